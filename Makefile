@@ -1,0 +1,35 @@
+# The README's two commands: `make run` and `make test`. Everything else builds on `install`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+STAGE ?= dev
+
+.PHONY: install run aws test bench admin clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+run: install  ## the local stack: embedded AWS on :4566, the API on :8000
+	$(PY) -m devstack run
+
+aws: install  ## only the embedded AWS, provisioned and seeded (then: chalice local --stage local)
+	$(PY) -m devstack aws
+
+test: install
+	$(PY) -m pytest
+
+bench: install
+	$(PY) -m bench
+
+admin: install  ## make admin EMAIL=someone@example.com STAGE=dev
+	$(PY) -m devstack admin --stage $(STAGE) --email "$(EMAIL)"
+
+clean:
+	rm -rf $(VENV) dist artifacts .pytest_cache

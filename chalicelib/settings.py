@@ -1,0 +1,69 @@
+"""Typed settings, read from the environment on first use (never at import)."""
+import functools
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    users_table: str
+    products_table: str
+    orders_table: str
+    notifications_table: str
+    notifications_queue: str
+    cursor_key_id: str
+    user_pool_name: str
+    user_pool_id: str
+    user_pool_client_id: str
+    aws_endpoint_url: str
+    auto_confirm: bool
+    currency: str
+    sender_email: str
+    cache_ttl_seconds: int
+    cache_max_age_seconds: int
+    idempotency_ttl_hours: int
+
+    @property
+    def local(self) -> bool:
+        return bool(self.aws_endpoint_url)
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def from_environ(env=None) -> Settings:
+    env = os.environ if env is None else env
+    stage = env.get("SHOP_STAGE", "dev")
+    prefix = f"shop-{stage}"
+    return Settings(
+        stage=stage,
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        users_table=env.get("SHOP_USERS_TABLE", f"{prefix}-users"),
+        products_table=env.get("SHOP_PRODUCTS_TABLE", f"{prefix}-products"),
+        orders_table=env.get("SHOP_ORDERS_TABLE", f"{prefix}-orders"),
+        notifications_table=env.get("SHOP_NOTIFICATIONS_TABLE", f"{prefix}-notifications"),
+        notifications_queue=env.get("SHOP_NOTIFICATIONS_QUEUE", f"{prefix}-notifications"),
+        cursor_key_id=env.get("SHOP_CURSOR_KEY_ID", f"{prefix}-cursor-key"),
+        user_pool_name=env.get("SHOP_USER_POOL_NAME", prefix),
+        user_pool_id=env.get("SHOP_USER_POOL_ID", ""),
+        user_pool_client_id=env.get("SHOP_USER_POOL_CLIENT_ID", ""),
+        aws_endpoint_url=env.get("AWS_ENDPOINT_URL", ""),
+        auto_confirm=_flag(env.get("SHOP_AUTO_CONFIRM", "false")),
+        currency=env.get("SHOP_CURRENCY", "USD"),
+        sender_email=env.get("SHOP_SENDER_EMAIL", "shop@example.com"),
+        cache_ttl_seconds=int(env.get("SHOP_CACHE_TTL_SECONDS", "30")),
+        cache_max_age_seconds=int(env.get("SHOP_CACHE_MAX_AGE_SECONDS", "30")),
+        idempotency_ttl_hours=int(env.get("SHOP_IDEMPOTENCY_TTL_HOURS", "48")),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def get() -> Settings:
+    return from_environ()
+
+
+def reset() -> None:
+    get.cache_clear()

@@ -1,0 +1,47 @@
+"""Health and the API's own description."""
+import functools
+from typing import Literal
+
+import msgspec
+from chalice import Blueprint, Response
+
+from chalicelib import bootstrap, settings, web
+
+bp = Blueprint(__name__)
+
+
+class HealthOut(msgspec.Struct):
+    status: Literal["ok", "unavailable"]
+
+
+@web.route(bp, "/health", "GET", "Whether the shop's tables answer", public=True, response=HealthOut,
+           errors=(503,), needs=("dynamodb:BatchGetItem:users,products,orders,notifications",))
+def health(request):
+    if tables_answer():
+        return web.answer(HealthOut("ok"))
+    return web.answer(HealthOut("unavailable"), status=503, headers={"Retry-After": "5"})
+
+
+def tables_answer() -> bool:
+    """One BatchGetItem touching every table: a missing or unreachable table fails it."""
+    config = settings.get()
+    tables = (config.users_table, config.products_table, config.orders_table, config.notifications_table)
+    probe = {"Keys": [{"id": {"S": "health-probe"}}], "ProjectionExpression": "id"}
+    try:
+        bootstrap.dynamodb().batch_get_item(RequestItems={t: probe for t in tables})
+    except Exception:
+        return False
+    return True
+
+
+@web.route(bp, "/openapi.json", "GET", "This document", public=True)
+def openapi(request):
+    return Response(body=_document(), status_code=200,
+                    headers={"Content-Type": "application/json", "Cache-Control": "public, max-age=300"})
+
+
+@functools.lru_cache(maxsize=1)
+def _document() -> str:
+    from chalicelib import openapi as builder
+    from app import app
+    return builder.document(app)

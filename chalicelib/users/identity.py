@@ -1,0 +1,99 @@
+"""The identity provider (an Amazon Cognito user pool) behind a small interface in the shop's terms."""
+from dataclasses import dataclass
+from typing import Dict, Optional
+
+from chalicelib import errors
+
+BAD_LOGIN = "email or password is incorrect"
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str
+    id_token: str
+    refresh_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    email: str
+    name: str
+    confirmed: bool
+
+
+class CognitoIdentity:
+    def __init__(self, client, pool: Dict[str, str]) -> None:
+        self._idp = client
+        self._pool_id = pool["pool_id"]
+        self._client_id = pool["client_id"]
+
+    def sign_up(self, email: str, password: str, name: str) -> str:
+        try:
+            answer = self._idp.sign_up(ClientId=self._client_id, Username=email, Password=password,
+                                       UserAttributes=[{"Name": "email", "Value": email},
+                                                       {"Name": "name", "Value": name}])
+        except self._idp.exceptions.UsernameExistsException as exc:
+            raise errors.Conflict(f"an account with email {email} already exists") from exc
+        except self._idp.exceptions.InvalidPasswordException as exc:
+            raise errors.InvalidInput(f"field `password`: {_message(exc)}") from exc
+        except self._idp.exceptions.InvalidParameterException as exc:
+            raise errors.InvalidInput(_message(exc)) from exc
+        return answer["UserSub"]
+
+    def confirm_now(self, email: str) -> None:
+        self._idp.admin_confirm_sign_up(UserPoolId=self._pool_id, Username=email)
+
+    def confirm_with_code(self, email: str, code: str) -> None:
+        try:
+            self._idp.confirm_sign_up(ClientId=self._client_id, Username=email, ConfirmationCode=code)
+        except (self._idp.exceptions.CodeMismatchException, self._idp.exceptions.ExpiredCodeException,
+                self._idp.exceptions.UserNotFoundException, self._idp.exceptions.NotAuthorizedException) as exc:
+            raise errors.InvalidInput("field `code`: the code is wrong or has expired") from exc
+
+    def account(self, email: str) -> Optional[Account]:
+        try:
+            user = self._idp.admin_get_user(UserPoolId=self._pool_id, Username=email)
+        except self._idp.exceptions.UserNotFoundException:
+            return None
+        attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
+        return Account(id=attributes.get("sub", user["Username"]), email=attributes.get("email", email),
+                       name=attributes.get("name", ""), confirmed=user.get("UserStatus") == "CONFIRMED")
+
+    def account_of_token(self, access_token: str) -> Account:
+        user = self._idp.get_user(AccessToken=access_token)
+        attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
+        return Account(id=attributes["sub"], email=attributes.get("email", ""), name=attributes.get("name", ""),
+                       confirmed=True)
+
+    def sign_in(self, email: str, password: str) -> Tokens:
+        return self._tokens("USER_PASSWORD_AUTH", {"USERNAME": email, "PASSWORD": password}, BAD_LOGIN)
+
+    def refresh(self, refresh_token: str) -> Tokens:
+        tokens = self._tokens("REFRESH_TOKEN_AUTH", {"REFRESH_TOKEN": refresh_token},
+                              "the refresh token is invalid or has expired")
+        return Tokens(tokens.access_token, tokens.id_token, tokens.refresh_token or refresh_token, tokens.expires_in)
+
+    def _tokens(self, flow: str, parameters: Dict[str, str], refusal: str) -> Tokens:
+        idp = self._idp
+        try:
+            answer = idp.initiate_auth(ClientId=self._client_id, AuthFlow=flow, AuthParameters=parameters)
+        except (idp.exceptions.NotAuthorizedException, idp.exceptions.UserNotFoundException) as exc:
+            raise errors.Unauthenticated(refusal) from exc
+        except idp.exceptions.UserNotConfirmedException as exc:
+            raise errors.Forbidden("this account is not confirmed yet: confirm the emailed code first") from exc
+        except idp.exceptions.PasswordResetRequiredException as exc:
+            raise errors.Forbidden("this account needs a password reset") from exc
+        except (idp.exceptions.TooManyRequestsException, idp.exceptions.LimitExceededException,
+                idp.exceptions.TooManyFailedAttemptsException) as exc:
+            raise errors.TooManyRequests("too many attempts; wait a moment and try again") from exc
+        result = answer.get("AuthenticationResult")
+        if not result:
+            raise errors.Unauthenticated(f"sign-in needs a further step ({answer.get('ChallengeName')})")
+        return Tokens(access_token=result["AccessToken"], id_token=result.get("IdToken", ""),
+                      refresh_token=result.get("RefreshToken", ""), expires_in=result.get("ExpiresIn", 3600))
+
+
+def _message(exc: Exception) -> str:
+    return getattr(exc, "response", {}).get("Error", {}).get("Message", str(exc))

@@ -1,0 +1,1 @@
+"""The local stack: moto's server as the embedded AWS, provisioned from infra/template.yaml."""

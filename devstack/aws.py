@@ -1,0 +1,57 @@
+"""moto's server, in this process, as the embedded AWS."""
+import logging
+import os
+import socket
+import threading
+import warnings
+
+REGION = "us-east-1"  # moto's global_sign_out works only there
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def environment(endpoint: str) -> dict:
+    """What points boto3 (and everything built on it) at the embedded AWS; dummy credentials."""
+    return {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
+
+
+def start(port: int):
+    """Start moto's server on 127.0.0.1:port and point this process at it."""
+    from moto.server import ThreadedMotoServer
+    # moto says what its CloudFormation skips; provision.py creates exactly those, so keep it quiet
+    warnings.filterwarnings("ignore", message="Tried to parse")
+    for name in ("moto", "werkzeug"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    _serialize_writes()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    os.environ.update(environment(f"http://127.0.0.1:{port}"))
+    return server
+
+
+_serialized = False
+
+
+def _serialize_writes() -> None:
+    """moto's DynamoDB restores whole-table snapshots when a transaction is cancelled, without a lock:
+    under concurrent requests a cancelled transaction can undo another's committed write. AWS has no
+    such flaw, so make moto's DynamoDB and Cognito handle one request at a time."""
+    global _serialized
+    if _serialized:
+        return
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.cognitoidp.responses import CognitoIdpResponse
+    for handler in (DynamoHandler, CognitoIdpResponse):
+        lock = threading.RLock()
+        original = handler.call_action
+
+        def call_action(self, _original=original, _lock=lock):
+            with _lock:
+                return _original(self)
+        handler.call_action = call_action
+    _serialized = True

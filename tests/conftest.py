@@ -1,0 +1,110 @@
+"""The embedded AWS for the whole run (moto's server on a free port, provisioned from infra/ by the
+same devstack code `make run` uses), the app, a Chalice test client and signed-in users."""
+import os
+import uuid
+
+import boto3
+import pytest
+
+from devstack import aws, provision
+
+PASSWORD = "Sturdy-Passw0rd"
+
+
+@pytest.fixture(scope="session")
+def stack():
+    server = aws.start(aws.free_port())
+    os.environ.update(SHOP_STAGE="test", SHOP_AUTO_CONFIRM="true", SHOP_SENDER_EMAIL="shop@example.com")
+    for name in ("SHOP_USER_POOL_ID", "SHOP_USER_POOL_CLIENT_ID"):
+        os.environ.pop(name, None)
+    from chalicelib import bootstrap
+    bootstrap.reset()
+    yield provision.provision("test", {"QueueVisibilityTimeout": "1"})
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def app(stack):
+    from app import app
+    return app
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    from chalice.test import Client
+    with Client(app, stage_name="test") as test_client:
+        yield test_client
+
+
+class Api:
+    """The HTTP client with JSON bodies and a token, so tests read as requests."""
+
+    def __init__(self, client, token: str = "") -> None:
+        self._client = client
+        self.token = token
+
+    def request(self, method: str, path: str, json=None, headers=None, body=None):
+        import json as jsonlib
+        sent = {"Content-Type": "application/json"}
+        if self.token:
+            sent["Authorization"] = f"Bearer {self.token}"
+        sent.update(headers or {})
+        payload = body if body is not None else (jsonlib.dumps(json).encode() if json is not None else b"")
+        response = getattr(self._client.http, method.lower())(path, headers=sent, body=payload)
+        response.json = jsonlib.loads(response.body) if response.body else None
+        return response
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.request("POST", path, json=json, **kw)
+
+    def put(self, path, json=None, **kw):
+        return self.request("PUT", path, json=json, **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self.request("PATCH", path, json=json, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+
+def unique_email(prefix: str = "shopper") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+def sign_up_and_in(client, email=None, name="Ada Lovelace", admin=False, stack=None) -> Api:
+    email = email or unique_email()
+    api = Api(client)
+    created = api.post("/users", {"email": email, "password": PASSWORD, "name": name})
+    assert created.status_code == 201, created.body
+    if admin:
+        boto3.client("cognito-idp").admin_add_user_to_group(UserPoolId=stack.pool_id, Username=email,
+                                                             GroupName="admin")
+    tokens = api.post("/auth/token", {"email": email, "password": PASSWORD}).json
+    signed_in = Api(client, tokens["access_token"])
+    signed_in.email = email
+    signed_in.user_id = created.json["id"]
+    signed_in.tokens = tokens
+    return signed_in
+
+
+@pytest.fixture
+def anonymous(client):
+    return Api(client)
+
+
+@pytest.fixture
+def shopper(client):
+    return sign_up_and_in(client)
+
+
+@pytest.fixture
+def other_shopper(client):
+    return sign_up_and_in(client, name="Grace Hopper")
+
+
+@pytest.fixture(scope="session")
+def admin(client, stack):
+    return sign_up_and_in(client, email=unique_email("admin"), name="Shop Admin", admin=True, stack=stack)
