@@ -7,6 +7,7 @@ import boto3
 import pytest
 
 from devstack import aws, provision
+from devstack.api import Api
 
 PASSWORD = "Sturdy-Passw0rd"
 
@@ -34,40 +35,6 @@ def client(app):
     from chalice.test import Client
     with Client(app, stage_name="test") as test_client:
         yield test_client
-
-
-class Api:
-    """The HTTP client with JSON bodies and a token, so tests read as requests."""
-
-    def __init__(self, client, token: str = "") -> None:
-        self._client = client
-        self.token = token
-
-    def request(self, method: str, path: str, json=None, headers=None, body=None):
-        import json as jsonlib
-        sent = {"Content-Type": "application/json"}
-        if self.token:
-            sent["Authorization"] = f"Bearer {self.token}"
-        sent.update(headers or {})
-        payload = body if body is not None else (jsonlib.dumps(json).encode() if json is not None else b"")
-        response = getattr(self._client.http, method.lower())(path, headers=sent, body=payload)
-        response.json = jsonlib.loads(response.body) if response.body else None
-        return response
-
-    def get(self, path, **kw):
-        return self.request("GET", path, **kw)
-
-    def post(self, path, json=None, **kw):
-        return self.request("POST", path, json=json, **kw)
-
-    def put(self, path, json=None, **kw):
-        return self.request("PUT", path, json=json, **kw)
-
-    def patch(self, path, json=None, **kw):
-        return self.request("PATCH", path, json=json, **kw)
-
-    def delete(self, path, **kw):
-        return self.request("DELETE", path, **kw)
 
 
 def unique_email(prefix: str = "shopper") -> str:

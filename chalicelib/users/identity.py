@@ -62,7 +62,10 @@ class CognitoIdentity:
                        name=attributes.get("name", ""), confirmed=user.get("UserStatus") == "CONFIRMED")
 
     def account_of_token(self, access_token: str) -> Account:
-        user = self._idp.get_user(AccessToken=access_token)
+        try:
+            user = self._idp.get_user(AccessToken=access_token)
+        except (self._idp.exceptions.NotAuthorizedException, self._idp.exceptions.UserNotFoundException) as exc:
+            raise errors.Forbidden("the token's user no longer exists or signed out") from exc
         attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
         return Account(id=attributes["sub"], email=attributes.get("email", ""), name=attributes.get("name", ""),
                        confirmed=True)

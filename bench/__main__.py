@@ -1,0 +1,98 @@
+"""`make bench`: cold start against a baseline, DynamoDB calls per API operation, warm memory,
+authorizer cost. Prints a table and writes bench/results.json. Reports; never fails the build."""
+import contextlib
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+RUNS = int(os.environ.get("BENCH_RUNS", "9"))
+
+
+def main() -> int:
+    from devstack import aws, provision
+    server = aws.start(aws.free_port())
+    os.environ.update(SHOP_STAGE="test", SHOP_AUTO_CONFIRM="true")
+    from chalicelib import bootstrap
+    bootstrap.reset()
+    try:
+        stack = provision.provision("test")
+        from bench import scenarios
+        world = scenarios.World.create(stack)
+        results = {
+            "cold_start": cold_start(world),
+            "dynamodb_calls": scenarios.count_calls(world),
+            "warm": warm_memory(world),
+            "authorizer_ms": authorizer_cost(world),
+        }
+        results.update(scenarios.extra(world))
+    finally:
+        server.stop()
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    report(results)
+    return 0
+
+
+def _fresh_python(args) -> dict:
+    with tempfile.TemporaryDirectory() as empty_cache:
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": empty_cache}
+        out = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def cold_start(world) -> dict:
+    script = str(ROOT / "bench" / "coldstart.py")
+    spec = {"root": str(ROOT), "event": world.cold_start_event, "status": 200}
+    base = {"table": os.environ.get("SHOP_PRODUCTS_TABLE", "shop-test-products"), "key": world.product_id}
+    app_ms, base_ms = [], []
+    for _ in range(RUNS):  # interleaved, so drift in the machine's load hits both alike
+        base_ms.append(_fresh_python([script, "baseline", json.dumps(base)])["ms"])
+        app_ms.append(_fresh_python([script, "app", json.dumps(spec)])["ms"])
+    app_median, base_median = statistics.median(app_ms), statistics.median(base_ms)
+    return {"request": f"{world.cold_start_event['method']} {world.cold_start_event['path']}",
+            "app_ms": round(app_median, 1), "baseline_ms": round(base_median, 1),
+            "ratio": round(app_median / base_median, 3), "runs": RUNS, "budget_ratio": 1.5}
+
+
+def warm_memory(world) -> dict:
+    requests = world.warm_requests
+    out = _fresh_python([str(ROOT / "bench" / "warm.py"), str(ROOT), json.dumps(requests), "100"])
+    return {"requests": 100 * len(requests), **out, "budget_mb": 128}
+
+
+def authorizer_cost(world) -> float:
+    from chalicelib import auth
+    auth.verify(world.token)  # warms the key cache
+    rounds = 2000
+    started = time.perf_counter()
+    for _ in range(rounds):
+        assert auth.verify(world.token) is not None
+    return round((time.perf_counter() - started) * 1000 / rounds, 4)
+
+
+def report(results: dict) -> None:
+    cold = results["cold_start"]
+    print(f"\ncold start ({cold['request']}, median of {cold['runs']}, compiling from source):")
+    print(f"  app {cold['app_ms']} ms   baseline {cold['baseline_ms']} ms   ratio {cold['ratio']}x "
+          f"(budget {cold['budget_ratio']}x)")
+    warm = results["warm"]
+    print(f"warm function peak RSS after {warm['requests']} requests: {warm['peak_rss_mb']} MB "
+          f"(budget {warm['budget_mb']} MB)")
+    print(f"authorizer: {results['authorizer_ms']} ms per token with warm keys")
+    for key, value in results.items():
+        if key not in ("cold_start", "warm", "authorizer_ms", "dynamodb_calls"):
+            print(f"{key}: {value}")
+    print("\nDynamoDB calls per operation:")
+    width = max(len(name) for name in results["dynamodb_calls"])
+    for name, row in results["dynamodb_calls"].items():
+        print(f"  {name:<{width}}  {row['calls']:>2}  {', '.join(row['operations'])}")
+    print(f"\nwritten to {ROOT / 'bench' / 'results.json'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
