@@ -1,5 +1,6 @@
 """The shop's Lambda entry point: wiring only."""
 from chalicelib import auth, web
+from chalicelib.products.routes import bp as products
 from chalicelib.system import bp as system
 from chalicelib.users.routes import bp as users
 
@@ -11,3 +12,4 @@ app.register_middleware(web.request_id_middleware, "http")
 app.register_blueprint(auth.bp)
 app.register_blueprint(system)
 app.register_blueprint(users)
+app.register_blueprint(products)

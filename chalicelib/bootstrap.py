@@ -85,7 +85,19 @@ def _users():
     return DynamoUsers(dynamodb(), settings.get().users_table)
 
 
-_REPOSITORIES: Dict[str, Callable[[], Any]] = {"users": _users}
+def _products():
+    from chalicelib.products.repository import DynamoProducts
+    return DynamoProducts(dynamodb(), settings.get().products_table)
+
+
+_REPOSITORIES: Dict[str, Callable[[], Any]] = {"users": _users, "products": _products}
+
+
+def warm_cache():
+    def make():
+        from chalicelib.cache import WarmCache
+        return WarmCache(settings.get().cache_ttl_seconds)
+    return _once("warm_cache", make)
 
 
 def identity():

@@ -104,3 +104,12 @@ def test_request_id_is_generated_when_not_given(anonymous):
     first = anonymous.get("/health").headers["X-Request-Id"]
     second = anonymous.get("/health").headers["X-Request-Id"]
     assert first and second and first != second
+
+
+def test_demo_catalog_is_seeded_once(stack, anonymous):
+    from devstack import catalog
+    first = catalog.seed()
+    assert first >= 24 and catalog.seed() == 0
+    counts = {c["name"]: c["product_count"] for c in anonymous.get("/categories", headers={"Cache-Control": "no-cache"}).json["items"]}
+    assert sum(1 for name in catalog.DEMO if counts.get(name)) >= 4
+    assert all(counts[name] == len(rows) for name, rows in catalog.DEMO.items())

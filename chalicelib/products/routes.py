@@ -1,0 +1,146 @@
+"""The catalog: products and categories, cacheable reads, admin writes."""
+from typing import Annotated, List, Optional, Union
+
+import msgspec
+from chalice import Blueprint
+
+from chalicelib import bootstrap, errors, settings, web
+from chalicelib.products import service
+from chalicelib.products.model import CATEGORY, MAX_PRICE_CENTS, MAX_STOCK
+
+bp = Blueprint(__name__)
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+CategoryName = Annotated[str, msgspec.Meta(min_length=1, max_length=50, pattern=CATEGORY.pattern)]
+Price = Annotated[int, msgspec.Meta(ge=0, le=MAX_PRICE_CENTS)]
+Stock = Annotated[int, msgspec.Meta(ge=0, le=MAX_STOCK)]
+Description = Annotated[str, msgspec.Meta(max_length=5000)]
+ImageUrl = Annotated[str, msgspec.Meta(max_length=2048, pattern=r"^https://[^\s]+$")]
+UNSET = msgspec.UNSET
+
+
+class NewProduct(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name
+    category: CategoryName
+    price_cents: Price
+    stock: Stock = 0
+    description: Description = ""
+    image_url: Optional[ImageUrl] = None
+
+
+class ProductChanges(msgspec.Struct, forbid_unknown_fields=True):
+    """Any subset of the writable fields; `image_url: null` removes the image."""
+    name: Union[Name, msgspec.UnsetType] = UNSET
+    category: Union[CategoryName, msgspec.UnsetType] = UNSET
+    price_cents: Union[Price, msgspec.UnsetType] = UNSET
+    stock: Union[Stock, msgspec.UnsetType] = UNSET
+    description: Union[Description, msgspec.UnsetType] = UNSET
+    image_url: Union[Optional[ImageUrl], msgspec.UnsetType] = UNSET
+
+
+class ProductOut(msgspec.Struct):
+    id: str
+    name: str
+    description: str
+    category: str
+    price_cents: int
+    currency: str
+    stock: int
+    image_url: Optional[str]
+    created_at: str
+    updated_at: str
+
+
+class ProductPage(msgspec.Struct):
+    items: List[ProductOut]
+    next_cursor: Optional[str]
+
+
+class CategoryOut(msgspec.Struct):
+    name: str
+    product_count: int
+
+
+class CategoryList(msgspec.Struct):
+    items: List[CategoryOut]
+
+
+PAGING = (("limit", "limit"), ("cursor", "string"))
+
+
+@web.route(bp, "/products", "GET", "A page of products, of one category when given", public=True,
+           response=ProductPage, errors=(400,), cacheable=True, query=(("category", "string"),) + PAGING,
+           needs=("dynamodb:Query:products", "secretsmanager:GetSecretValue"))
+def list_products(request):
+    category = web.query(request, "category")
+    if category is not None and not CATEGORY.match(category):
+        raise errors.InvalidInput("query parameter `category`: a lower-case slug (a-z, 0-9, -)")
+    scope = f"products:{category or '*'}"
+    position = _cursor(request, scope)
+    items, more = service.list_products(category, web.limit(request), position and position.get("id"),
+                                        products=_products(), cache=bootstrap.warm_cache(),
+                                        fresh=web.wants_fresh(request))
+    next_cursor = web.encode_cursor(scope, {"id": items[-1].id}, bootstrap.cursor_key()) if more else None
+    return _cached(request, ProductPage([_out(p) for p in items], next_cursor))
+
+
+@web.route(bp, "/products/{product_id}", "GET", "One product", public=True, response=ProductOut,
+           errors=(404,), cacheable=True, needs=("dynamodb:GetItem:products",))
+def get_product(request, product_id):
+    product = service.get_product(product_id, products=_products(), cache=bootstrap.warm_cache(),
+                                  fresh=web.wants_fresh(request))
+    return _cached(request, _out(product))
+
+
+@web.route(bp, "/categories", "GET", "Categories with their product counts", public=True, response=CategoryList,
+           cacheable=True, needs=("dynamodb:Query:products",))
+def list_categories(request):
+    categories = service.list_categories(products=_products(), cache=bootstrap.warm_cache(),
+                                         fresh=web.wants_fresh(request))
+    return _cached(request, CategoryList([CategoryOut(c.name, c.product_count) for c in categories]))
+
+
+@web.route(bp, "/products", "POST", "Add a product", admin=True, request=NewProduct, response=ProductOut,
+           status=201, errors=(400,), needs=("dynamodb:PutItem:products", "dynamodb:UpdateItem:products"))
+def create_product(request):
+    form = web.body(request, NewProduct)
+    product = service.create_product(msgspec.structs.asdict(form), products=_products(),
+                                     cache=bootstrap.warm_cache())
+    return web.answer(_out(product), status=201)
+
+
+@web.route(bp, "/products/{product_id}", "PATCH", "Change some of a product's fields", admin=True,
+           request=ProductChanges, response=ProductOut, errors=(400, 404, 409),
+           needs=("dynamodb:GetItem:products", "dynamodb:PutItem:products", "dynamodb:UpdateItem:products"))
+def update_product(request, product_id):
+    form = web.body(request, ProductChanges)
+    changes = {k: v for k, v in msgspec.structs.asdict(form).items() if v is not UNSET}
+    product = service.update_product(product_id, changes, products=_products(), cache=bootstrap.warm_cache())
+    return web.answer(_out(product))
+
+
+@web.route(bp, "/products/{product_id}", "DELETE", "Remove a product from the catalog", admin=True,
+           status=204, errors=(404, 409),
+           needs=("dynamodb:GetItem:products", "dynamodb:DeleteItem:products", "dynamodb:UpdateItem:products"))
+def delete_product(request, product_id):
+    service.delete_product(product_id, products=_products(), cache=bootstrap.warm_cache())
+    return web.no_content()
+
+
+def _products():
+    return bootstrap.repository("products")
+
+
+def _cursor(request, scope: str):
+    text = web.query(request, "cursor")
+    return web.decode_cursor(text, scope, bootstrap.cursor_key()) if text is not None else None
+
+
+def _cached(request, payload):
+    return web.cached_answer(request, payload, settings.get().cache_max_age_seconds)
+
+
+def _out(product) -> ProductOut:
+    return ProductOut(id=product.id, name=product.name, description=product.description, category=product.category,
+                      price_cents=product.price_cents, currency=settings.get().currency, stock=product.stock,
+                      image_url=product.image_url, created_at=product.created_at, updated_at=product.updated_at)
