@@ -1,5 +1,6 @@
 """The shop's Lambda entry point: wiring only."""
 from chalicelib import auth, web
+from chalicelib.orders.routes import bp as orders
 from chalicelib.products.routes import bp as products
 from chalicelib.system import bp as system
 from chalicelib.users.routes import bp as users
@@ -13,3 +14,4 @@ app.register_blueprint(auth.bp)
 app.register_blueprint(system)
 app.register_blueprint(users)
 app.register_blueprint(products)
+app.register_blueprint(orders)

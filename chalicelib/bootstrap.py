@@ -90,7 +90,18 @@ def _products():
     return DynamoProducts(dynamodb(), settings.get().products_table)
 
 
-_REPOSITORIES: Dict[str, Callable[[], Any]] = {"users": _users, "products": _products}
+def _carts():
+    from chalicelib.orders.repository import DynamoCarts
+    return DynamoCarts(dynamodb(), settings.get().orders_table)
+
+
+def _orders():
+    from chalicelib.orders.repository import DynamoOrders
+    return DynamoOrders(dynamodb(), settings.get().orders_table, settings.get().products_table)
+
+
+_REPOSITORIES: Dict[str, Callable[[], Any]] = {"users": _users, "products": _products, "carts": _carts,
+                                               "orders": _orders}
 
 
 def warm_cache():

@@ -75,3 +75,20 @@ def other_shopper(client):
 @pytest.fixture(scope="session")
 def admin(client, stack):
     return sign_up_and_in(client, email=unique_email("admin"), name="Shop Admin", admin=True, stack=stack)
+
+
+@pytest.fixture(scope="session")
+def live_url(app):
+    """The app behind Chalice's threaded local server on a free port: real HTTP, real threads."""
+    import pathlib
+    import threading
+    from chalice.cli.factory import CLIFactory
+    root = str(pathlib.Path(__file__).resolve().parent.parent)
+    factory = CLIFactory(root, environ=os.environ)
+    config = factory.create_config_obj(chalice_stage_name="test")
+    port = aws.free_port()
+    server = factory.create_local_server(app, config, "127.0.0.1", port)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()

@@ -20,7 +20,7 @@ class DynamoProducts:
     def get(self, product_id: str) -> Optional[Product]:
         found = self._db.get_item(TableName=self._table, Key=dynamo.key(id=product_id),
                                   ConsistentRead=True).get("Item")
-        return _product(found) if found and "listed" in found else None
+        return product_from(found) if found and "listed" in found else None
 
     def get_many(self, product_ids: Iterable[str]) -> Dict[str, Product]:
         """Up to 100 products in one BatchGetItem (more calls only for keys DynamoDB left unprocessed)."""
@@ -30,7 +30,7 @@ class DynamoProducts:
             answer = self._db.batch_get_item(RequestItems={self._table: {"Keys": keys, "ConsistentRead": True}})
             for raw in answer["Responses"].get(self._table, []):
                 if "listed" in raw:
-                    product = _product(raw)
+                    product = product_from(raw)
                     found[product.id] = product
             keys = answer.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
         return found
@@ -42,11 +42,21 @@ class DynamoProducts:
             self._count(product.category, +1),
         ])
 
-    def replace(self, before: Product, after: Product) -> None:
-        """Write `after` if the product is still as `before` was read; move its count between categories."""
-        items = [{"Put": {"TableName": self._table, "Item": _item(after),
-                          "ConditionExpression": "updated_at = :seen AND attribute_exists(listed)",
-                          "ExpressionAttributeValues": dynamo.values(seen=before.updated_at)}}]
+    def update(self, before: Product, after: Product) -> None:
+        """Write the fields that changed (never the whole item: a sale may have changed the stock since it
+        was read) if the product still exists in the category it was read in; move its count along."""
+        changed = {f: getattr(after, f) for f in FIELDS if getattr(after, f) != getattr(before, f)}
+        removed = [f for f, v in changed.items() if v is None]
+        names = {f"#{f}": f for f in changed}
+        assignments = ", ".join(f"#{f} = :{f}" for f, v in changed.items() if v is not None)
+        expression = f"SET {assignments}" + (f" REMOVE {', '.join('#' + f for f in removed)}" if removed else "")
+        items = [{"Update": {"TableName": self._table, "Key": dynamo.key(id=before.id),
+                             "UpdateExpression": expression,
+                             "ConditionExpression": "attribute_exists(listed) AND #category_seen = :category_seen",
+                             "ExpressionAttributeNames": {**names, "#category_seen": "category"},
+                             "ExpressionAttributeValues": dynamo.values(
+                                 category_seen=before.category,
+                                 **{f: v for f, v in changed.items() if v is not None})}}]
         if after.category != before.category:
             items += [self._count(before.category, -1), self._count(after.category, +1)]
         self._transact(items, before.id)
@@ -54,8 +64,8 @@ class DynamoProducts:
     def remove(self, product: Product) -> None:
         self._transact([
             {"Delete": {"TableName": self._table, "Key": dynamo.key(id=product.id),
-                        "ConditionExpression": "updated_at = :seen",
-                        "ExpressionAttributeValues": dynamo.values(seen=product.updated_at)}},
+                        "ConditionExpression": "attribute_exists(listed) AND category = :seen",
+                        "ExpressionAttributeValues": dynamo.values(seen=product.category)}},
             self._count(product.category, -1),
         ], product.id)
 
@@ -72,7 +82,7 @@ class DynamoProducts:
         if after:
             request["ExclusiveStartKey"] = dynamo.key(id=after, **partition)
         items = self._db.query(**request)["Items"]
-        return [_product(raw) for raw in items[:limit]], len(items) > limit
+        return [product_from(raw) for raw in items[:limit]], len(items) > limit
 
     def categories(self) -> List[Category]:
         answer = self._db.query(TableName=self._table, IndexName="category_counts",
@@ -100,7 +110,7 @@ def _item(product: Product) -> dict:
     return dynamo.item(values)
 
 
-def _product(raw: dict) -> Product:
+def product_from(raw: dict) -> Product:
     values = dynamo.plain(raw)
     return Product(**{f: values.get(f) for f in FIELDS if f != "description"},
                    description=values.get("description", ""))

@@ -111,7 +111,7 @@ def create_product(request):
 
 @web.route(bp, "/products/{product_id}", "PATCH", "Change some of a product's fields", admin=True,
            request=ProductChanges, response=ProductOut, errors=(400, 404, 409),
-           needs=("dynamodb:GetItem:products", "dynamodb:PutItem:products", "dynamodb:UpdateItem:products"))
+           needs=("dynamodb:GetItem:products", "dynamodb:UpdateItem:products"))
 def update_product(request, product_id):
     form = web.body(request, ProductChanges)
     changes = {k: v for k, v in msgspec.structs.asdict(form).items() if v is not UNSET}

@@ -17,12 +17,12 @@ def create_product(fields: dict, *, products, cache) -> Product:
 
 
 def update_product(product_id: str, changes: dict, *, products, cache) -> Product:
-    """Apply a partial update; a concurrent writer makes it read again and re-apply (a few times)."""
+    """Apply a partial update; a concurrent category move makes it read again and re-apply (a few times)."""
     for attempt in range(ATTEMPTS):
         before = _existing(product_id, products)
         after = before.changed(changes, clock.now_iso())
         try:
-            products.replace(before, after)
+            products.update(before, after)
         except errors.Conflict:
             if attempt == ATTEMPTS - 1:
                 raise

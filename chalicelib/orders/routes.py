@@ -1,0 +1,206 @@
+"""The cart and orders: checkout, history, and the lifecycle moves."""
+import hashlib
+import json
+from typing import Annotated, List, Optional
+
+import msgspec
+from chalice import Blueprint
+
+from chalicelib import bootstrap, errors, settings, web
+from chalicelib.orders import service
+from chalicelib.orders.model import MAX_LINES, MAX_QUANTITY, STATUSES
+
+bp = Blueprint(__name__)
+
+Quantity = Annotated[int, msgspec.Meta(ge=1, le=MAX_QUANTITY)]
+ProductId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class CartQuantity(msgspec.Struct, forbid_unknown_fields=True):
+    quantity: Quantity
+
+
+class LineIn(msgspec.Struct, forbid_unknown_fields=True):
+    product_id: ProductId
+    quantity: Quantity
+
+
+class NewOrder(msgspec.Struct, forbid_unknown_fields=True):
+    """`{}` orders the cart; `items` orders these lines (the same product twice is merged)."""
+    items: Optional[Annotated[List[LineIn], msgspec.Meta(min_length=1, max_length=MAX_LINES)]] = None
+
+
+class LineOut(msgspec.Struct):
+    product_id: str
+    name: str
+    unit_price_cents: int
+    quantity: int
+    line_total_cents: int
+
+
+class CartOut(msgspec.Struct):
+    items: List[LineOut]
+    total_cents: int
+    currency: str
+
+
+class OrderOut(msgspec.Struct):
+    id: str
+    user_id: str
+    status: str
+    items: List[LineOut]
+    total_cents: int
+    currency: str
+    created_at: str
+    updated_at: str
+
+
+class OrderPage(msgspec.Struct):
+    items: List[OrderOut]
+    next_cursor: Optional[str]
+
+
+PAGING = (("limit", "limit"), ("cursor", "string"))
+CART = "dynamodb:GetItem:orders", "dynamodb:UpdateItem:orders", "dynamodb:BatchGetItem:products"
+
+
+@web.route(bp, "/cart", "GET", "The caller's cart at current prices", response=CartOut,
+           needs=("dynamodb:GetItem:orders", "dynamodb:BatchGetItem:products"))
+def get_cart(request):
+    cart = service.view_cart(web.caller(request).user_id, carts=_carts(), products=_products())
+    return web.answer(_cart(cart))
+
+
+@web.route(bp, "/cart/items/{product_id}", "PUT", "Put a product into the cart", request=CartQuantity,
+           response=CartOut, errors=(400, 404),
+           needs=("dynamodb:UpdateItem:orders", "dynamodb:BatchGetItem:products"))
+def put_cart_item(request, product_id):
+    form = web.body(request, CartQuantity)
+    cart = service.set_cart_quantity(web.caller(request).user_id, product_id, form.quantity, carts=_carts(),
+                                     products=_products())
+    return web.answer(_cart(cart))
+
+
+@web.route(bp, "/cart/items/{product_id}", "DELETE", "Take a product out of the cart", response=CartOut,
+           needs=("dynamodb:UpdateItem:orders", "dynamodb:BatchGetItem:products"))
+def delete_cart_item(request, product_id):
+    cart = service.remove_from_cart(web.caller(request).user_id, product_id, carts=_carts(), products=_products())
+    return web.answer(_cart(cart))
+
+
+@web.route(bp, "/cart", "DELETE", "Empty the cart", status=204, needs=("dynamodb:DeleteItem:orders",))
+def delete_cart(request):
+    service.empty_cart(web.caller(request).user_id, carts=_carts())
+    return web.no_content()
+
+
+@web.route(bp, "/orders", "POST", "Place an order from the cart or from explicit lines", request=NewOrder,
+           response=OrderOut, status=201, errors=(400, 409, 422), headers=(("Idempotency-Key", "idempotency-key"),),
+           needs=("dynamodb:BatchGetItem:orders,products", "dynamodb:GetItem:orders", "dynamodb:UpdateItem:products",
+                  "dynamodb:PutItem:orders", "dynamodb:DeleteItem:orders"))
+def place_order(request):
+    form = web.body(request, NewOrder)
+    requested = None if form.items is None else [(line.product_id, line.quantity) for line in form.items]
+    order, _ = service.place_order(web.caller(request).user_id, requested, _idempotency_key(request),
+                                   _body_hash(form), orders=_orders(), cache=bootstrap.warm_cache(),
+                                   key_ttl_hours=settings.get().idempotency_ttl_hours)
+    return web.answer(_order(order), status=201)
+
+
+@web.route(bp, "/orders", "GET", "The caller's orders, newest first", response=OrderPage, errors=(400,),
+           query=PAGING, needs=("dynamodb:Query:orders", "secretsmanager:GetSecretValue"))
+def list_orders(request):
+    who = web.caller(request)
+    scope = f"orders:user:{who.user_id}"
+    orders, more = service.list_orders(who.user_id, web.limit(request), _after(request, scope), orders=_orders())
+    return web.answer(_page(orders, more, scope))
+
+
+@web.route(bp, "/orders/{order_id}", "GET", "One order (the caller's own; admins see all)", response=OrderOut,
+           errors=(404,), needs=("dynamodb:GetItem:orders",))
+def get_order(request, order_id):
+    who = web.caller(request)
+    return web.answer(_order(service.get_order(order_id, who.user_id, who.is_admin, orders=_orders())))
+
+
+@web.route(bp, "/orders/{order_id}/cancel", "POST", "Cancel a PLACED order and return its stock",
+           response=OrderOut, errors=(404, 409),
+           needs=("dynamodb:GetItem:orders", "dynamodb:BatchGetItem:products", "dynamodb:UpdateItem:orders",
+                  "dynamodb:UpdateItem:products"))
+def cancel_order(request, order_id):
+    who = web.caller(request)
+    order = service.cancel_order(order_id, who.user_id, who.is_admin, orders=_orders(), products=_products(),
+                                 cache=bootstrap.warm_cache())
+    return web.answer(_order(order))
+
+
+@web.route(bp, "/orders/{order_id}/ship", "POST", "Ship a PLACED order", admin=True, response=OrderOut,
+           errors=(404, 409), needs=("dynamodb:UpdateItem:orders", "dynamodb:GetItem:orders"))
+def ship_order(request, order_id):
+    return web.answer(_order(service.advance_order(order_id, "ship", orders=_orders())))
+
+
+@web.route(bp, "/orders/{order_id}/deliver", "POST", "Mark a SHIPPED order delivered", admin=True,
+           response=OrderOut, errors=(404, 409), needs=("dynamodb:UpdateItem:orders", "dynamodb:GetItem:orders"))
+def deliver_order(request, order_id):
+    return web.answer(_order(service.advance_order(order_id, "deliver", orders=_orders())))
+
+
+@web.route(bp, "/admin/orders", "GET", "All users' orders, newest first, of one status when given", admin=True,
+           response=OrderPage, errors=(400,), query=(("status", "enum:" + ",".join(STATUSES)),) + PAGING,
+           needs=("dynamodb:Query:orders", "secretsmanager:GetSecretValue"))
+def list_all_orders(request):
+    status = web.query(request, "status")
+    if status is not None and status not in STATUSES:
+        raise errors.InvalidInput(f"query parameter `status`: one of {', '.join(STATUSES)}")
+    scope = f"orders:status:{status or '*'}"
+    orders, more = service.list_all_orders(status, web.limit(request), _after(request, scope), orders=_orders())
+    return web.answer(_page(orders, more, scope))
+
+
+def _carts():
+    return bootstrap.repository("carts")
+
+
+def _orders():
+    return bootstrap.repository("orders")
+
+
+def _products():
+    return bootstrap.repository("products")
+
+
+def _idempotency_key(request) -> Optional[str]:
+    key = web.header(request, "Idempotency-Key")
+    if key is not None and not (1 <= len(key) <= 255 and all(" " <= c <= "~" for c in key)):
+        raise errors.InvalidInput("header `Idempotency-Key`: 1 to 255 printable ASCII characters")
+    return key
+
+
+def _body_hash(form: NewOrder) -> str:
+    canonical = json.dumps(msgspec.to_builtins(form), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _after(request, scope: str) -> Optional[str]:
+    text = web.query(request, "cursor")
+    position = web.decode_cursor(text, scope, bootstrap.cursor_key()) if text is not None else None
+    return position and position.get("id")
+
+
+def _page(orders, more: bool, scope: str) -> OrderPage:
+    next_cursor = web.encode_cursor(scope, {"id": orders[-1].id}, bootstrap.cursor_key()) if more else None
+    return OrderPage([_order(o) for o in orders], next_cursor)
+
+
+def _lines(lines) -> List[LineOut]:
+    return [LineOut(l.product_id, l.name, l.unit_price_cents, l.quantity, l.line_total_cents) for l in lines]
+
+
+def _cart(cart) -> CartOut:
+    return CartOut(_lines(cart.lines), cart.total_cents, settings.get().currency)
+
+
+def _order(order) -> OrderOut:
+    return OrderOut(order.id, order.user_id, order.status, _lines(order.lines), order.total_cents,
+                    settings.get().currency, order.created_at, order.updated_at)
