@@ -73,9 +73,12 @@ SCENARIOS: List[Callable[[World], Dict]] = []
 PREPARE: List[Callable[[World], None]] = []
 
 
-def scenario(name: str):
+def scenario(name: str, setup: Callable[[World], None] = None):
+    """Count the DynamoDB calls of one request (what `setup` does beforehand is not counted)."""
     def register(run):
         def measured(world):
+            if setup:
+                setup(world)
             with counting() as counter:
                 response = run(world)
             assert response.status_code < 400, (name, response.status_code, response.body)
@@ -106,3 +109,155 @@ def _me(world):
 @scenario("PATCH /users/me")
 def _rename(world):
     return world.shopper.patch("/users/me", {"name": "Bench Renamed"})
+
+
+# --- catalog ----------------------------------------------------------------------------------------
+
+def _new_product(world, name="Bench Chair", stock=1000, category="bench"):
+    return world.admin.post("/products", {"name": name, "category": category, "price_cents": 1999,
+                                          "stock": stock}).json["id"]
+
+
+def _catalog(world):
+    world.product_id = _new_product(world)
+    world.many = [_new_product(world, name=f"Bench Item {i}", category="bench-many") for i in range(50)]
+    world.cold_start_event = {"method": "GET", "path": f"/products/{world.product_id}",
+                              "resource": "/products/{product_id}", "params": {"product_id": world.product_id}}
+    world.warm_requests += [world.cold_start_event, {"method": "GET", "path": "/products"},
+                            {"method": "GET", "path": "/categories"}]
+
+
+PREPARE.append(_catalog)
+NO_CACHE = {"Cache-Control": "no-cache"}
+
+
+@scenario("GET /products/{id}")
+def _product(world):
+    return Api(world.client).get(f"/products/{world.product_id}", headers=NO_CACHE)
+
+
+@scenario("GET /products/{id} (warm cache)")
+def _product_warm(world):
+    return Api(world.client).get(f"/products/{world.product_id}")
+
+
+@scenario("GET /products (a page)")
+def _products_page(world):
+    return Api(world.client).get("/products?limit=20", headers=NO_CACHE)
+
+
+def _first_page(world):
+    world.cursor = Api(world.client).get("/products?category=bench-many&limit=10").json["next_cursor"]
+
+
+@scenario("GET /products?category= (next page)", setup=_first_page)
+def _category_page(world):
+    return Api(world.client).get(f"/products?category=bench-many&limit=10&cursor={world.cursor}", headers=NO_CACHE)
+
+
+@scenario("GET /categories")
+def _categories(world):
+    return Api(world.client).get("/categories", headers=NO_CACHE)
+
+
+@scenario("POST /products")
+def _create(world):
+    response = world.admin.post("/products", {"name": "Bench New", "category": "bench", "price_cents": 1, "stock": 1})
+    world.created = response.json["id"]
+    return response
+
+
+@scenario("PATCH /products/{id}")
+def _patch(world):
+    return world.admin.patch(f"/products/{world.created}", {"price_cents": 2, "category": "bench-moved"})
+
+
+@scenario("DELETE /products/{id}")
+def _delete(world):
+    return world.admin.delete(f"/products/{world.created}")
+
+
+# --- cart and orders ------------------------------------------------------------------------------
+
+def _fill_cart(world):
+    for product_id in world.many[:9]:
+        world.shopper.put(f"/cart/items/{product_id}", {"quantity": 1})
+
+
+@scenario("PUT /cart/items/{id}", setup=_fill_cart)
+def _cart_put(world):
+    return world.shopper.put(f"/cart/items/{world.product_id}", {"quantity": 2})
+
+
+@scenario("GET /cart (10 lines)")
+def _cart_get(world):
+    return world.shopper.get("/cart")
+
+
+@scenario("DELETE /cart/items/{id}")
+def _cart_delete_line(world):
+    return world.shopper.delete(f"/cart/items/{world.many[0]}")
+
+
+@scenario("POST /orders (from the cart, 9 lines)")
+def _order_cart(world):
+    return world.shopper.post("/orders", {})
+
+
+@scenario("DELETE /cart")
+def _cart_clear(world):
+    return world.shopper.delete("/cart")
+
+
+@scenario("POST /orders (1 line)")
+def _order_one(world):
+    response = world.shopper.post("/orders", {"items": [{"product_id": world.product_id, "quantity": 1}]},
+                                  headers={"Idempotency-Key": "bench-one"})
+    world.order_id = response.json["id"]
+    return response
+
+
+@scenario("POST /orders (50 lines)")
+def _order_fifty(world):
+    return world.shopper.post("/orders", {"items": [{"product_id": p, "quantity": 1} for p in world.many]})
+
+
+@scenario("POST /orders (replayed key)")
+def _order_replay(world):
+    return world.shopper.post("/orders", {"items": [{"product_id": world.product_id, "quantity": 1}]},
+                              headers={"Idempotency-Key": "bench-one"})
+
+
+@scenario("GET /orders (a page)")
+def _orders_page(world):
+    return world.shopper.get("/orders?limit=20")
+
+
+@scenario("GET /orders/{id}")
+def _order_get(world):
+    return world.shopper.get(f"/orders/{world.order_id}")
+
+
+@scenario("POST /orders/{id}/ship")
+def _ship(world):
+    return world.admin.post(f"/orders/{world.order_id}/ship")
+
+
+@scenario("POST /orders/{id}/deliver")
+def _deliver(world):
+    return world.admin.post(f"/orders/{world.order_id}/deliver")
+
+
+def _two_line_order(world):
+    world.to_cancel = world.shopper.post("/orders", {"items": [{"product_id": p, "quantity": 1}
+                                                               for p in world.many[:2]]}).json["id"]
+
+
+@scenario("POST /orders/{id}/cancel (2 lines)", setup=_two_line_order)
+def _cancel(world):
+    return world.shopper.post(f"/orders/{world.to_cancel}/cancel")
+
+
+@scenario("GET /admin/orders?status= (a page)")
+def _admin_orders(world):
+    return world.admin.get("/admin/orders?status=PLACED&limit=20")
