@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAGE ?= dev
 
-.PHONY: install run aws test bench admin clean
+.PHONY: install run aws test bench admin clean replay-dlq
 
 install: $(STAMP)
 
@@ -33,3 +33,6 @@ admin: install  ## make admin EMAIL=someone@example.com STAGE=dev
 
 clean:
 	rm -rf $(VENV) dist artifacts .pytest_cache
+
+replay-dlq: install  ## make replay-dlq STAGE=dev: dead-letter queue back to the notifications queue
+	$(PY) -m ops.replay_dlq --stage $(STAGE)

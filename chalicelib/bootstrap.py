@@ -100,8 +100,28 @@ def _orders():
     return DynamoOrders(dynamodb(), settings.get().orders_table, settings.get().products_table)
 
 
+def _inbox():
+    from chalicelib.notifications.repository import DynamoInbox
+    return DynamoInbox(dynamodb(), settings.get().notifications_table)
+
+
 _REPOSITORIES: Dict[str, Callable[[], Any]] = {"users": _users, "products": _products, "carts": _carts,
-                                               "orders": _orders}
+                                               "orders": _orders, "inbox": _inbox}
+
+
+def event_queue():
+    def make():
+        from chalicelib.notifications.gateways import SqsEventQueue
+        sqs = client("sqs")
+        return SqsEventQueue(sqs, sqs.get_queue_url(QueueName=settings.get().notifications_queue)["QueueUrl"])
+    return _once("event_queue", make)
+
+
+def mailer():
+    def make():
+        from chalicelib.notifications.gateways import SesMailer
+        return SesMailer(client("ses"), settings.get().sender_email)
+    return _once("mailer", make)
 
 
 def warm_cache():

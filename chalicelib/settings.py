@@ -24,6 +24,7 @@ class Settings:
     cache_ttl_seconds: int
     cache_max_age_seconds: int
     idempotency_ttl_hours: int
+    partial_batch_response: bool
 
     @property
     def local(self) -> bool:
@@ -57,6 +58,8 @@ def from_environ(env=None) -> Settings:
         cache_ttl_seconds=int(env.get("SHOP_CACHE_TTL_SECONDS", "30")),
         cache_max_age_seconds=int(env.get("SHOP_CACHE_MAX_AGE_SECONDS", "30")),
         idempotency_ttl_hours=int(env.get("SHOP_IDEMPOTENCY_TTL_HOURS", "48")),
+        # whether the SQS event source mapping has ReportBatchItemFailures (the SAM template sets it)
+        partial_batch_response=_flag(env.get("SHOP_PARTIAL_BATCH_RESPONSE", "false")),
     )
 
 

@@ -89,10 +89,7 @@ def _load_app():
 
 
 def _start_pump(app, stack, stop):
-    try:
-        from devstack import pump
-    except ImportError:
-        return None
+    from devstack import pump
     return pump.start(app, stack, stop)
 
 

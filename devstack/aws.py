@@ -44,6 +44,7 @@ def _serialize_writes() -> None:
     global _serialized
     if _serialized:
         return
+    _keep_stream_on_rollback()
     from moto.dynamodb.responses import DynamoHandler
     from moto.cognitoidp.responses import CognitoIdpResponse
     for handler in (DynamoHandler, CognitoIdpResponse):
@@ -55,3 +56,26 @@ def _serialize_writes() -> None:
                 return _original(self)
         handler.call_action = call_action
     _serialized = True
+
+
+def _keep_stream_on_rollback() -> None:
+    """On a cancelled transaction moto puts back deep copies of the tables, stream shard included: the
+    stream's readers then follow a shard nothing writes to any more, and the copy would hold no records of
+    the cancelled writes while the orphan holds them. Put the live shard back, cut to where it stood."""
+    from moto.dynamodb.models import DynamoDBBackend
+    original = DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self, transact_items):
+        shards = {name: (t.stream_shard, len(t.stream_shard.items))
+                  for name, t in self.tables.items() if t.stream_shard is not None}
+        try:
+            return original(self, transact_items)
+        except Exception:
+            for name, (shard, length) in shards.items():
+                table = self.tables.get(name)
+                if table is not None:
+                    del shard.items[length:]
+                    shard.table = table
+                    table.stream_shard = shard
+            raise
+    DynamoDBBackend.transact_write_items = transact_write_items

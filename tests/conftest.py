@@ -15,7 +15,8 @@ PASSWORD = "Sturdy-Passw0rd"
 @pytest.fixture(scope="session")
 def stack():
     server = aws.start(aws.free_port())
-    os.environ.update(SHOP_STAGE="test", SHOP_AUTO_CONFIRM="true", SHOP_SENDER_EMAIL="shop@example.com")
+    os.environ.update(SHOP_STAGE="test", SHOP_AUTO_CONFIRM="true", SHOP_SENDER_EMAIL="shop@example.com",
+                      SHOP_PARTIAL_BATCH_RESPONSE="true")
     for name in ("SHOP_USER_POOL_ID", "SHOP_USER_POOL_CLIENT_ID"):
         os.environ.pop(name, None)
     from chalicelib import bootstrap

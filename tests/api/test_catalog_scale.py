@@ -4,7 +4,7 @@ import boto3
 from chalicelib import bootstrap, ids
 
 
-def _fill(count: int) -> None:
+def _fill(count: int) -> list:
     db = boto3.client("dynamodb")
     items = []
     for i in range(count):
@@ -14,12 +14,17 @@ def _fill(count: int) -> None:
             "name": {"S": f"Bulk item {i}"}, "description": {"S": ""}, "price_cents": {"N": "100"},
             "stock": {"N": "1"}, "created_at": {"S": "2026-11-27T00:00:00Z"},
             "updated_at": {"S": "2026-11-27T00:00:00Z"}}}})
-    for start in range(0, len(items), 25):
-        db.batch_write_item(RequestItems={"shop-test-products": items[start:start + 25]})
+    _write(db, items)
+    return [{"DeleteRequest": {"Key": {"id": item["PutRequest"]["Item"]["id"]}}} for item in items]
+
+
+def _write(db, requests) -> None:
+    for start in range(0, len(requests), 25):
+        db.batch_write_item(RequestItems={"shop-test-products": requests[start:start + 25]})
 
 
 def test_a_page_of_a_2000_product_catalog_is_one_query_reading_limit_plus_one(anonymous):
-    _fill(2000)
+    deletions = _fill(2000)
     calls = []
 
     def record(http_response, parsed, model, **_):
@@ -40,3 +45,4 @@ def test_a_page_of_a_2000_product_catalog_is_one_query_reading_limit_plus_one(an
             assert not [c for c in calls if c[0] == "Scan"]
     finally:
         events.unregister("after-call.dynamodb", unique_id="scale-test")
+        _write(boto3.client("dynamodb"), deletions)  # keep moto's per-transaction table copies small

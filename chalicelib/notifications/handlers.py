@@ -1,0 +1,46 @@
+"""The two event handlers' bodies: the orders stream to SQS, and SQS to the inbox and SES.
+
+The consumer uses Powertools' batch processing, so one bad message does not fail its neighbours. Where the
+event source mapping reports partial batch failures (the production template sets ReportBatchItemFailures),
+the failed message ids are returned; where it does not (`chalice deploy` cannot set it), any failure fails
+the invocation so nothing is lost: the whole batch comes back, and the consumer is idempotent.
+"""
+import json
+
+from chalicelib import bootstrap, dynamo, observability, settings
+from chalicelib.notifications import model, service
+
+
+class BatchFailed(Exception):
+    pass
+
+
+def publish(event) -> int:
+    changes = [(_image(r.get("dynamodb", {}).get("OldImage")), _image(r.get("dynamodb", {}).get("NewImage")))
+               for r in event.get("Records", [])]
+    events = service.publish_order_events(changes, queue=bootstrap.event_queue())
+    if events:
+        observability.logger().info("order events published", extra={"events": [e.id for e in events]})
+    return len(events)
+
+
+def deliver(event, context=None) -> dict:
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    answer = process_partial_response(event=event, record_handler=_deliver_one, processor=processor, context=context)
+    failures = answer.get("batchItemFailures", [])
+    if failures and not settings.get().partial_batch_response:
+        raise BatchFailed(f"{len(failures)} of {len(event.get('Records', []))} messages failed; retrying the batch")
+    return answer
+
+
+def _deliver_one(record) -> None:
+    event = model.parse_event(json.loads(record.body))
+    emailed = service.deliver(event, inbox=bootstrap.repository("inbox"), users=bootstrap.repository("users"),
+                              mailer=bootstrap.mailer(), currency=settings.get().currency)
+    observability.logger().info("notification delivered" if emailed else "duplicate event ignored",
+                                extra={"event_id": event.id, "message_id": record.message_id})
+
+
+def _image(raw):
+    return dynamo.plain(raw) if raw else None

@@ -1,0 +1,76 @@
+"""Order events and the notifications they become; standard library only."""
+from dataclasses import dataclass
+from typing import Optional
+
+from chalicelib import errors
+
+EVENT_TYPES = {"PLACED": "ORDER_PLACED", "SHIPPED": "ORDER_SHIPPED", "DELIVERED": "ORDER_DELIVERED",
+               "CANCELLED": "ORDER_CANCELLED"}
+
+
+@dataclass(frozen=True)
+class OrderEvent:
+    """Something that happened to an order, named in the past tense; the id is the same however often
+    the stream delivers the change (order id + new status), so every consumer can be idempotent on it."""
+    id: str
+    type: str
+    order_id: str
+    user_id: str
+    total_cents: int
+    item_count: int
+    occurred_at: str
+
+
+def event_of_change(old: Optional[dict], new: Optional[dict]) -> Optional[OrderEvent]:
+    """The event an order write stands for, if any (carts, keys and unchanged statuses stand for none)."""
+    if not new or new.get("kind") != "order":
+        return None
+    status = new.get("status")
+    if status not in EVENT_TYPES or (old or {}).get("status") == status:
+        return None
+    return OrderEvent(id=f"{new['id']}.{status}", type=EVENT_TYPES[status], order_id=new["id"],
+                      user_id=new["user_id"], total_cents=new.get("total_cents", 0),
+                      item_count=sum(line.get("quantity", 0) for line in new.get("lines", [])),
+                      occurred_at=new.get("updated_at", ""))
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: str
+    user_id: str
+    type: str
+    order_id: str
+    subject: str
+    message: str
+    created_at: str
+    read: bool = False
+    emailed: bool = False
+
+
+def notification_of(event: OrderEvent, currency: str) -> Notification:
+    subject, message = _TEXTS[event.type]
+    amount = f"{event.total_cents // 100}.{event.total_cents % 100:02d} {currency}"
+    values = {"order": event.order_id, "amount": amount, "items": event.item_count}
+    return Notification(id=event.id, user_id=event.user_id, type=event.type, order_id=event.order_id,
+                        subject=subject.format(**values), message=message.format(**values),
+                        created_at=event.occurred_at)
+
+
+_TEXTS = {
+    "ORDER_PLACED": ("We received your order {order}",
+                     "Thank you! Your order {order} for {items} item(s), {amount}, is placed. "
+                     "We will let you know when it ships."),
+    "ORDER_SHIPPED": ("Your order {order} is on its way",
+                      "Good news: your order {order} has shipped."),
+    "ORDER_DELIVERED": ("Your order {order} was delivered",
+                        "Your order {order} was delivered. Enjoy!"),
+    "ORDER_CANCELLED": ("Your order {order} is cancelled",
+                        "Your order {order} is cancelled; you have not been charged for it."),
+}
+
+
+def parse_event(payload: dict) -> OrderEvent:
+    try:
+        return OrderEvent(**{f: payload[f] for f in OrderEvent.__dataclass_fields__})
+    except (KeyError, TypeError) as exc:
+        raise errors.InvalidInput(f"not an order event: {exc}") from exc

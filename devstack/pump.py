@@ -1,0 +1,138 @@
+"""The local event pump: what Lambda's event source mappings do in AWS, for `chalice local`.
+
+It follows the orders table's stream (from the latest position at start) and long-polls the notifications
+queue, and invokes the app's own handlers with Lambda-shaped events. A stream batch whose handler fails is
+retried from the same position; of a queue batch it deletes only the messages the handler processed,
+leaving failed ones to the visibility timeout and the redrive policy, and honours `batchItemFailures`.
+"""
+import logging
+import threading
+from typing import Callable, List
+
+import boto3
+
+log = logging.getLogger("devstack.pump")
+REGION = "us-east-1"
+
+
+class Context:
+    function_name = "shop-local"
+    memory_limit_in_mb = 128
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:shop-local"
+    aws_request_id = "local"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 60_000
+
+
+class Pump:
+    def __init__(self, publish: Callable, deliver: Callable, stream_arn: str, queue_url: str, queue_arn: str,
+                 stop: threading.Event, idle_seconds: float = 0.1) -> None:
+        self._publish, self._deliver = publish, deliver
+        self._stream_arn, self._queue_url, self._queue_arn = stream_arn, queue_url, queue_arn
+        self._stop = stop
+        self._idle = idle_seconds
+        self._streams = boto3.client("dynamodbstreams")
+        self._sqs = boto3.client("sqs")
+        self._threads: List[threading.Thread] = []
+        self._iterator = self._latest_iterator()
+
+    def start(self) -> "Pump":
+        for target in (self._follow_stream, self._poll_queue):
+            thread = threading.Thread(target=self._forever, args=(target,), daemon=True, name=target.__name__)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def join(self, timeout: float = None) -> None:
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def _forever(self, step: Callable[[], bool]) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = step()
+            except Exception:
+                log.exception("event pump step failed; retrying")
+                busy = False
+            if not busy:
+                self._stop.wait(self._idle)
+
+    # --- the stream -----------------------------------------------------------------------------------
+
+    def _latest_iterator(self) -> str:
+        shard = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]["Shards"][-1]
+        return self._streams.get_shard_iterator(StreamArn=self._stream_arn, ShardId=shard["ShardId"],
+                                                ShardIteratorType="LATEST")["ShardIterator"]
+
+    def stream_step(self) -> bool:
+        return self._follow_stream()
+
+    def _follow_stream(self) -> bool:
+        answer = self._streams.get_records(ShardIterator=self._iterator, Limit=100)
+        records = answer["Records"]
+        if records:
+            self._publish(stream_event(records, self._stream_arn), Context())  # raises: same batch again
+        self._iterator = answer.get("NextShardIterator") or self._iterator
+        return bool(records)
+
+    # --- the queue ------------------------------------------------------------------------------------
+
+    def queue_step(self, wait_seconds: int = 0) -> bool:
+        return self._poll_queue(wait_seconds)
+
+    def _poll_queue(self, wait_seconds: int = 1) -> bool:
+        messages = self._sqs.receive_message(QueueUrl=self._queue_url, MaxNumberOfMessages=10,
+                                             WaitTimeSeconds=wait_seconds, AttributeNames=["All"],
+                                             MessageAttributeNames=["All"]).get("Messages", [])
+        if not messages:
+            return False
+        try:
+            answer = self._deliver(sqs_event(messages, self._queue_arn), Context()) or {}
+            failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
+        except Exception:
+            log.warning("queue handler failed the whole batch of %d; SQS will redeliver", len(messages))
+            failed = {m["MessageId"] for m in messages}
+        done = [m for m in messages if m["MessageId"] not in failed]
+        if done:
+            self._sqs.delete_message_batch(QueueUrl=self._queue_url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)])
+        return True
+
+
+def stream_event(records: list, stream_arn: str) -> dict:
+    """Streams API records as Lambda delivers them: with eventSourceARN and numeric timestamps."""
+    shaped = []
+    for record in records:
+        record = dict(record, eventSourceARN=stream_arn, awsRegion=REGION)
+        data = dict(record["dynamodb"])
+        created = data.get("ApproximateCreationDateTime")
+        if hasattr(created, "timestamp"):
+            data["ApproximateCreationDateTime"] = created.timestamp()
+        record["dynamodb"] = data
+        shaped.append(record)
+    return {"Records": shaped}
+
+
+def sqs_event(messages: list, queue_arn: str) -> dict:
+    return {"Records": [{
+        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+        "attributes": m.get("Attributes", {}), "messageAttributes": m.get("MessageAttributes", {}),
+        "md5OfBody": m.get("MD5OfBody", ""), "eventSource": "aws:sqs", "eventSourceARN": queue_arn,
+        "awsRegion": REGION} for m in messages]}
+
+
+def for_stack(app_module, stack, stop: threading.Event, **options) -> Pump:
+    """A pump between a provisioned stack and the app module's two handlers (not yet started)."""
+    sqs = boto3.client("sqs")
+    queue_name = f"shop-{stack.stage}-notifications"
+    queue_url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return Pump(app_module.publish_order_events, app_module.deliver_notifications, stack.outputs["OrdersStreamArn"],
+                queue_url, queue_arn, stop, **options)
+
+
+def start(app, stack, stop: threading.Event) -> Pump:
+    import sys
+    return for_stack(sys.modules["app"], stack, stop).start()

@@ -1,0 +1,1 @@
+"""Operations run against a deployed stage (never shipped to Lambda)."""

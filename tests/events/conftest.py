@@ -1,0 +1,38 @@
+import threading
+import time
+
+import boto3
+import pytest
+
+
+@pytest.fixture(scope="session")
+def pump(app, stack):
+    """The local event pump between the test stack and the app's handlers, running as under `make run`."""
+    import sys
+    from devstack import pump as pumps
+    stop = threading.Event()
+    running = pumps.for_stack(sys.modules["app"], stack, stop, idle_seconds=0.05).start()
+    yield running
+    stop.set()
+    running.join(timeout=5)
+
+
+def sent_emails(to: str) -> list:
+    """What the embedded AWS's SES has sent to one address. (moto's server runs in this process, so its
+    SES backend is read directly: /moto-api/data.json would serialise every table on each call.)"""
+    from moto.ses.models import ses_backends
+    backend = ses_backends["123456789012"]["us-east-1"]
+    return [m for m in list(backend.sent_messages) if to in (m.destinations.get("ToAddresses") or [])]
+
+
+def eventually(check, seconds: float = 5.0):
+    deadline = time.monotonic() + seconds
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(0.1)
+
+
+def queue_url(name: str) -> str:
+    return boto3.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
