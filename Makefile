@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAGE ?= dev
 
-.PHONY: install run aws test bench admin clean replay-dlq
+.PHONY: install run aws test bench admin clean replay-dlq package deploy
 
 install: $(STAMP)
 
@@ -33,6 +33,12 @@ admin: install  ## make admin EMAIL=someone@example.com STAGE=dev
 
 clean:
 	rm -rf $(VENV) dist artifacts .pytest_cache
+
+package: install  ## make package STAGE=prod: dist/STAGE/sam.json and deployment.zip (one function per operation)
+	$(PY) -m ops.package --stage $(STAGE)
+
+deploy: install  ## make deploy STAGE=dev|prod: resources stack, settings, chalice deploy, batch failures on
+	$(PY) -m ops.deploy --stage $(STAGE)
 
 replay-dlq: install  ## make replay-dlq STAGE=dev: dead-letter queue back to the notifications queue
 	$(PY) -m ops.replay_dlq --stage $(STAGE)

@@ -93,7 +93,13 @@ def count_calls(world: World) -> Dict[str, Dict]:
 
 
 def extra(world: World) -> Dict:
-    return {}
+    """The deployment zip's size (arm64, as `make package` builds it)."""
+    import pathlib
+    import tempfile
+    from ops import package
+    with tempfile.TemporaryDirectory() as out:
+        built = package.build("prod", pathlib.Path(out) / "prod")
+        return {"deployment_zip_mb": round((built / "deployment.zip").stat().st_size / 1e6, 2)}
 
 
 @scenario("GET /health")

@@ -6,6 +6,7 @@ so errors are mapped here, in the wrapper every route goes through.
 """
 import base64
 import binascii
+import contextvars
 import hashlib
 import hmac
 import json
@@ -110,8 +111,13 @@ def route(blueprint, path: str, method: str, summary: str, *, public: bool = Fal
     return decorate
 
 
+# the operation being served, so AWS calls can be attributed to it (the IAM declarations are tested so)
+current_operation: contextvars.ContextVar = contextvars.ContextVar("current_operation", default=None)
+
+
 def _run(blueprint, operation: Operation, view: Callable, params: Dict[str, str]) -> Response:
     request = blueprint.current_request
+    token = current_operation.set(operation)
     try:
         if operation.admin:
             caller(request).require_admin()
@@ -124,6 +130,8 @@ def _run(blueprint, operation: Operation, view: Callable, params: Dict[str, str]
             return error_response(errors.Unavailable("a dependency is busy; retry shortly"))
         observability.logger().exception("unhandled error")
         return _error_body(500, "InternalServerError", "An internal server error occurred.")
+    finally:
+        current_operation.reset(token)
 
 
 def _is_transient(exc: Exception) -> bool:

@@ -17,11 +17,14 @@ def stack():
     server = aws.start(aws.free_port())
     os.environ.update(SHOP_STAGE="test", SHOP_AUTO_CONFIRM="true", SHOP_SENDER_EMAIL="shop@example.com",
                       SHOP_PARTIAL_BATCH_RESPONSE="true")
-    for name in ("SHOP_USER_POOL_ID", "SHOP_USER_POOL_CLIENT_ID"):
-        os.environ.pop(name, None)
     from chalicelib import bootstrap
+    from tests import recorder
     bootstrap.reset()
-    yield provision.provision("test", {"QueueVisibilityTimeout": "1"})
+    recorder.install("test")
+    stack = provision.provision("test", {"QueueVisibilityTimeout": "1"})
+    # as in production, the pool's ids come from settings (make run looks them up by name instead)
+    os.environ.update(SHOP_USER_POOL_ID=stack.pool_id, SHOP_USER_POOL_CLIENT_ID=stack.client_id)
+    yield stack
     server.stop()
 
 
@@ -93,3 +96,16 @@ def live_url(app):
     thread.start()
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def pump(app, stack):
+    """The local event pump between the test stack and the app's handlers, running as under `make run`."""
+    import sys
+    import threading
+    from devstack import pump as pumps
+    stop = threading.Event()
+    running = pumps.for_stack(sys.modules["app"], stack, stop, idle_seconds=0.05).start()
+    yield running
+    stop.set()
+    running.join(timeout=5)

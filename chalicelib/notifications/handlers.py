@@ -7,8 +7,16 @@ the invocation so nothing is lost: the whole batch comes back, and the consumer 
 """
 import json
 
-from chalicelib import bootstrap, dynamo, observability, settings
+from chalicelib import bootstrap, dynamo, observability, settings, web
 from chalicelib.notifications import model, service
+
+
+# what each handler may touch in AWS (its IAM role is made from this; tests compare it with the calls made)
+PUBLISH = web.Operation("STREAM", "publish_order_events", "Publish order events", needs=(
+    "sqs:SendMessage", "sqs:GetQueueUrl"))
+DELIVER = web.Operation("SQS", "deliver_notifications", "Deliver notifications", needs=(
+    "dynamodb:PutItem:notifications", "dynamodb:GetItem:notifications", "dynamodb:UpdateItem:notifications",
+    "dynamodb:GetItem:users", "ses:SendEmail"))
 
 
 class BatchFailed(Exception):
@@ -16,6 +24,14 @@ class BatchFailed(Exception):
 
 
 def publish(event) -> int:
+    token = web.current_operation.set(PUBLISH)
+    try:
+        return _publish(event)
+    finally:
+        web.current_operation.reset(token)
+
+
+def _publish(event) -> int:
     changes = [(_image(r.get("dynamodb", {}).get("OldImage")), _image(r.get("dynamodb", {}).get("NewImage")))
                for r in event.get("Records", [])]
     events = service.publish_order_events(changes, queue=bootstrap.event_queue())
@@ -25,6 +41,14 @@ def publish(event) -> int:
 
 
 def deliver(event, context=None) -> dict:
+    token = web.current_operation.set(DELIVER)
+    try:
+        return _deliver(event, context)
+    finally:
+        web.current_operation.reset(token)
+
+
+def _deliver(event, context) -> dict:
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     answer = process_partial_response(event=event, record_handler=_deliver_one, processor=processor, context=context)

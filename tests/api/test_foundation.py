@@ -113,3 +113,8 @@ def test_demo_catalog_is_seeded_once(stack, anonymous):
     counts = {c["name"]: c["product_count"] for c in anonymous.get("/categories", headers={"Cache-Control": "no-cache"}).json["items"]}
     assert sum(1 for name in catalog.DEMO if counts.get(name)) >= 4
     assert all(counts[name] == len(rows) for name, rows in catalog.DEMO.items())
+
+
+def test_the_local_stack_finds_its_user_pool_by_name(stack):
+    from chalicelib import bootstrap
+    assert bootstrap._find_user_pool("shop-test") == {"pool_id": stack.pool_id, "client_id": stack.client_id}

@@ -4,7 +4,7 @@ import uuid
 import boto3
 import pytest
 
-from tests.events.conftest import eventually, queue_url, sent_emails
+from tests.support import eventually, queue_url, sent_emails
 
 
 def _product(admin, stock=50):

@@ -1,20 +1,8 @@
+"""Helpers for tests that wait on asynchronous work: the event pump, SES, SQS."""
 import threading
 import time
 
 import boto3
-import pytest
-
-
-@pytest.fixture(scope="session")
-def pump(app, stack):
-    """The local event pump between the test stack and the app's handlers, running as under `make run`."""
-    import sys
-    from devstack import pump as pumps
-    stop = threading.Event()
-    running = pumps.for_stack(sys.modules["app"], stack, stop, idle_seconds=0.05).start()
-    yield running
-    stop.set()
-    running.join(timeout=5)
 
 
 def sent_emails(to: str) -> list:

@@ -1,0 +1,30 @@
+"""The AWS access each operation declares (its production IAM role) covers every call it makes.
+
+The recorder sees every call of the whole test run; this test also drives each operation once (the
+benchmark's scenarios), so the check does not depend on which other tests ran before it."""
+from tests import recorder
+
+
+def test_every_operation_makes_only_the_calls_it_declares(app, client, stack, pump):
+    from bench import scenarios
+    from chalicelib.notifications import handlers
+    from tests.support import eventually
+    world = scenarios.World.create(stack)
+    scenarios.count_calls(world)
+    declared = {(op.method, op.path): set(op.needs)
+                for op in (entry.view_function.operation for methods in app.routes.values()
+                           for entry in methods.values())}
+    declared.update({(h.method, h.path): set(h.needs) for h in (handlers.PUBLISH, handlers.DELIVER)})
+    assert eventually(lambda: ("SQS", "deliver_notifications") in recorder.calls(), seconds=10)
+    made = recorder.calls()
+    undeclared = {op: sorted(c for c in calls if not recorder.covered(declared[op], c))
+                  for op, calls in made.items()}
+    assert {op: c for op, c in undeclared.items() if c} == {}
+    exercised = set(made)
+    assert {("GET", "/products/{product_id}"), ("POST", "/orders"), ("STREAM", "publish_order_events")} <= exercised
+
+
+def test_a_missing_declaration_would_be_caught():
+    assert not recorder.covered({"dynamodb:GetItem:products"}, "dynamodb:UpdateItem:products")
+    assert not recorder.covered({"dynamodb:GetItem:products"}, "dynamodb:GetItem:orders")
+    assert recorder.covered({"dynamodb:BatchGetItem:orders,products"}, "dynamodb:BatchGetItem:products")

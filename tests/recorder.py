@@ -1,0 +1,67 @@
+"""Records every AWS call the app makes, attributed to the operation being served, so the IAM declarations
+next to each route can be compared with what the code really does."""
+import collections
+import threading
+
+_calls = collections.defaultdict(set)
+_lock = threading.Lock()
+_installed = False
+
+# DynamoDB actions whose parameters name their tables
+# API operations whose IAM action has another name
+_IAM_ACTION = {"SendMessageBatch": "SendMessage", "DeleteMessageBatch": "DeleteMessage",
+               "ChangeMessageVisibilityBatch": "ChangeMessageVisibility"}
+_WRITE_KINDS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
+
+
+def install(stage: str) -> None:
+    global _installed
+    if _installed:
+        return
+    from botocore.client import BaseClient
+    from chalicelib import web
+    original = BaseClient._make_api_call
+    prefix = f"shop-{stage}-"
+
+    def short(table: str) -> str:
+        return table[len(prefix):] if table.startswith(prefix) else table
+
+    def recording(self, operation_name, params):
+        op = web.current_operation.get()
+        if op is not None:
+            service = self.meta.service_model.signing_name or self.meta.service_model.endpoint_prefix
+            needs = set()
+            if "TableName" in params:
+                needs.add(f"{service}:{operation_name}:{short(params['TableName'])}")
+            elif operation_name in ("BatchGetItem", "BatchWriteItem"):
+                needs.add(f"{service}:{operation_name}:" + ",".join(sorted(short(t) for t in params["RequestItems"])))
+            elif operation_name == "TransactWriteItems":
+                for item in params["TransactItems"]:
+                    (kind, body), = item.items()
+                    needs.add(f"{service}:{_WRITE_KINDS[kind]}:{short(body['TableName'])}")
+            else:
+                needs.add(f"{service}:{_IAM_ACTION.get(operation_name, operation_name)}")
+            with _lock:
+                _calls[(op.method, op.path)].update(needs)
+        return original(self, operation_name, params)
+
+    BaseClient._make_api_call = recording
+    _installed = True
+
+
+def calls():
+    with _lock:
+        return {k: set(v) for k, v in _calls.items()}
+
+
+def covered(declared: set, made: str) -> bool:
+    """A call is covered by a declaration naming the action on that table (or on a set of tables holding it)."""
+    if made in declared:
+        return True
+    service, action, *tables = made.split(":")
+    for need in declared:
+        n_service, n_action, *n_tables = need.split(":")
+        if (n_service, n_action) == (service, action) and tables and n_tables and \
+                set(tables[0].split(",")) <= set(n_tables[0].split(",")):
+            return True
+    return False
