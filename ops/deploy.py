@@ -1,0 +1,135 @@
+"""`make deploy STAGE=dev|prod`: the path CI uses with `chalice deploy`.
+
+1. deploy the resources stack from infra/template.yaml (CloudFormation) and read its outputs;
+2. write them into the stage's settings in .chalice/config.json, with a least-privilege policy file made from
+   the operations' declared needs (autogen_policy off);
+3. `chalice deploy --stage STAGE`;
+4. turn on ReportBatchItemFailures on the SQS mapping `chalice deploy` created (it cannot set it), then tell
+   the consumer so (SHOP_PARTIAL_BATCH_RESPONSE), in that order, so no failed message is ever lost.
+"""
+import argparse
+import json
+import pathlib
+import re
+import subprocess
+import sys
+from typing import Any, Dict
+
+import boto3
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def deploy_resources(cfn, stage: str, parameters: Dict[str, str] = None) -> Dict[str, str]:
+    name = f"shop-{stage}"
+    body = (ROOT / "infra" / "template.yaml").read_text()
+    params = [{"ParameterKey": k, "ParameterValue": v} for k, v in {"Stage": stage, **(parameters or {})}.items()]
+    try:
+        cfn.describe_stacks(StackName=name)
+        exists = True
+    except cfn.exceptions.ClientError:
+        exists = False
+    try:
+        if exists:
+            cfn.update_stack(StackName=name, TemplateBody=body, Parameters=params, Capabilities=["CAPABILITY_IAM"])
+            cfn.get_waiter("stack_update_complete").wait(StackName=name)
+        else:
+            cfn.create_stack(StackName=name, TemplateBody=body, Parameters=params, Capabilities=["CAPABILITY_IAM"],
+                             EnableTerminationProtection=stage == "prod")
+            cfn.get_waiter("stack_create_complete").wait(StackName=name)
+    except cfn.exceptions.ClientError as exc:
+        if "No updates are to be performed" not in str(exc):
+            raise
+    stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def stage_settings(outputs: Dict[str, str]) -> Dict[str, str]:
+    """What the app needs to know that only the deployed resources tell."""
+    return {"SHOP_USER_POOL_ID": outputs["UserPoolId"], "SHOP_USER_POOL_CLIENT_ID": outputs["UserPoolClientId"],
+            "SHOP_ORDERS_STREAM_ARN": outputs["OrdersStreamArn"],
+            "SHOP_NOTIFICATIONS_QUEUE": outputs["NotificationsQueueArn"].rsplit(":", 1)[-1],
+            "SHOP_CURSOR_KEY_ID": outputs["CursorKeyArn"], "SHOP_PARTIAL_BATCH_RESPONSE": "false"}
+
+
+def policy(app, outputs: Dict[str, str], region: str, account: str, sender: str) -> Dict[str, Any]:
+    """One least-privilege policy for Chalice's single function: the union of every operation's needs."""
+    from ops.operations import api_operations, event_handlers
+    from ops.package import TABLES, statements_for
+    needs = sorted({n for fn in api_operations(app) + event_handlers() for n in fn.needs})
+    names = {"AWS::Partition": "aws", "AWS::Region": region, "AWS::AccountId": account, "SenderEmail": sender,
+             "CursorKey": outputs["CursorKeyArn"], "UserPool.Arn": f"arn:aws:cognito-idp:{region}:{account}:userpool/"
+                                                                   f"{outputs['UserPoolId']}",
+             "NotificationsQueue.Arn": outputs["NotificationsQueueArn"], "OrdersTable.StreamArn": outputs["OrdersStreamArn"]}
+    for short, logical in TABLES.items():
+        names[f"{logical}.Arn"] = f"arn:aws:dynamodb:{region}:{account}:table/{outputs[logical + 'Name']}"
+    statements = [_resolve(s, names) for s in statements_for(needs)]
+    statements += [
+        {"Effect": "Allow", "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                                       "dynamodb:ListStreams"], "Resource": [outputs["OrdersStreamArn"]]},
+        {"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+         "Resource": [outputs["NotificationsQueueArn"]]},
+        {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": f"arn:aws:logs:{region}:{account}:*"}]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _resolve(value: Any, names: Dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        if "Fn::GetAtt" in value:
+            return names[".".join(value["Fn::GetAtt"])]
+        if "Ref" in value:
+            return names[value["Ref"]]
+        if "Fn::Sub" in value:
+            return re.sub(r"\$\{([^}]+)\}", lambda m: names[m.group(1)], value["Fn::Sub"])
+        return {k: _resolve(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v, names) for v in value]
+    return value
+
+
+def write_stage_config(config_dir: pathlib.Path, stage: str, settings: Dict[str, str], policy_document: dict) -> None:
+    path = config_dir / "config.json"
+    config = json.loads(path.read_text())
+    stage_config = config["stages"][stage]
+    stage_config.setdefault("environment_variables", {}).update(settings)
+    stage_config.update({"autogen_policy": False, "iam_policy_file": f"policy-{stage}.json"})
+    path.write_text(json.dumps(config, indent=2) + "\n")
+    (config_dir / f"policy-{stage}.json").write_text(json.dumps(policy_document, indent=2) + "\n")
+
+
+def enable_partial_batch_failures(lambda_client, function_name: str) -> str:
+    """Set ReportBatchItemFailures on the function's SQS mapping, then switch the consumer to report them."""
+    mappings = lambda_client.list_event_source_mappings(FunctionName=function_name)["EventSourceMappings"]
+    (mapping,) = [m for m in mappings if ":sqs:" in m["EventSourceArn"]]
+    lambda_client.update_event_source_mapping(UUID=mapping["UUID"], FunctionResponseTypes=["ReportBatchItemFailures"])
+    config = lambda_client.get_function_configuration(FunctionName=function_name)
+    variables = dict(config.get("Environment", {}).get("Variables", {}), SHOP_PARTIAL_BATCH_RESPONSE="true")
+    lambda_client.update_function_configuration(FunctionName=function_name, Environment={"Variables": variables})
+    return mapping["UUID"]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="deploy")
+    parser.add_argument("--stage", required=True, choices=["dev", "prod"])
+    parser.add_argument("--sender", default="")
+    args = parser.parse_args(argv)
+    session = boto3.session.Session()
+    region = session.region_name or "us-east-1"
+    account = session.client("sts").get_caller_identity()["Account"]
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    sender = args.sender or config["stages"][args.stage]["environment_variables"]["SHOP_SENDER_EMAIL"]
+    outputs = deploy_resources(session.client("cloudformation"), args.stage, {"SenderEmail": sender})
+    sys.path.insert(0, str(ROOT))
+    from app import app
+    write_stage_config(ROOT / ".chalice", args.stage, stage_settings(outputs),
+                       policy(app, outputs, region, account, sender))
+    subprocess.run([str(pathlib.Path(sys.executable).parent / "chalice"), "deploy", "--stage", args.stage],
+                   cwd=ROOT, check=True)
+    uuid = enable_partial_batch_failures(session.client("lambda"), f"shop-{args.stage}-deliver_notifications")
+    print(f"deployed shop-{args.stage}; SQS mapping {uuid} reports batch item failures")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
