@@ -83,6 +83,8 @@ def serve(api: bool) -> int:
 
 def _load_app():
     from chalice.cli.factory import CLIFactory
+    from devstack import gateway
+    gateway.match_production()
     factory = CLIFactory(str(ROOT), environ=os.environ)
     config = factory.create_config_obj(chalice_stage_name="local")
     return config.chalice_app, config

@@ -30,7 +30,8 @@ GATEWAY_ERRORS = {"UNAUTHORIZED": ("401", "UnauthorizedError", "a bearer token i
                   "ACCESS_DENIED": ("403", "ForbiddenError", "the token was refused"),
                   "THROTTLED": ("429", "TooManyRequestsError", "too many requests; slow down"),
                   "REQUEST_TOO_LARGE": ("413", "RequestEntityTooLargeError", "request body over the limit"),
-                  "UNSUPPORTED_MEDIA_TYPE": ("415", "UnsupportedMediaType", "the body must be application/json")}
+                  "UNSUPPORTED_MEDIA_TYPE": ("415", "UnsupportedMediaType", "the body must be application/json"),
+                  "MISSING_AUTHENTICATION_TOKEN": ("404", "NotFoundError", "no such route")}
 
 
 def transform(template: dict, api: List[Function], handlers: List[Function], options: dict) -> dict:

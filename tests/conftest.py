@@ -30,6 +30,8 @@ def stack():
 
 @pytest.fixture(scope="session")
 def app(stack):
+    from devstack import gateway
+    gateway.match_production()
     from app import app
     return app
 

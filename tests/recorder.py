@@ -27,6 +27,7 @@ def install(stage: str) -> None:
         return table[len(prefix):] if table.startswith(prefix) else table
 
     def recording(self, operation_name, params):
+        answer = original(self, operation_name, params)  # a call that failed (no such table) needs nothing
         op = web.current_operation.get()
         if op is not None:
             service = self.meta.service_model.signing_name or self.meta.service_model.endpoint_prefix
@@ -43,7 +44,7 @@ def install(stage: str) -> None:
                 needs.add(f"{service}:{_IAM_ACTION.get(operation_name, operation_name)}")
             with _lock:
                 _calls[(op.method, op.path)].update(needs)
-        return original(self, operation_name, params)
+        return answer
 
     BaseClient._make_api_call = recording
     _installed = True
