@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAGE ?= dev
 
-.PHONY: install run aws test bench admin clean replay-dlq package deploy
+.PHONY: install run aws test bench admin clean replay-dlq package deploy fuzz load
 
 install: $(STAMP)
 
@@ -24,6 +24,9 @@ aws: install  ## only the embedded AWS, provisioned and seeded (then: chalice lo
 
 test: install
 	$(PY) -m pytest
+
+fuzz: install  ## schema fuzzing with a larger budget than make test's
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(PY) -m pytest tests/fuzz
 
 bench: install
 	$(PY) -m bench

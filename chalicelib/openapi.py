@@ -78,6 +78,11 @@ def _query_schema(kind: str) -> Dict[str, Any]:
         return {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
     if kind == "idempotency-key":
         return {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"}
+    if kind == "cursor":
+        return {"type": "string", "format": "cursor",
+                "description": "opaque: the previous page's next_cursor (empty or absent for the first page)"}
+    if kind.startswith("pattern:"):
+        return {"type": "string", "pattern": kind[8:]}
     if kind.startswith("enum:"):
         return {"type": "string", "enum": kind[5:].split(",")}
     return {"type": "string"}

@@ -268,7 +268,7 @@ def encode_cursor(scope: str, position: Dict[str, str], key: bytes) -> str:
 
 def decode_cursor(text: Optional[str], scope: str, key: bytes) -> Optional[Dict[str, str]]:
     """The position a cursor of this list points at; an edited or foreign cursor is a 400."""
-    if text is None:
+    if not text:  # absent or empty: the first page
         return None
     payload, _, signature = text.partition(".")
     if not payload or not hmac.compare_digest(signature, _sign(payload, key)):

@@ -26,7 +26,7 @@ class NotificationPage(msgspec.Struct):
 
 
 @web.route(bp, "/notifications", "GET", "The caller's notifications, newest first", response=NotificationPage,
-           errors=(400,), query=(("limit", "limit"), ("cursor", "string")),
+           errors=(400,), query=(("limit", "limit"), ("cursor", "cursor")),
            needs=("dynamodb:Query:notifications", "secretsmanager:GetSecretValue"))
 def list_notifications(request):
     who = web.caller(request)

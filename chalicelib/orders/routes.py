@@ -13,7 +13,7 @@ from chalicelib.orders.model import MAX_LINES, MAX_QUANTITY, STATUSES
 bp = Blueprint(__name__)
 
 Quantity = Annotated[int, msgspec.Meta(ge=1, le=MAX_QUANTITY)]
-ProductId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+ProductId = Annotated[str, msgspec.Meta(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="a product id")]
 
 
 class CartQuantity(msgspec.Struct, forbid_unknown_fields=True):
@@ -60,7 +60,7 @@ class OrderPage(msgspec.Struct):
     next_cursor: Optional[str]
 
 
-PAGING = (("limit", "limit"), ("cursor", "string"))
+PAGING = (("limit", "limit"), ("cursor", "cursor"))
 CART = "dynamodb:GetItem:orders", "dynamodb:UpdateItem:orders", "dynamodb:BatchGetItem:products"
 
 

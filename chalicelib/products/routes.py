@@ -65,11 +65,11 @@ class CategoryList(msgspec.Struct):
     items: List[CategoryOut]
 
 
-PAGING = (("limit", "limit"), ("cursor", "string"))
+PAGING = (("limit", "limit"), ("cursor", "cursor"))
 
 
 @web.route(bp, "/products", "GET", "A page of products, of one category when given", public=True,
-           response=ProductPage, errors=(400,), cacheable=True, query=(("category", "string"),) + PAGING,
+           response=ProductPage, errors=(400,), cacheable=True, query=(("category", "pattern:" + CATEGORY.pattern),) + PAGING,
            needs=("dynamodb:Query:products", "secretsmanager:GetSecretValue"))
 def list_products(request):
     category = web.query(request, "category")

@@ -82,7 +82,8 @@ class CognitoIdentity:
         idp = self._idp
         try:
             answer = idp.initiate_auth(ClientId=self._client_id, AuthFlow=flow, AuthParameters=parameters)
-        except (idp.exceptions.NotAuthorizedException, idp.exceptions.UserNotFoundException) as exc:
+        except (idp.exceptions.NotAuthorizedException, idp.exceptions.UserNotFoundException,
+                idp.exceptions.InvalidParameterException) as exc:
             raise errors.Unauthenticated(refusal) from exc
         except idp.exceptions.UserNotConfirmedException as exc:
             raise errors.Forbidden("this account is not confirmed yet: confirm the emailed code first") from exc

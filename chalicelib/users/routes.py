@@ -6,10 +6,11 @@ from chalice import Blueprint
 
 from chalicelib import bootstrap, errors, settings, web
 from chalicelib.users import service
+from chalicelib.users.model import EMAIL
 
 bp = Blueprint(__name__)
 
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, description="an email address")]
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=EMAIL.pattern, description="an email address")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
 
@@ -27,8 +28,8 @@ class Confirmation(msgspec.Struct, forbid_unknown_fields=True):
 class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
     """Either email and password, or a refresh token."""
     email: Optional[Email] = None
-    password: Optional[Annotated[str, msgspec.Meta(max_length=256)]] = None
-    refresh_token: Optional[Annotated[str, msgspec.Meta(max_length=8192)]] = None
+    password: Optional[Annotated[str, msgspec.Meta(min_length=1, max_length=256)]] = None
+    refresh_token: Optional[Annotated[str, msgspec.Meta(min_length=1, max_length=8192)]] = None
 
 
 class Rename(msgspec.Struct, forbid_unknown_fields=True):

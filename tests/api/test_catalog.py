@@ -123,7 +123,7 @@ def test_tampered_and_foreign_cursors_are_400(admin, anonymous):
     assert cursor
     payload, signature = cursor.split(".")
     flipped = payload[:-2] + ("A" if payload[-2] != "A" else "B") + payload[-1]
-    for bad in [f"{flipped}.{signature}", f"{payload}.{signature[:-1]}", "garbage", "", "...", "%00"]:
+    for bad in [f"{flipped}.{signature}", f"{payload}.{signature[:-1]}", "garbage", "...", "%00"]:
         response = anonymous.get(f"/products?category={category}&limit=1&cursor={bad}")
         assert response.status_code == 400, (bad, response.body)
     foreign = anonymous.get(f"/products?category={_category()}&cursor={cursor}")
