@@ -28,6 +28,9 @@ test: install
 fuzz: install  ## schema fuzzing with a larger budget than make test's
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(PY) -m pytest tests/fuzz
 
+load: install  ## a bounded Locust run against the local stack, then the invariants (SECONDS, USERS)
+	$(PY) -m bench.load --seconds $${SECONDS:-60} --users $${USERS:-20}
+
 bench: install
 	$(PY) -m bench
 

@@ -1,16 +1,10 @@
 """`python -m devstack run|aws|admin`: the local stack behind `make run` and `make aws`."""
 import argparse
 import os
-import pathlib
 import signal
 import sys
-import threading
 
-from devstack import aws
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-ADMIN_EMAIL = os.environ.get("SHOP_ADMIN_EMAIL", "admin@shop.local")
-ADMIN_PASSWORD = os.environ.get("SHOP_ADMIN_PASSWORD", "Admin-Passw0rd")
+from devstack.stack import LocalStack
 
 
 def main(argv=None) -> int:
@@ -36,63 +30,22 @@ def make_admin(stage: str, email: str) -> int:
 
 
 def serve(api: bool) -> int:
-    aws_port = int(os.environ.get("AWS_PORT", "4566"))
-    port = int(os.environ.get("PORT", "8000"))
-    endpoint = f"http://127.0.0.1:{aws_port}"
-    moto = aws.start(aws_port)
-    stop = threading.Event()
-    servers = []
-
-    def shut_down(*_):
-        stop.set()
-        for server in servers:
-            threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, shut_down)
-    signal.signal(signal.SIGINT, shut_down)
+    local = LocalStack(port=int(os.environ.get("PORT", "8000")), aws_port=int(os.environ.get("AWS_PORT", "4566")))
+    signal.signal(signal.SIGTERM, lambda *_: local.shutdown())
+    signal.signal(signal.SIGINT, lambda *_: local.shutdown())
     try:
-        app, config = _load_app() if api else (None, None)
-        os.environ.update(aws.environment(endpoint))  # the stage's config must not override the chosen port
-        os.environ.setdefault("SHOP_STAGE", "local")
-        os.environ.setdefault("SHOP_AUTO_CONFIRM", "true")
-        from chalicelib import bootstrap
-        bootstrap.reset()
-        from devstack import provision, seed
-        stack = provision.provision("local")
-        seed.everything(ADMIN_EMAIL, ADMIN_PASSWORD)
-        pump = _start_pump(app, stack, stop) if api else None
-        print(f"embedded AWS  {endpoint}  (stack shop-local: pool {stack.pool_id})")
-        print(f"admin login   {ADMIN_EMAIL} / {ADMIN_PASSWORD}")
-        if not api:
-            print("serve the API with: chalice local --stage local --no-autoreload   (Ctrl-C stops)")
-            stop.wait()
-            return 0
-        from chalice.cli.factory import CLIFactory
-        server = CLIFactory(str(ROOT)).create_local_server(app, config, "127.0.0.1", port)
-        servers.append(server)
-        print(f"shop API      http://127.0.0.1:{port}/   (Ctrl-C stops)", flush=True)
-        if not stop.is_set():
-            server.serve_forever()
-        if pump:
-            pump.join(timeout=5)
+        local.start(api=api)
+        print(f"embedded AWS  {local.endpoint}  (stack shop-local: user pool {local.stack.pool_id})")
+        print(f"admin login   {local.admin_email} / {local.admin_password}")
+        if api:
+            print(f"shop API      {local.url}/   (Ctrl-C stops everything)", flush=True)
+            local.serve_forever()
+        else:
+            print("now serve the API by hand: chalice local --stage local --no-autoreload   (Ctrl-C stops)", flush=True)
+            local.stop_event.wait()
         return 0
     finally:
-        stop.set()
-        moto.stop()
-
-
-def _load_app():
-    from chalice.cli.factory import CLIFactory
-    from devstack import gateway
-    gateway.match_production()
-    factory = CLIFactory(str(ROOT), environ=os.environ)
-    config = factory.create_config_obj(chalice_stage_name="local")
-    return config.chalice_app, config
-
-
-def _start_pump(app, stack, stop):
-    from devstack import pump
-    return pump.start(app, stack, stop)
+        local.close()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,173 @@
+"""`make load`: a bounded Locust run against the whole local stack, then the shop's invariants.
+
+Latencies measure moto and Chalice's single-process development server on this machine, not Lambda.
+"""
+import argparse
+import collections
+import csv
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Dict, List
+
+import boto3
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+STATUS_EVENTS = {"PLACED": ["PLACED"], "SHIPPED": ["PLACED", "SHIPPED"],
+                 "DELIVERED": ["PLACED", "SHIPPED", "DELIVERED"], "CANCELLED": ["PLACED", "CANCELLED"]}
+
+
+def run(seconds: int, users: int, shoppers: int = 10) -> Dict:
+    from devstack.aws import free_port
+    from devstack.stack import LocalStack
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    local = LocalStack(port=free_port(), aws_port=free_port(), stage="local", quiet=True).start(serve_in_thread=True)
+    try:
+        with tempfile.TemporaryDirectory() as work:
+            work = pathlib.Path(work)
+            accounts = _accounts(local, shoppers)
+            (work / "accounts.json").write_text(json.dumps(accounts))
+            initial = _stock()
+            stats = _locust(local.url, work, seconds, users)
+            keys = [json.loads(line) for line in (work / "keys.jsonl").read_text().splitlines()] \
+                if (work / "keys.jsonl").exists() else []
+            _drain(local)
+            return {"seconds": seconds, "users": users, **stats, "invariants": invariants(initial, keys)}
+    finally:
+        local.close()
+
+
+def _accounts(local, count: int) -> Dict:
+    import requests
+    def token(email, password, name):
+        requests.post(f"{local.url}/users", json={"email": email, "password": password, "name": name}, timeout=30)
+        return requests.post(f"{local.url}/auth/token", json={"email": email, "password": password},
+                             timeout=30).json()["access_token"]
+    products = _all_products()
+    return {"shoppers": [{"token": token(f"load-{i}@example.com", "Load-Passw0rd", f"Shopper {i}")}
+                         for i in range(count)],
+            "admin": token(local.admin_email, local.admin_password, "Admin"),
+            "products": [p["id"] for p in products],
+            "categories": sorted({p["category"] for p in products})}
+
+
+def _locust(url: str, work: pathlib.Path, seconds: int, users: int) -> Dict:
+    env = {**os.environ, "LOAD_ACCOUNTS": str(work / "accounts.json"), "LOAD_KEYS_LOG": str(work / "keys.jsonl")}
+    for name in ("AWS_ENDPOINT_URL",):
+        env.pop(name, None)
+    subprocess.run([str(pathlib.Path(sys.executable).parent / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"),
+                    "--headless", "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--host", url,
+                    "--csv", str(work / "load"), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"],
+                   env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=seconds + 120)
+    rows = list(csv.DictReader(open(work / "load_stats.csv")))
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    failures = list(csv.DictReader(open(work / "load_failures.csv"))) if (work / "load_failures.csv").exists() else []
+    server_errors = sum(int(f["Occurrences"]) for f in failures if f["Error"].lstrip("'\"").startswith("5"))
+    requests_, failed = int(total["Request Count"]), int(total["Failure Count"])
+    return {"requests": requests_, "requests_per_second": round(float(total["Requests/s"]), 1),
+            "error_rate_percent": round(100 * failed / max(requests_, 1), 2), "server_errors": server_errors,
+            "p50_ms": float(total["50%"]), "p95_ms": float(total["95%"]), "p99_ms": float(total["99%"]),
+            "failures": [f"{f['Method']} {f['Name']}: {f['Error'][:120]} x{f['Occurrences']}" for f in failures][:10]}
+
+
+def _scan(table: str) -> List[dict]:
+    from chalicelib import dynamo
+    items, start = [], None
+    db = boto3.client("dynamodb")
+    while True:
+        page = db.scan(TableName=table, **({"ExclusiveStartKey": start} if start else {}))
+        items += [dynamo.plain(i) for i in page["Items"]]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return items
+
+
+def _all_products() -> List[dict]:
+    return [p for p in _scan("shop-local-products") if p.get("listed") == "product"]
+
+
+def _stock() -> Dict[str, int]:
+    return {p["id"]: p["stock"] for p in _all_products()}
+
+
+def _drain(local, seconds: float = 30) -> None:
+    """Wait until the stream and the queue are quiet: every event of the run has been handled."""
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName="shop-local-notifications")["QueueUrl"]
+    quiet_since, deadline = None, time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
+            "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        busy = sum(int(v) for v in attributes.values())
+        quiet_since = None if busy else (quiet_since or time.monotonic())
+        if quiet_since and time.monotonic() - quiet_since > 2:
+            return
+        time.sleep(0.2)
+
+
+def invariants(initial: Dict[str, int], keys: List[dict]) -> Dict:
+    products = {p["id"]: p["stock"] for p in _all_products()}
+    orders = [o for o in _scan("shop-local-orders") if o.get("kind") == "order"]
+    sold = collections.Counter()
+    for order in orders:
+        if order["status"] != "CANCELLED":
+            for line in order["lines"]:
+                sold[line["product_id"]] += line["quantity"]
+    by_key = collections.defaultdict(set)
+    for entry in keys:
+        by_key[entry["key"]].add(entry["order"])
+    expected_events = {f"{o['id']}.{s}" for o in orders for s in STATUS_EVENTS[o["status"]]}
+    inbox = {n["id"]: n for n in _scan("shop-local-notifications")}
+    from moto.ses.models import ses_backends
+    subjects = collections.Counter(m.subject for m in ses_backends["123456789012"]["us-east-1"].sent_messages)
+    expected_subjects = collections.Counter(inbox[e]["subject"] for e in expected_events if e in inbox)
+    checks = {
+        "no stock below zero": min(products.values()) >= 0,
+        "initial stock = current + sold (not cancelled), every product": all(
+            initial[p] == products.get(p, 0) + sold[p] for p in initial),
+        "one order per idempotency key": all(len(ids) == 1 for ids in by_key.values()),
+        "every order has its key": len(orders) >= len(by_key) and {next(iter(i)) for i in by_key.values()} <= {
+            o["id"] for o in orders},
+        "one inbox item per event": set(inbox) >= expected_events and all(
+            inbox[e].get("emailed_at") for e in expected_events),
+        "one email per event": all(subjects[s] == 1 for s in expected_subjects) and len(expected_subjects) == len(
+            expected_events),
+    }
+    return {"orders": len(orders), "keys": len(by_key), "events": len(expected_events),
+            "units_sold": sum(sold.values()), "lowest_stock": min(products.values()), "checks": checks,
+            "all_ok": all(checks.values())}
+
+
+def report(result: Dict) -> None:
+    print(f"load: {result['seconds']} s, {result['users']} users, {result['requests']} requests "
+          f"({result['requests_per_second']}/s), error rate {result['error_rate_percent']} %, "
+          f"5xx: {result['server_errors']}")
+    print(f"latency p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms "
+          "(moto and Chalice's development server on this machine, not Lambda)")
+    inv = result["invariants"]
+    print(f"{inv['orders']} orders from {inv['keys']} idempotency keys, {inv['units_sold']} units sold, "
+          f"{inv['events']} events, lowest stock {inv['lowest_stock']}")
+    for name, ok in inv["checks"].items():
+        print(f"  {'ok  ' if ok else 'FAIL'} {name}")
+    for failure in result["failures"]:
+        print(f"  failure: {failure}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="load")
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--users", type=int, default=20)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("SHOP_ADMIN_EMAIL", "admin@shop.local")
+    result = run(args.seconds, args.users)
+    report(result)
+    (ROOT / "bench" / "load-results.json").write_text(json.dumps(result, indent=2) + "\n")
+    return 0 if result["invariants"]["all_ok"] and result["server_errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

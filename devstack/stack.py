@@ -1,0 +1,87 @@
+"""The whole local stack in one process: moto's server, the resources, seeds, the event pump and the API."""
+import os
+import pathlib
+import threading
+from dataclasses import dataclass, field
+from typing import Optional
+
+from devstack import aws
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class LocalStack:
+    port: int
+    aws_port: int
+    stage: str = "local"
+    quiet: bool = False
+    admin_email: str = os.environ.get("SHOP_ADMIN_EMAIL", "admin@shop.local")
+    admin_password: str = os.environ.get("SHOP_ADMIN_PASSWORD", "Admin-Passw0rd")
+    stop_event: threading.Event = field(default_factory=threading.Event)
+    stack: object = None
+    server: object = None
+    _moto: object = None
+    _pump: object = None
+    _thread: Optional[threading.Thread] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.aws_port}"
+
+    def start(self, api: bool = True, serve_in_thread: bool = False) -> "LocalStack":
+        if self.quiet:
+            from chalice.local import ChaliceRequestHandler
+            ChaliceRequestHandler.log_message = lambda *args: None
+        self._moto = aws.start(self.aws_port)
+        app, config = _load_app(self.stage) if api else (None, None)
+        os.environ.update(aws.environment(self.endpoint))  # the stage's config must not override the chosen port
+        os.environ.setdefault("SHOP_STAGE", self.stage)
+        os.environ.setdefault("SHOP_AUTO_CONFIRM", "true")
+        from chalicelib import bootstrap
+        bootstrap.reset()
+        from devstack import provision, pump, seed
+        self.stack = provision.provision(self.stage)
+        seed.everything(self.admin_email, self.admin_password)
+        if api:
+            import sys
+            self._pump = pump.for_stack(sys.modules["app"], self.stack, self.stop_event).start()
+            from chalice.cli.factory import CLIFactory
+            self.server = CLIFactory(str(ROOT)).create_local_server(app, config, "127.0.0.1", self.port)
+            if serve_in_thread:
+                self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+                self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        if not self.stop_event.is_set():
+            self.server.serve_forever()
+
+    def shutdown(self) -> None:
+        """Safe from a signal handler: the server's loop is stopped from another thread."""
+        self.stop_event.set()
+        if self.server is not None:
+            threading.Thread(target=self.server.shutdown, daemon=True).start()
+
+    def close(self) -> None:
+        self.stop_event.set()
+        if self._thread is not None:
+            self.server.shutdown()
+            self._thread.join(timeout=5)
+        if self._pump is not None:
+            self._pump.join(timeout=5)
+        if self._moto is not None:
+            self._moto.stop()
+
+
+def _load_app(stage: str):
+    from chalice.cli.factory import CLIFactory
+    from devstack import gateway
+    gateway.match_production()
+    factory = CLIFactory(str(ROOT), environ=os.environ)
+    config = factory.create_config_obj(chalice_stage_name=stage)
+    return config.chalice_app, config
