@@ -40,7 +40,9 @@ class LocalStack:
         self._moto = aws.start(self.aws_port)
         app, config = _load_app(self.stage) if api else (None, None)
         os.environ.update(aws.environment(self.endpoint))  # the stage's config must not override the chosen port
-        os.environ.setdefault("SHOP_STAGE", self.stage)
+        for name in ("SHOP_USER_POOL_ID", "SHOP_USER_POOL_CLIENT_ID"):  # a local stack finds its pool by name
+            os.environ.pop(name, None)
+        os.environ["SHOP_STAGE"] = self.stage
         os.environ.setdefault("SHOP_AUTO_CONFIRM", "true")
         from chalicelib import bootstrap
         bootstrap.reset()
