@@ -11,6 +11,8 @@ STAGE ?= dev
 install: $(STAMP)
 
 $(STAMP): requirements.txt requirements-dev.txt
+	@test -x /usr/bin/chromium || { echo "installing Debian's Chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt

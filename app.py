@@ -6,6 +6,7 @@ from chalicelib.notifications import handlers
 from chalicelib.notifications.routes import bp as notifications
 from chalicelib.orders.routes import bp as orders
 from chalicelib.products.routes import bp as products
+from chalicelib.storefront.routes import bp as storefront
 from chalicelib.system import bp as system
 from chalicelib.users.routes import bp as users
 
@@ -20,6 +21,7 @@ app.register_blueprint(users)
 app.register_blueprint(products)
 app.register_blueprint(orders)
 app.register_blueprint(notifications)
+app.register_blueprint(storefront)
 
 # Event sources are named at deploy time (make deploy writes them into the stage's settings).
 ORDERS_STREAM_ARN = os.environ.get(

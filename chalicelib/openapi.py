@@ -50,11 +50,16 @@ def _operation(path: str, name: str, op) -> Dict[str, Any]:
                    for q, kind in op.query]
     parameters += [{"name": h, "in": "header", "required": False, "schema": _query_schema(kind)}
                    for h, kind in op.headers]
-    body = {"content": {"application/json": {"schema": _ref(op.response)}}} if op.response else {}
+    if op.response:
+        body = {"content": {"application/json": {"schema": _ref(op.response)}}}
+    elif op.produces != ("application/json",):
+        body = {"content": {kind: {"schema": {"type": "string"}} for kind in op.produces}}
+    else:
+        body = {}
     statuses = {op.status: {"description": _DESCRIPTIONS[op.status], **body}}
-    if op.cacheable:
+    if op.cacheable or 304 in op.errors:
         statuses[304] = {"description": _DESCRIPTIONS[304]}
-    codes = set(op.errors) | {503}
+    codes = (set(op.errors) - {304}) | {503}
     if not op.public:
         codes |= {401, 403}
     if op.request is not None:

@@ -89,6 +89,7 @@ class Operation:
     cacheable: bool = False
     query: Tuple[Tuple[str, str], ...] = ()
     headers: Tuple[Tuple[str, str], ...] = ()
+    produces: Tuple[str, ...] = (JSON,)
 
 
 def route(blueprint, path: str, method: str, summary: str, *, public: bool = False, **meta) -> Callable:
@@ -241,12 +242,12 @@ def cached_answer(request, payload: Any, max_age: int) -> Response:
     encoded = msgspec.json.encode(payload)
     tag = '"' + hashlib.sha256(encoded).hexdigest()[:32] + '"'
     headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}"}
-    if _matches(header(request, "If-None-Match"), tag):
+    if etag_matches(header(request, "If-None-Match"), tag):
         return Response(body="", status_code=304, headers=headers)
     return Response(body=encoded.decode(), status_code=200, headers={"Content-Type": JSON, **headers})
 
 
-def _matches(if_none_match: Optional[str], tag: str) -> bool:
+def etag_matches(if_none_match: Optional[str], tag: str) -> bool:
     if not if_none_match:
         return False
     candidates = [c.strip() for c in if_none_match.split(",")]

@@ -8,7 +8,8 @@ from tests.conftest import Api
 
 # The only operations anyone may call without a token (each declares public=True next to its route)
 PUBLIC = {("GET", "/health"), ("GET", "/openapi.json"), ("POST", "/users"), ("POST", "/users/confirm"),
-          ("POST", "/auth/token"), ("GET", "/products"), ("GET", "/products/{product_id}"), ("GET", "/categories")}
+          ("POST", "/auth/token"), ("GET", "/products"), ("GET", "/products/{product_id}"), ("GET", "/categories"),
+          ("GET", "/"), ("GET", "/static/{name}")}
 
 
 def _operations(app):

@@ -1,0 +1,430 @@
+// The shop's storefront: plain DOM, hash routing, the public API only. All API text goes in as text.
+const currency = document.body.dataset.currency || "USD";
+const moneyFormat = new Intl.NumberFormat(undefined, { style: "currency", currency });
+const main = () => document.getElementById("main");
+const session = {
+  get token() { return sessionStorage.getItem("shop.token"); },
+  get roles() { return JSON.parse(sessionStorage.getItem("shop.roles") || "[]"); },
+  save(token, roles) { sessionStorage.setItem("shop.token", token); sessionStorage.setItem("shop.roles", JSON.stringify(roles)); },
+  clear() { ["shop.token", "shop.roles", "shop.checkoutKey"].forEach((k) => sessionStorage.removeItem(k)); },
+};
+
+export function money(cents) { return moneyFormat.format(cents / 100); }
+
+class ApiError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+// --- progress for slow requests ------------------------------------------------------------------
+let inFlight = 0;
+let progressTimer = null;
+function busy(delta) {
+  inFlight += delta;
+  const bar = document.getElementById("progress");
+  document.body.setAttribute("aria-busy", inFlight > 0 ? "true" : "false");
+  if (inFlight > 0 && !progressTimer && bar.hidden) {
+    progressTimer = setTimeout(() => { bar.hidden = inFlight === 0; progressTimer = null; }, 150);
+  } else if (inFlight === 0) {
+    clearTimeout(progressTimer); progressTimer = null; bar.hidden = true;
+  }
+}
+
+async function api(method, path, body, headers = {}) {
+  const sent = { "Content-Type": "application/json", ...headers };
+  if (session.token) sent.Authorization = `Bearer ${session.token}`;
+  busy(+1);
+  let response;
+  try {
+    response = await fetch(path, { method, headers: sent, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (error) {
+    throw new ApiError(0, "The shop could not be reached. Check your connection and try again.");
+  } finally {
+    busy(-1);
+  }
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) {
+    if ((response.status === 401 || response.status === 403) && session.token && path !== "/auth/token" &&
+        !(data && data.Code === "ForbiddenError" && data.Message !== "the token was refused")) {
+      session.clear(); refreshChrome();
+    }
+    throw new ApiError(response.status, (data && (data.Message || data.message)) || `HTTP ${response.status}`);
+  }
+  return data;
+}
+
+// --- DOM helpers: text only, never HTML ----------------------------------------------------------
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function errorLine(id) { return el("p", { class: "error", role: "alert", id, "aria-live": "assertive" }); }
+
+function show(title, ...content) {
+  const target = main();
+  target.replaceChildren(el("h1", { text: title }), ...content);
+  document.title = `${title} · shop`;
+  target.focus();
+}
+
+async function guarded(button, errorNode, action) {
+  errorNode.textContent = "";
+  button.disabled = true;
+  try { await action(); } catch (error) { errorNode.textContent = error.message; } finally { button.disabled = false; }
+}
+
+function needSignIn() {
+  if (session.token) return false;
+  location.hash = "#/signin";
+  return true;
+}
+
+// --- pages ---------------------------------------------------------------------------------------
+async function catalogPage(params) {
+  const category = params.get("category") || "";
+  const cursors = (params.get("trail") || "").split("~").filter(Boolean);
+  const error = errorLine("catalog-error");
+  const chips = el("div", { class: "chips", role: "group", "aria-label": "Categories" });
+  const grid = el("div", { class: "grid", id: "products" });
+  const pager = el("div", { class: "pager" });
+  show(category ? `Catalog: ${category}` : "Catalog", chips, error, grid, pager);
+  try {
+    const [categories, page] = await Promise.all([
+      api("GET", "/categories"),
+      api("GET", `/products?limit=12${category ? `&category=${encodeURIComponent(category)}` : ""}` +
+        (cursors.length ? `&cursor=${encodeURIComponent(cursors[cursors.length - 1])}` : "")),
+    ]);
+    const link = (name, label) => el("button", { type: "button", "aria-pressed": name === category ? "true" : "false",
+      onclick: () => { location.hash = name ? `#/?category=${encodeURIComponent(name)}` : "#/"; } }, label);
+    chips.append(link("", "All"), ...categories.items.map((c) => link(c.name, `${c.name} (${c.product_count})`)));
+    grid.append(...page.items.map(productCard));
+    if (!page.items.length) grid.append(el("p", { class: "muted", text: "No products here yet." }));
+    const base = category ? `#/?category=${encodeURIComponent(category)}&` : "#/?";
+    if (cursors.length) {
+      const back = cursors.slice(0, -1).join("~");
+      pager.append(el("a", { class: "button secondary", href: back ? `${base}trail=${back}` : base.slice(0, -1) }, "Previous page"));
+    }
+    if (page.next_cursor) {
+      pager.append(el("a", { class: "button", href: `${base}trail=${[...cursors, page.next_cursor].join("~")}` }, "Next page"));
+    }
+  } catch (e) { error.textContent = e.message; }
+}
+
+function productCard(product) {
+  const error = errorLine();
+  const add = el("button", { type: "button", "data-add": product.id }, "Add to cart");
+  add.addEventListener("click", () => guarded(add, error, async () => {
+    if (needSignIn()) return;
+    const cart = await api("GET", "/cart");
+    const current = cart.items.find((line) => line.product_id === product.id);
+    await api("PUT", `/cart/items/${encodeURIComponent(product.id)}`, { quantity: Math.min(99, (current ? current.quantity : 0) + 1) });
+    error.textContent = "";
+    add.textContent = "Added ✓";
+    setTimeout(() => { add.textContent = "Add to cart"; }, 1200);
+  }));
+  return el("article", { class: "card", "data-product": product.id },
+    product.image_url ? el("img", { src: product.image_url, alt: "" }) : null,
+    el("h2", {}, el("a", { href: `#/product/${encodeURIComponent(product.id)}` }, product.name)),
+    el("span", { class: "muted" }, product.category),
+    el("span", { class: "price" }, money(product.price_cents)),
+    el("span", { class: "muted", "data-stock": product.id }, product.stock > 0 ? `${product.stock} in stock` : "Sold out"),
+    add, error);
+}
+
+async function productPage(id) {
+  const error = errorLine("product-error");
+  show("Product", error);
+  try {
+    const product = await api("GET", `/products/${encodeURIComponent(id)}`, undefined, { "Cache-Control": "no-cache" });
+    const quantity = el("input", { type: "number", min: 1, max: 99, value: 1, id: "quantity" });
+    const add = el("button", { type: "submit" }, "Add to cart");
+    const form = el("form", { class: "panel" }, el("label", {}, "Quantity", quantity), add, error);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      guarded(add, error, async () => {
+        if (needSignIn()) return;
+        await api("PUT", `/cart/items/${encodeURIComponent(id)}`, { quantity: Number(quantity.value) });
+        location.hash = "#/cart";
+      });
+    });
+    show(product.name,
+      el("div", { class: "columns product" },
+        el("div", {}, product.image_url ? el("img", { src: product.image_url, alt: "" }) : null,
+          el("p", {}, product.description), el("p", { class: "muted" }, `Category: ${product.category}`)),
+        el("div", {}, el("p", { class: "price" }, money(product.price_cents)),
+          el("p", { "data-stock": product.id }, `${product.stock} in stock`), form)));
+  } catch (e) { error.textContent = e.message; }
+}
+
+function authForm(title, fields, submitLabel, onSubmit) {
+  const error = errorLine("auth-error");
+  const inputs = Object.fromEntries(fields.map(([name, label, type, autocomplete]) =>
+    [name, el("input", { name, type, required: true, autocomplete, id: `field-${name}` })]));
+  const submit = el("button", { type: "submit" }, submitLabel);
+  const form = el("form", { class: "panel", novalidate: true },
+    ...fields.map(([name, label]) => el("label", { for: `field-${name}` }, label, inputs[name])), submit, error);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    guarded(submit, error, () => onSubmit(Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.value]))));
+  });
+  show(title, form);
+  inputs[fields[0][0]].focus();
+}
+
+async function signIn(email, password) {
+  const tokens = await api("POST", "/auth/token", { email, password });
+  session.save(tokens.access_token, []);
+  const me = await api("GET", "/users/me");
+  session.save(tokens.access_token, me.roles);
+  refreshChrome();
+  location.hash = "#/";
+}
+
+function signInPage() {
+  authForm("Sign in", [["email", "Email", "email", "username"], ["password", "Password", "password", "current-password"]],
+    "Sign in", (v) => signIn(v.email, v.password));
+}
+
+function signUpPage() {
+  authForm("Create an account", [["name", "Name", "text", "name"], ["email", "Email", "email", "username"],
+    ["password", "Password (8+ characters, upper and lower case, a digit)", "password", "new-password"]],
+  "Sign up", async (v) => {
+    await api("POST", "/users", { name: v.name, email: v.email, password: v.password });
+    await signIn(v.email, v.password);
+  });
+}
+
+async function cartPage() {
+  if (needSignIn()) return;
+  const error = errorLine("cart-error");
+  const body = el("div", { id: "cart" });
+  show("Your cart", body, error);
+  const render = (cart) => {
+    if (!cart.items.length) {
+      body.replaceChildren(el("p", {}, "Your cart is empty. ", el("a", { href: "#/" }, "Browse the catalog")));
+      return;
+    }
+    const rows = cart.items.map((line) => {
+      const quantity = el("input", { type: "number", min: 1, max: 99, value: line.quantity,
+        "aria-label": `Quantity of ${line.name}` });
+      const lineError = errorLine();
+      quantity.addEventListener("change", () => guarded(quantity, lineError, async () =>
+        render(await api("PUT", `/cart/items/${encodeURIComponent(line.product_id)}`, { quantity: Number(quantity.value) }))));
+      const remove = el("button", { type: "button", class: "secondary" }, "Remove");
+      remove.addEventListener("click", () => guarded(remove, lineError, async () =>
+        render(await api("DELETE", `/cart/items/${encodeURIComponent(line.product_id)}`))));
+      return el("tr", { "data-line": line.product_id }, el("td", {}, line.name), el("td", {}, money(line.unit_price_cents)),
+        el("td", {}, quantity), el("td", {}, money(line.line_total_cents)), el("td", {}, remove, lineError));
+    });
+    const place = el("button", { type: "button", id: "place-order" }, "Place order");
+    place.addEventListener("click", () => checkout(place, error));
+    body.replaceChildren(
+      el("table", {}, el("thead", {}, el("tr", {}, ["Product", "Price", "Quantity", "Total", ""].map((h) => el("th", {}, h)))),
+        el("tbody", {}, rows)),
+      el("p", { class: "price", id: "cart-total" }, `Total: ${money(cart.total_cents)}`), place);
+  };
+  try { render(await api("GET", "/cart")); } catch (e) { error.textContent = e.message; }
+}
+
+// One idempotency key per checkout attempt, kept until the shop gives a definite answer: a retry after a
+// network error (or a double click) reuses it, so it can never place a second order.
+async function checkout(button, error) {
+  if (button.disabled) return;
+  let key = sessionStorage.getItem("shop.checkoutKey");
+  if (!key) { key = crypto.randomUUID(); sessionStorage.setItem("shop.checkoutKey", key); }
+  await guarded(button, error, async () => {
+    try {
+      const order = await api("POST", "/orders", {}, { "Idempotency-Key": key });
+      sessionStorage.removeItem("shop.checkoutKey");
+      location.hash = `#/orders?placed=${encodeURIComponent(order.id)}`;
+    } catch (e) {
+      if (e.status !== 0 && e.status < 500 && e.status !== 429) sessionStorage.removeItem("shop.checkoutKey");
+      throw e;
+    }
+  });
+}
+
+async function ordersPage(params) {
+  if (needSignIn()) return;
+  const error = errorLine("orders-error");
+  const list = el("div", { id: "orders", class: "grid" });
+  const placed = params.get("placed");
+  show("Your orders", placed ? el("p", { class: "notice", role: "status" }, "Thank you: your order is placed.") : "", error, list);
+  try {
+    const page = await api("GET", "/orders?limit=50");
+    if (!page.items.length) list.append(el("p", { class: "muted", text: "No orders yet." }));
+    list.append(...page.items.map((order) => orderCard(order, false)));
+  } catch (e) { error.textContent = e.message; }
+}
+
+function orderCard(order, admin) {
+  const error = errorLine();
+  const actions = el("div", { class: "row" });
+  const act = (label, action) => {
+    const button = el("button", { type: "button", class: action === "cancel" ? "secondary" : "", "data-action": action }, label);
+    button.addEventListener("click", () => guarded(button, error, async () => {
+      const updated = await api("POST", `/orders/${encodeURIComponent(order.id)}/${action}`);
+      card.replaceWith(orderCard(updated, admin));
+    }));
+    actions.append(button);
+  };
+  if (order.status === "PLACED") { if (admin) act("Ship", "ship"); act("Cancel order", "cancel"); }
+  if (admin && order.status === "SHIPPED") act("Mark delivered", "deliver");
+  const card = el("article", { class: "card", "data-order": order.id },
+    el("h2", {}, `Order ${order.id.slice(-8)}`),
+    el("span", { class: "status", "data-status": order.status }, order.status),
+    el("span", { class: "muted" }, new Date(order.created_at).toLocaleString()),
+    el("ul", {}, order.items.map((line) => el("li", {}, `${line.quantity} × ${line.name} — ${money(line.line_total_cents)}`))),
+    el("span", { class: "price" }, money(order.total_cents)), actions, error);
+  return card;
+}
+
+async function inboxPage() {
+  if (needSignIn()) return;
+  const error = errorLine("inbox-error");
+  const list = el("div", { id: "inbox" });
+  show("Inbox", error, list);
+  try {
+    const page = await api("GET", "/notifications?limit=50");
+    if (!page.items.length) list.append(el("p", { class: "muted", text: "Nothing yet." }));
+    for (const note of page.items) {
+      const read = el("button", { type: "button", class: "secondary", hidden: note.read }, "Mark read");
+      const card = el("article", { class: `card${note.read ? "" : " unread"}`, "data-notification": note.id, "data-type": note.type },
+        el("h2", {}, note.subject), el("p", {}, note.message),
+        el("span", { class: "muted" }, new Date(note.created_at).toLocaleString()), read);
+      const lineError = errorLine();
+      card.append(lineError);
+      read.addEventListener("click", () => guarded(read, lineError, async () => {
+        await api("POST", `/notifications/${encodeURIComponent(note.id)}/read`);
+        card.classList.remove("unread"); read.hidden = true; pollUnread();
+      }));
+      list.append(card);
+    }
+  } catch (e) { error.textContent = e.message; }
+}
+
+async function adminPage() {
+  if (needSignIn()) return;
+  if (!session.roles.includes("admin")) { show("Admin", el("p", { class: "error" }, "This page is for the shop's admins.")); return; }
+  const formError = errorLine("product-form-error");
+  const fields = {
+    name: el("input", { id: "p-name", required: true, maxlength: 200 }),
+    category: el("input", { id: "p-category", required: true, pattern: "[a-z0-9]+(-[a-z0-9]+)*" }),
+    price: el("input", { id: "p-price", type: "number", min: 0, step: "0.01", required: true }),
+    stock: el("input", { id: "p-stock", type: "number", min: 0, step: 1, value: 0 }),
+    description: el("textarea", { id: "p-description", rows: 3, maxlength: 5000 }),
+    image: el("input", { id: "p-image", type: "url", placeholder: "https://…" }),
+  };
+  let editing = null;
+  const save = el("button", { type: "submit", id: "save-product" }, "Create product");
+  const saved = el("p", { class: "notice", role: "status", id: "product-form-status" });
+  const form = el("form", { class: "panel", id: "product-form", novalidate: true },
+    el("label", { for: "p-name" }, "Name", fields.name), el("label", { for: "p-category" }, "Category (a-z, 0-9, -)", fields.category),
+    el("label", { for: "p-price" }, `Price (${currency})`, fields.price), el("label", { for: "p-stock" }, "Stock", fields.stock),
+    el("label", { for: "p-description" }, "Description", fields.description), el("label", { for: "p-image" }, "Image URL (https)", fields.image),
+    save, formError, saved);
+  const products = el("tbody", { id: "admin-products" });
+  const more = el("button", { type: "button", class: "secondary", id: "more-products", hidden: true }, "More products");
+  const ordersError = errorLine("admin-orders-error");
+  const orders = el("div", { class: "grid", id: "admin-orders" });
+  show("Admin", el("div", { class: "columns" }, el("section", {}, el("h2", {}, "Product"), form),
+    el("section", {}, el("h2", {}, "Orders to fulfil"), ordersError, orders)),
+  el("h2", {}, "Catalog"), el("table", {}, el("thead", {}, el("tr", {}, ["Name", "Category", "Price", "Stock", ""].map((h) => el("th", {}, h)))), products),
+  more);
+
+  let cursor = null;
+  const productRow = (p) => {
+    const rowError = errorLine();
+    const edit = el("button", { type: "button", class: "secondary" }, "Edit");
+    edit.addEventListener("click", () => {
+      editing = p.id; save.textContent = "Save changes";
+      fields.name.value = p.name; fields.category.value = p.category; fields.price.value = (p.price_cents / 100).toFixed(2);
+      fields.stock.value = p.stock; fields.description.value = p.description; fields.image.value = p.image_url || "";
+      fields.name.focus();
+    });
+    const remove = el("button", { type: "button", class: "secondary" }, "Delete");
+    remove.addEventListener("click", () => guarded(remove, rowError, async () => {
+      await api("DELETE", `/products/${encodeURIComponent(p.id)}`); row.remove();
+    }));
+    const row = el("tr", { "data-admin-product": p.id }, el("td", {}, p.name), el("td", {}, p.category),
+      el("td", {}, money(p.price_cents)), el("td", {}, p.stock), el("td", {}, edit, " ", remove, rowError));
+    return row;
+  };
+  const loadProducts = async (append = false) => {
+    const page = await api("GET", `/products?limit=50${append && cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      undefined, { "Cache-Control": "no-cache" });
+    const rows = page.items.map(productRow);
+    if (append) products.append(...rows); else products.replaceChildren(...rows);
+    cursor = page.next_cursor;
+    more.hidden = !cursor;
+  };
+  more.addEventListener("click", () => guarded(more, ordersError, () => loadProducts(true)));
+  const loadOrders = async () => {
+    const [placed, shipped] = await Promise.all([api("GET", "/admin/orders?status=PLACED&limit=20"),
+      api("GET", "/admin/orders?status=SHIPPED&limit=20")]);
+    orders.replaceChildren(...[...placed.items, ...shipped.items].map((o) => orderCard(o, true)));
+    if (!orders.children.length) orders.append(el("p", { class: "muted", text: "Nothing to fulfil." }));
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    saved.textContent = "";
+    guarded(save, formError, async () => {
+      const cents = Math.round(Number(fields.price.value) * 100);
+      const body = { name: fields.name.value, category: fields.category.value, price_cents: cents,
+        stock: Number(fields.stock.value || 0), description: fields.description.value, image_url: fields.image.value || null };
+      const product = editing ? await api("PATCH", `/products/${encodeURIComponent(editing)}`, body)
+        : await api("POST", "/products", body);
+      editing = null; save.textContent = "Create product"; form.reset();
+      saved.textContent = `Saved ${product.name} (${money(product.price_cents)}, ${product.stock} in stock).`;
+      await loadProducts();
+    });
+  });
+  try { await Promise.all([loadProducts(), loadOrders()]); } catch (e) { ordersError.textContent = e.message; }
+}
+
+// --- chrome: who is signed in, the unread count --------------------------------------------------
+function refreshChrome() {
+  const signedIn = Boolean(session.token);
+  document.querySelectorAll("[data-signed-in]").forEach((n) => { n.hidden = !signedIn; });
+  document.querySelectorAll("[data-signed-out]").forEach((n) => { n.hidden = signedIn; });
+  document.querySelectorAll("[data-admin]").forEach((n) => { n.hidden = !session.roles.includes("admin"); });
+  pollUnread();
+}
+
+async function pollUnread() {
+  const badge = document.getElementById("unread");
+  if (!session.token) { badge.hidden = true; return; }
+  try {
+    const page = await api("GET", "/notifications?limit=100");
+    const unread = page.items.filter((n) => !n.read).length;
+    badge.textContent = String(unread);
+    badge.hidden = unread === 0;
+  } catch (e) { /* the next poll tries again */ }
+}
+
+function route() {
+  const [path, query] = (location.hash.slice(1) || "/").split("?");
+  const params = new URLSearchParams(query || "");
+  const parts = path.split("/").filter(Boolean);
+  const pages = { "": () => catalogPage(params), product: () => productPage(decodeURIComponent(parts[1] || "")),
+    signin: signInPage, signup: signUpPage, cart: cartPage, orders: () => ordersPage(params), inbox: inboxPage,
+    admin: adminPage };
+  (pages[parts[0] || ""] || (() => show("Not found", el("p", {}, "No such page."))))();
+}
+
+document.getElementById("signout").addEventListener("click", () => { session.clear(); refreshChrome(); location.hash = "#/"; });
+window.addEventListener("hashchange", route);
+refreshChrome();
+route();
+setInterval(pollUnread, 5000);

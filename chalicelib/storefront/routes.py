@@ -1,0 +1,67 @@
+"""The storefront: one HTML page and its assets, served by the app itself.
+
+Assets are served under names that carry their content hash (`app.3f2a9c1b.js`), so they can be cached for a
+year; the page names the current ones and is revalidated by ETag. Hashes are computed once per container,
+from the files themselves: there is no build step.
+"""
+import functools
+import hashlib
+import pathlib
+from typing import Dict, Tuple
+
+from chalice import Blueprint, Response
+
+from chalicelib import settings, web
+
+bp = Blueprint(__name__)
+ASSETS = pathlib.Path(__file__).resolve().parent / "assets"
+TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; "
+       "font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+SECURITY = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+            "X-Frame-Options": "DENY"}
+
+
+@web.route(bp, "/", "GET", "The storefront page", public=True, produces=("text/html",), errors=(304,))
+def page(request):
+    body, tag = _page()
+    return _answer(request, body, "text/html; charset=utf-8", tag, "no-cache")
+
+
+@web.route(bp, "/static/{name}", "GET", "A storefront asset (content-hashed name)", public=True,
+           produces=tuple(t.split(";")[0] for t in TYPES.values()), errors=(304, 404))
+def asset(request, name):
+    found = _assets().get(name)
+    if found is None:
+        raise web.errors.NotFound(f"asset {name} does not exist")
+    body, content_type, tag = found
+    return _answer(request, body, content_type, tag, "public, max-age=31536000, immutable")
+
+
+def _answer(request, body: str, content_type: str, tag: str, cache_control: str) -> Response:
+    headers = {"ETag": tag, "Cache-Control": cache_control, **SECURITY}
+    if web.etag_matches(web.header(request, "If-None-Match"), tag):
+        return Response(body="", status_code=304, headers=headers)
+    return Response(body=body, status_code=200, headers={"Content-Type": content_type, **headers})
+
+
+@functools.lru_cache(maxsize=1)
+def _assets() -> Dict[str, Tuple[str, str, str]]:
+    """hashed name -> (text, content type, ETag), for every file in assets/ but the page itself."""
+    served = {}
+    for path in sorted(ASSETS.iterdir()):
+        if path.suffix in TYPES:
+            text = path.read_text()
+            digest = hashlib.sha256(text.encode()).hexdigest()
+            served[f"{path.stem}.{digest[:12]}{path.suffix}"] = (text, TYPES[path.suffix], f'"{digest[:32]}"')
+    return served
+
+
+@functools.lru_cache(maxsize=1)
+def _page() -> Tuple[str, str]:
+    html = (ASSETS / "index.html").read_text()
+    for hashed in _assets():
+        stem, _, suffix = hashed.split(".")
+        html = html.replace(f"/static/{stem}.{suffix}", f"/static/{hashed}")
+    html = html.replace("{{currency}}", settings.get().currency)
+    return html, '"' + hashlib.sha256(html.encode()).hexdigest()[:32] + '"'
