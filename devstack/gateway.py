@@ -2,7 +2,7 @@
 
 In production the template's GatewayResponses give API Gateway's own refusals the contract's error shape
 (ops/package.py GATEWAY_ERRORS); Chalice's local gateway answers `{"message": ...}` instead, and Python's
-HTTP server answers 501 to methods it has no handler for. Patched here, for `make run` and the tests alike.
+HTTP server answers 501 to methods it has no handler for and resets connections beyond a backlog of 5. Patched here, for `make run` and the tests alike.
 """
 import json
 
@@ -34,6 +34,8 @@ def match_production() -> None:
 
     local.NotAuthorizedError.__init__ = not_authorized
     local.ForbiddenError.__init__ = forbidden
+    # socketserver listens with a backlog of 5: a burst of concurrent clients gets connections reset
+    local.ThreadedHTTPServer.request_queue_size = 128
     handler = local.ChaliceRequestHandler
     for method in ("TRACE", "CONNECT", "QUERY", "PROPFIND"):
         setattr(handler, f"do_{method}", handler._generic_handle)
