@@ -37,6 +37,7 @@ def _publish(event) -> int:
     events = service.publish_order_events(changes, queue=bootstrap.event_queue())
     if events:
         observability.logger().info("order events published", extra={"events": [e.id for e in events]})
+        observability.count("OrderEventPublished", len(events))
     return len(events)
 
 
@@ -64,6 +65,7 @@ def _deliver_one(record) -> None:
                               mailer=bootstrap.mailer(), currency=settings.get().currency)
     observability.logger().info("notification delivered" if emailed else "duplicate event ignored",
                                 extra={"event_id": event.id, "message_id": record.message_id})
+    observability.count("NotificationEmailed" if emailed else "NotificationDuplicate")
 
 
 def _image(raw):

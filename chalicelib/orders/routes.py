@@ -6,9 +6,9 @@ from typing import Annotated, List, Optional
 import msgspec
 from chalice import Blueprint
 
-from chalicelib import bootstrap, errors, settings, web
+from chalicelib import bootstrap, errors, observability, settings, web
 from chalicelib.orders import service
-from chalicelib.orders.model import MAX_LINES, MAX_QUANTITY, STATUSES
+from chalicelib.orders.model import MAX_LINES, MAX_QUANTITY, STATUSES, OutOfStock
 
 bp = Blueprint(__name__)
 
@@ -101,9 +101,14 @@ def delete_cart(request):
 def place_order(request):
     form = web.body(request, NewOrder)
     requested = None if form.items is None else [(line.product_id, line.quantity) for line in form.items]
-    order, _ = service.place_order(web.caller(request).user_id, requested, _idempotency_key(request),
-                                   _body_hash(form), orders=_orders(), cache=bootstrap.warm_cache(),
-                                   key_ttl_hours=settings.get().idempotency_ttl_hours)
+    try:
+        order, replayed = service.place_order(web.caller(request).user_id, requested, _idempotency_key(request),
+                                              _body_hash(form), orders=_orders(), cache=bootstrap.warm_cache(),
+                                              key_ttl_hours=settings.get().idempotency_ttl_hours)
+    except OutOfStock:
+        observability.count("OutOfStock")
+        raise
+    observability.count("OrderReplayed" if replayed else "OrderPlaced")
     return web.answer(_order(order), status=201)
 
 
@@ -131,6 +136,7 @@ def cancel_order(request, order_id):
     who = web.caller(request)
     order = service.cancel_order(order_id, who.user_id, who.is_admin, orders=_orders(), products=_products(),
                                  cache=bootstrap.warm_cache())
+    observability.count("OrderCancelled")
     return web.answer(_order(order))
 
 

@@ -275,3 +275,16 @@ def test_racing_ship_and_cancel_leave_exactly_one_winner(shopper, admin, anonymo
         assert final == ("SHIPPED" if results["ship"] == 200 else "CANCELLED")
     cancelled = sum(1 for o in shopper.get("/orders?limit=100").json["items"] if o["status"] == "CANCELLED")
     assert _stock(anonymous, chair["id"]) == 20 - 5 + cancelled
+
+
+def test_placing_and_replaying_orders_emit_metrics(shopper, admin, capsys):
+    chair = _product(admin)
+    body = {"items": [{"product_id": chair["id"], "quantity": 1}]}
+    capsys.readouterr()
+    shopper.post("/orders", body, headers={"Idempotency-Key": "metrics-1"})
+    shopper.post("/orders", body, headers={"Idempotency-Key": "metrics-1"})
+    import json as jsonlib
+    emitted = [jsonlib.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    names = [m["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"] for m in emitted]
+    assert names == ["OrderPlaced", "OrderReplayed"]
+    assert emitted[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "shop"
