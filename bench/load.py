@@ -25,6 +25,7 @@ def run(seconds: int, users: int, shoppers: int = 10) -> Dict:
     from devstack.aws import free_port
     from devstack.stack import LocalStack
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     local = LocalStack(port=free_port(), aws_port=free_port(), stage="local", quiet=True).start(serve_in_thread=True)
     try:
         with tempfile.TemporaryDirectory() as work:

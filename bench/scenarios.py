@@ -267,3 +267,23 @@ def _cancel(world):
 @scenario("GET /admin/orders?status= (a page)")
 def _admin_orders(world):
     return world.admin.get("/admin/orders?status=PLACED&limit=20")
+
+
+# --- notifications --------------------------------------------------------------------------------
+
+def _an_inbox_item(world):
+    from chalicelib.notifications import service
+    from chalicelib.notifications.model import OrderEvent
+    event = OrderEvent("BENCH.PLACED", "ORDER_PLACED", "BENCH", world.shopper.user_id, 100, 1, "2026-11-27T00:00:00Z")
+    service.deliver(event, inbox=bootstrap.repository("inbox"), users=bootstrap.repository("users"),
+                    mailer=bootstrap.mailer(), currency="USD")
+
+
+@scenario("GET /notifications (a page)", setup=_an_inbox_item)
+def _inbox(world):
+    return world.shopper.get("/notifications?limit=20")
+
+
+@scenario("POST /notifications/{id}/read")
+def _read(world):
+    return world.shopper.post("/notifications/BENCH.PLACED/read")

@@ -35,6 +35,12 @@ def start(port: int):
 
 
 _serialized = False
+_DYNAMODB_WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems",
+                    "CreateTable", "DeleteTable", "UpdateTable", "UpdateTimeToLive"}
+
+
+def _action(response) -> str:
+    return response._get_action()
 
 
 def _serialize_writes() -> None:
@@ -47,11 +53,13 @@ def _serialize_writes() -> None:
     _keep_stream_on_rollback()
     from moto.dynamodb.responses import DynamoHandler
     from moto.cognitoidp.responses import CognitoIdpResponse
-    for handler in (DynamoHandler, CognitoIdpResponse):
+    for handler, serialized in ((DynamoHandler, _DYNAMODB_WRITES), (CognitoIdpResponse, None)):
         lock = threading.RLock()
         original = handler.call_action
 
-        def call_action(self, _original=original, _lock=lock):
+        def call_action(self, _original=original, _lock=lock, _serialized=serialized):
+            if _serialized is not None and _action(self) not in _serialized:
+                return _original(self)  # reads need no lock: a transaction's conditions are checked again
             with _lock:
                 return _original(self)
         handler.call_action = call_action

@@ -236,9 +236,11 @@ def rebuild_for_arm64(chalice_zip: pathlib.Path, target: pathlib.Path) -> None:
     """Chalice builds its zip for x86_64; our compiled dependencies (msgspec, cryptography, cffi) need the
     aarch64 wheels. Keep the app and Chalice's runtime from its zip and install the requirements for arm64."""
     with tempfile.TemporaryDirectory() as site:
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target", site, "--platform",
-                        "manylinux2014_aarch64", "--implementation", "cp", "--python-version", "3.11",
-                        "--only-binary=:all:", "-r", str(ROOT / "requirements.txt")], check=True)
+        pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target", site, "--platform",
+                              "manylinux2014_aarch64", "--implementation", "cp", "--python-version", "3.11",
+                              "--only-binary=:all:", "-r", str(ROOT / "requirements.txt")], capture_output=True, text=True)
+        if pip.returncode:
+            raise RuntimeError(f"pip could not fetch the arm64 dependencies:\n{pip.stdout}{pip.stderr}")
         with zipfile.ZipFile(chalice_zip) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zip_out:
             for entry in source.infolist():
                 if entry.filename.split("/")[0] in ("app.py", "chalice", "chalicelib"):

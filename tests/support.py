@@ -24,3 +24,17 @@ def eventually(check, seconds: float = 5.0):
 
 def queue_url(name: str) -> str:
     return boto3.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
+
+
+def all_pages(api, path: str, field: str = "id") -> list:
+    """Follow next_cursor from the first page to the last; `path` carries the query (limit, filters)."""
+    seen, cursor = [], None
+    while True:
+        joiner = "&" if "?" in path else "?"
+        page = api.get(path + (f"{joiner}cursor={cursor}" if cursor else ""))
+        assert page.status_code == 200, page.body
+        assert page.json["items"] or not seen, "a page after the first must not be empty"
+        seen += [item[field] for item in page.json["items"]]
+        cursor = page.json["next_cursor"]
+        if not cursor:
+            return seen

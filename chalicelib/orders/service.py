@@ -52,6 +52,7 @@ def place_order(user_id: str, requested: Optional[Sequence[Tuple[str, int]]], ke
     Returns the order and whether it is the earlier answer to the same idempotency key."""
     quantities = merged(requested) if requested is not None else None
     price_retried = False
+    last_failure: Exception = model.Contended()
     for attempt in range(ATTEMPTS):
         view = orders.read_for_checkout(user_id, list(quantities or ()), key, with_cart=quantities is None)
         if _live(view.replay):
@@ -87,12 +88,13 @@ def place_order(user_id: str, requested: Optional[Sequence[Tuple[str, int]]], ke
                 raise
             price_retried = True
             continue
-        except (model.CartChanged, model.Contended, model.ProductGone):
+        except (model.CartChanged, model.Contended, model.ProductGone) as exc:
+            last_failure = exc
             _back_off(attempt, sleep)
             continue
         cache.clear()
         return order, False
-    raise model.Contended()
+    raise last_failure  # a cart that keeps changing is a 409 to review it; only contention is a 503
 
 
 def _key_record(user_id: str, key: str, body_hash: str, order: Order, ttl_hours: int) -> dict:

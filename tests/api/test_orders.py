@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from tests.conftest import sign_up_and_in
+from tests.support import all_pages
 
 
 def _product(admin, stock=10, price=2500, name="Crunchy Armchair"):
@@ -138,14 +139,7 @@ def test_orders_list_newest_first_and_pages(shopper, admin):
     chair = _product(admin, stock=50)
     made = [shopper.post("/orders", {"items": [{"product_id": chair["id"], "quantity": 1}]}).json["id"]
             for _ in range(5)]
-    seen, cursor = [], None
-    while True:
-        page = shopper.get("/orders?limit=2" + (f"&cursor={cursor}" if cursor else "")).json
-        seen += [o["id"] for o in page["items"]]
-        cursor = page["next_cursor"]
-        if not cursor:
-            break
-    assert seen == list(reversed(made))
+    assert all_pages(shopper, "/orders?limit=2") == list(reversed(made))
 
 
 def test_another_users_order_is_404(shopper, other_shopper, admin):

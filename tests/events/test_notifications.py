@@ -4,7 +4,7 @@ import uuid
 import boto3
 import pytest
 
-from tests.support import eventually, queue_url, sent_emails
+from tests.support import all_pages, eventually, queue_url, sent_emails
 
 
 def _product(admin, stock=50):
@@ -60,14 +60,7 @@ def test_inbox_pages_newest_first(pump, shopper, admin):
     product = _product(admin)
     orders = [_order(shopper, product)["id"] for _ in range(3)]
     assert eventually(lambda: len(_inbox(shopper)) == 3)
-    seen, cursor = [], None
-    while True:
-        page = shopper.get("/notifications?limit=2" + (f"&cursor={cursor}" if cursor else "")).json
-        seen += [n["order_id"] for n in page["items"]]
-        cursor = page["next_cursor"]
-        if not cursor:
-            break
-    assert seen == list(reversed(orders))
+    assert all_pages(shopper, "/notifications?limit=2", field="order_id") == list(reversed(orders))
     assert shopper.get("/notifications?cursor=forged.cursor").status_code == 400
 
 
