@@ -25,6 +25,7 @@ aws: install  ## only the embedded AWS, provisioned and seeded (then: chalice lo
 	$(PY) -m devstack aws
 
 test: install
+	$(PY) -m ruff check --select F,E9 --quiet app.py chalicelib devstack ops bench tests
 	$(PY) -m pytest
 
 fuzz: install  ## schema fuzzing with a larger budget than make test's

@@ -1,6 +1,5 @@
 """`make bench`: cold start against a baseline, DynamoDB calls per API operation, warm memory,
 authorizer cost. Prints a table and writes bench/results.json. Reports; never fails the build."""
-import contextlib
 import json
 import os
 import pathlib

@@ -2,7 +2,6 @@
 
 Tests swap pieces with override(); reset() forgets everything (new settings, new clients).
 """
-import functools
 import threading
 from typing import Any, Callable, Dict
 
@@ -77,7 +76,7 @@ def _find_user_pool(name: str) -> Dict[str, str]:
 
 def repository(name: str):
     """One repository per aggregate, each receiving its client and table name from here."""
-    return _once(f"repo:{name}", functools.partial(_REPOSITORIES[name]))
+    return _once(f"repo:{name}", _REPOSITORIES[name])
 
 
 def _users():

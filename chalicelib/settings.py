@@ -26,10 +26,6 @@ class Settings:
     idempotency_ttl_hours: int
     partial_batch_response: bool
 
-    @property
-    def local(self) -> bool:
-        return bool(self.aws_endpoint_url)
-
 
 def _flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")

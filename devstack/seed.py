@@ -1,7 +1,7 @@
 """Seeds the admin account (and, where the catalog exists, the demo catalog). Idempotent."""
 import boto3
 
-from chalicelib import bootstrap, errors, settings
+from chalicelib import bootstrap, errors
 from chalicelib.users import service
 
 

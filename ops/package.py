@@ -9,6 +9,7 @@ import copy
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -169,15 +170,14 @@ def statements_for(needs) -> List[dict]:
 
 
 def _invoke_permission(fn: Function) -> dict:
-    method_path = fn.path  # API Gateway's ARN form: .../<stage>/<METHOD>/<path>
+    # API Gateway's ARN form: .../<stage>/<METHOD>/<path with parameters as *>
     return {"Type": "AWS::Lambda::Permission", "Properties": {
         "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": fn.logical_id}, "Principal": "apigateway.amazonaws.com",
         "SourceArn": {"Fn::Sub": ["arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestAPIId}/*/"
-                                  f"{fn.method}{_arn_path(method_path)}", {"RestAPIId": {"Ref": "RestAPI"}}]}}}
+                                  f"{fn.method}{_arn_path(fn.path)}", {"RestAPIId": {"Ref": "RestAPI"}}]}}}
 
 
 def _arn_path(path: str) -> str:
-    import re
     return re.sub(r"{[^}]+}", "*", path)
 
 

@@ -1,5 +1,4 @@
 """Helpers for tests that wait on asynchronous work: the event pump, SES, SQS."""
-import threading
 import time
 
 import boto3

@@ -5,7 +5,7 @@ import boto3
 import pytest
 
 from tests import tokens
-from tests.conftest import PASSWORD, Api, sign_up_and_in, unique_email
+from tests.conftest import PASSWORD, Api, unique_email
 
 
 def test_sign_up_then_sign_in_then_read_and_rename_the_profile(client):

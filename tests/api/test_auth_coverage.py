@@ -1,7 +1,6 @@
 """Every route's guard, walked from Chalice's own route table, so a route added later cannot forget one."""
 import re
 
-import pytest
 
 from tests import tokens
 from tests.conftest import Api

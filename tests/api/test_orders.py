@@ -2,7 +2,6 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-import boto3
 import pytest
 import requests
 
@@ -116,7 +115,6 @@ def test_bad_idempotency_keys_are_400(client, shopper, key):
 
 
 def test_a_price_changed_between_read_and_commit_is_not_charged_at_the_old_price(shopper, admin, monkeypatch):
-    from chalicelib import bootstrap
     from chalicelib.orders.repository import DynamoOrders
     chair = _product(admin, price=1000)
     real_read = DynamoOrders.read_for_checkout

@@ -4,7 +4,6 @@ import contextlib
 import json
 import time
 
-import pytest
 from botocore.awsrequest import AWSResponse
 
 from chalicelib import bootstrap
