@@ -278,5 +278,6 @@ def test_placing_and_replaying_orders_emit_metrics(shopper, admin, capsys):
     import json as jsonlib
     emitted = [jsonlib.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     names = [m["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"] for m in emitted]
-    assert names == ["OrderPlaced", "OrderReplayed"]
-    assert emitted[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "shop"
+    # (the event pump may be emitting its own metrics meanwhile)
+    assert [n for n in names if n.startswith("Order") and n != "OrderEventPublished"] == ["OrderPlaced", "OrderReplayed"]
+    assert all(m["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "shop" for m in emitted)
