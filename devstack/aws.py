@@ -71,6 +71,10 @@ def _keep_stream_on_rollback() -> None:
     stream's readers then follow a shard nothing writes to any more, and the copy would hold no records of
     the cancelled writes while the orphan holds them. Put the live shard back, cut to where it stood."""
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import StreamShard
+    # the snapshot need not copy the stream's records (every record since the table was made): share the
+    # live shard, which is cut back below when the transaction is cancelled
+    StreamShard.__deepcopy__ = lambda self, memo: self
     original = DynamoDBBackend.transact_write_items
 
     def transact_write_items(self, transact_items):
