@@ -262,6 +262,23 @@ def wants_fresh(request) -> bool:
 
 # --- cursors --------------------------------------------------------------------------------------
 
+def page_position(request, scope: str) -> Optional[Dict[str, str]]:
+    """Where the requested page of a list starts: None for the first page (no or empty `cursor`)."""
+    text = query(request, "cursor")
+    if not text:
+        return None
+    from chalicelib import bootstrap
+    return decode_cursor(text, scope, bootstrap.cursor_key())
+
+
+def next_cursor(scope: str, position: Optional[Dict[str, str]]) -> Optional[str]:
+    """The cursor of the page after this one, or None on the last page."""
+    if position is None:
+        return None
+    from chalicelib import bootstrap
+    return encode_cursor(scope, position, bootstrap.cursor_key())
+
+
 def encode_cursor(scope: str, position: Dict[str, str], key: bytes) -> str:
     payload = _b64(json.dumps({"s": scope, "p": position}, separators=(",", ":")).encode())
     return f"{payload}.{_sign(payload, key)}"

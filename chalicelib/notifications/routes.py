@@ -31,11 +31,9 @@ class NotificationPage(msgspec.Struct):
 def list_notifications(request):
     who = web.caller(request)
     scope = f"notifications:{who.user_id}"
-    text = web.query(request, "cursor")
-    after = web.decode_cursor(text, scope, bootstrap.cursor_key()) if text is not None else None
-    items, last = service.list_notifications(who.user_id, web.limit(request), after, inbox=_inbox())
-    next_cursor = web.encode_cursor(scope, last, bootstrap.cursor_key()) if last else None
-    return web.answer(NotificationPage([_out(n) for n in items], next_cursor))
+    items, last = service.list_notifications(who.user_id, web.limit(request), web.page_position(request, scope),
+                                             inbox=_inbox())
+    return web.answer(NotificationPage([_out(n) for n in items], web.next_cursor(scope, last)))
 
 
 @web.route(bp, "/notifications/{notification_id}/read", "POST", "Mark one of the caller's notifications read",

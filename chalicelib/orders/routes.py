@@ -189,14 +189,12 @@ def _body_hash(form: NewOrder) -> str:
 
 
 def _after(request, scope: str) -> Optional[str]:
-    text = web.query(request, "cursor")
-    position = web.decode_cursor(text, scope, bootstrap.cursor_key()) if text is not None else None
+    position = web.page_position(request, scope)
     return position and position.get("id")
 
 
 def _page(orders, more: bool, scope: str) -> OrderPage:
-    next_cursor = web.encode_cursor(scope, {"id": orders[-1].id}, bootstrap.cursor_key()) if more else None
-    return OrderPage([_order(o) for o in orders], next_cursor)
+    return OrderPage([_order(o) for o in orders], web.next_cursor(scope, {"id": orders[-1].id} if more else None))
 
 
 def _lines(lines) -> List[LineOut]:

@@ -76,12 +76,12 @@ def list_products(request):
     if category is not None and not CATEGORY.match(category):
         raise errors.InvalidInput("query parameter `category`: a lower-case slug (a-z, 0-9, -)")
     scope = f"products:{category or '*'}"
-    position = _cursor(request, scope)
+    position = web.page_position(request, scope)
     items, more = service.list_products(category, web.limit(request), position and position.get("id"),
                                         products=_products(), cache=bootstrap.warm_cache(),
                                         fresh=web.wants_fresh(request))
-    next_cursor = web.encode_cursor(scope, {"id": items[-1].id}, bootstrap.cursor_key()) if more else None
-    return _cached(request, ProductPage([_out(p) for p in items], next_cursor))
+    return _cached(request, ProductPage([_out(p) for p in items],
+                                        web.next_cursor(scope, {"id": items[-1].id} if more else None)))
 
 
 @web.route(bp, "/products/{product_id}", "GET", "One product", public=True, response=ProductOut,
@@ -129,11 +129,6 @@ def delete_product(request, product_id):
 
 def _products():
     return bootstrap.repository("products")
-
-
-def _cursor(request, scope: str):
-    text = web.query(request, "cursor")
-    return web.decode_cursor(text, scope, bootstrap.cursor_key()) if text is not None else None
 
 
 def _cached(request, payload):
