@@ -30,6 +30,7 @@ _STATUS = [
     (errors.Forbidden, 403, "ForbiddenError"),
     (errors.NotFound, 404, "NotFoundError"),
     (errors.Conflict, 409, "ConflictError"),
+    (errors.PreconditionFailed, 412, "PreconditionFailedError"),
     (errors.PayloadTooLarge, 413, "RequestEntityTooLargeError"),
     (errors.Unprocessable, 422, "UnprocessableEntityError"),
     (errors.TooManyRequests, 429, "TooManyRequestsError"),
@@ -137,6 +138,9 @@ def _run(blueprint, operation: Operation, view: Callable, params: Dict[str, str]
 
 def _is_transient(exc: Exception) -> bool:
     from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+    from pynamodb.exceptions import PynamoDBException
+    if isinstance(exc, PynamoDBException) and exc.cause is not None:
+        exc = exc.cause
     if isinstance(exc, ClientError):
         return exc.response.get("Error", {}).get("Code") in _TRANSIENT or \
             exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
@@ -240,11 +244,16 @@ def no_content() -> Response:
 def cached_answer(request, payload: Any, max_age: int) -> Response:
     """A catalog read: ETag from the representation, Cache-Control, and 304 when the client has it."""
     encoded = msgspec.json.encode(payload)
-    tag = '"' + hashlib.sha256(encoded).hexdigest()[:32] + '"'
+    tag = etag_of(encoded)
     headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}"}
     if etag_matches(header(request, "If-None-Match"), tag):
         return Response(body="", status_code=304, headers=headers)
     return Response(body=encoded.decode(), status_code=200, headers={"Content-Type": JSON, **headers})
+
+
+def etag_of(encoded: bytes) -> str:
+    """A strong ETag: the same for the same representation, from a GET and from a write's answer alike."""
+    return '"' + hashlib.sha256(encoded).hexdigest()[:32] + '"'
 
 
 def etag_matches(if_none_match: Optional[str], tag: str) -> bool:

@@ -14,8 +14,9 @@ def test_stack_provisions_every_resource_of_the_template(stack):
         backups = boto3.client("dynamodb").describe_continuous_backups(TableName=name)
         assert backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"][
             "PointInTimeRecoveryStatus"] == "ENABLED"
-    ttl = boto3.client("dynamodb").describe_time_to_live(TableName="shop-test-orders")["TimeToLiveDescription"]
-    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+        ttl = boto3.client("dynamodb").describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+        wanted = resource["Properties"].get("TimeToLiveSpecification", {})
+        assert (ttl["TimeToLiveStatus"] == "ENABLED") == bool(wanted.get("Enabled"))
     sqs = boto3.client("sqs")
     queue = sqs.get_queue_url(QueueName="shop-test-notifications")["QueueUrl"]
     redrive = json.loads(sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["RedrivePolicy"])[

@@ -36,11 +36,11 @@ def test_a_shopper_buys_two_products_is_notified_and_cancels(page, admin, catego
 
     page.goto("/#/inbox")
     for _ in range(30):  # the notification arrives asynchronously, through the stream and the queue
-        if page.locator(f"[data-notification='{order_id}.PLACED']").count():
+        if page.locator(f"[data-notification$='-{order_id}.PLACED']").count():
             break
         page.wait_for_timeout(300)
         page.reload()
-    expect(page.locator(f"[data-notification='{order_id}.PLACED']")).to_have_attribute("data-type", "ORDER_PLACED")
+    expect(page.locator(f"[data-notification$='-{order_id}.PLACED']")).to_have_attribute("data-type", "ORDER_PLACED")
     expect(page.locator("#unread")).to_have_text("1")
 
     page.goto("/#/orders")
