@@ -3,7 +3,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Optional
 
-from chalicelib import errors
+from chalicelib import errors, text
 
 CATEGORY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_PRICE_CENTS = 100_000_000
@@ -34,7 +34,7 @@ class Category:
 
 def check(product: Product) -> Product:
     """Every rule a product must keep, whatever wrote it; violations name the field."""
-    name = product.name.strip()
+    name = text.require_printable("name", product.name).strip()
     if not 1 <= len(name) <= 200:
         raise errors.InvalidInput("field `name`: 1 to 200 characters (not blank)")
     if not (1 <= len(product.category) <= 50 and CATEGORY.match(product.category)):
