@@ -142,3 +142,9 @@ def test_a_request_id_outside_the_allowed_characters_is_replaced(anonymous, monk
 @pytest.mark.parametrize("given", ["a", "A.b_c-9", "x" * 128, "0f8fad5b-d9cb-469f-a165-70867728950e"])
 def test_a_request_id_of_1_to_128_allowed_characters_is_echoed(anonymous, given):
     assert anonymous.get("/health", headers={"X-Request-Id": given}).headers["X-Request-Id"] == given
+
+
+def test_health_describes_the_tables_and_reads_no_item(anonymous):
+    from tests import recorder
+    assert anonymous.get("/health").status_code == 200
+    assert recorder.calls()[("GET", "/health")] == {f"dynamodb:DescribeTable:{t}" for t in ("users", "products", "orders", "notifications")}
