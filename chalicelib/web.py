@@ -230,7 +230,7 @@ def limit(request, default: int = 20, maximum: int = 100) -> int:
     if text is None:
         return default
     if not _LIMIT.fullmatch(text) or not 1 <= int(text) <= maximum:
-        raise errors.InvalidInput(f"query parameter `limit` must be an integer from 1 to {maximum}")
+        raise errors.InvalidInput(f"query parameter `limit` must be an integer from 1 to {maximum} in ASCII digits")
     return int(text)
 
 
@@ -296,9 +296,10 @@ def encode_cursor(scope: str, position: Dict[str, str], key: bytes) -> str:
     return f"{payload}.{_sign(payload, key)}"
 
 
+_SIGNATURE_BYTES = 18  # of the HMAC-SHA256, 24 characters in base64url
 # what encode_cursor writes: two base64url parts; anything else (non-ASCII above all, which
 # hmac.compare_digest refuses) never reaches the signature check
-_CURSOR = re.compile(r"[A-Za-z0-9_-]{1,4096}\.[A-Za-z0-9_-]{24}")
+_CURSOR = re.compile(r"[A-Za-z0-9_-]{1,4096}\.[A-Za-z0-9_-]{%d}" % (_SIGNATURE_BYTES * 4 // 3))
 
 
 def decode_cursor(text: Optional[str], scope: str, key: bytes) -> Optional[Dict[str, str]]:
@@ -320,7 +321,7 @@ def decode_cursor(text: Optional[str], scope: str, key: bytes) -> Optional[Dict[
 
 
 def _sign(payload: str, key: bytes) -> str:
-    return _b64(hmac.new(key, payload.encode(), hashlib.sha256).digest()[:18])
+    return _b64(hmac.new(key, payload.encode(), hashlib.sha256).digest()[:_SIGNATURE_BYTES])
 
 
 def _b64(data: bytes) -> str:
