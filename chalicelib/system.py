@@ -22,13 +22,17 @@ def health(request):
     return web.answer(HealthOut("unavailable"), status=503, headers={"Retry-After": "5"})
 
 
+_USABLE = {"ACTIVE", "UPDATING"}  # UPDATING tables serve reads and writes
+
+
 def tables_answer() -> bool:
-    """Every table is there and active (DescribeTable reads no item)."""
+    """DescribeTable on every table: no item read (a health check needs no data access), and a missing,
+    unreachable or still-creating table fails it."""
     config = settings.get()
     tables = (config.users_table, config.products_table, config.carts_table, config.orders_table,
               config.notifications_table)
     try:
-        return all(bootstrap.dynamodb().describe_table(TableName=t)["Table"]["TableStatus"] == "ACTIVE"
+        return all(bootstrap.dynamodb().describe_table(TableName=t)["Table"]["TableStatus"] in _USABLE
                    for t in tables)
     except Exception:
         return False

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Dict, List, Mapping, Optional
 
-from chalicelib import errors
+from chalicelib import errors, text
 
 CATEGORY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 IMAGE_URL = re.compile(r"^https://[^\s/$.?#][^\s]*$")
@@ -90,7 +90,7 @@ def check_fields(fields: Dict[str, object]) -> Dict[str, object]:
 
 
 def _name(value) -> None:
-    if not 1 <= len(value.strip()) <= MAX_NAME:
+    if not 1 <= len(text.require_printable("name", value).strip()) <= MAX_NAME:
         raise errors.InvalidInput(f"field `name`: 1 to {MAX_NAME} characters (not blank)")
 
 

@@ -81,8 +81,8 @@ READ_STOCK = "dynamodb:BatchGetItem:products"
            needs=("dynamodb:Query:products", READ_STOCK, "secretsmanager:GetSecretValue"))
 def list_products(request):
     category = web.query(request, "category")
-    if category is not None and not CATEGORY.match(category):
-        raise errors.InvalidInput("query parameter `category`: a lower-case slug (a-z, 0-9, -)")
+    if category is not None and not (len(category) <= 50 and CATEGORY.fullmatch(category)):
+        raise errors.InvalidInput("query parameter `category`: a lower-case slug of 1 to 50 characters (a-z, 0-9, -)")
     scope = f"products:{category or '*'}"
     position = web.page_position(request, scope)
     items, after = service.list_products(category, web.limit(request), position and position.get("id"),

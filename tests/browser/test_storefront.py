@@ -172,7 +172,7 @@ def test_the_page_is_served_with_a_strict_policy_and_cacheable_assets(page, live
     policy = answer.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "default-src 'none'" in policy
     assets = re.findall(r'/static/[\w.]+', answer.text)
-    assert len(assets) == 2
+    assert len(assets) == 3  # the script, the style sheet and the favicon
     for asset in assets:
         first = requests.get(live_url + asset, timeout=10)
         assert first.headers["Cache-Control"] == "public, max-age=31536000, immutable"

@@ -111,3 +111,10 @@ def test_the_zip_holds_the_app_and_arm64_dependencies_but_no_development_tools(p
     assert "pynamodb" in tops and not any(t.startswith(("botocore", "boto3", "s3transfer", "urllib3")) for t in tops)
     assert not any(n.startswith("chalice/cli/") for n in names)
     assert any("aarch64" in n for n in names if n.startswith("msgspec/") and n.endswith(".so"))
+
+
+def test_api_gateway_caches_the_authorizers_answer_no_longer_than_the_token_arithmetic_allows(template):
+    from chalicelib import auth
+    definitions = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["securityDefinitions"]
+    ttl = definitions["token_authorizer"]["x-amazon-apigateway-authorizer"]["authorizerResultTtlInSeconds"]
+    assert ttl == auth.CACHE_SECONDS and auth.MAX_TOKEN_AGE + auth.LEEWAY_SECONDS + ttl <= 900
