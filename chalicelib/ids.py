@@ -2,13 +2,21 @@
 the same for the same input (an order placed with an idempotency key is named by the key)."""
 import hashlib
 import os
+import threading
 import time
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_last = 0
+_lock = threading.Lock()
 
 
 def new_id() -> str:
-    return _encode((int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big"))
+    """Monotonic within a process: two ids made in the same millisecond still sort in the order made."""
+    global _last
+    candidate = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    with _lock:
+        _last = candidate if candidate > _last else _last + 1
+        return _encode(_last)
 
 
 def derived(text: str) -> str:

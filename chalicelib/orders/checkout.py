@@ -1,21 +1,11 @@
 """The checkout and the cancel: each one transaction across the products, orders and carts tables."""
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from chalicelib import errors, ids, storage
-from chalicelib.orders.model import CartChanged, Contended, KeyTaken, Order
+from chalicelib.orders.model import CartChanged, CheckoutView, Contended, KeyTaken, Order
 from chalicelib.orders.records import CartRecord, OrderRecord, order_of, quantities_of, record_of, status_shard
-from chalicelib.products.model import Offer, StockMoved, Take
+from chalicelib.products.model import StockMoved, Take
 from chalicelib.products.records import ProductRecord, product_of
-
-
-@dataclass(frozen=True)
-class CheckoutView:
-    """What one read before a checkout found: an order already placed with the key, the cart, the offers."""
-    existing: Optional[Tuple[Order, Optional[str]]] = None
-    cart: Dict[str, int] = field(default_factory=dict)
-    cart_version: int = 0
-    offers: Dict[str, Offer] = field(default_factory=dict)
 
 
 class DynamoCheckout:

@@ -1,5 +1,5 @@
 """Carts and orders: lines priced in integer cents, and the order's guarded lifecycle."""
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Dict, Mapping, Optional, Tuple
 
 from chalicelib import errors, ids
@@ -59,6 +59,16 @@ class Order:
     def as_placed(self) -> "Order":
         """The order as the request that placed it was answered (what a replay of that request returns)."""
         return replace(self, status=PLACED, updated_at=self.created_at)
+
+
+@dataclass(frozen=True)
+class CheckoutView:
+    """What one read before a checkout found: an order already placed with the key (and the hash of the body
+    that placed it), the cart and its version, the offers asked for."""
+    existing: Optional[Tuple[Order, Optional[str]]] = None
+    cart: Dict[str, int] = field(default_factory=dict)
+    cart_version: int = 0
+    offers: Dict[str, object] = field(default_factory=dict)
 
 
 def keyed_order_id(user_id: str, key: str) -> str:

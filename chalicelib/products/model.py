@@ -6,7 +6,7 @@ condition, so orders spread over many partition keys instead of queueing on one 
 import itertools
 import random
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Dict, List, Mapping, Optional
 
 from chalicelib import errors, text
@@ -57,6 +57,13 @@ class Product:
     @property
     def offer(self) -> "Offer":
         return Offer(self.id, self.name, self.price_cents, self.flash_sale)
+
+
+@dataclass(frozen=True)
+class Current:
+    """A product as read for a change: with each flash-sale bucket's stock (none when not on flash sale)."""
+    product: Product
+    levels: Dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """The catalog in the products table (item kinds: products/records.py)."""
 import random
-from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
 from chalicelib import errors, storage
-from chalicelib.products.model import FLASH_BUCKETS, Category, Offer, Product, spread, takes_from_buckets
+from chalicelib.products.model import (FLASH_BUCKETS, Category, Current, Offer, Product, spread,
+                                       takes_from_buckets)
 from chalicelib.products.records import (LISTED, TALLY, BucketRecord, CatalogItem, CategoryRecord, ProductRecord,
                                          bucket_id, category_id, product_of, record_of)
 
@@ -14,13 +14,6 @@ FIELDS = ("name", "description", "category", "price_cents", "image_url")
 
 class Changed(errors.Conflict):
     """The product changed (or went) between the read and the write: read it again."""
-
-
-@dataclass(frozen=True)
-class Current:
-    """A product as read for a change: with each flash-sale bucket's stock."""
-    product: Product
-    levels: Dict[int, int] = field(default_factory=dict)
 
 
 class DynamoCatalog:

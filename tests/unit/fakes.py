@@ -52,14 +52,30 @@ class FakeIdentity:
 
 class FakeInbox:
     def __init__(self):
-        self.items = {}
+        self.items = {}  # (user, id) -> Notification
 
     def add_once(self, notification):
-        return self.items.setdefault(notification.id, notification)
+        return self.items.setdefault((notification.user_id, notification.id), notification)
+
+    def get(self, user_id, notification_id):
+        return self.items.get((user_id, notification_id))
 
     def mark_emailed(self, user_id, notification_id):
         from dataclasses import replace
-        self.items[notification_id] = replace(self.items[notification_id], emailed=True)
+        self.items[(user_id, notification_id)] = replace(self.items[(user_id, notification_id)], emailed=True)
+
+    def mark_read(self, notification_id, user_id):
+        from dataclasses import replace
+        if (user_id, notification_id) not in self.items:
+            raise errors.NotFound(f"notification {notification_id} does not exist")
+        self.items[(user_id, notification_id)] = replace(self.items[(user_id, notification_id)], read=True)
+        return self.items[(user_id, notification_id)]
+
+    def page_for_user(self, user_id, limit, after):
+        mine = sorted((n for (u, _), n in self.items.items() if u == user_id), key=lambda n: n.id, reverse=True)
+        if after:
+            mine = [n for n in mine if n.id < after["id"]]
+        return mine[:limit], ({"id": mine[limit - 1].id} if len(mine) > limit else None)
 
 
 class FakeMailer:
@@ -79,3 +95,277 @@ class FakeQueue:
 
     def send(self, events):
         self.events.extend(events)
+
+
+# --- the catalog, carts, orders and the checkout, in one in-memory store -----------------------------
+#
+# They keep DynamoDB's rules as the repositories rely on them (a write checks its conditions and is all or
+# nothing); tests/contract runs one suite against these and against the DynamoDB repositories on moto.
+
+import random  # noqa: E402
+import threading  # noqa: E402
+from dataclasses import replace  # noqa: E402
+
+from chalicelib import ids  # noqa: E402
+from chalicelib.orders import model as orders_model  # noqa: E402
+from chalicelib.products import model as products_model  # noqa: E402
+from chalicelib.products.model import FLASH_BUCKETS, Current, spread, takes_from_buckets  # noqa: E402
+
+
+class FakeShop:
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.products = {}  # id -> Product (a flash-sale product's own stock is 0)
+        self.buckets = {}  # (id, n) -> [stock, price]
+        self.counts = {}
+        self.carts = {}  # user -> {"lines": {}, "version": n}
+        self.orders = {}  # id -> (Order, seq, body hash)
+
+
+class FakeCatalog:
+    def __init__(self, shop: FakeShop):
+        self.shop = shop
+
+    def current(self, product_id):
+        with self.shop.lock:
+            product = self.shop.products.get(product_id)
+            if product is None:
+                return None
+            levels = {b: v[0] for (p, b), v in self.shop.buckets.items() if p == product_id}
+            return Current(replace(product, stock=sum(levels.values())) if product.flash_sale else product, levels)
+
+    def get(self, product_id):
+        current = self.current(product_id)
+        return current.product if current else None
+
+    def offers(self, product_ids):
+        return {p: self.shop.products[p].offer for p in product_ids if p in self.shop.products}
+
+    def page(self, category, limit, after):
+        chosen = sorted(p for p, product in self.shop.products.items()
+                        if (category is None or product.category == category) and (after is None or p > after))
+        shown = [self.get(p) for p in chosen[:limit]]
+        return shown, (shown[-1].id if len(chosen) > limit else None)
+
+    def categories(self):
+        return [products_model.Category(c, n) for c, n in sorted(self.shop.counts.items()) if n > 0]
+
+    def add(self, product):
+        with self.shop.lock:
+            if product.id in self.shop.products:
+                raise errors.Conflict(product.id)
+            self.shop.products[product.id] = replace(product, stock=0) if product.flash_sale else product
+            if product.flash_sale:
+                for bucket, units in enumerate(spread(product.stock)):
+                    self.shop.buckets[(product.id, bucket)] = [units, product.price_cents]
+            self.shop.counts[product.category] = self.shop.counts.get(product.category, 0) + 1
+
+    def update(self, current, after, delta=None, exact=False):
+        shop, before = self.shop, current.product
+        with shop.lock:
+            now = shop.products.get(before.id)
+            levels = {b: v[0] for (p, b), v in shop.buckets.items() if p == before.id}
+            if now is None or now.category != before.category or now.flash_sale != before.flash_sale or (
+                    exact and (now.revision != before.revision or (now.stock if not now.flash_sale else levels)
+                               != (before.stock if not before.flash_sale else current.levels))):
+                raise errors.Conflict(f"product {before.id} was changed meanwhile")
+            own = now.stock
+            if after.flash_sale != before.flash_sale:
+                if (own if not before.flash_sale else levels) != (before.stock if not before.flash_sale else current.levels):
+                    raise errors.Conflict("sold meanwhile")
+                for key in [k for k in shop.buckets if k[0] == before.id]:
+                    del shop.buckets[key]
+                if after.flash_sale:
+                    for bucket, units in enumerate(spread(after.stock)):
+                        shop.buckets[(before.id, bucket)] = [units, after.price_cents]
+                own = 0 if after.flash_sale else after.stock
+            elif after.flash_sale:
+                takes = takes_from_buckets(before.offer, -delta, levels) if delta is not None and delta < 0 else []
+                if any(levels.get(t.bucket, 0) < t.quantity for t in takes):
+                    raise errors.Conflict("sold meanwhile")
+                for t in takes:
+                    shop.buckets[(before.id, t.bucket)][0] -= t.quantity
+                if delta is not None and delta > 0:
+                    for bucket, units in enumerate(spread(delta, start=random.randrange(FLASH_BUCKETS))):
+                        shop.buckets[(before.id, bucket)][0] += units
+                elif delta is None and (after.stock != before.stock or exact):
+                    for bucket, units in enumerate(spread(after.stock)):
+                        shop.buckets[(before.id, bucket)][0] = units
+                for key in [k for k in shop.buckets if k[0] == before.id]:
+                    shop.buckets[key][1] = after.price_cents
+            elif delta is not None:
+                if own + delta < 0:
+                    raise errors.Conflict("sold meanwhile")
+                own += delta
+            elif after.stock != before.stock or exact:
+                own = after.stock
+            shop.products[before.id] = replace(after, stock=own)
+            if after.category != before.category:
+                shop.counts[before.category] -= 1
+                shop.counts[after.category] = shop.counts.get(after.category, 0) + 1
+
+    def remove(self, current):
+        shop, product = self.shop, current.product
+        with shop.lock:
+            now = shop.products.get(product.id)
+            if now is None or now.category != product.category:
+                raise errors.Conflict(product.id)
+            del shop.products[product.id]
+            for key in [k for k in shop.buckets if k[0] == product.id]:
+                del shop.buckets[key]
+            shop.counts[product.category] -= 1
+
+
+class FakeStock:
+    def __init__(self, shop: FakeShop):
+        self.shop = shop
+        self.reads = []
+
+    def levels(self, product_ids):
+        self.reads.append(sorted(product_ids))
+        return {p: {b: v[0] for (q, b), v in self.shop.buckets.items() if q == p} for p in product_ids}
+
+
+class FakeCarts:
+    def __init__(self, shop: FakeShop):
+        self.shop = shop
+
+    def quantities(self, user_id):
+        return dict(self.shop.carts.get(user_id, {}).get("lines", {}))
+
+    def put(self, user_id, product_id, quantity):
+        with self.shop.lock:
+            cart = self.shop.carts.setdefault(user_id, {"lines": {}, "version": 0})
+            if product_id not in cart["lines"] and len(cart["lines"]) >= orders_model.MAX_LINES:
+                raise errors.InvalidInput(f"a cart holds at most {orders_model.MAX_LINES} different products")
+            cart["lines"][product_id] = quantity
+            cart["version"] += 1
+            return dict(cart["lines"])
+
+    def remove(self, user_id, product_id):
+        with self.shop.lock:
+            cart = self.shop.carts.get(user_id)
+            if cart is None:
+                return {}
+            cart["lines"].pop(product_id, None)
+            cart["version"] += 1
+            return dict(cart["lines"])
+
+    def clear(self, user_id):
+        with self.shop.lock:
+            if user_id in self.shop.carts:
+                self.shop.carts[user_id] = {"lines": {}, "version": self.shop.carts[user_id]["version"] + 1}
+
+
+class FakeOrders:
+    def __init__(self, shop: FakeShop):
+        self.shop = shop
+
+    def get(self, order_id):
+        found = self.shop.orders.get(order_id)
+        return found[0] if found else None
+
+    def _page(self, keep, limit, after):
+        chosen = sorted(((seq, o) for o, seq, _ in self.shop.orders.values() if keep(o)), key=lambda e: e[0],
+                        reverse=True)
+        if after:
+            chosen = [e for e in chosen if e[0] < after["seq"]]
+        last = chosen[limit - 1] if len(chosen) > limit else None
+        return [o for _, o in chosen[:limit]], ({"seq": last[0]} if last else None)
+
+    def page_for_user(self, user_id, limit, after):
+        return self._page(lambda o: o.user_id == user_id, limit, after)
+
+    def page_all(self, status, limit, after):
+        return self._page(lambda o: status is None or o.status == status, limit, after)
+
+    def transition(self, order_id, before, after, at):
+        with self.shop.lock:
+            found = self.shop.orders.get(order_id)
+            if found is None or found[0].status != before:
+                return None
+            moved = replace(found[0], status=after, updated_at=at)
+            self.shop.orders[order_id] = (moved, found[1], found[2])
+            return moved
+
+
+class FakeCheckout:
+    """`failures` makes the next place() calls raise these instead (contention, say); `meanwhile` runs
+    between a read and the next place() (another request changing the shop)."""
+
+    def __init__(self, shop: FakeShop):
+        self.shop = shop
+        self.failures = []
+        self.meanwhile = []
+        self.placed = []
+
+    def read(self, user_id, order_id, with_cart, product_ids):
+        shop = self.shop
+        existing = shop.orders.get(order_id) if order_id else None
+        cart = shop.carts.get(user_id, {"lines": {}, "version": 0}) if with_cart else {"lines": {}, "version": 0}
+        return orders_model.CheckoutView(
+            existing=(existing[0], existing[2]) if existing else None, cart=dict(cart["lines"]),
+            cart_version=cart["version"], offers={p: shop.products[p].offer for p in product_ids if p in shop.products})
+
+    def place(self, order, takes, cart_version, body_hash):
+        while self.meanwhile:
+            self.meanwhile.pop(0)()
+        if self.failures:
+            raise self.failures.pop(0)
+        shop = self.shop
+        with shop.lock:
+            if order.id in shop.orders:
+                existing = shop.orders[order.id]
+                raise orders_model.KeyTaken(existing[0], existing[2])
+            for take in takes:
+                refusal = self._refusal(take)
+                if refusal:
+                    raise refusal
+            cart = shop.carts.get(order.user_id)
+            if cart_version is not None and (cart or {}).get("version") != cart_version:
+                raise orders_model.CartChanged()
+            for take in takes:
+                if take.bucket is None:
+                    product = shop.products[take.product_id]
+                    shop.products[take.product_id] = replace(product, stock=product.stock - take.quantity)
+                else:
+                    shop.buckets[(take.product_id, take.bucket)][0] -= take.quantity
+            shop.orders[order.id] = (order, ids.new_id(), body_hash)
+            if cart_version is not None:
+                shop.carts[order.user_id] = {"lines": {}, "version": cart_version + 1}
+            self.placed.append((order, takes))
+
+    def _refusal(self, take):
+        if take.bucket is None:
+            product = self.shop.products.get(take.product_id)
+            if product is None:
+                return orders_model.ProductGone(take.product_id)
+            if product.flash_sale:
+                return orders_model.StockMoved(take.product_id)
+            if product.price_cents != take.unit_price_cents:
+                return orders_model.PriceChanged(take.product_id)
+            return orders_model.OutOfStock(take.product_id) if product.stock < take.quantity else None
+        bucket = self.shop.buckets.get((take.product_id, take.bucket))
+        if bucket is None:
+            return orders_model.StockMoved(take.product_id)
+        if bucket[1] != take.unit_price_cents:
+            return orders_model.PriceChanged(take.product_id)
+        return orders_model.BucketShort(take.product_id) if bucket[0] < take.quantity else None
+
+    def cancel(self, order, cancelled, returns):
+        shop = self.shop
+        with shop.lock:
+            found = shop.orders.get(order.id)
+            if found is None or found[0].status != order.status:
+                raise errors.Conflict(f"order {order.id} changed meanwhile")
+            for product_id, quantity, flash_sale in returns:
+                product = shop.products.get(product_id)
+                if product is None or product.flash_sale != flash_sale:
+                    raise orders_model.StockMoved(product_id)
+            for product_id, quantity, flash_sale in returns:
+                if flash_sale:
+                    shop.buckets[(product_id, random.randrange(FLASH_BUCKETS))][0] += quantity
+                else:
+                    product = shop.products[product_id]
+                    shop.products[product_id] = replace(product, stock=product.stock + quantity)
+            shop.orders[order.id] = (cancelled, found[1], found[2])

@@ -1,0 +1,36 @@
+"""What the order services need of storage (DynamoDB in orders/carts.py, repository.py and checkout.py, in
+memory in tests/unit/fakes.py; tests/contract runs one suite against both)."""
+from typing import Dict, List, Optional, Protocol, Sequence, Tuple
+
+from chalicelib.orders.model import CheckoutView, Order
+from chalicelib.products.model import Take
+
+Position = Optional[dict]
+
+
+class Carts(Protocol):
+    def quantities(self, user_id: str) -> Dict[str, int]: ...
+
+    def put(self, user_id: str, product_id: str, quantity: int) -> Dict[str, int]: ...
+
+    def remove(self, user_id: str, product_id: str) -> Dict[str, int]: ...
+
+    def clear(self, user_id: str) -> None: ...
+
+
+class Orders(Protocol):
+    def get(self, order_id: str) -> Optional[Order]: ...
+
+    def page_for_user(self, user_id: str, limit: int, after: Position) -> Tuple[List[Order], Position]: ...
+
+    def page_all(self, status: Optional[str], limit: int, after: Position) -> Tuple[List[Order], Position]: ...
+
+    def transition(self, order_id: str, before: str, after: str, at: str) -> Optional[Order]: ...
+
+
+class Checkout(Protocol):
+    def read(self, user_id: str, order_id: Optional[str], with_cart: bool, product_ids: Sequence[str]) -> CheckoutView: ...
+
+    def place(self, order: Order, takes: List[Take], cart_version: Optional[int], body_hash: Optional[str]) -> None: ...
+
+    def cancel(self, order: Order, cancelled: Order, returns: List[Tuple[str, int, bool]]) -> None: ...

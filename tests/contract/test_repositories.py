@@ -1,0 +1,270 @@
+"""One suite, two implementations: every repository behaves the same in memory (tests/unit/fakes.py, which
+the service tests use) and on DynamoDB (moto's server), so the fakes cannot drift from what they stand for.
+(The pattern of Chalice's todo-app sample: the same tests for the in-memory and the DynamoDB store.)"""
+import uuid
+from dataclasses import dataclass, replace
+
+import pytest
+
+from chalicelib import errors, ids
+from chalicelib.notifications.model import Notification
+from chalicelib.orders import model as orders
+from chalicelib.orders.model import Line, Order
+from chalicelib.products.model import FLASH_BUCKETS, Product, Take
+from chalicelib.users.model import Profile
+from tests.unit import fakes
+
+
+@dataclass
+class Parts:
+    catalog: object
+    stock: object
+    carts: object
+    orders: object
+    checkout: object
+    inbox: object
+    users: object
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def parts(request):
+    if request.param == "memory":
+        shop = fakes.FakeShop()
+        return Parts(fakes.FakeCatalog(shop), fakes.FakeStock(shop), fakes.FakeCarts(shop), fakes.FakeOrders(shop),
+                     fakes.FakeCheckout(shop), fakes.FakeInbox(), fakes.FakeUsers())
+    request.getfixturevalue("stack")
+    from chalicelib import bootstrap
+    s = bootstrap.services()
+    return Parts(s.catalog, s.stock, s.carts, s.orders, s.checkout, s.inbox, s.users)
+
+
+def _category():
+    return f"contract-{uuid.uuid4().hex[:8]}"
+
+
+def _product(parts, stock=10, price=500, flash=False, category=None, name="Sturdy Stool"):
+    product = Product(id=ids.new_id(), name=name, description="", category=category or _category(), price_cents=price,
+                      stock=stock, image_url=None, created_at="2026-11-27T10:00:00Z", updated_at="2026-11-27T10:00:00Z",
+                      flash_sale=flash)
+    parts.catalog.add(product)
+    return product
+
+
+def _order(product, quantity=1, user="U-contract", order_id=None, price=None):
+    line = Line(product.id, product.name, product.price_cents if price is None else price, quantity)
+    return Order(order_id or ids.new_id(), user, orders.PLACED, (line,), "2026-11-27T10:00:00Z", "2026-11-27T10:00:00Z")
+
+
+def _take(product, quantity=1, bucket=None, price=None):
+    return Take(product.id, quantity, product.price_cents if price is None else price, bucket)
+
+
+def _stock(parts, product):
+    return parts.catalog.get(product.id).stock
+
+
+# --- the catalog ------------------------------------------------------------------------------------
+
+def test_a_product_reads_back_as_added_with_its_offer_page_and_count(parts):
+    category = _category()
+    first, second = _product(parts, category=category), _product(parts, category=category, name="Tall Stool")
+    assert parts.catalog.get(first.id) == first and parts.catalog.current(first.id).levels == {}
+    assert parts.catalog.offers([first.id, "missing"]) == {first.id: first.offer}
+    page, after = parts.catalog.page(category, 1, None)
+    assert page == [first] and after == first.id
+    assert parts.catalog.page(category, 1, after) == ([second], None)
+    assert (category, 2) in [(c.name, c.product_count) for c in parts.catalog.categories()]
+
+
+def test_an_update_writes_only_what_changed_and_never_undoes_a_sale_made_since_the_read(parts):
+    product = _product(parts, stock=10)
+    stale = parts.catalog.current(product.id)
+    parts.checkout.place(_order(product, 4), [_take(product, 4)], None, None)
+    parts.catalog.update(stale, stale.product.changed({"description": "Oak"}, "2026-11-27T11:00:00Z"))
+    assert parts.catalog.get(product.id).description == "Oak" and _stock(parts, product) == 6
+    current = parts.catalog.current(product.id)
+    parts.catalog.update(current, current.product.changed({"stock_delta": 5}, "t"), delta=5)
+    assert _stock(parts, product) == 11
+
+
+def test_an_exact_update_fails_when_the_product_changed_since_it_was_read(parts):
+    product = _product(parts, stock=10)
+    stale = parts.catalog.current(product.id)
+    parts.checkout.place(_order(product, 1), [_take(product)], None, None)
+    with pytest.raises(errors.Conflict):
+        parts.catalog.update(stale, stale.product.changed({"stock": 50}, "t"), exact=True)
+    assert _stock(parts, product) == 9
+
+
+def test_flash_sale_on_and_off_moves_every_unit_and_the_price_reaches_every_bucket(parts):
+    product = _product(parts, stock=FLASH_BUCKETS + 5)
+    current = parts.catalog.current(product.id)
+    parts.catalog.update(current, current.product.changed({"flash_sale": True}, "t"))
+    on = parts.catalog.current(product.id)
+    assert on.product.flash_sale and on.product.stock == FLASH_BUCKETS + 5 and len(on.levels) == FLASH_BUCKETS
+    assert parts.stock.levels([product.id]) == {product.id: on.levels}
+    parts.catalog.update(on, on.product.changed({"price_cents": 650}, "t"))
+    with pytest.raises(orders.PriceChanged):
+        parts.checkout.place(_order(product, 1), [_take(product, 1, bucket=0)], None, None)
+    priced = parts.catalog.current(product.id)
+    parts.checkout.place(_order(product, 2, price=650), [_take(product, 2, bucket=0, price=650)], None, None)
+    parts.catalog.update(parts.catalog.current(product.id),
+                         parts.catalog.current(product.id).product.changed({"flash_sale": False}, "t"))
+    off = parts.catalog.current(product.id)
+    assert not off.product.flash_sale and off.product.stock == priced.product.stock - 2 and off.levels == {}
+
+
+def test_removing_a_product_removes_its_buckets_and_its_count(parts):
+    category = _category()
+    product = _product(parts, stock=30, flash=True, category=category)
+    parts.catalog.remove(parts.catalog.current(product.id))
+    assert parts.catalog.get(product.id) is None and parts.stock.levels([product.id]) == {product.id: {}}
+    assert category not in [c.name for c in parts.catalog.categories()]
+
+
+# --- carts -------------------------------------------------------------------------------------------
+
+def test_a_cart_holds_50_products_and_refuses_the_51st_unchanged(parts):
+    user = f"U-{uuid.uuid4().hex}"
+    assert parts.carts.quantities(user) == {} and parts.carts.remove(user, "P") == {}
+    for n in range(orders.MAX_LINES):
+        parts.carts.put(user, f"P{n:02d}", 1)
+    assert parts.carts.put(user, "P07", 3)["P07"] == 3
+    with pytest.raises(errors.InvalidInput, match="50"):
+        parts.carts.put(user, "P99", 1)
+    lines = parts.carts.quantities(user)
+    assert len(lines) == 50 and "P99" not in lines
+    assert "P00" not in parts.carts.remove(user, "P00")
+    parts.carts.clear(user)
+    assert parts.carts.quantities(user) == {}
+
+
+# --- the checkout, orders and the cancel ---------------------------------------------------------------
+
+def test_placing_takes_the_stock_writes_the_order_and_empties_the_cart_it_came_from(parts):
+    product = _product(parts, stock=10)
+    user = f"U-{uuid.uuid4().hex}"
+    parts.carts.put(user, product.id, 3)
+    view = parts.checkout.read(user, None, True, [product.id])
+    assert view.cart == {product.id: 3} and view.offers == {product.id: product.offer}
+    order = _order(product, 3, user=user)
+    parts.checkout.place(order, [_take(product, 3)], view.cart_version, None)
+    assert _stock(parts, product) == 7 and parts.orders.get(order.id) == order
+    assert parts.carts.quantities(user) == {}
+    assert parts.orders.page_for_user(user, 10, None) == ([order], None)
+
+
+def test_an_order_named_by_a_key_is_written_once_and_found_by_its_key(parts):
+    product = _product(parts, stock=10)
+    user = f"U-{uuid.uuid4().hex}"
+    order_id = orders.keyed_order_id(user, "KEY-1")
+    order = _order(product, 1, user=user, order_id=order_id)
+    parts.checkout.place(order, [_take(product)], None, "hash-1")
+    with pytest.raises(orders.KeyTaken) as taken:
+        parts.checkout.place(replace(order, created_at="later"), [_take(product)], None, "hash-2")
+    assert taken.value.order == order and taken.value.body_hash == "hash-1"
+    assert parts.checkout.read(user, order_id, False, []).existing == (order, "hash-1")
+    assert _stock(parts, product) == 9
+
+
+@pytest.mark.parametrize("case", ["price", "stock", "gone", "flag", "cart"])
+def test_a_refused_checkout_names_why_and_changes_nothing(parts, case):
+    product = _product(parts, stock=2)
+    user = f"U-{uuid.uuid4().hex}"
+    parts.carts.put(user, product.id, 1)
+    version = parts.checkout.read(user, None, True, []).cart_version
+    take, expected = {"price": (_take(product, price=1), orders.PriceChanged),
+                      "stock": (_take(product, 3), orders.OutOfStock),
+                      "gone": (Take(ids.new_id(), 1, 500), orders.ProductGone),
+                      "flag": (_take(product), orders.StockMoved),
+                      "cart": (_take(product), orders.CartChanged)}[case]
+    if case == "flag":
+        current = parts.catalog.current(product.id)
+        parts.catalog.update(current, current.product.changed({"flash_sale": True}, "t"))
+    with pytest.raises(expected):
+        parts.checkout.place(_order(product, take.quantity, user=user), [take], version + (case == "cart"), None)
+    assert _stock(parts, product) == 2 and parts.carts.quantities(user) == {product.id: 1}
+    assert parts.orders.page_for_user(user, 10, None) == ([], None)
+
+
+def test_a_short_bucket_is_told_apart_from_a_sold_out_product(parts):
+    product = _product(parts, stock=FLASH_BUCKETS, flash=True)  # one unit in every bucket
+    with pytest.raises(orders.BucketShort):
+        parts.checkout.place(_order(product, 2), [_take(product, 2, bucket=5)], None, None)
+    levels = parts.stock.levels([product.id])[product.id]
+    assert sum(levels.values()) == FLASH_BUCKETS
+    parts.checkout.place(_order(product, 2), [_take(product, 1, bucket=5), _take(product, 1, bucket=6)], None, None)
+    assert _stock(parts, product) == FLASH_BUCKETS - 2
+
+
+def test_cancelling_gives_the_units_back_once_and_moves_the_order(parts):
+    plain, flash = _product(parts, stock=5), _product(parts, stock=FLASH_BUCKETS, flash=True)
+    order = Order(ids.new_id(), "U-c", orders.PLACED, (Line(plain.id, "a", 500, 2), Line(flash.id, "b", 500, 3)),
+                  "t", "t")
+    parts.checkout.place(order, [_take(plain, 2), _take(flash, 1, 0), _take(flash, 1, 1), _take(flash, 1, 2)],
+                         None, None)
+    cancelled = order.moved("cancel", "t2")
+    parts.checkout.cancel(order, cancelled, [(plain.id, 2, False), (flash.id, 3, True)])
+    assert _stock(parts, plain) == 5 and _stock(parts, flash) == FLASH_BUCKETS
+    assert parts.orders.get(order.id).status == orders.CANCELLED
+    with pytest.raises(errors.Conflict):
+        parts.checkout.cancel(order, cancelled, [(plain.id, 2, False)])
+    assert _stock(parts, plain) == 5
+
+
+def test_a_status_moves_only_from_the_status_it_must_have(parts):
+    product = _product(parts)
+    order = _order(product)
+    parts.checkout.place(order, [_take(product)], None, None)
+    assert parts.orders.transition(order.id, orders.SHIPPED, orders.DELIVERED, "t") is None
+    shipped = parts.orders.transition(order.id, orders.PLACED, orders.SHIPPED, "t2")
+    assert shipped.status == orders.SHIPPED and parts.orders.get(order.id) == shipped
+    assert parts.orders.transition(ids.new_id(), orders.PLACED, orders.SHIPPED, "t") is None
+
+
+def test_the_admins_pages_hold_every_order_once_newest_first(parts):
+    product = _product(parts, stock=100)
+    made = []
+    for n in range(9):
+        order = _order(product, 1, user=f"U-{n % 3}")
+        parts.checkout.place(order, [_take(product)], None, None)
+        made.append(order.id)
+    parts.orders.transition(made[4], orders.PLACED, orders.SHIPPED, "t")
+    for status, expected in ((None, made[::-1]), (orders.PLACED, [o for o in made[::-1] if o != made[4]])):
+        seen, after = [], None
+        while True:
+            page, after = parts.orders.page_all(status, 4, after)
+            seen += [o.id for o in page]
+            if after is None:
+                break
+        assert [o for o in seen if o in made] == expected and len(seen) == len(set(seen))
+
+
+# --- the inbox and profiles ------------------------------------------------------------------------------
+
+def _notification(user, n):
+    return Notification(f"2026112710000{n}-O{n}.PLACED", user, "ORDER_PLACED", f"O{n}", "s", "m", "t")
+
+
+def test_the_inbox_keeps_one_item_per_event_newest_first_and_private(parts):
+    user = f"U-{uuid.uuid4().hex}"
+    first = parts.inbox.add_once(_notification(user, 1))
+    assert parts.inbox.add_once(replace(_notification(user, 1), subject="again")) == first
+    parts.inbox.mark_emailed(user, first.id)
+    assert parts.inbox.add_once(_notification(user, 1)).emailed is True
+    parts.inbox.add_once(_notification(user, 2))
+    page, after = parts.inbox.page_for_user(user, 1, None)
+    assert [n.id for n in page] == [_notification(user, 2).id] and after
+    assert [n.id for n in parts.inbox.page_for_user(user, 1, after)[0]] == [first.id]
+    with pytest.raises(errors.NotFound):
+        parts.inbox.mark_read(first.id, "someone-else")
+    assert parts.inbox.mark_read(first.id, user).read is True
+
+
+def test_a_profile_is_written_once_and_renamed_only_when_it_exists(parts):
+    user = f"U-{uuid.uuid4().hex}"
+    first = parts.users.add(Profile(user, "a@example.com", "Ada", "t"))
+    assert parts.users.add(Profile(user, "b@example.com", "Bob", "t")) == first
+    assert parts.users.rename(user, "Ada L.").name == "Ada L." and parts.users.get(user).name == "Ada L."
+    with pytest.raises(errors.NotFound):
+        parts.users.rename(f"U-{uuid.uuid4().hex}", "Nobody")
