@@ -23,11 +23,13 @@ def main() -> int:
         stack = provision.provision("test")
         from bench import scenarios
         world = scenarios.World.create(stack)
+        from bench import workloads
         results = {
             "cold_start": cold_start(world),
             "dynamodb_calls": scenarios.count_calls(world),
             "warm": warm_memory(world),
             "authorizer_ms": authorizer_cost(world),
+            "capacity": workloads.run(world),
         }
         results.update(scenarios.extra(world))
     finally:
@@ -84,13 +86,24 @@ def report(results: dict) -> None:
           f"(budget {warm['budget_mb']} MB)")
     print(f"authorizer: {results['authorizer_ms']} ms per token with warm keys")
     for key, value in results.items():
-        if key not in ("cold_start", "warm", "authorizer_ms", "dynamodb_calls"):
+        if key not in ("cold_start", "warm", "authorizer_ms", "dynamodb_calls", "capacity"):
             print(f"{key}: {value}")
+    report_capacity(results["capacity"])
     print("\nDynamoDB calls per operation:")
     width = max(len(name) for name in results["dynamodb_calls"])
     for name, row in results["dynamodb_calls"].items():
         print(f"  {name:<{width}}  {row['calls']:>2}  {', '.join(row['operations'])}")
     print(f"\nwritten to {ROOT / 'bench' / 'results.json'}")
+
+
+def report_capacity(capacity: dict) -> None:
+    print("\npartition heat (bench/capacity.py; DynamoDB takes 1,000 WCU/s and 3,000 RCU/s per partition key):")
+    for name, row in capacity.items():
+        print(f"  {name}: {row['orders']} orders, sustainable {row['sustainable_orders_per_second']:,} orders/s "
+              f"(goal 10,000); all writes {row['wcu_per_order_total']} WCU per order, reads "
+              f"{row['rcu_per_order_total']} RCU, {row['dynamodb_calls_per_order']} DynamoDB calls")
+        for label, keys in (("WCU", row["hottest_write_keys"]), ("RCU", row["hottest_read_keys"])):
+            print(f"    hottest {label} per order: " + ", ".join(f"{k} {v}" for k, v in keys[:3]))
 
 
 if __name__ == "__main__":

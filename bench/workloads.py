@@ -1,0 +1,109 @@
+"""The two workloads of the capacity model, driven through the API with the event handlers behind it:
+
+- spread: 300 products in 6 categories, 1,000 shoppers, 2,000 orders of 1-3 lines (a quarter from the cart,
+  all with an Idempotency-Key); then half of them shipped, a quarter of those delivered, a sixth cancelled;
+  and every notification delivered;
+- flash: 2,000 one-line orders for one flash-sale product from 1,000 shoppers, and their notifications.
+
+Setting up (products, profiles, tokens) is not metered; everything from the first order on is.
+"""
+import random
+import threading
+import uuid
+from typing import Dict, List
+
+from chalicelib import bootstrap
+from devstack.api import Api
+
+SHOPPERS, ORDERS, PRODUCTS, CATEGORIES = 1000, 2000, 300, 6
+
+
+def shoppers(world, count: int) -> List[Api]:
+    """Shoppers with profiles and access tokens (minted with the embedded pool's key: signing up a thousand
+    accounts through Cognito would measure moto, not the shop)."""
+    from chalicelib import clock
+    from chalicelib.users.model import Profile
+    from devstack.tokens import mint
+    users = bootstrap.services().users
+    made = []
+    for n in range(count):
+        user_id = str(uuid.uuid4())
+        users.add(Profile(user_id, f"bench-{user_id[:8]}@example.com", f"Bench Shopper {n}", clock.now_iso()))
+        api = Api(world.client, mint(world.stack.pool_id, world.stack.client_id, sub=user_id))
+        api.user_id = user_id
+        made.append(api)
+    return made
+
+
+def _pump(world):
+    import sys
+    from devstack import pump
+    return pump.for_stack(sys.modules["app"], world.stack, threading.Event())
+
+
+def _drain(events) -> None:
+    """Run the stream and queue consumers until both are idle (what Lambda's event source mappings do)."""
+    idle = 0
+    while idle < 2:
+        busy = events.stream_step() | events.queue_step()
+        idle = 0 if busy else idle + 1
+
+
+def _placed(response) -> dict:
+    assert response.status_code == 201, (response.status_code, response.body)
+    return response.json
+
+
+def spread(world, meter, rng: random.Random) -> Dict:
+    products = [world.admin.post("/products", {
+        "name": f"Spread Item {n}", "category": f"spread-{n % CATEGORIES}", "price_cents": rng.randrange(500, 20000),
+        "stock": 1_000_000, "description": "A well-made thing for every day."}).json["id"] for n in range(PRODUCTS)]
+    people = shoppers(world, SHOPPERS)
+    events = _pump(world)
+    meter.reset()
+    owners = {}
+    for n in range(ORDERS):
+        api = rng.choice(people)
+        lines = [(p, rng.randint(1, 3)) for p in rng.sample(products, rng.randint(1, 3))]
+        key = {"Idempotency-Key": str(uuid.UUID(int=rng.getrandbits(128)))}
+        if n % 4 == 0:
+            for product_id, quantity in lines:
+                put = api.put(f"/cart/items/{product_id}", {"quantity": quantity})
+                assert put.status_code == 200, (put.status_code, put.body)
+            order = _placed(api.post("/orders", {}, headers=key))
+        else:
+            order = _placed(api.post("/orders", {"items": [{"product_id": p, "quantity": q} for p, q in lines]},
+                                     headers=key))
+        owners[order["id"]] = api
+    made = list(owners)
+    shipped = rng.sample(made, len(made) // 2)
+    for order_id in shipped:
+        assert world.admin.post(f"/orders/{order_id}/ship").status_code == 200
+    for order_id in rng.sample(shipped, len(shipped) // 4):
+        assert world.admin.post(f"/orders/{order_id}/deliver").status_code == 200
+    for order_id in rng.sample(sorted(set(made) - set(shipped)), len(made) // 6):
+        assert owners[order_id].post(f"/orders/{order_id}/cancel").status_code == 200
+    _drain(events)
+    return meter.summary(ORDERS)
+
+
+def flash(world, meter, rng: random.Random) -> Dict:
+    product = world.admin.post("/products", {"name": "Flash Sale Kettle", "category": "flash-bench", "price_cents": 2999,
+                                             "stock": 1_000_000, "flash_sale": True}).json["id"]
+    people = shoppers(world, SHOPPERS)
+    events = _pump(world)
+    meter.reset()
+    for _ in range(ORDERS):
+        _placed(rng.choice(people).post("/orders", {"items": [{"product_id": product, "quantity": 1}]},
+                                        headers={"Idempotency-Key": str(uuid.UUID(int=rng.getrandbits(128)))}))
+    _drain(events)
+    return meter.summary(ORDERS)
+
+
+def run(world) -> Dict:
+    from bench.capacity import Meter
+    meter = Meter(world.stack.stage).install(bootstrap.dynamodb())
+    try:
+        return {"spread": spread(world, meter, random.Random(12)), "flash": flash(world, meter, random.Random(13))}
+    finally:
+        meter.uninstall()
