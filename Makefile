@@ -6,17 +6,23 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAGE ?= dev
 
-.PHONY: install run aws test bench admin clean replay-dlq package deploy fuzz load
+.PHONY: install browser run aws test bench admin clean replay-dlq package deploy fuzz load smoke
 
 install: $(STAMP)
 
 $(STAMP): requirements.txt requirements-dev.txt
-	@test -x /usr/bin/chromium || { echo "installing Debian's Chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
+
+# Only the browser tests need a browser: Playwright's own Chromium when installed, else Debian's; a runner that
+# is not Debian gets Playwright's (with its system libraries).
+browser: install  ## a Chromium for the browser tests
+	@$(PY) -m tests.browser.chromium >/dev/null 2>&1 || { \
+	  if grep -qx 'ID=debian' /etc/os-release 2>/dev/null; then echo "installing Debian's Chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else $(PY) -m playwright install --with-deps chromium; fi; }
 
 run: install  ## the local stack: embedded AWS on :4566, the API on :8000
 	$(PY) -m devstack run
@@ -24,7 +30,7 @@ run: install  ## the local stack: embedded AWS on :4566, the API on :8000
 aws: install  ## only the embedded AWS, provisioned and seeded (then: chalice local --stage local)
 	$(PY) -m devstack aws
 
-test: install
+test: install browser
 	$(PY) -m ruff check --select F,E9 --quiet app.py chalicelib devstack ops bench tests
 	$(PY) -m pytest
 
