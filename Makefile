@@ -57,3 +57,6 @@ deploy: install  ## make deploy STAGE=dev|prod: resources stack, settings, chali
 
 replay-dlq: install  ## make replay-dlq STAGE=dev: dead-letter queue back to the notifications queue
 	$(PY) -m ops.replay_dlq --stage $(STAGE)
+
+smoke: install  ## make smoke URL=https://...: health, catalog, sign-up, an idempotent order, its cancellation
+	$(PY) -m ops.smoke --url "$(URL)"
