@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAGE ?= dev
 
-.PHONY: install browser run aws test bench admin clean replay-dlq package deploy fuzz load smoke
+.PHONY: install browser run aws test bench admin clean replay-dlq package deploy deploy-role fuzz load smoke
 
 install: $(STAMP)
 
@@ -60,3 +60,8 @@ replay-dlq: install  ## make replay-dlq STAGE=dev: dead-letter queue back to the
 
 smoke: install  ## make smoke URL=https://...: health, catalog, sign-up, an idempotent order, its cancellation
 	$(PY) -m ops.smoke --url "$(URL)"
+
+deploy-role: install  ## make deploy-role STAGE=dev|prod REPO=owner/name ACCOUNT=... BUCKET=...: CI's deploy role, as JSON
+	$(if $(filter prod,$(STAGE)),$(PY) -m ops.package --stage prod)
+	$(PY) -m ops.deploy_role --stage $(STAGE) --repo "$(REPO)" --account "$(ACCOUNT)" --bucket "$(BUCKET)" \
+	  --region "$${AWS_DEFAULT_REGION:-us-east-1}"
