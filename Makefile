@@ -3,18 +3,26 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-local.txt requirements-dev.txt | sha1sum | cut -c1-12)
+RUN_STAMP := $(VENV)/.run-$(shell cat requirements.txt requirements-local.txt | sha1sum | cut -c1-12)
 STAGE ?= dev
 
-.PHONY: install browser run aws test bench admin clean replay-dlq package deploy deploy-role fuzz load smoke
+.PHONY: install install-run browser run aws test bench admin clean replay-dlq package deploy deploy-role fuzz load smoke
 
-install: $(STAMP)
+install: $(STAMP)  ## everything: the local stack, tests, benchmarks, packaging
 
-$(STAMP): requirements.txt requirements-dev.txt
+install-run: $(RUN_STAMP)  ## only what the local stack needs (make run's first install stays short)
+
+$(STAMP): requirements.txt requirements-local.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
-	rm -f $(VENV)/.installed-* && touch $@
+	rm -f $(VENV)/.installed-* $(VENV)/.run-* && touch $@ $(RUN_STAMP)
+
+$(RUN_STAMP): requirements.txt requirements-local.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements-local.txt
+	rm -f $(VENV)/.run-* && touch $@
 
 # Only the browser tests need a browser: Playwright's own Chromium when installed, else Debian's; a runner that
 # is not Debian gets Playwright's (with its system libraries).
@@ -24,10 +32,10 @@ browser: install  ## a Chromium for the browser tests
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else $(PY) -m playwright install --with-deps chromium; fi; }
 
-run: install  ## the local stack: embedded AWS on :4566, the API on :8000
+run: install-run  ## the local stack: embedded AWS on :4566, the API on :8000
 	$(PY) -m devstack run
 
-aws: install  ## only the embedded AWS, provisioned and seeded (then: chalice local --stage local)
+aws: install-run  ## only the embedded AWS, provisioned and seeded (then: chalice local --stage local)
 	$(PY) -m devstack aws
 
 test: install browser

@@ -39,7 +39,7 @@ def serve(api: bool) -> int:
         _warnings_to_console()
         print(f"embedded AWS  {local.endpoint}  (stack shop-local: user pool {local.stack.pool_id})")
         print(f"admin login   {local.admin_email} / {local.admin_password}")
-        print(f"app log       {os.path.relpath(local.log_file)}  (JSON lines and metrics; warnings also here)")
+        print(f"app log       {_shown(local.log_file)}  (JSON lines and metrics; warnings also here)")
         if api:
             print(f"shop API      {local.url}/   (Ctrl-C stops everything)", flush=True)
             local.serve_forever()
@@ -49,6 +49,11 @@ def serve(api: bool) -> int:
         return 0
     finally:
         local.close()
+
+
+def _shown(path) -> str:
+    inside = path.resolve().is_relative_to(os.getcwd())
+    return os.path.relpath(path) if inside else str(path)
 
 
 def _warnings_to_console() -> None:
