@@ -1,4 +1,5 @@
-# The README's two commands: `make run` and `make test`. Everything else builds on `install`.
+# The README's two commands: `make run` and `make test`. `run` and `aws` build on `install-run` (the local stack
+# only), everything else on `install`.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -24,13 +25,15 @@ $(RUN_STAMP): requirements.txt requirements-local.txt
 	$(PY) -m pip install -q -r requirements-local.txt
 	rm -f $(VENV)/.run-* && touch $@
 
-# Only the browser tests need a browser: Playwright's own Chromium when installed, else Debian's; a runner that
-# is not Debian gets Playwright's (with its system libraries).
+# Only the browser tests need a browser. CHROMIUM=playwright (as CI says) installs Playwright's own; otherwise one
+# that is there serves (Playwright's, else the system's), and a missing one comes from Debian's packages on Debian,
+# from Playwright elsewhere.
 browser: install  ## a Chromium for the browser tests
-	@$(PY) -m tests.browser.chromium >/dev/null 2>&1 || { \
+	@if [ "$(CHROMIUM)" = playwright ]; then $(PY) -m playwright install --with-deps chromium; \
+	elif ! $(PY) -m tests.browser.chromium >/dev/null 2>&1; then \
 	  if grep -qx 'ID=debian' /etc/os-release 2>/dev/null; then echo "installing Debian's Chromium for the browser tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else $(PY) -m playwright install --with-deps chromium; fi; }
+	  else $(PY) -m playwright install --with-deps chromium; fi; fi
 
 run: install-run  ## the local stack: embedded AWS on :4566, the API on :8000
 	$(PY) -m devstack run
