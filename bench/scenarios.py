@@ -286,4 +286,4 @@ def _inbox(world):
 
 @scenario("POST /notifications/{id}/read")
 def _read(world):
-    return world.shopper.post("/notifications/BENCH.PLACED/read")
+    return world.shopper.post("/notifications/20261127000000-BENCH.PLACED/read")

@@ -16,7 +16,15 @@ from chalice import AuthResponse, Blueprint
 from chalicelib import bootstrap, observability, settings
 
 bp = Blueprint(__name__)
+
+# No access token is honoured more than SESSION_SECONDS after Cognito issued it (`iat`), signed out or not.
+# API Gateway keeps the authorizer's answer for a token CACHE_SECONDS and serves it without asking again,
+# so a token is admitted only while it is young enough for that cached answer, and a clock up to
+# LEEWAY_SECONDS fast or slow, to end in time: admitted at most MAX_TOKEN_AGE seconds after `iat`.
+SESSION_SECONDS = 900
+CACHE_SECONDS = 300
 LEEWAY_SECONDS = 5
+MAX_TOKEN_AGE = SESSION_SECONDS - CACHE_SECONDS - LEEWAY_SECONDS
 _KEYS_REFRESH_SECONDS = 300
 
 _keys: Dict[str, Any] = {}
@@ -33,7 +41,7 @@ def refuse_local_endpoint_in_lambda(env=None) -> None:
         raise RuntimeError("AWS_ENDPOINT_URL is set inside AWS Lambda: refusing to start")
 
 
-@bp.authorizer(name="token_authorizer", ttl_seconds=300)
+@bp.authorizer(name="token_authorizer", ttl_seconds=CACHE_SECONDS)
 def token_authorizer(auth_request):
     claims = verify(auth_request.token or "")
     if claims is None:
@@ -57,10 +65,12 @@ def verify(header_value: str) -> Optional[Dict[str, Any]]:
         if key is None:
             return None
         claims = jwt.decode(token, key, algorithms=["RS256"], issuer=issuer, leeway=LEEWAY_SECONDS,
-                            options={"require": ["exp", "iss", "sub", "token_use", "client_id"]})
+                            options={"require": ["exp", "iat", "iss", "sub", "token_use", "client_id"]})
     except jwt.PyJWTError:
         return None
     if claims.get("token_use") != "access" or claims.get("client_id") != pool["client_id"]:
+        return None
+    if time.time() - claims["iat"] > MAX_TOKEN_AGE:
         return None
     return claims
 

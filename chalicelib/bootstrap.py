@@ -1,137 +1,226 @@
-"""The composition root: AWS clients and repositories, created on first use, once per container.
-
-Tests swap pieces with override(); reset() forgets everything (new settings, new clients).
-"""
+"""The composition root: AWS clients, repositories, caches and gateways, each created on first use, once per
+container. `services()` is the one object holding them; tests assign their own parts to its attributes, and
+reset() forgets everything (new settings, new clients)."""
 import threading
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Optional
 
 from chalicelib import settings
 
 _lock = threading.RLock()
-_made: Dict[str, Any] = {}
-_overrides: Dict[str, Any] = {}
 
 
-def _once(name: str, make: Callable[[], Any]) -> Any:
-    if name in _overrides:
-        return _overrides[name]
-    made = _made.get(name)
-    if made is None:
+class once:
+    """A lazily made attribute: made on first read (one thread makes it), assignable in tests."""
+
+    def __init__(self, make: Callable[[Any], Any]) -> None:
+        self._make = make
+        self.__doc__ = make.__doc__
+
+    def __set_name__(self, owner, name: str) -> None:
+        self._name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        made = instance.__dict__.get(self._name)
+        if made is None:
+            with _lock:
+                made = instance.__dict__.get(self._name)
+                if made is None:
+                    made = instance.__dict__[self._name] = self._make(instance)
+        return made
+
+
+class Services:
+    # --- AWS ------------------------------------------------------------------------------------------
+
+    @once
+    def connection(self):
+        """The DynamoDB connection every model and transaction shares, with the models bound to the stage's tables."""
+        from chalicelib import storage
+        from chalicelib.notifications.repository import NotificationRecord
+        from chalicelib.orders.records import CartRecord, OrderRecord
+        from chalicelib.products.records import CatalogItem
+        from chalicelib.users.repository import UserRecord
+        config = settings.get()
+        shared = storage.connection(config.region)
+        for model, table in ((UserRecord, config.users_table), (CatalogItem, config.products_table),
+                             (CartRecord, config.carts_table), (OrderRecord, config.orders_table),
+                             (NotificationRecord, config.notifications_table)):
+            storage.bind(model, table, shared)
+        return shared
+
+    @once
+    def dynamodb(self):
+        """The botocore client behind every DynamoDB call (hooks registered on it see them all)."""
+        return self.connection.client
+
+    def client(self, service: str):
+        if service == "dynamodb":
+            return self.dynamodb
         with _lock:
-            made = _made.get(name)
+            made = self._clients.get(service)
             if made is None:
-                made = _made[name] = make()
-    return made
+                made = self._clients[service] = _boto3_client(service)
+        return made
 
+    @once
+    def _clients(self) -> Dict[str, Any]:
+        return {}
 
-def override(name: str, value: Any) -> None:
-    _overrides[name] = value
-
-
-def reset() -> None:
-    _made.clear()
-    _overrides.clear()
-    settings.reset()
-
-
-def client(service: str):
-    def make():
-        import boto3
-        from botocore.config import Config
-        config = Config(retries={"mode": "standard", "max_attempts": 3},
-                        connect_timeout=2, read_timeout=10, tcp_keepalive=True)
-        return boto3.session.Session().client(service, region_name=settings.get().region, config=config)
-    return _once(f"client:{service}", make)
-
-
-def dynamodb():
-    return client("dynamodb")
-
-
-def cursor_key() -> bytes:
-    """The HMAC key that signs list cursors, read from Secrets Manager once per container."""
-    def make():
-        secret = client("secretsmanager").get_secret_value(SecretId=settings.get().cursor_key_id)
+    @once
+    def cursor_key(self) -> bytes:
+        """The HMAC key that signs list cursors, read from Secrets Manager once per container."""
+        secret = self.client("secretsmanager").get_secret_value(SecretId=settings.get().cursor_key_id)
         return secret["SecretString"].encode()
-    return _once("cursor_key", make)
 
-
-def user_pool() -> Dict[str, str]:
-    """The pool and app client ids: from settings when deployed, looked up by name on a local stack."""
-    def make():
+    @once
+    def user_pool(self) -> Dict[str, str]:
+        """The pool and app client ids: from settings when deployed, looked up by name on a local stack."""
         config = settings.get()
         if config.user_pool_id and config.user_pool_client_id:
             return {"pool_id": config.user_pool_id, "client_id": config.user_pool_client_id}
         return _find_user_pool(config.user_pool_name)
-    return _once("user_pool", make)
+
+    # --- repositories ---------------------------------------------------------------------------------
+
+    @once
+    def users(self):
+        from chalicelib.users.repository import DynamoUsers
+        return DynamoUsers(self.connection)
+
+    @once
+    def catalog(self):
+        from chalicelib.products.repository import DynamoCatalog
+        return DynamoCatalog(self.connection)
+
+    @once
+    def stock(self):
+        from chalicelib.products.stock import DynamoStock
+        return DynamoStock(self.connection)
+
+    @once
+    def carts(self):
+        from chalicelib.orders.carts import DynamoCarts
+        return DynamoCarts(self.connection)
+
+    @once
+    def orders(self):
+        from chalicelib.orders.repository import DynamoOrders
+        return DynamoOrders(self.connection)
+
+    @once
+    def checkout(self):
+        from chalicelib.orders.checkout import DynamoCheckout
+        return DynamoCheckout(self.connection, self.stock)
+
+    @once
+    def inbox(self):
+        from chalicelib.notifications.repository import DynamoInbox
+        return DynamoInbox(self.connection)
+
+    # --- caches and gateways --------------------------------------------------------------------------
+
+    @once
+    def warm_cache(self):
+        """Catalog answers (with stock): emptied by every write this container serves."""
+        from chalicelib.cache import WarmCache
+        return WarmCache(settings.get().cache_ttl_seconds)
+
+    @once
+    def offers(self):
+        """Names, prices and flash-sale flags for carts and checkouts: emptied by the admins' catalog writes."""
+        from chalicelib.cache import WarmCache
+        return WarmCache(settings.get().cache_ttl_seconds, maxsize=4096)
+
+    @once
+    def rotation(self):
+        from chalicelib.products.model import Rotation
+        return Rotation()
+
+    @once
+    def event_queue(self):
+        from chalicelib.notifications.gateways import SqsEventQueue
+        sqs = self.client("sqs")
+        return SqsEventQueue(sqs, sqs.get_queue_url(QueueName=settings.get().notifications_queue)["QueueUrl"])
+
+    @once
+    def mailer(self):
+        from chalicelib.notifications.gateways import SesMailer
+        return SesMailer(self.client("ses"), settings.get().sender_email)
+
+    @once
+    def identity(self):
+        from chalicelib.users.identity import CognitoIdentity
+        return CognitoIdentity(self.client("cognito-idp"), self.user_pool)
 
 
 def _find_user_pool(name: str) -> Dict[str, str]:
-    idp = client("cognito-idp")
+    idp = services().client("cognito-idp")
     pools = idp.list_user_pools(MaxResults=60)["UserPools"]
     pool_id = next(p["Id"] for p in pools if p["Name"] == name)
     clients = idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
     return {"pool_id": pool_id, "client_id": clients[0]["ClientId"]}
 
 
-def repository(name: str):
-    """One repository per aggregate, each receiving its client and table name from here."""
-    return _once(f"repo:{name}", _REPOSITORIES[name])
+def _boto3_client(service: str):
+    import boto3
+    from botocore.config import Config
+    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=10,
+                    tcp_keepalive=True)
+    return boto3.session.Session().client(service, region_name=settings.get().region, config=config)
 
 
-def _users():
-    from chalicelib.users.repository import DynamoUsers
-    return DynamoUsers(dynamodb(), settings.get().users_table)
+_services: Optional[Services] = None
 
 
-def _products():
-    from chalicelib.products.repository import DynamoProducts
-    return DynamoProducts(dynamodb(), settings.get().products_table)
+def services() -> Services:
+    global _services
+    if _services is None:
+        with _lock:
+            if _services is None:
+                _services = Services()
+    return _services
 
 
-def _carts():
-    from chalicelib.orders.repository import DynamoCarts
-    return DynamoCarts(dynamodb(), settings.get().orders_table)
+def reset() -> None:
+    global _services
+    _services = None
+    settings.reset()
 
 
-def _orders():
-    from chalicelib.orders.repository import DynamoOrders
-    return DynamoOrders(dynamodb(), settings.get().orders_table, settings.get().products_table)
+# the accessors the rest of the code used before `services()`; each reads the one object
+def client(service: str):
+    return services().client(service)
 
 
-def _inbox():
-    from chalicelib.notifications.repository import DynamoInbox
-    return DynamoInbox(dynamodb(), settings.get().notifications_table)
+def dynamodb():
+    return services().dynamodb
 
 
-_REPOSITORIES: Dict[str, Callable[[], Any]] = {"users": _users, "products": _products, "carts": _carts,
-                                               "orders": _orders, "inbox": _inbox}
+def cursor_key() -> bytes:
+    return services().cursor_key
 
 
-def event_queue():
-    def make():
-        from chalicelib.notifications.gateways import SqsEventQueue
-        sqs = client("sqs")
-        return SqsEventQueue(sqs, sqs.get_queue_url(QueueName=settings.get().notifications_queue)["QueueUrl"])
-    return _once("event_queue", make)
-
-
-def mailer():
-    def make():
-        from chalicelib.notifications.gateways import SesMailer
-        return SesMailer(client("ses"), settings.get().sender_email)
-    return _once("mailer", make)
+def user_pool() -> Dict[str, str]:
+    return services().user_pool
 
 
 def warm_cache():
-    def make():
-        from chalicelib.cache import WarmCache
-        return WarmCache(settings.get().cache_ttl_seconds)
-    return _once("warm_cache", make)
+    return services().warm_cache
+
+
+def event_queue():
+    return services().event_queue
+
+
+def mailer():
+    return services().mailer
 
 
 def identity():
-    def make():
-        from chalicelib.users.identity import CognitoIdentity
-        return CognitoIdentity(client("cognito-idp"), user_pool())
-    return _once("identity", make)
+    return services().identity
+
+
+def repository(name: str):
+    return getattr(services(), name)

@@ -1,9 +1,9 @@
-"""The warm-container cache: a small TTL cache shared by the requests one container serves.
+"""The warm-container caches: small TTL caches shared by the requests one container serves.
 
-Writes through the API empty it (in this container); other containers see a write within the TTL.
+Writes through the API empty them (in this container); other containers see a write within the TTL.
 """
 import threading
-from typing import Any, Callable, Hashable
+from typing import Any, Callable, Dict, Hashable, Iterable
 
 
 class WarmCache:
@@ -22,6 +22,14 @@ class WarmCache:
             self._entries[key] = value
         return value
 
+    def get_many(self, keys: Iterable[Hashable]) -> Dict[Hashable, Any]:
+        with self._lock:
+            return {k: self._entries[k] for k in keys if k in self._entries}
+
+    def put_many(self, values: Dict[Hashable, Any]) -> None:
+        with self._lock:
+            self._entries.update(values)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
@@ -32,6 +40,12 @@ class NoCache:
 
     def get_or_load(self, key, load, fresh=False):
         return load()
+
+    def get_many(self, keys):
+        return {}
+
+    def put_many(self, values) -> None:
+        pass
 
     def clear(self) -> None:
         pass

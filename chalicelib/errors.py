@@ -39,3 +39,7 @@ class Unavailable(ShopError):
 
 class PayloadTooLarge(ShopError):
     pass
+
+
+class PreconditionFailed(ShopError):
+    """The request's precondition (If-Match) no longer holds."""

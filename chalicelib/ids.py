@@ -1,4 +1,6 @@
-"""Opaque, time-ordered ids (ULID layout): sorting by id sorts by creation time."""
+"""Opaque ids. New ids are time-ordered (ULID layout: sorting by id sorts by creation time); derived ids are
+the same for the same input (an order placed with an idempotency key is named by the key)."""
+import hashlib
 import os
 import time
 
@@ -6,7 +8,14 @@ _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def new_id() -> str:
-    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    return _encode((int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big"))
+
+
+def derived(text: str) -> str:
+    return _encode(int.from_bytes(hashlib.sha256(text.encode()).digest()[:16], "big"))
+
+
+def _encode(value: int) -> str:
     return "".join(_ALPHABET[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 

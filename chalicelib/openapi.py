@@ -8,7 +8,8 @@ import msgspec
 _DESCRIPTIONS = {
     200: "OK", 201: "Created", 204: "No content", 304: "Not modified (If-None-Match matched)",
     400: "Invalid input, naming the field", 401: "No token", 403: "Token refused, or not allowed",
-    404: "Not found", 409: "Conflict with the current state", 413: "Body over 64 KiB",
+    404: "Not found", 409: "Conflict with the current state", 412: "If-Match no longer matches",
+    413: "Body over 64 KiB",
     415: "Body is not application/json", 422: "Idempotency key reused with another body",
     429: "Too many requests", 503: "A dependency is busy; retry after Retry-After seconds",
 }
@@ -46,8 +47,8 @@ def document(app) -> str:
 def _operation(path: str, name: str, op) -> Dict[str, Any]:
     parameters = [{"name": p, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
                   for p in re.findall(r"{(\w+)}", path)]
-    parameters += [{"name": q, "in": "query", "required": False, "schema": _query_schema(kind)}
-                   for q, kind in op.query]
+    parameters += [{"name": q, "in": "query", "required": False, "schema": _query_schema(kind),
+                    "description": _QUERY_RULE} for q, kind in op.query]
     parameters += [{"name": h, "in": "header", "required": False, "schema": _query_schema(kind)}
                    for h, kind in op.headers]
     if op.response:
@@ -78,14 +79,19 @@ def _operation(path: str, name: str, op) -> Dict[str, Any]:
     return operation
 
 
+_QUERY_RULE = "Strict: given at most once (twice is 400); text outside the schema is 400 naming the parameter."
+
+
 def _query_schema(kind: str) -> Dict[str, Any]:
     if kind == "limit":
-        return {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
+        return {"type": "integer", "minimum": 1, "maximum": 100, "default": 20,
+                "description": "ASCII digits only (1 to 100)"}
     if kind == "idempotency-key":
         return {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"}
     if kind == "cursor":
         return {"type": "string", "format": "cursor",
-                "description": "opaque: the previous page's next_cursor (empty or absent for the first page)"}
+                "description": "opaque: the previous page's next_cursor (empty or absent for the first page); "
+                               "a cursor the server did not issue for this list is 400"}
     if kind.startswith("pattern:"):
         return {"type": "string", "pattern": kind[8:]}
     if kind.startswith("enum:"):
@@ -98,8 +104,11 @@ def _ref(model) -> Dict[str, str]:
 
 
 def _openapi30(node: Any) -> Any:
-    """msgspec writes JSON Schema 2020-12; OpenAPI 3.0 wants `nullable` instead of null in anyOf."""
+    """msgspec writes JSON Schema 2020-12; OpenAPI 3.0 wants `nullable` instead of null in anyOf, and a
+    `required` list only when it names something."""
     if isinstance(node, dict):
+        if node.get("required") == []:
+            node = {k: v for k, v in node.items() if k != "required"}
         variants = node.get("anyOf")
         if isinstance(variants, list) and {"type": "null"} in variants:
             rest = [v for v in variants if v != {"type": "null"}]

@@ -10,6 +10,7 @@ class Settings:
     region: str
     users_table: str
     products_table: str
+    carts_table: str
     orders_table: str
     notifications_table: str
     notifications_queue: str
@@ -23,7 +24,6 @@ class Settings:
     sender_email: str
     cache_ttl_seconds: int
     cache_max_age_seconds: int
-    idempotency_ttl_hours: int
     partial_batch_response: bool
 
 
@@ -40,6 +40,7 @@ def from_environ(env=None) -> Settings:
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         users_table=env.get("SHOP_USERS_TABLE", f"{prefix}-users"),
         products_table=env.get("SHOP_PRODUCTS_TABLE", f"{prefix}-products"),
+        carts_table=env.get("SHOP_CARTS_TABLE", f"{prefix}-carts"),
         orders_table=env.get("SHOP_ORDERS_TABLE", f"{prefix}-orders"),
         notifications_table=env.get("SHOP_NOTIFICATIONS_TABLE", f"{prefix}-notifications"),
         notifications_queue=env.get("SHOP_NOTIFICATIONS_QUEUE", f"{prefix}-notifications"),
@@ -53,7 +54,6 @@ def from_environ(env=None) -> Settings:
         sender_email=env.get("SHOP_SENDER_EMAIL", "shop@example.com"),
         cache_ttl_seconds=int(env.get("SHOP_CACHE_TTL_SECONDS", "30")),
         cache_max_age_seconds=int(env.get("SHOP_CACHE_MAX_AGE_SECONDS", "30")),
-        idempotency_ttl_hours=int(env.get("SHOP_IDEMPOTENCY_TTL_HOURS", "48")),
         # whether the SQS event source mapping has ReportBatchItemFailures (the SAM template sets it)
         partial_batch_response=_flag(env.get("SHOP_PARTIAL_BATCH_RESPONSE", "false")),
     )

@@ -15,23 +15,27 @@ class HealthOut(msgspec.Struct):
 
 
 @web.route(bp, "/health", "GET", "Whether the shop's tables answer", public=True, response=HealthOut,
-           errors=(503,), needs=("dynamodb:BatchGetItem:users,products,orders,notifications",))
+           errors=(503,), needs=("dynamodb:DescribeTable:users,products,carts,orders,notifications",))
 def health(request):
     if tables_answer():
         return web.answer(HealthOut("ok"))
     return web.answer(HealthOut("unavailable"), status=503, headers={"Retry-After": "5"})
 
 
+_USABLE = {"ACTIVE", "UPDATING"}  # UPDATING tables serve reads and writes
+
+
 def tables_answer() -> bool:
-    """One BatchGetItem touching every table: a missing or unreachable table fails it."""
+    """DescribeTable on every table: no item read (a health check needs no data access), and a missing,
+    unreachable or still-creating table fails it."""
     config = settings.get()
-    tables = (config.users_table, config.products_table, config.orders_table, config.notifications_table)
-    probe = {"Keys": [{"id": {"S": "health-probe"}}], "ProjectionExpression": "id"}
+    tables = (config.users_table, config.products_table, config.carts_table, config.orders_table,
+              config.notifications_table)
     try:
-        bootstrap.dynamodb().batch_get_item(RequestItems={t: probe for t in tables})
+        return all(bootstrap.dynamodb().describe_table(TableName=t)["Table"]["TableStatus"] in _USABLE
+                   for t in tables)
     except Exception:
         return False
-    return True
 
 
 @web.route(bp, "/openapi.json", "GET", "This document", public=True)

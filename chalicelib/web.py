@@ -10,6 +10,7 @@ import contextvars
 import hashlib
 import hmac
 import json
+import re
 import threading
 import time
 import uuid
@@ -30,6 +31,7 @@ _STATUS = [
     (errors.Forbidden, 403, "ForbiddenError"),
     (errors.NotFound, 404, "NotFoundError"),
     (errors.Conflict, 409, "ConflictError"),
+    (errors.PreconditionFailed, 412, "PreconditionFailedError"),
     (errors.PayloadTooLarge, 413, "RequestEntityTooLargeError"),
     (errors.Unprocessable, 422, "UnprocessableEntityError"),
     (errors.TooManyRequests, 429, "TooManyRequestsError"),
@@ -137,6 +139,9 @@ def _run(blueprint, operation: Operation, view: Callable, params: Dict[str, str]
 
 def _is_transient(exc: Exception) -> bool:
     from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+    from pynamodb.exceptions import PynamoDBException
+    if isinstance(exc, PynamoDBException) and exc.cause is not None:
+        exc = exc.cause
     if isinstance(exc, ClientError):
         return exc.response.get("Error", {}).get("Code") in _TRANSIENT or \
             exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
@@ -209,16 +214,27 @@ def _describe(exc: msgspec.ValidationError) -> str:
     return text
 
 
-def query(request, name: str, default: Optional[str] = None) -> Optional[str]:
-    return (request.query_params or {}).get(name, default)
+def query(request, name: str) -> Optional[str]:
+    """One query parameter's value, None when absent; given twice it is a 400 (which one would count?)."""
+    params = request.query_params
+    if not params or name not in params:
+        return None
+    values = params.getlist(name) if hasattr(params, "getlist") else [params[name]]
+    if len(values) != 1:
+        raise errors.InvalidInput(f"query parameter `{name}` is given {len(values)} times; give it once")
+    return values[0]
+
+
+_LIMIT = re.compile(r"[0-9]{1,3}")
 
 
 def limit(request, default: int = 20, maximum: int = 100) -> int:
+    """`?limit=`: ASCII digits only ('²'.isdigit() is true, and int() of thousands of digits fails)."""
     text = query(request, "limit")
     if text is None:
         return default
-    if not text.isdigit() or not 1 <= int(text) <= maximum:
-        raise errors.InvalidInput(f"query parameter `limit` must be an integer from 1 to {maximum}")
+    if not _LIMIT.fullmatch(text) or not 1 <= int(text) <= maximum:
+        raise errors.InvalidInput(f"query parameter `limit` must be an integer from 1 to {maximum} in ASCII digits")
     return int(text)
 
 
@@ -240,11 +256,16 @@ def no_content() -> Response:
 def cached_answer(request, payload: Any, max_age: int) -> Response:
     """A catalog read: ETag from the representation, Cache-Control, and 304 when the client has it."""
     encoded = msgspec.json.encode(payload)
-    tag = '"' + hashlib.sha256(encoded).hexdigest()[:32] + '"'
+    tag = etag_of(encoded)
     headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}"}
     if etag_matches(header(request, "If-None-Match"), tag):
         return Response(body="", status_code=304, headers=headers)
     return Response(body=encoded.decode(), status_code=200, headers={"Content-Type": JSON, **headers})
+
+
+def etag_of(encoded: bytes) -> str:
+    """A strong ETag: the same for the same representation, from a GET and from a write's answer alike."""
+    return '"' + hashlib.sha256(encoded).hexdigest()[:32] + '"'
 
 
 def etag_matches(if_none_match: Optional[str], tag: str) -> bool:
@@ -284,24 +305,32 @@ def encode_cursor(scope: str, position: Dict[str, str], key: bytes) -> str:
     return f"{payload}.{_sign(payload, key)}"
 
 
+_SIGNATURE_BYTES = 18  # of the HMAC-SHA256, 24 characters in base64url
+# what encode_cursor writes: two base64url parts; anything else (non-ASCII above all, which
+# hmac.compare_digest refuses) never reaches the signature check
+_CURSOR = re.compile(r"[A-Za-z0-9_-]{1,4096}\.[A-Za-z0-9_-]{%d}" % (_SIGNATURE_BYTES * 4 // 3))
+
+
 def decode_cursor(text: Optional[str], scope: str, key: bytes) -> Optional[Dict[str, str]]:
     """The position a cursor of this list points at; an edited or foreign cursor is a 400."""
     if not text:  # absent or empty: the first page
         return None
+    if not _CURSOR.fullmatch(text):
+        raise errors.InvalidInput("query parameter `cursor` is not a cursor this list issued")
     payload, _, signature = text.partition(".")
-    if not payload or not hmac.compare_digest(signature, _sign(payload, key)):
+    if not hmac.compare_digest(signature, _sign(payload, key)):
         raise errors.InvalidInput("query parameter `cursor` is not a cursor this list issued")
     try:
         data = json.loads(_unb64(payload))
     except (ValueError, binascii.Error) as exc:
         raise errors.InvalidInput("query parameter `cursor` is malformed") from exc
-    if data.get("s") != scope or not isinstance(data.get("p"), dict):
+    if not isinstance(data, dict) or data.get("s") != scope or not isinstance(data.get("p"), dict):
         raise errors.InvalidInput("query parameter `cursor` belongs to another list")
     return data["p"]
 
 
 def _sign(payload: str, key: bytes) -> str:
-    return _b64(hmac.new(key, payload.encode(), hashlib.sha256).digest()[:18])
+    return _b64(hmac.new(key, payload.encode(), hashlib.sha256).digest()[:_SIGNATURE_BYTES])
 
 
 def _b64(data: bytes) -> str:
@@ -314,10 +343,14 @@ def _unb64(text: str) -> bytes:
 
 # --- request id and access log --------------------------------------------------------------------
 
+# what a request id may be to be echoed and logged as given: nothing a log reader or a header could misread
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+
+
 def request_id_middleware(event, get_response):
     """Echo or mint X-Request-Id, put it on every log line of the request, log the outcome."""
     given = (event.headers or {}).get("x-request-id", "")
-    request_id = given if 0 < len(given) <= 200 and given.isprintable() else \
+    request_id = given if _REQUEST_ID.fullmatch(given) else \
         (event.context or {}).get("requestId") or uuid.uuid4().hex
     log = observability.logger()
     log.thread_safe_append_keys(request_id=request_id)

@@ -28,6 +28,7 @@ def start(port: int):
     for name in ("moto", "werkzeug"):
         logging.getLogger(name).setLevel(logging.ERROR)
     _serialize_writes()
+    _teach_revoke_token()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     os.environ.update(environment(f"http://127.0.0.1:{port}"))
@@ -91,3 +92,43 @@ def _keep_stream_on_rollback() -> None:
                     table.stream_shard = shard
             raise
     DynamoDBBackend.transact_write_items = transact_write_items
+
+
+_revoke_taught = False
+
+
+def _teach_revoke_token() -> None:
+    """moto 5.2.5 (and its main branch, 2026-08) has no RevokeToken: it answers 500. Give it AWS's documented
+    behaviour: the refresh token is refused from then on (REFRESH_TOKEN_AUTH gets NotAuthorizedException),
+    so are the access tokens it issued for Cognito's own APIs; the user's other sessions go on. A token it
+    does not know is no error (RFC 7009)."""
+    global _revoke_taught
+    if _revoke_taught:
+        return
+    import base64
+    import json
+    from moto.cognitoidp.exceptions import ResourceNotFoundError
+    from moto.cognitoidp.responses import CognitoIdpResponse
+    from moto.core.responses import EmptyResult
+
+    def origin_of(access_token: str):
+        try:
+            payload = access_token.split(".")[1]
+            return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).get("origin_jti")
+        except (IndexError, ValueError):
+            return None
+
+    def revoke_token(self):
+        client_id, token = self._get_param("ClientId"), self._get_param("Token")
+        pool = next((p for p in self.backend.user_pools.values() if client_id in p.clients), None)
+        if pool is None:
+            raise ResourceNotFoundError(client_id)
+        issued = pool.refresh_tokens.get(token)
+        if issued and issued[0] == client_id:
+            pool.refresh_tokens[token] = None
+            for access_token in [t for t in pool.access_tokens if origin_of(t) == issued[2]]:
+                pool.access_tokens.pop(access_token, None)
+        return EmptyResult()
+
+    CognitoIdpResponse.revoke_token = revoke_token
+    _revoke_taught = True

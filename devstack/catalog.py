@@ -47,16 +47,15 @@ DEMO = {
 
 def seed() -> int:
     """Add the demo products that are not in the catalog yet; returns how many were added."""
-    products = bootstrap.repository("products")
+    catalog = bootstrap.services().catalog
     present = set()
     for category in DEMO:
         after = None
         while True:
-            page, more = products.page(category, 100, after)
+            page, after = catalog.page(category, 100, after)
             present.update(p.name for p in page)
-            if not more:
+            if after is None:
                 break
-            after = page[-1].id
     added = 0
     for category, rows in DEMO.items():
         for name, price, stock, description in rows:
@@ -64,6 +63,6 @@ def seed() -> int:
                 continue
             service.create_product({"name": name, "category": category, "price_cents": price, "stock": stock,
                                     "description": description, "image_url": None},
-                                   products=products, cache=NoCache())
+                                   catalog=catalog, caches=(NoCache(),))
             added += 1
     return added

@@ -22,7 +22,7 @@ import yaml
 from ops.operations import Function, api_operations, event_handlers
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-TABLES = {"users": "UsersTable", "products": "ProductsTable", "orders": "OrdersTable",
+TABLES = {"users": "UsersTable", "products": "ProductsTable", "carts": "CartsTable", "orders": "OrdersTable",
           "notifications": "NotificationsTable"}
 MEMORY = {"default": 512, "PublishOrderEvents": 256, "DeliverNotifications": 256, "TokenAuthorizer": 256}
 TIMEOUT = {"default": 10, "DeliverNotifications": 30, "PublishOrderEvents": 30}
@@ -97,7 +97,7 @@ def _environment(chalice_variables: dict) -> dict:
     env = dict(chalice_variables)
     env.update({
         "SHOP_USERS_TABLE": {"Ref": "UsersTable"}, "SHOP_PRODUCTS_TABLE": {"Ref": "ProductsTable"},
-        "SHOP_ORDERS_TABLE": {"Ref": "OrdersTable"}, "SHOP_NOTIFICATIONS_TABLE": {"Ref": "NotificationsTable"},
+        "SHOP_CARTS_TABLE": {"Ref": "CartsTable"}, "SHOP_ORDERS_TABLE": {"Ref": "OrdersTable"}, "SHOP_NOTIFICATIONS_TABLE": {"Ref": "NotificationsTable"},
         "SHOP_NOTIFICATIONS_QUEUE": {"Fn::GetAtt": ["NotificationsQueue", "QueueName"]},
         "SHOP_USER_POOL_ID": {"Ref": "UserPool"}, "SHOP_USER_POOL_CLIENT_ID": {"Ref": "UserPoolClient"},
         "SHOP_CURSOR_KEY_ID": {"Ref": "CursorKey"}, "SHOP_SENDER_EMAIL": {"Ref": "SenderEmail"},
@@ -232,6 +232,16 @@ def build(stage: str, out: pathlib.Path, arm64: bool = True) -> pathlib.Path:
     return out
 
 
+# what the Lambda Python runtime already provides (PynamoDB depends on botocore): not shipped, so no cold start
+# compiles botocore from the zip's sources
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
+
+
+def _runtime_provided(top: str) -> bool:
+    name = top.split("-")[0].replace("python_dateutil", "dateutil").removesuffix(".py")
+    return name in RUNTIME_PROVIDED
+
+
 def rebuild_for_arm64(chalice_zip: pathlib.Path, target: pathlib.Path) -> None:
     """Chalice builds its zip for x86_64; our compiled dependencies (msgspec, cryptography, cffi) need the
     aarch64 wheels. Keep the app and Chalice's runtime from its zip and install the requirements for arm64."""
@@ -247,7 +257,8 @@ def rebuild_for_arm64(chalice_zip: pathlib.Path, target: pathlib.Path) -> None:
                     zip_out.writestr(entry, source.read(entry))
             for path in sorted(pathlib.Path(site).rglob("*")):
                 relative = path.relative_to(site)
-                if path.is_file() and relative.parts[0] != "bin" and "__pycache__" not in relative.parts:
+                if path.is_file() and relative.parts[0] != "bin" and "__pycache__" not in relative.parts \
+                        and not _runtime_provided(relative.parts[0]):
                     zip_out.write(path, str(relative))
 
 

@@ -7,7 +7,7 @@ the invocation so nothing is lost: the whole batch comes back, and the consumer 
 """
 import json
 
-from chalicelib import bootstrap, dynamo, observability, settings, web
+from chalicelib import bootstrap, observability, settings, web
 from chalicelib.notifications import model, service
 
 
@@ -69,4 +69,10 @@ def _deliver_one(record) -> None:
 
 
 def _image(raw):
-    return dynamo.plain(raw) if raw else None
+    """An orders stream image as the fields an event needs (the stream carries DynamoDB's attribute shapes)."""
+    if not raw or "status" not in raw:
+        return None
+    from chalicelib.orders.records import OrderRecord
+    record = OrderRecord.from_raw_data(raw)
+    return {"id": record.id, "user_id": record.user_id, "status": record.status, "total_cents": record.total_cents,
+            "lines": [{"quantity": line.quantity} for line in record.lines], "updated_at": record.updated_at}

@@ -1,4 +1,5 @@
 """Order events and the notifications they become; standard library only."""
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -22,8 +23,8 @@ class OrderEvent:
 
 
 def event_of_change(old: Optional[dict], new: Optional[dict]) -> Optional[OrderEvent]:
-    """The event an order write stands for, if any (carts, keys and unchanged statuses stand for none)."""
-    if not new or new.get("kind") != "order":
+    """The event an order write stands for, if any (a write that does not change the status stands for none)."""
+    if not new:
         return None
     status = new.get("status")
     if status not in EVENT_TYPES or (old or {}).get("status") == status:
@@ -47,11 +48,24 @@ class Notification:
     emailed: bool = False
 
 
+def notification_id(event: OrderEvent) -> str:
+    """The same for every delivery of the event, and sorting by it sorts by when the event happened:
+    `<time, digits only>-<event id>`."""
+    return "".join(c for c in event.occurred_at if c in "0123456789") + "-" + event.id
+
+
+def looks_like_notification_id(text: str) -> bool:
+    return bool(_NOTIFICATION_ID.match(text))
+
+
+_NOTIFICATION_ID = re.compile(r"^[0-9]{1,20}-[0-9A-Za-z]{1,64}\.[A-Z]{1,16}$")
+
+
 def notification_of(event: OrderEvent, currency: str) -> Notification:
     subject, message = _TEXTS[event.type]
     amount = f"{event.total_cents // 100}.{event.total_cents % 100:02d} {currency}"
     values = {"order": event.order_id, "amount": amount, "items": event.item_count}
-    return Notification(id=event.id, user_id=event.user_id, type=event.type, order_id=event.order_id,
+    return Notification(id=notification_id(event), user_id=event.user_id, type=event.type, order_id=event.order_id,
                         subject=subject.format(**values), message=message.format(**values),
                         created_at=event.occurred_at)
 

@@ -1,61 +1,68 @@
-"""The inbox in the notifications table, keyed by event id (so a redelivered event finds its item)."""
+"""The inbox in the notifications table: a user's notifications are one partition, sorted by their ids
+(which start with the event's time), so a list page is one Query and a notification costs no index write."""
 from typing import List, Optional, Tuple
 
-from chalicelib import clock, dynamo, errors, ids
+from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from chalicelib import clock, errors, storage
 from chalicelib.notifications.model import Notification
 
 FIELDS = ("id", "user_id", "type", "order_id", "subject", "message", "created_at", "read")
 
 
+class NotificationRecord(Model):
+    class Meta:
+        table_name = "notifications"
+
+    user_id = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)
+    type = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    message = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    read = BooleanAttribute(default=False)
+    emailed_at = UnicodeAttribute(null=True)
+
+
+MODELS = (NotificationRecord,)
+
+
 class DynamoInbox:
-    def __init__(self, client, table: str) -> None:
-        self._db = client
-        self._table = table
+    def __init__(self, shared) -> None:
+        self._shared = shared  # the connection its models are bound through
 
     def add_once(self, notification: Notification) -> Notification:
         """Write the item unless the event already has one; either way return what is stored."""
-        values = {f: getattr(notification, f) for f in FIELDS}
-        values["seq"] = ids.new_id()
+        record = NotificationRecord(**{f: getattr(notification, f) for f in FIELDS})
+        if storage.unless_condition_fails(lambda: record.save(condition=NotificationRecord.id.does_not_exist())):
+            return notification
+        return self.get(notification.user_id, notification.id)
+
+    def get(self, user_id: str, notification_id: str) -> Optional[Notification]:
         try:
-            self._db.put_item(TableName=self._table, Item=dynamo.item(values),
-                              ConditionExpression="attribute_not_exists(id)", ReturnValuesOnConditionCheckFailure="ALL_OLD")
-        except Exception as exc:
-            if not dynamo.is_condition_failure(exc):
-                raise
-            stored = getattr(exc, "response", {}).get("Item")
-            return _notification(dynamo.plain(stored)) if stored else self.get(notification.id)
-        return notification
+            return _notification(NotificationRecord.get(user_id, notification_id, consistent_read=True))
+        except NotificationRecord.DoesNotExist:
+            return None
 
-    def get(self, notification_id: str) -> Optional[Notification]:
-        found = self._db.get_item(TableName=self._table, Key=dynamo.key(id=notification_id),
-                                  ConsistentRead=True).get("Item")
-        return _notification(dynamo.plain(found)) if found else None
-
-    def mark_emailed(self, notification_id: str) -> None:
-        self._db.update_item(TableName=self._table, Key=dynamo.key(id=notification_id),
-                             UpdateExpression="SET emailed_at = :at", ExpressionAttributeValues=dynamo.values(at=clock.now_iso()))
+    def mark_emailed(self, user_id: str, notification_id: str) -> None:
+        NotificationRecord(user_id, notification_id).update(actions=[NotificationRecord.emailed_at.set(clock.now_iso())])
 
     def mark_read(self, notification_id: str, user_id: str) -> Notification:
-        try:
-            answer = self._db.update_item(
-                TableName=self._table, Key=dynamo.key(id=notification_id), ReturnValues="ALL_NEW",
-                UpdateExpression="SET #r = :true", ConditionExpression="user_id = :me",
-                ExpressionAttributeNames={"#r": "read"}, ExpressionAttributeValues=dynamo.values(true=True, me=user_id))
-        except Exception as exc:
-            if dynamo.is_condition_failure(exc):
-                raise errors.NotFound(f"notification {notification_id} does not exist") from exc
-            raise
-        return _notification(dynamo.plain(answer["Attributes"]))
+        record = NotificationRecord(user_id, notification_id)
+        if not storage.unless_condition_fails(lambda: record.update(actions=[NotificationRecord.read.set(True)],
+                                                                    condition=NotificationRecord.id.exists())):
+            raise errors.NotFound(f"notification {notification_id} does not exist")
+        return _notification(record)
 
-    def page_for_user(self, user_id: str, limit: int, after: Optional[str]) -> Tuple[List[Notification], Optional[dict]]:
-        request = {"TableName": self._table, "IndexName": "by_user", "Limit": limit + 1, "ScanIndexForward": False,
-                   "KeyConditionExpression": "user_id = :me", "ExpressionAttributeValues": dynamo.values(me=user_id)}
-        if after:
-            request["ExclusiveStartKey"] = dynamo.key(id=after["id"], user_id=user_id, seq=after["seq"])
-        items = [dynamo.plain(raw) for raw in self._db.query(**request)["Items"]]
-        last = items[limit - 1] if len(items) > limit else None
-        return [_notification(v) for v in items[:limit]], ({"id": last["id"], "seq": last["seq"]} if last else None)
+    def page_for_user(self, user_id: str, limit: int, after: Optional[dict]) -> Tuple[List[Notification], Optional[dict]]:
+        start = {"user_id": {"S": user_id}, "id": {"S": after["id"]}} if after else None
+        records = list(NotificationRecord.query(user_id, scan_index_forward=False, limit=limit + 1,
+                                                last_evaluated_key=start))
+        last = records[limit - 1] if len(records) > limit else None
+        return [_notification(r) for r in records[:limit]], ({"id": last.id} if last else None)
 
 
-def _notification(values: dict) -> Notification:
-    return Notification(**{f: values[f] for f in FIELDS}, emailed=bool(values.get("emailed_at")))
+def _notification(record: NotificationRecord) -> Notification:
+    return Notification(**{f: getattr(record, f) for f in FIELDS}, emailed=bool(record.emailed_at))

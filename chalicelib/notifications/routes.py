@@ -31,9 +31,9 @@ class NotificationPage(msgspec.Struct):
 def list_notifications(request):
     who = web.caller(request)
     scope = f"notifications:{who.user_id}"
-    items, last = service.list_notifications(who.user_id, web.limit(request), web.page_position(request, scope),
-                                             inbox=_inbox())
-    return web.answer(NotificationPage([_out(n) for n in items], web.next_cursor(scope, last)))
+    items, after = service.list_notifications(who.user_id, web.limit(request), web.page_position(request, scope),
+                                              inbox=_inbox())
+    return web.answer(NotificationPage([_out(n) for n in items], web.next_cursor(scope, after)))
 
 
 @web.route(bp, "/notifications/{notification_id}/read", "POST", "Mark one of the caller's notifications read",

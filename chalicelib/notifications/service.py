@@ -2,7 +2,8 @@
 from typing import Iterable, List, Optional, Tuple
 
 from chalicelib import errors
-from chalicelib.notifications.model import Notification, OrderEvent, event_of_change, notification_of
+from chalicelib.notifications.model import (Notification, OrderEvent, event_of_change, looks_like_notification_id,
+                                             notification_of)
 
 
 def publish_order_events(changes: Iterable[Tuple[Optional[dict], Optional[dict]]], *, queue) -> List[OrderEvent]:
@@ -22,7 +23,7 @@ def deliver(event: OrderEvent, *, inbox, users, mailer, currency: str) -> bool:
     if owner is None:
         raise errors.NotFound(f"user {event.user_id} of order {event.order_id} has no profile")
     mailer.send(owner.email, stored.subject, stored.message)
-    inbox.mark_emailed(stored.id)
+    inbox.mark_emailed(stored.user_id, stored.id)
     return True
 
 
@@ -31,4 +32,6 @@ def list_notifications(user_id: str, limit: int, after, *, inbox):
 
 
 def mark_read(notification_id: str, user_id: str, *, inbox) -> Notification:
+    if not looks_like_notification_id(notification_id):
+        raise errors.NotFound(f"notification {notification_id} does not exist")
     return inbox.mark_read(notification_id, user_id)

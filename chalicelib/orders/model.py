@@ -2,7 +2,9 @@
 from dataclasses import dataclass, replace
 from typing import Dict, Mapping, Optional, Tuple
 
-from chalicelib import errors
+from chalicelib import errors, ids
+# why a line cannot be taken: raised by stock planning and by the checkout's transaction
+from chalicelib.products.model import BucketShort, OutOfStock, PriceChanged, ProductGone, StockMoved  # noqa: F401
 
 MAX_LINES = 50
 MAX_QUANTITY = 99
@@ -53,11 +55,22 @@ class Order:
             raise errors.Conflict(f"order {self.id} is {self.status}; only a {before} order can be {after}")
         return replace(self, status=after, updated_at=at)
 
+    @property
+    def as_placed(self) -> "Order":
+        """The order as the request that placed it was answered (what a replay of that request returns)."""
+        return replace(self, status=PLACED, updated_at=self.created_at)
 
-def priced(quantities: Mapping[str, int], products: Mapping[str, object]) -> Tuple[Line, ...]:
+
+def keyed_order_id(user_id: str, key: str) -> str:
+    """An order placed with an idempotency key is named by the user and the key: a retry finds it, and two
+    racing requests with one key cannot both write it."""
+    return ids.derived(f"order\n{user_id}\n{key}")
+
+
+def priced(quantities: Mapping[str, int], offers: Mapping[str, object]) -> Tuple[Line, ...]:
     """Lines at the products' current names and prices; products that no longer exist drop out."""
-    return tuple(Line(pid, products[pid].name, products[pid].price_cents, quantity)
-                 for pid, quantity in sorted(quantities.items()) if pid in products)
+    return tuple(Line(pid, offers[pid].name, offers[pid].price_cents, quantity)
+                 for pid, quantity in sorted(quantities.items()) if pid in offers)
 
 
 def merged(requested) -> Dict[str, int]:
@@ -73,39 +86,18 @@ def merged(requested) -> Dict[str, int]:
     return quantities
 
 
-def shortage(lines, products) -> Optional[str]:
-    """The first product whose stock cannot cover its line, if any."""
-    for line in lines:
-        if products[line.product_id].stock < line.quantity:
-            return line.product_id
-    return None
-
-
-class OutOfStock(errors.Conflict):
-    def __init__(self, product_id: str) -> None:
-        super().__init__(f"not enough stock of product {product_id}")
-        self.product_id = product_id
-
-
-class PriceChanged(errors.Conflict):
-    def __init__(self, product_id: str) -> None:
-        super().__init__(f"the price of product {product_id} changed while ordering; review the order and retry")
-        self.product_id = product_id
-
-
-class ProductGone(errors.Conflict):
-    def __init__(self, product_id: str) -> None:
-        super().__init__(f"product {product_id} is no longer sold")
-        self.product_id = product_id
-
-
 class CartChanged(errors.Conflict):
     def __init__(self) -> None:
         super().__init__("the cart changed while ordering; review it and retry")
 
 
 class KeyTaken(errors.Conflict):
-    """Another request with the same idempotency key committed first."""
+    """Another request with the same idempotency key committed first: its order, and the body that placed it."""
+
+    def __init__(self, order: Order, body_hash: Optional[str]) -> None:
+        super().__init__(f"order {order.id} was placed with this idempotency key")
+        self.order = order
+        self.body_hash = body_hash
 
 
 class Contended(errors.Unavailable):

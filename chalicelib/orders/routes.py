@@ -61,50 +61,55 @@ class OrderPage(msgspec.Struct):
 
 
 PAGING = (("limit", "limit"), ("cursor", "cursor"))
-CART = "dynamodb:GetItem:orders", "dynamodb:UpdateItem:orders", "dynamodb:BatchGetItem:products"
+OFFERS = "dynamodb:BatchGetItem:products"
+CART = "dynamodb:GetItem:carts", "dynamodb:UpdateItem:carts", "dynamodb:PutItem:carts"
 
 
 @web.route(bp, "/cart", "GET", "The caller's cart at current prices", response=CartOut,
-           needs=("dynamodb:GetItem:orders", "dynamodb:BatchGetItem:products"))
+           needs=("dynamodb:GetItem:carts", OFFERS))
 def get_cart(request):
-    cart = service.view_cart(web.caller(request).user_id, carts=_carts(), products=_products())
+    cart = service.view_cart(web.caller(request).user_id, carts=_services().carts, catalog=_services().catalog,
+                             offers=_services().offers)
     return web.answer(_cart(cart))
 
 
-@web.route(bp, "/cart/items/{product_id}", "PUT", "Put a product into the cart", request=CartQuantity,
-           response=CartOut, errors=(400, 404),
-           needs=("dynamodb:UpdateItem:orders", "dynamodb:BatchGetItem:products"))
+@web.route(bp, "/cart/items/{product_id}", "PUT", "Put a product into the cart (at most 50 different products)",
+           request=CartQuantity, response=CartOut, errors=(400, 404), needs=CART + (OFFERS,))
 def put_cart_item(request, product_id):
     form = web.body(request, CartQuantity)
-    cart = service.set_cart_quantity(web.caller(request).user_id, product_id, form.quantity, carts=_carts(),
-                                     products=_products())
+    cart = service.set_cart_quantity(web.caller(request).user_id, product_id, form.quantity, carts=_services().carts,
+                                     catalog=_services().catalog, offers=_services().offers)
     return web.answer(_cart(cart))
 
 
 @web.route(bp, "/cart/items/{product_id}", "DELETE", "Take a product out of the cart", response=CartOut,
-           needs=("dynamodb:UpdateItem:orders", "dynamodb:BatchGetItem:products"))
+           needs=("dynamodb:UpdateItem:carts", OFFERS))
 def delete_cart_item(request, product_id):
-    cart = service.remove_from_cart(web.caller(request).user_id, product_id, carts=_carts(), products=_products())
+    cart = service.remove_from_cart(web.caller(request).user_id, product_id, carts=_services().carts,
+                                    catalog=_services().catalog, offers=_services().offers)
     return web.answer(_cart(cart))
 
 
-@web.route(bp, "/cart", "DELETE", "Empty the cart", status=204, needs=("dynamodb:DeleteItem:orders",))
+@web.route(bp, "/cart", "DELETE", "Empty the cart", status=204, needs=("dynamodb:UpdateItem:carts",))
 def delete_cart(request):
-    service.empty_cart(web.caller(request).user_id, carts=_carts())
+    service.empty_cart(web.caller(request).user_id, carts=_services().carts)
     return web.no_content()
 
 
 @web.route(bp, "/orders", "POST", "Place an order from the cart or from explicit lines", request=NewOrder,
-           response=OrderOut, status=201, errors=(400, 409, 422), headers=(("Idempotency-Key", "idempotency-key"),),
-           needs=("dynamodb:BatchGetItem:orders,products", "dynamodb:GetItem:orders", "dynamodb:UpdateItem:products",
-                  "dynamodb:PutItem:orders", "dynamodb:DeleteItem:orders"))
+           response=OrderOut, status=201, errors=(400, 409, 422, 503),
+           headers=(("Idempotency-Key", "idempotency-key"),),
+           needs=("dynamodb:BatchGetItem:orders,carts,products", "dynamodb:UpdateItem:products,carts",
+                  "dynamodb:PutItem:orders"))
 def place_order(request):
     form = web.body(request, NewOrder)
     requested = None if form.items is None else [(line.product_id, line.quantity) for line in form.items]
+    parts = _services()
     try:
         order, replayed = service.place_order(web.caller(request).user_id, requested, _idempotency_key(request),
-                                              _body_hash(form), orders=_orders(), cache=bootstrap.warm_cache(),
-                                              key_ttl_hours=settings.get().idempotency_ttl_hours)
+                                              _body_hash(form), checkout=parts.checkout, catalog=parts.catalog,
+                                              stock=parts.stock, offers=parts.offers, cache=parts.warm_cache,
+                                              rotation=parts.rotation)
     except OutOfStock:
         observability.count("OutOfStock")
         raise
@@ -117,25 +122,26 @@ def place_order(request):
 def list_orders(request):
     who = web.caller(request)
     scope = f"orders:user:{who.user_id}"
-    orders, more = service.list_orders(who.user_id, web.limit(request), _after(request, scope), orders=_orders())
-    return web.answer(_page(orders, more, scope))
+    orders, after = service.list_orders(who.user_id, web.limit(request), web.page_position(request, scope),
+                                        orders=_services().orders)
+    return web.answer(_page(orders, after, scope))
 
 
 @web.route(bp, "/orders/{order_id}", "GET", "One order (the caller's own; admins see all)", response=OrderOut,
            errors=(404,), needs=("dynamodb:GetItem:orders",))
 def get_order(request, order_id):
     who = web.caller(request)
-    return web.answer(_order(service.get_order(order_id, who.user_id, who.is_admin, orders=_orders())))
+    return web.answer(_order(service.get_order(order_id, who.user_id, who.is_admin, orders=_services().orders)))
 
 
 @web.route(bp, "/orders/{order_id}/cancel", "POST", "Cancel a PLACED order and return its stock",
-           response=OrderOut, errors=(404, 409),
-           needs=("dynamodb:GetItem:orders", "dynamodb:BatchGetItem:products", "dynamodb:UpdateItem:orders",
-                  "dynamodb:UpdateItem:products"))
+           response=OrderOut, errors=(404, 409, 503),
+           needs=("dynamodb:GetItem:orders", OFFERS, "dynamodb:UpdateItem:orders,products"))
 def cancel_order(request, order_id):
     who = web.caller(request)
-    order = service.cancel_order(order_id, who.user_id, who.is_admin, orders=_orders(), products=_products(),
-                                 cache=bootstrap.warm_cache())
+    parts = _services()
+    order = service.cancel_order(order_id, who.user_id, who.is_admin, orders=parts.orders, checkout=parts.checkout,
+                                 catalog=parts.catalog, offers=parts.offers, cache=parts.warm_cache)
     observability.count("OrderCancelled")
     return web.answer(_order(order))
 
@@ -143,37 +149,30 @@ def cancel_order(request, order_id):
 @web.route(bp, "/orders/{order_id}/ship", "POST", "Ship a PLACED order", admin=True, response=OrderOut,
            errors=(404, 409), needs=("dynamodb:UpdateItem:orders", "dynamodb:GetItem:orders"))
 def ship_order(request, order_id):
-    return web.answer(_order(service.advance_order(order_id, "ship", orders=_orders())))
+    return web.answer(_order(service.advance_order(order_id, "ship", orders=_services().orders)))
 
 
 @web.route(bp, "/orders/{order_id}/deliver", "POST", "Mark a SHIPPED order delivered", admin=True,
            response=OrderOut, errors=(404, 409), needs=("dynamodb:UpdateItem:orders", "dynamodb:GetItem:orders"))
 def deliver_order(request, order_id):
-    return web.answer(_order(service.advance_order(order_id, "deliver", orders=_orders())))
+    return web.answer(_order(service.advance_order(order_id, "deliver", orders=_services().orders)))
 
 
 @web.route(bp, "/admin/orders", "GET", "All users' orders, newest first, of one status when given", admin=True,
            response=OrderPage, errors=(400,), query=(("status", "enum:" + ",".join(STATUSES)),) + PAGING,
-           needs=("dynamodb:Query:orders", "secretsmanager:GetSecretValue"))
+           needs=("dynamodb:Query:orders", "dynamodb:BatchGetItem:orders", "secretsmanager:GetSecretValue"))
 def list_all_orders(request):
     status = web.query(request, "status")
     if status is not None and status not in STATUSES:
         raise errors.InvalidInput(f"query parameter `status`: one of {', '.join(STATUSES)}")
     scope = f"orders:status:{status or '*'}"
-    orders, more = service.list_all_orders(status, web.limit(request), _after(request, scope), orders=_orders())
-    return web.answer(_page(orders, more, scope))
+    orders, after = service.list_all_orders(status, web.limit(request), web.page_position(request, scope),
+                                            orders=_services().orders)
+    return web.answer(_page(orders, after, scope))
 
 
-def _carts():
-    return bootstrap.repository("carts")
-
-
-def _orders():
-    return bootstrap.repository("orders")
-
-
-def _products():
-    return bootstrap.repository("products")
+def _services():
+    return bootstrap.services()
 
 
 def _idempotency_key(request) -> Optional[str]:
@@ -188,13 +187,8 @@ def _body_hash(form: NewOrder) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _after(request, scope: str) -> Optional[str]:
-    position = web.page_position(request, scope)
-    return position and position.get("id")
-
-
-def _page(orders, more: bool, scope: str) -> OrderPage:
-    return OrderPage([_order(o) for o in orders], web.next_cursor(scope, {"id": orders[-1].id} if more else None))
+def _page(orders, after, scope: str) -> OrderPage:
+    return OrderPage([_order(o) for o in orders], web.next_cursor(scope, after))
 
 
 def _lines(lines) -> List[LineOut]:

@@ -1,115 +1,139 @@
-"""What the shop does with carts and orders."""
+"""What the shop does with carts and orders.
+
+Carts and checkouts read products' offers (name, price, flash-sale flag) through a warm cache: the checkout's
+transaction checks every price it charges, and a stale offer only costs a retry with a fresh read.
+"""
 import random
 import time
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from chalicelib import clock, errors, ids
 from chalicelib.orders import model
-from chalicelib.orders.model import MAX_LINES, Cart, Order, merged, priced, shortage
-from chalicelib.orders.repository import key_id, order_from, order_item
+from chalicelib.orders.model import Cart, Order, keyed_order_id, merged, priced
+from chalicelib.products.model import Offer, Rotation, Take, takes_from_buckets
 
-ATTEMPTS = 5
+ATTEMPTS = 8
+
+
+# --- offers -----------------------------------------------------------------------------------------
+
+def offers_of(product_ids: Iterable[str], *, catalog, offers, fresh: bool = False) -> Dict[str, Offer]:
+    """The products' offers, from the warm cache where it has them (all read again when `fresh`)."""
+    wanted = list(dict.fromkeys(product_ids))
+    found = {} if fresh else offers.get_many(wanted)
+    missing = [p for p in wanted if p not in found]
+    if missing:
+        loaded = catalog.offers(missing)
+        offers.put_many(loaded)
+        found.update(loaded)
+    return found
 
 
 # --- the cart ---------------------------------------------------------------------------------------
 
-def view_cart(user_id: str, *, carts, products) -> Cart:
+def view_cart(user_id: str, *, carts, catalog, offers) -> Cart:
     """The cart at current names and prices; products deleted since they were added drop out."""
     quantities = carts.quantities(user_id)
-    return Cart(priced(quantities, products.get_many(quantities))) if quantities else Cart()
+    return _cart(quantities, catalog, offers)
 
 
-def set_cart_quantity(user_id: str, product_id: str, quantity: int, *, carts, products) -> Cart:
+def set_cart_quantity(user_id: str, product_id: str, quantity: int, *, carts, catalog, offers) -> Cart:
     """Put a product into the cart with this quantity (replacing any earlier quantity)."""
-    if not ids.looks_like_id(product_id):
+    if not (ids.looks_like_id(product_id) and offers_of([product_id], catalog=catalog, offers=offers)):
         raise errors.NotFound(f"product {product_id} does not exist")
-    before, version = carts.put(user_id, product_id, quantity)
-    quantities = {**before, product_id: quantity}
-    found = products.get_many(quantities)
-    if product_id not in found:
-        carts.undo_put(user_id, product_id, before.get(product_id), version)
-        raise errors.NotFound(f"product {product_id} does not exist")
-    if product_id not in before and len(before) >= MAX_LINES:
-        carts.undo_put(user_id, product_id, None, version)
-        raise errors.InvalidInput(f"a cart holds at most {MAX_LINES} different products")
-    return Cart(priced(quantities, found))
+    return _cart(carts.put(user_id, product_id, quantity), catalog, offers)
 
 
-def remove_from_cart(user_id: str, product_id: str, *, carts, products) -> Cart:
-    quantities = carts.remove(user_id, product_id)
-    return Cart(priced(quantities, products.get_many(quantities))) if quantities else Cart()
+def remove_from_cart(user_id: str, product_id: str, *, carts, catalog, offers) -> Cart:
+    return _cart(carts.remove(user_id, product_id), catalog, offers)
 
 
 def empty_cart(user_id: str, *, carts) -> None:
     carts.clear(user_id)
 
 
+def _cart(quantities: Dict[str, int], catalog, offers) -> Cart:
+    return Cart(priced(quantities, offers_of(quantities, catalog=catalog, offers=offers))) if quantities else Cart()
+
+
 # --- placing an order -------------------------------------------------------------------------------
 
 def place_order(user_id: str, requested: Optional[Sequence[Tuple[str, int]]], key: Optional[str],
-                body_hash: str, *, orders, cache, key_ttl_hours: int = 48, sleep=time.sleep) -> Tuple[Order, bool]:
+                body_hash: str, *, checkout, catalog, stock, offers, cache, rotation: Rotation,
+                sleep=time.sleep) -> Tuple[Order, bool]:
     """Take the stock and write the order in one transaction (from the cart when no lines are given).
     Returns the order and whether it is the earlier answer to the same idempotency key."""
     quantities = merged(requested) if requested is not None else None
-    price_retried = False
-    last_failure: Exception = model.Contended()
+    order_id = keyed_order_id(user_id, key) if key else None
+    fresh, price_retried, short = False, False, set()
+    failure: errors.ShopError = model.Contended()
     for attempt in range(ATTEMPTS):
-        view = orders.read_for_checkout(user_id, list(quantities or ()), key, with_cart=quantities is None)
-        if _live(view.replay):
-            return _replay(view.replay, body_hash)
-        cart_version = None
-        wanted = quantities
-        products = view.products
-        if wanted is None:
-            wanted, cart_version = view.cart, view.cart_version
-            if not wanted:
-                raise errors.InvalidInput("the cart is empty: add products or give `items`")
-            products = orders.read_for_checkout(user_id, list(wanted), None, with_cart=False).products
-        else:
-            unknown = [p for p in wanted if p not in products]
-            if unknown:
-                raise errors.InvalidInput(f"field `items`: product {unknown[0]} does not exist")
-        lines = priced(wanted, products)
+        cached = {} if fresh else offers.get_many(quantities or ())
+        view = checkout.read(user_id, order_id, quantities is None, [p for p in quantities or () if p not in cached])
+        if view.existing:
+            return _replay(*view.existing, body_hash)
+        offers.put_many(view.offers)
+        wanted, cart_version, known = _wanted(quantities, view, {**cached, **view.offers}, catalog, offers, fresh)
+        lines = priced(wanted, known)
         if not lines:
             raise errors.InvalidInput("none of the cart's products is sold any more")
-        short = shortage(lines, products)
-        if short:
-            raise model.OutOfStock(short)
+        takes = plan(lines, known, stock.levels(short) if short else {}, rotation)
         now = clock.now_iso()
-        order = Order(id=ids.new_id(), user_id=user_id, status=model.PLACED, lines=lines, created_at=now,
-                      updated_at=now)
-        record = _key_record(user_id, key, body_hash, order, key_ttl_hours) if key else None
+        order = Order(id=order_id or ids.new_id(), user_id=user_id, status=model.PLACED, lines=lines,
+                      created_at=now, updated_at=now)
         try:
-            orders.place(order, cart_version, record)
-        except model.KeyTaken:
-            return _replay(orders.key_record(user_id, key), body_hash)
+            checkout.place(order, takes, cart_version, body_hash if key else None)
+        except model.KeyTaken as taken:
+            return _replay(taken.order, taken.body_hash, body_hash)
         except model.PriceChanged:
             if price_retried:
                 raise
-            price_retried = True
-            continue
-        except (model.CartChanged, model.Contended, model.ProductGone) as exc:
-            last_failure = exc
+            price_retried = fresh = True
+        except (model.ProductGone, model.StockMoved):
+            fresh = True
+        except model.BucketShort as exc:
+            short.add(exc.product_id)
             _back_off(attempt, sleep)
-            continue
-        cache.clear()
-        return order, False
-    raise last_failure  # a cart that keeps changing is a 409 to review it; only contention is a 503
+        except (model.CartChanged, model.Contended) as exc:
+            failure = exc
+            _back_off(attempt, sleep)
+        else:
+            cache.clear()
+            return order, False
+    raise failure  # a cart that keeps changing is a 409 to review it; only contention is a 503
 
 
-def _key_record(user_id: str, key: str, body_hash: str, order: Order, ttl_hours: int) -> dict:
-    return {"id": key_id(user_id, key), "body_hash": body_hash, "order": order_item(order),
-            "expires_at": int(time.time()) + ttl_hours * 3600}
+def _wanted(quantities, view, known: Dict[str, Offer], catalog, offers, fresh: bool):
+    """The lines to order, the cart version to empty (None for explicit lines) and the offers they need."""
+    if quantities is not None:
+        unknown = [p for p in quantities if p not in known]
+        if unknown:
+            raise errors.InvalidInput(f"field `items`: product {unknown[0]} does not exist")
+        return quantities, None, known
+    if not view.cart:
+        raise errors.InvalidInput("the cart is empty: add products or give `items`")
+    return view.cart, view.cart_version, offers_of(view.cart, catalog=catalog, offers=offers, fresh=fresh)
 
 
-def _live(record: Optional[dict]) -> bool:
-    return bool(record) and record.get("expires_at", 0) > time.time()
+def plan(lines, known: Dict[str, Offer], levels: Dict[str, Dict[int, int]], rotation: Rotation) -> List[Take]:
+    """Where each line's units come from: a product's own stock, or a flash-sale bucket (the next in this
+    container's rotation; after a bucket ran short, the buckets as just read, maybe several)."""
+    takes: List[Take] = []
+    for line in lines:
+        offer = known[line.product_id]
+        if not offer.flash_sale:
+            takes.append(Take(line.product_id, line.quantity, line.unit_price_cents))
+        elif line.product_id in levels:
+            takes += takes_from_buckets(offer, line.quantity, levels[line.product_id])
+        else:
+            takes.append(Take(line.product_id, line.quantity, line.unit_price_cents, rotation.next()))
+    return takes
 
 
-def _replay(record: dict, body_hash: str) -> Tuple[Order, bool]:
-    if record["body_hash"] != body_hash:
+def _replay(order: Order, stored_hash: Optional[str], body_hash: str) -> Tuple[Order, bool]:
+    if stored_hash != body_hash:
         raise errors.Unprocessable("this Idempotency-Key was used with a different request body")
-    return order_from(record["order"]), True
+    return order.as_placed, True
 
 
 def _back_off(attempt: int, sleep) -> None:
@@ -126,24 +150,30 @@ def get_order(order_id: str, user_id: str, is_admin: bool, *, orders) -> Order:
     return order
 
 
-def list_orders(user_id: str, limit: int, after: Optional[str], *, orders) -> Tuple[List[Order], bool]:
+def list_orders(user_id: str, limit: int, after: Optional[dict], *, orders):
     return orders.page_for_user(user_id, limit, after)
 
 
-def list_all_orders(status: Optional[str], limit: int, after: Optional[str], *, orders) -> Tuple[List[Order], bool]:
+def list_all_orders(status: Optional[str], limit: int, after: Optional[dict], *, orders):
     return orders.page_all(status, limit, after)
 
 
-def cancel_order(order_id: str, user_id: str, is_admin: bool, *, orders, products, cache,
+def cancel_order(order_id: str, user_id: str, is_admin: bool, *, orders, checkout, catalog, offers, cache,
                  sleep=time.sleep) -> Order:
-    """Cancel a PLACED order and give its stock back, in one transaction."""
+    """Cancel a PLACED order and give its units back, in one transaction (to wherever each product keeps
+    its stock now; a product deleted since gets nothing back)."""
+    fresh = False
     for attempt in range(ATTEMPTS):
         order = get_order(order_id, user_id, is_admin, orders=orders)
         cancelled = order.moved("cancel", clock.now_iso())
-        existing = products.get_many([line.product_id for line in order.lines])
-        restock: Dict[str, int] = {l.product_id: l.quantity for l in order.lines if l.product_id in existing}
+        known = offers_of([line.product_id for line in order.lines], catalog=catalog, offers=offers, fresh=fresh)
+        returns = [(l.product_id, l.quantity, known[l.product_id].flash_sale) for l in order.lines
+                   if l.product_id in known]
         try:
-            orders.cancel(order, cancelled, restock)
+            checkout.cancel(order, cancelled, returns)
+        except (model.StockMoved, model.ProductGone):
+            fresh = True
+            continue
         except model.Contended:
             _back_off(attempt, sleep)
             continue
@@ -163,5 +193,3 @@ def advance_order(order_id: str, action: str, *, orders) -> Order:
         current.moved(action, clock.now_iso())  # raises the conflict that names the current status
         raise model.Contended()
     return moved
-
-

@@ -1,116 +1,189 @@
-"""Products and per-category counts in the products table.
+"""The catalog in the products table (item kinds: products/records.py)."""
+import random
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
-A product item carries `listed = "product"` (the `catalog` index: every product in id order) and its
-`category` (the `by_category` index). A category's count is an item of its own (`tally = "category"`, the
-`category_counts` index), changed in the same transaction as the product write that changes it.
-"""
-from typing import Dict, Iterable, List, Optional, Tuple
+from chalicelib import errors, storage
+from chalicelib.products.model import FLASH_BUCKETS, Category, Offer, Product, spread, takes_from_buckets
+from chalicelib.products.records import (LISTED, TALLY, BucketRecord, CatalogItem, CategoryRecord, ProductRecord,
+                                         bucket_id, category_id, product_of, record_of)
 
-from chalicelib import dynamo, errors
-from chalicelib.products.model import Category, Product
-
-FIELDS = ("id", "name", "description", "category", "price_cents", "stock", "image_url", "created_at", "updated_at")
+STOCK_FIELDS = ["id", "kind", "stock", "flash_sale"]
+FIELDS = ("name", "description", "category", "price_cents", "image_url")
 
 
-class DynamoProducts:
-    def __init__(self, client, table: str) -> None:
-        self._db = client
-        self._table = table
+class Changed(errors.Conflict):
+    """The product changed (or went) between the read and the write: read it again."""
+
+
+@dataclass(frozen=True)
+class Current:
+    """A product as read for a change: with each flash-sale bucket's stock."""
+    product: Product
+    levels: Dict[int, int] = field(default_factory=dict)
+
+
+class DynamoCatalog:
+    def __init__(self, shared) -> None:
+        self._shared = shared
+
+    # --- reads ------------------------------------------------------------------------------------
+
+    def current(self, product_id: str) -> Optional[Current]:
+        """The product and its buckets in one BatchGetItem (a product that is not on flash sale has none)."""
+        keys = [product_id] + [bucket_id(product_id, b) for b in range(FLASH_BUCKETS)]
+        found = {r.id: r for r in CatalogItem.batch_get(keys, consistent_read=True)}
+        record = found.get(product_id)
+        if not isinstance(record, ProductRecord):
+            return None
+        levels = _levels(product_id, found) if record.flash_sale else {}
+        return Current(product_of(record, sum(levels.values()) if record.flash_sale else record.stock), levels)
 
     def get(self, product_id: str) -> Optional[Product]:
-        found = self._db.get_item(TableName=self._table, Key=dynamo.key(id=product_id),
-                                  ConsistentRead=True).get("Item")
-        return product_from(found) if found and "listed" in found else None
+        current = self.current(product_id)
+        return current.product if current else None
 
-    def get_many(self, product_ids: Iterable[str]) -> Dict[str, Product]:
-        """Up to 100 products in one BatchGetItem (more calls only for keys DynamoDB left unprocessed)."""
-        keys = [dynamo.key(id=i) for i in dict.fromkeys(product_ids)]
-        found: Dict[str, Product] = {}
-        while keys:
-            answer = self._db.batch_get_item(RequestItems={self._table: {"Keys": keys, "ConsistentRead": True}})
-            for raw in answer["Responses"].get(self._table, []):
-                if "listed" in raw:
-                    product = product_from(raw)
-                    found[product.id] = product
-            keys = answer.get("UnprocessedKeys", {}).get(self._table, {}).get("Keys", [])
-        return found
+    def offers(self, product_ids: Iterable[str]) -> Dict[str, Offer]:
+        """What carts and checkouts need of these products, read strongly (one BatchGetItem per 100)."""
+        keys = list(dict.fromkeys(product_ids))
+        records = CatalogItem.batch_get(keys, consistent_read=True) if keys else []
+        return {r.id: product_of(r, 0).offer for r in records if isinstance(r, ProductRecord)}
 
-    def add(self, product: Product) -> None:
-        self._db.transact_write_items(TransactItems=[
-            {"Put": {"TableName": self._table, "Item": _item(product),
-                     "ConditionExpression": "attribute_not_exists(id)"}},
-            self._count(product.category, +1),
-        ])
+    def page(self, category: Optional[str], limit: int, after: Optional[str]) -> Tuple[List[Product], Optional[str]]:
+        """One Query for the page (no stock in the index), one BatchGetItem for its stock: the products' own
+        items, and the buckets of those on flash sale. Returns the page and the id after which the next starts."""
+        index, partition = (ProductRecord.catalog, LISTED) if category is None else (ProductRecord.by_category, category)
+        start = {"id": {"S": after}, ("listed" if category is None else "category"): {"S": partition}} if after else None
+        records = list(index.query(partition, limit=limit + 1, last_evaluated_key=start))
+        shown = records[:limit]
+        stock = self._stock_of(shown)
+        products = [product_of(r, stock[r.id]) for r in shown if r.id in stock]
+        return products, (shown[-1].id if len(records) > limit else None)
 
-    def update(self, before: Product, after: Product) -> None:
-        """Write the fields that changed (never the whole item: a sale may have changed the stock since it
-        was read) if the product still exists in the category it was read in; move its count along."""
-        changed = {f: getattr(after, f) for f in FIELDS if getattr(after, f) != getattr(before, f)}
-        removed = [f for f, v in changed.items() if v is None]
-        names = {f"#{f}": f for f in changed}
-        assignments = ", ".join(f"#{f} = :{f}" for f, v in changed.items() if v is not None)
-        expression = f"SET {assignments}" + (f" REMOVE {', '.join('#' + f for f in removed)}" if removed else "")
-        items = [{"Update": {"TableName": self._table, "Key": dynamo.key(id=before.id),
-                             "UpdateExpression": expression,
-                             "ConditionExpression": "attribute_exists(listed) AND #category_seen = :category_seen",
-                             "ExpressionAttributeNames": {**names, "#category_seen": "category"},
-                             "ExpressionAttributeValues": dynamo.values(
-                                 category_seen=before.category,
-                                 **{f: v for f, v in changed.items() if v is not None})}}]
-        if after.category != before.category:
-            items += [self._count(before.category, -1), self._count(after.category, +1)]
-        self._transact(items, before.id)
+    def _stock_of(self, records: List[ProductRecord]) -> Dict[str, int]:
+        flash = {r.id for r in records if r.flash_sale}
+        found = self._read_stock([r.id for r in records], flash)
+        items = {r.id: r for r in found.values() if isinstance(r, ProductRecord)}
+        moved = {pid for pid, r in items.items() if r.flash_sale and pid not in flash}  # turned on since indexed
+        if moved:
+            found.update(self._read_stock([], moved))
+        return {pid: (sum(_levels(pid, found).values()) if r.flash_sale else r.stock) for pid, r in items.items()}
 
-    def remove(self, product: Product) -> None:
-        self._transact([
-            {"Delete": {"TableName": self._table, "Key": dynamo.key(id=product.id),
-                        "ConditionExpression": "attribute_exists(listed) AND category = :seen",
-                        "ExpressionAttributeValues": dynamo.values(seen=product.category)}},
-            self._count(product.category, -1),
-        ], product.id)
-
-    def page(self, category: Optional[str], limit: int, after: Optional[str]) -> Tuple[List[Product], bool]:
-        """One Query: `limit` products after the given id, and whether more follow (it reads limit + 1)."""
-        if category is None:
-            index, partition = "catalog", {"listed": "product"}
-        else:
-            index, partition = "by_category", {"category": category}
-        (name, value), = partition.items()
-        request = {"TableName": self._table, "IndexName": index, "Limit": limit + 1,
-                   "KeyConditionExpression": "#p = :p", "ExpressionAttributeNames": {"#p": name},
-                   "ExpressionAttributeValues": dynamo.values(p=value)}
-        if after:
-            request["ExclusiveStartKey"] = dynamo.key(id=after, **partition)
-        items = self._db.query(**request)["Items"]
-        return [product_from(raw) for raw in items[:limit]], len(items) > limit
+    @staticmethod
+    def _read_stock(product_ids: List[str], flash: Iterable[str]) -> Dict[str, CatalogItem]:
+        keys = product_ids + [bucket_id(pid, b) for pid in flash for b in range(FLASH_BUCKETS)]
+        return {r.id: r for r in CatalogItem.batch_get(keys, consistent_read=True, attributes_to_get=STOCK_FIELDS)}
 
     def categories(self) -> List[Category]:
-        answer = self._db.query(TableName=self._table, IndexName="category_counts",
-                                KeyConditionExpression="tally = :t", ExpressionAttributeValues=dynamo.values(t="category"))
-        counts = [dynamo.plain(raw) for raw in answer["Items"]]
-        return [Category(c["category_name"], c["product_count"]) for c in counts if c["product_count"] > 0]
+        counts = CategoryRecord.counts.query(TALLY)
+        return [Category(c.category_name, c.product_count) for c in counts if c.product_count > 0]
 
-    def _count(self, category: str, change: int) -> dict:
-        return {"Update": {"TableName": self._table, "Key": dynamo.key(id=f"category#{category}"),
-                           "UpdateExpression": "SET tally = :t, category_name = :c ADD product_count :d",
-                           "ExpressionAttributeValues": dynamo.values(t="category", c=category, d=change)}}
+    # --- the admins' writes -----------------------------------------------------------------------
 
-    def _transact(self, items: list, product_id: str) -> None:
-        try:
-            self._db.transact_write_items(TransactItems=items)
-        except self._db.exceptions.TransactionCanceledException as exc:
-            if any(r.get("Code") == "ConditionalCheckFailed" for r in dynamo.cancellation_reasons(exc)):
-                raise errors.Conflict(f"product {product_id} was changed meanwhile; read it again") from exc
-            raise
+    def add(self, product: Product) -> None:
+        tx = storage.Transaction(self._shared)
+        tx.save("product", record_of(product), condition=ProductRecord.id.does_not_exist())
+        if product.flash_sale:
+            _fill_buckets(tx, product, spread(product.stock))
+        _count(tx, product.category, +1)
+        if tx.commit():
+            raise errors.Conflict(f"product {product.id} already exists")
+
+    def update(self, current: Current, after: Product, delta: Optional[int] = None, exact: bool = False) -> None:
+        """Write what changed, nothing else. The product must still be as read: the same category and the same
+        way of keeping stock (with `exact`, also the same revision and stock: an If-Match). `delta` adds to the
+        stock as it is at that moment instead of setting it; units taken away must be there."""
+        before, levels = current.product, current.levels
+        changed = [f for f in FIELDS if getattr(after, f) != getattr(before, f)]
+        actions = [getattr(ProductRecord, f).set(getattr(after, f)) for f in changed if getattr(after, f) is not None]
+        actions += [getattr(ProductRecord, f).remove() for f in changed if getattr(after, f) is None]
+        actions += [ProductRecord.updated_at.set(after.updated_at), ProductRecord.revision.set(after.revision)]
+        condition = (ProductRecord.listed.exists() & (ProductRecord.category == before.category)
+                     & (ProductRecord.flash_sale == before.flash_sale))
+        if exact:
+            condition &= (ProductRecord.revision == before.revision)
+        tx = storage.Transaction(self._shared)
+        if after.flash_sale != before.flash_sale:
+            actions += self._move_stock(tx, before, after, levels)
+            condition &= ProductRecord.stock == (0 if before.flash_sale else before.stock)
+        elif after.flash_sale:
+            self._change_buckets(tx, before, after, levels, delta, exact)
+        elif delta is not None:
+            actions.append(ProductRecord.stock.add(delta))
+            if delta < 0:
+                condition &= ProductRecord.stock >= -delta
+        elif after.stock != before.stock or exact:
+            actions.append(ProductRecord.stock.set(after.stock))
+            if exact:
+                condition &= ProductRecord.stock == before.stock
+        tx.update("product", ProductRecord(before.id), actions=actions, condition=condition)
+        if after.category != before.category:
+            _count(tx, before.category, -1)
+            _count(tx, after.category, +1)
+        if tx.commit():
+            raise Changed(f"product {before.id} was changed meanwhile")
+
+    def _move_stock(self, tx, before: Product, after: Product, levels: Mapping[int, int]) -> list:
+        """Turning flash sale on puts the stock into buckets; off, back into the product's item. Each bucket
+        must still hold what was read, so a sale in between makes the change start again."""
+        if after.flash_sale:
+            _fill_buckets(tx, after, spread(after.stock))
+            return [ProductRecord.flash_sale.set(True), ProductRecord.stock.set(0)]
+        for bucket in range(FLASH_BUCKETS):
+            tx.delete(f"bucket {bucket}", BucketRecord(bucket_id(before.id, bucket)),
+                      condition=BucketRecord.stock == levels.get(bucket, 0))
+        return [ProductRecord.flash_sale.set(False), ProductRecord.stock.set(after.stock)]
+
+    def _change_buckets(self, tx, before: Product, after: Product, levels: Mapping[int, int],
+                        delta: Optional[int], exact: bool) -> None:
+        """A flash-sale product's price goes to every bucket (each checks it); its stock changes bucket by bucket."""
+        changes: Dict[int, list] = {b: [] for b in range(FLASH_BUCKETS)}
+        conditions: Dict[int, object] = {b: BucketRecord.id.exists() for b in range(FLASH_BUCKETS)}
+        if after.price_cents != before.price_cents:
+            for bucket in changes:
+                changes[bucket].append(BucketRecord.price_cents.set(after.price_cents))
+        if delta is not None and delta > 0:
+            for bucket, units in enumerate(spread(delta, start=random.randrange(FLASH_BUCKETS))):
+                if units:
+                    changes[bucket].append(BucketRecord.stock.add(units))
+        elif delta is not None:
+            for take in takes_from_buckets(before.offer, -delta, levels):
+                changes[take.bucket].append(BucketRecord.stock.add(-take.quantity))
+                conditions[take.bucket] &= BucketRecord.stock >= take.quantity
+        elif after.stock != before.stock or exact:
+            for bucket, units in enumerate(spread(after.stock)):
+                changes[bucket].append(BucketRecord.stock.set(units))
+                if exact:
+                    conditions[bucket] &= BucketRecord.stock == levels.get(bucket, 0)
+        for bucket, actions in changes.items():
+            if actions:
+                tx.update(f"bucket {bucket}", BucketRecord(bucket_id(before.id, bucket)), actions=actions,
+                          condition=conditions[bucket])
+
+    def remove(self, current: Current) -> None:
+        product = current.product
+        tx = storage.Transaction(self._shared)
+        tx.delete("product", ProductRecord(product.id),
+                  condition=ProductRecord.listed.exists() & (ProductRecord.category == product.category))
+        for bucket in range(FLASH_BUCKETS if product.flash_sale else 0):
+            tx.delete(f"bucket {bucket}", BucketRecord(bucket_id(product.id, bucket)))
+        _count(tx, product.category, -1)
+        if tx.commit():
+            raise Changed(f"product {product.id} was changed meanwhile")
 
 
-def _item(product: Product) -> dict:
-    values = {f: getattr(product, f) for f in FIELDS}
-    values["listed"] = "product"
-    return dynamo.item(values)
+def _levels(product_id: str, found: Mapping[str, CatalogItem]) -> Dict[int, int]:
+    return {b: found[bucket_id(product_id, b)].stock for b in range(FLASH_BUCKETS) if bucket_id(product_id, b) in found}
 
 
-def product_from(raw: dict) -> Product:
-    values = dynamo.plain(raw)
-    return Product(**{f: values.get(f) for f in FIELDS if f != "description"},
-                   description=values.get("description", ""))
+def _fill_buckets(tx, product: Product, shares: List[int]) -> None:
+    for bucket, units in enumerate(shares):
+        tx.save(f"bucket {bucket}", BucketRecord(bucket_id(product.id, bucket), product_id=product.id,
+                                                 price_cents=product.price_cents, stock=units),
+                condition=BucketRecord.id.does_not_exist())
+
+
+def _count(tx, category: str, change: int) -> None:
+    tx.update(f"count {category} {change:+d}", CategoryRecord(category_id(category)), actions=[
+        CategoryRecord.product_count.add(change), CategoryRecord.tally.set(TALLY),
+        CategoryRecord.category_name.set(category), CategoryRecord.kind.set(CategoryRecord)])

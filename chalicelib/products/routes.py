@@ -6,16 +6,18 @@ from chalice import Blueprint
 
 from chalicelib import bootstrap, errors, settings, web
 from chalicelib.products import service
-from chalicelib.products.model import CATEGORY, MAX_PRICE_CENTS, MAX_STOCK
+from chalicelib.products.model import (CATEGORY, IMAGE_URL, MAX_CATEGORY, MAX_DESCRIPTION, MAX_IMAGE_URL, MAX_NAME,
+                                       MAX_PRICE_CENTS, MAX_STOCK)
 
 bp = Blueprint(__name__)
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-CategoryName = Annotated[str, msgspec.Meta(min_length=1, max_length=50, pattern=CATEGORY.pattern)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME)]
+CategoryName = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_CATEGORY, pattern=CATEGORY.pattern)]
 Price = Annotated[int, msgspec.Meta(ge=0, le=MAX_PRICE_CENTS)]
 Stock = Annotated[int, msgspec.Meta(ge=0, le=MAX_STOCK)]
-Description = Annotated[str, msgspec.Meta(max_length=5000)]
-ImageUrl = Annotated[str, msgspec.Meta(max_length=2048, pattern=r"^https://[^\s]+$")]
+StockDelta = Annotated[int, msgspec.Meta(ge=-MAX_STOCK, le=MAX_STOCK, description="non-zero: units to add (or take)")]
+Description = Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION)]
+ImageUrl = Annotated[str, msgspec.Meta(max_length=MAX_IMAGE_URL, pattern=IMAGE_URL.pattern)]
 UNSET = msgspec.UNSET
 
 
@@ -26,16 +28,20 @@ class NewProduct(msgspec.Struct, forbid_unknown_fields=True):
     stock: Stock = 0
     description: Description = ""
     image_url: Optional[ImageUrl] = None
+    flash_sale: bool = False
 
 
 class ProductChanges(msgspec.Struct, forbid_unknown_fields=True):
-    """Any subset of the writable fields; `image_url: null` removes the image."""
+    """Any subset of the writable fields (`image_url: null` removes the image); `stock_delta` instead of `stock`
+    changes the stock as it is when the change is written. Fields not named are left as they are."""
     name: Union[Name, msgspec.UnsetType] = UNSET
     category: Union[CategoryName, msgspec.UnsetType] = UNSET
     price_cents: Union[Price, msgspec.UnsetType] = UNSET
     stock: Union[Stock, msgspec.UnsetType] = UNSET
+    stock_delta: Union[StockDelta, msgspec.UnsetType] = UNSET
     description: Union[Description, msgspec.UnsetType] = UNSET
     image_url: Union[Optional[ImageUrl], msgspec.UnsetType] = UNSET
+    flash_sale: Union[bool, msgspec.UnsetType] = UNSET
 
 
 class ProductOut(msgspec.Struct):
@@ -46,6 +52,7 @@ class ProductOut(msgspec.Struct):
     price_cents: int
     currency: str
     stock: int
+    flash_sale: bool
     image_url: Optional[str]
     created_at: str
     updated_at: str
@@ -66,28 +73,28 @@ class CategoryList(msgspec.Struct):
 
 
 PAGING = (("limit", "limit"), ("cursor", "cursor"))
+READ_STOCK = "dynamodb:BatchGetItem:products"
 
 
 @web.route(bp, "/products", "GET", "A page of products, of one category when given", public=True,
            response=ProductPage, errors=(400,), cacheable=True, query=(("category", "pattern:" + CATEGORY.pattern),) + PAGING,
-           needs=("dynamodb:Query:products", "secretsmanager:GetSecretValue"))
+           needs=("dynamodb:Query:products", READ_STOCK, "secretsmanager:GetSecretValue"))
 def list_products(request):
     category = web.query(request, "category")
-    if category is not None and not CATEGORY.match(category):
-        raise errors.InvalidInput("query parameter `category`: a lower-case slug (a-z, 0-9, -)")
+    if category is not None and not (len(category) <= 50 and CATEGORY.fullmatch(category)):
+        raise errors.InvalidInput("query parameter `category`: a lower-case slug of 1 to 50 characters (a-z, 0-9, -)")
     scope = f"products:{category or '*'}"
     position = web.page_position(request, scope)
-    items, more = service.list_products(category, web.limit(request), position and position.get("id"),
-                                        products=_products(), cache=bootstrap.warm_cache(),
-                                        fresh=web.wants_fresh(request))
-    return _cached(request, ProductPage([_out(p) for p in items],
-                                        web.next_cursor(scope, {"id": items[-1].id} if more else None)))
+    items, after = service.list_products(category, web.limit(request), position and position.get("id"),
+                                         catalog=_services().catalog, cache=_services().warm_cache,
+                                         fresh=web.wants_fresh(request))
+    return _cached(request, ProductPage([_out(p) for p in items], web.next_cursor(scope, after and {"id": after})))
 
 
 @web.route(bp, "/products/{product_id}", "GET", "One product", public=True, response=ProductOut,
-           errors=(404,), cacheable=True, needs=("dynamodb:GetItem:products",))
+           errors=(404,), cacheable=True, needs=(READ_STOCK,))
 def get_product(request, product_id):
-    product = service.get_product(product_id, products=_products(), cache=bootstrap.warm_cache(),
+    product = service.get_product(product_id, catalog=_services().catalog, cache=_services().warm_cache,
                                   fresh=web.wants_fresh(request))
     return _cached(request, _out(product))
 
@@ -95,40 +102,56 @@ def get_product(request, product_id):
 @web.route(bp, "/categories", "GET", "Categories with their product counts", public=True, response=CategoryList,
            cacheable=True, needs=("dynamodb:Query:products",))
 def list_categories(request):
-    categories = service.list_categories(products=_products(), cache=bootstrap.warm_cache(),
+    categories = service.list_categories(catalog=_services().catalog, cache=_services().warm_cache,
                                          fresh=web.wants_fresh(request))
     return _cached(request, CategoryList([CategoryOut(c.name, c.product_count) for c in categories]))
 
 
+WRITES = ("dynamodb:PutItem:products", "dynamodb:UpdateItem:products", "dynamodb:DeleteItem:products")
+
+
 @web.route(bp, "/products", "POST", "Add a product", admin=True, request=NewProduct, response=ProductOut,
-           status=201, errors=(400,), needs=("dynamodb:PutItem:products", "dynamodb:UpdateItem:products"))
+           status=201, errors=(400,), needs=WRITES)
 def create_product(request):
     form = web.body(request, NewProduct)
-    product = service.create_product(msgspec.structs.asdict(form), products=_products(),
-                                     cache=bootstrap.warm_cache())
+    product = service.create_product(msgspec.structs.asdict(form), catalog=_services().catalog, caches=_caches())
     return web.answer(_out(product), status=201)
 
 
 @web.route(bp, "/products/{product_id}", "PATCH", "Change some of a product's fields", admin=True,
-           request=ProductChanges, response=ProductOut, errors=(400, 404, 409),
-           needs=("dynamodb:GetItem:products", "dynamodb:UpdateItem:products"))
+           request=ProductChanges, response=ProductOut, errors=(400, 404, 409, 412),
+           headers=(("If-Match", "if-match"),), needs=(READ_STOCK,) + WRITES)
 def update_product(request, product_id):
     form = web.body(request, ProductChanges)
     changes = {k: v for k, v in msgspec.structs.asdict(form).items() if v is not UNSET}
-    product = service.update_product(product_id, changes, products=_products(), cache=bootstrap.warm_cache())
-    return web.answer(_out(product))
+    product = service.update_product(product_id, changes, catalog=_services().catalog, caches=_caches(),
+                                     if_match=_if_match(request))
+    out = _out(product)
+    return web.answer(out, headers={"ETag": web.etag_of(msgspec.json.encode(out))})
 
 
 @web.route(bp, "/products/{product_id}", "DELETE", "Remove a product from the catalog", admin=True,
-           status=204, errors=(404, 409),
-           needs=("dynamodb:GetItem:products", "dynamodb:DeleteItem:products", "dynamodb:UpdateItem:products"))
+           status=204, errors=(404, 409), needs=(READ_STOCK,) + WRITES)
 def delete_product(request, product_id):
-    service.delete_product(product_id, products=_products(), cache=bootstrap.warm_cache())
+    service.delete_product(product_id, catalog=_services().catalog, caches=_caches())
     return web.no_content()
 
 
-def _products():
-    return bootstrap.repository("products")
+def _services():
+    return bootstrap.services()
+
+
+def _caches():
+    return (_services().warm_cache, _services().offers)
+
+
+def _if_match(request):
+    """`If-Match: <ETag>[, <ETag>...]` or `*`: a test of the product as it is now (strong comparison)."""
+    given = web.header(request, "If-Match")
+    if given is None:
+        return None
+    tags = {tag.strip() for tag in given.split(",")}
+    return lambda product: "*" in tags or web.etag_of(msgspec.json.encode(_out(product))) in tags
 
 
 def _cached(request, payload):
@@ -138,4 +161,5 @@ def _cached(request, payload):
 def _out(product) -> ProductOut:
     return ProductOut(id=product.id, name=product.name, description=product.description, category=product.category,
                       price_cents=product.price_cents, currency=settings.get().currency, stock=product.stock,
-                      image_url=product.image_url, created_at=product.created_at, updated_at=product.updated_at)
+                      flash_sale=product.flash_sale, image_url=product.image_url, created_at=product.created_at,
+                      updated_at=product.updated_at)

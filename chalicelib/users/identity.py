@@ -1,10 +1,12 @@
 """The identity provider (an Amazon Cognito user pool) behind a small interface in the shop's terms."""
+import re
 from dataclasses import dataclass
 from typing import Dict, Optional
 
 from chalicelib import errors
 
 BAD_LOGIN = "email or password is incorrect"
+REFRESH_TOKEN = re.compile(r"[A-Za-z0-9_=.-]{1,8192}")  # RevokeToken's pattern for a token
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,21 @@ class CognitoIdentity:
         tokens = self._tokens("REFRESH_TOKEN_AUTH", {"REFRESH_TOKEN": refresh_token},
                               "the refresh token is invalid or has expired")
         return Tokens(tokens.access_token, tokens.id_token, tokens.refresh_token or refresh_token, tokens.expires_in)
+
+    def revoke(self, refresh_token: str) -> None:
+        """End the session of this refresh token: Cognito refuses it from now on, and the access tokens it
+        issued for its own APIs. Other sessions of the user go on. A token Cognito does not know, or
+        already revoked, ends nothing and is no error."""
+        if not REFRESH_TOKEN.fullmatch(refresh_token):
+            return  # not even shaped like a Cognito token: nothing of ours to revoke
+        idp = self._idp
+        try:
+            idp.revoke_token(Token=refresh_token, ClientId=self._client_id)
+        except (idp.exceptions.NotAuthorizedException, idp.exceptions.InvalidParameterException,
+                idp.exceptions.UnsupportedTokenTypeException):
+            return
+        except idp.exceptions.TooManyRequestsException as exc:
+            raise errors.TooManyRequests("too many attempts; wait a moment and try again") from exc
 
     def _tokens(self, flow: str, parameters: Dict[str, str], refusal: str) -> Tokens:
         idp = self._idp

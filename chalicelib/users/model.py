@@ -3,7 +3,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Tuple
 
-from chalicelib import errors
+from chalicelib import errors, text
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -29,7 +29,7 @@ def check_email(email: str) -> str:
 
 
 def check_name(name: str) -> str:
-    name = name.strip()
+    name = text.require_printable("name", name).strip()
     if not name:
         raise errors.InvalidInput("field `name`: must not be empty")
     if len(name) > 100:

@@ -4,7 +4,7 @@ from typing import Annotated, List, Optional
 import msgspec
 from chalice import Blueprint
 
-from chalicelib import bootstrap, errors, settings, web
+from chalicelib import auth, bootstrap, errors, settings, web
 from chalicelib.users import service
 from chalicelib.users.model import EMAIL
 
@@ -30,6 +30,10 @@ class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
     email: Optional[Email] = None
     password: Optional[Annotated[str, msgspec.Meta(min_length=1, max_length=256)]] = None
     refresh_token: Optional[Annotated[str, msgspec.Meta(min_length=1, max_length=8192)]] = None
+
+
+class SignOut(msgspec.Struct, forbid_unknown_fields=True):
+    refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=8192)]
 
 
 class Rename(msgspec.Struct, forbid_unknown_fields=True):
@@ -83,8 +87,17 @@ def token(request):
         tokens = service.sign_in(form.email, form.password, identity=_identity())
     else:
         raise errors.InvalidInput("give either `email` and `password`, or `refresh_token`")
+    # the authorizer admits a token only so long (auth.MAX_TOKEN_AGE), whatever the pool says
     return web.answer(TokensOut(tokens.access_token, tokens.id_token, tokens.refresh_token, "Bearer",
-                                tokens.expires_in))
+                                min(tokens.expires_in, auth.MAX_TOKEN_AGE)))
+
+
+@web.route(bp, "/auth/sign-out", "POST", "End a session: revoke its refresh token", request=SignOut, status=204,
+           errors=(400, 429), needs=("cognito-idp:RevokeToken",))
+def sign_out(request):
+    form = web.body(request, SignOut)
+    service.sign_out(form.refresh_token, identity=_identity())
+    return web.no_content()
 
 
 @web.route(bp, "/users/me", "GET", "The caller's profile", response=ProfileOut,

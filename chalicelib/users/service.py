@@ -44,6 +44,11 @@ def refresh(refresh_token: str, *, identity) -> Tokens:
     return identity.refresh(refresh_token)
 
 
+def sign_out(refresh_token: str, *, identity) -> None:
+    """Revoke the session's refresh token; its access token ends when it expires (the authorizer is stateless)."""
+    identity.revoke(refresh_token)
+
+
 def profile(user_id: str, groups, access_token: str, *, identity, users) -> Profile:
     """The caller's profile; a profile lost at sign-up is rebuilt from the identity provider."""
     found = users.get(user_id)

@@ -10,7 +10,7 @@ def _fill(count: int) -> list:
     for i in range(count):
         product_id = ids.new_id()
         items.append({"PutRequest": {"Item": {
-            "id": {"S": product_id}, "listed": {"S": "product"}, "category": {"S": "bulk"},
+            "id": {"S": product_id}, "kind": {"S": "product"}, "listed": {"S": "product"}, "category": {"S": "bulk"},
             "name": {"S": f"Bulk item {i}"}, "description": {"S": ""}, "price_cents": {"N": "100"},
             "stock": {"N": "1"}, "created_at": {"S": "2026-11-27T00:00:00Z"},
             "updated_at": {"S": "2026-11-27T00:00:00Z"}}}})

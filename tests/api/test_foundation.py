@@ -1,7 +1,9 @@
 import io
 import json
+import re
 
 import boto3
+import pytest
 
 
 def test_stack_provisions_every_resource_of_the_template(stack):
@@ -14,8 +16,9 @@ def test_stack_provisions_every_resource_of_the_template(stack):
         backups = boto3.client("dynamodb").describe_continuous_backups(TableName=name)
         assert backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"][
             "PointInTimeRecoveryStatus"] == "ENABLED"
-    ttl = boto3.client("dynamodb").describe_time_to_live(TableName="shop-test-orders")["TimeToLiveDescription"]
-    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+        ttl = boto3.client("dynamodb").describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+        wanted = resource["Properties"].get("TimeToLiveSpecification", {})
+        assert (ttl["TimeToLiveStatus"] == "ENABLED") == bool(wanted.get("Enabled"))
     sqs = boto3.client("sqs")
     queue = sqs.get_queue_url(QueueName="shop-test-notifications")["QueueUrl"]
     redrive = json.loads(sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["RedrivePolicy"])[
@@ -117,3 +120,32 @@ def test_demo_catalog_is_seeded_once(stack, anonymous):
 def test_the_local_stack_finds_its_user_pool_by_name(stack):
     from chalicelib import bootstrap
     assert bootstrap._find_user_pool("shop-test") == {"pool_id": stack.pool_id, "client_id": stack.client_id}
+
+
+@pytest.mark.parametrize("given", [
+    pytest.param("x" * 129, id="129-chars"), pytest.param("trace id", id="space"),
+    pytest.param("trace\u200bid", id="zero-width"), pytest.param("trace\u202eid", id="bidi-override"),
+    pytest.param("tr\u00e4ce", id="non-ascii"), pytest.param("a/b", id="slash"), pytest.param("a:b", id="colon"),
+    pytest.param('a"b', id="quote"), pytest.param("{json}", id="braces"), pytest.param("a\tb", id="tab"),
+])
+def test_a_request_id_outside_the_allowed_characters_is_replaced(anonymous, monkeypatch, given):
+    from chalicelib import observability
+    log = io.StringIO()
+    monkeypatch.setattr(observability.logger().registered_handler, "stream", log)
+    response = anonymous.get("/health", headers={"X-Request-Id": given})
+    echoed = response.headers["X-Request-Id"]
+    assert echoed != given and re.fullmatch(r"[A-Za-z0-9._-]{1,128}", echoed)
+    logged = [json.loads(line) for line in log.getvalue().splitlines()]
+    assert [line["request_id"] for line in logged if line.get("path") == "/health"] == [echoed]
+    assert given not in log.getvalue()
+
+
+@pytest.mark.parametrize("given", ["a", "A.b_c-9", "x" * 128, "0f8fad5b-d9cb-469f-a165-70867728950e"])
+def test_a_request_id_of_1_to_128_allowed_characters_is_echoed(anonymous, given):
+    assert anonymous.get("/health", headers={"X-Request-Id": given}).headers["X-Request-Id"] == given
+
+
+def test_health_describes_the_tables_and_reads_no_item(anonymous):
+    from tests import recorder
+    assert anonymous.get("/health").status_code == 200
+    assert recorder.calls()[("GET", "/health")] == {f"dynamodb:DescribeTable:{t}" for t in ("users", "products", "orders", "notifications")}

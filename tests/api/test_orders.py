@@ -115,9 +115,9 @@ def test_bad_idempotency_keys_are_400(client, shopper, key):
 
 
 def test_a_price_changed_between_read_and_commit_is_not_charged_at_the_old_price(shopper, admin, monkeypatch):
-    from chalicelib.orders.repository import DynamoOrders
+    from chalicelib.orders.checkout import DynamoCheckout
     chair = _product(admin, price=1000)
-    real_read = DynamoOrders.read_for_checkout
+    real_read = DynamoCheckout.read
     raised = []
 
     def read_then_raise_price(self, *args, **kwargs):
@@ -126,7 +126,7 @@ def test_a_price_changed_between_read_and_commit_is_not_charged_at_the_old_price
             raised.append(admin.patch(f"/products/{chair['id']}", {"price_cents": 1500}).status_code)
         return view
 
-    monkeypatch.setattr(DynamoOrders, "read_for_checkout", read_then_raise_price)
+    monkeypatch.setattr(DynamoCheckout, "read", read_then_raise_price)
     placed = shopper.post("/orders", {"items": [{"product_id": chair["id"], "quantity": 2}]})
     assert raised == [200]
     assert placed.status_code == 201 and placed.json["items"][0]["unit_price_cents"] == 1500

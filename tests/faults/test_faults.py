@@ -77,7 +77,7 @@ def test_a_dynamodb_outage_at_checkout_is_503_and_never_half_an_order(shopper, a
 
 def test_throttled_reads_answer_503_with_retry_after(anonymous, admin):
     product = _product(admin)
-    with failing("dynamodb", "GetItem", 400, "ThrottlingException"):
+    with failing("dynamodb", "BatchGetItem", 400, "ThrottlingException"):
         response = anonymous.get(f"/products/{product['id']}", headers={"Cache-Control": "no-cache"})
     assert response.status_code == 503 and response.headers["Retry-After"] == "1"
 

@@ -58,7 +58,7 @@ def test_no_policy_grants_a_data_action_on_everything(template):
 def test_reading_a_product_may_only_get_a_product(template):
     role = template["Resources"]["GetProductFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]
     data = [s for s in role["Statement"] if not s["Action"][0].startswith(("logs:", "xray:"))]
-    assert data == [{"Effect": "Allow", "Action": ["dynamodb:GetItem"],
+    assert data == [{"Effect": "Allow", "Action": ["dynamodb:BatchGetItem"],
                      "Resource": [{"Fn::GetAtt": ["ProductsTable", "Arn"]}]}]
 
 
@@ -108,5 +108,13 @@ def test_the_zip_holds_the_app_and_arm64_dependencies_but_no_development_tools(p
     tops = {n.split("/")[0] for n in names}
     assert {"app.py", "chalicelib", "chalice", "msgspec", "jwt", "aws_lambda_powertools", "cachetools"} <= tops
     assert not tops & {"moto", "pytest", "boto3", "botocore", "devstack", "tests", "bench", "ops", "cfnlint"}
+    assert "pynamodb" in tops and not any(t.startswith(("botocore", "boto3", "s3transfer", "urllib3")) for t in tops)
     assert not any(n.startswith("chalice/cli/") for n in names)
     assert any("aarch64" in n for n in names if n.startswith("msgspec/") and n.endswith(".so"))
+
+
+def test_api_gateway_caches_the_authorizers_answer_no_longer_than_the_token_arithmetic_allows(template):
+    from chalicelib import auth
+    definitions = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["securityDefinitions"]
+    ttl = definitions["token_authorizer"]["x-amazon-apigateway-authorizer"]["authorizerResultTtlInSeconds"]
+    assert ttl == auth.CACHE_SECONDS and auth.MAX_TOKEN_AGE + auth.LEEWAY_SECONDS + ttl <= 900

@@ -57,7 +57,7 @@ class FakeInbox:
     def add_once(self, notification):
         return self.items.setdefault(notification.id, notification)
 
-    def mark_emailed(self, notification_id):
+    def mark_emailed(self, user_id, notification_id):
         from dataclasses import replace
         self.items[notification_id] = replace(self.items[notification_id], emailed=True)
 

@@ -4,9 +4,20 @@ const moneyFormat = new Intl.NumberFormat(undefined, { style: "currency", curren
 const main = () => document.getElementById("main");
 const session = {
   get token() { return sessionStorage.getItem("shop.token"); },
+  get refreshToken() { return sessionStorage.getItem("shop.refresh"); },
+  get expiresAt() { return Number(sessionStorage.getItem("shop.expiresAt") || 0); },
   get roles() { return JSON.parse(sessionStorage.getItem("shop.roles") || "[]"); },
-  save(token, roles) { sessionStorage.setItem("shop.token", token); sessionStorage.setItem("shop.roles", JSON.stringify(roles)); },
-  clear() { ["shop.token", "shop.roles", "shop.checkoutKey"].forEach((k) => sessionStorage.removeItem(k)); },
+  saveTokens(tokens) {
+    sessionStorage.setItem("shop.token", tokens.access_token);
+    if (tokens.refresh_token) sessionStorage.setItem("shop.refresh", tokens.refresh_token);
+    sessionStorage.setItem("shop.expiresAt", String(Date.now() + tokens.expires_in * 1000));
+    scheduleRenewal();
+  },
+  saveRoles(roles) { sessionStorage.setItem("shop.roles", JSON.stringify(roles)); },
+  clear() {
+    ["shop.token", "shop.refresh", "shop.expiresAt", "shop.roles", "shop.checkoutKey"].forEach((k) => sessionStorage.removeItem(k));
+    clearTimeout(renewalTimer);
+  },
 };
 
 export function money(cents) { return moneyFormat.format(cents / 100); }
@@ -29,7 +40,41 @@ function busy(delta) {
   }
 }
 
-async function api(method, path, body, headers = {}) {
+// --- staying signed in ----------------------------------------------------------------------------
+// The shop admits an access token only minutes after it was issued (expires_in). Renew it with the refresh
+// token a minute before that, so a shopper is never signed out mid-checkout; and when a request is refused
+// for its token all the same (a laptop that slept through the timer), renew and send it once more: the shop
+// never saw the refused request, so even an order is safe to send again.
+const RENEW_EARLY_MS = 60 * 1000;
+const RETRY_RENEWAL_MS = 10 * 1000;
+let renewalTimer = null;
+let renewing = null;
+
+function scheduleRenewal(delay = Math.max(0, session.expiresAt - RENEW_EARLY_MS - Date.now())) {
+  clearTimeout(renewalTimer);
+  if (session.refreshToken) renewalTimer = setTimeout(() => renew().catch(() => {}), delay);
+}
+
+function renew() {
+  renewing = renewing || (async () => {
+    let response;
+    try {
+      response = await fetch("/auth/token", { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ refresh_token: session.refreshToken }) });
+    } catch (error) {
+      scheduleRenewal(RETRY_RENEWAL_MS);
+      throw new ApiError(0, "The shop could not be reached. Check your connection and try again.");
+    }
+    if (!response.ok) {  // revoked or expired: this session is over
+      if (response.status < 500 && response.status !== 429) { session.clear(); refreshChrome(); } else scheduleRenewal(RETRY_RENEWAL_MS);
+      throw new ApiError(response.status, "Your session has ended. Please sign in again.");
+    }
+    session.saveTokens(await response.json());
+  })().finally(() => { renewing = null; });
+  return renewing;
+}
+
+async function api(method, path, body, headers = {}, renewed = false) {
   const sent = { "Content-Type": "application/json", ...headers };
   if (session.token) sent.Authorization = `Bearer ${session.token}`;
   busy(+1);
@@ -46,6 +91,10 @@ async function api(method, path, body, headers = {}) {
   if (!response.ok) {
     if ((response.status === 401 || response.status === 403) && session.token && path !== "/auth/token" &&
         !(data && data.Code === "ForbiddenError" && data.Message !== "the token was refused")) {
+      if (!renewed && session.refreshToken) {
+        await renew();  // throws when it cannot renew (and then ends the session unless the network failed)
+        return api(method, path, body, headers, true);
+      }
       session.clear(); refreshChrome();
     }
     throw new ApiError(response.status, (data && (data.Message || data.message)) || `HTTP ${response.status}`);
@@ -184,9 +233,10 @@ function authForm(title, fields, submitLabel, onSubmit) {
 
 async function signIn(email, password) {
   const tokens = await api("POST", "/auth/token", { email, password });
-  session.save(tokens.access_token, []);
+  session.saveTokens(tokens);
+  session.saveRoles([]);
   const me = await api("GET", "/users/me");
-  session.save(tokens.access_token, me.roles);
+  session.saveRoles(me.roles);
   refreshChrome();
   location.hash = "#/";
 }
@@ -423,8 +473,18 @@ function route() {
   (pages[parts[0] || ""] || (() => show("Not found", el("p", {}, "No such page."))))();
 }
 
-document.getElementById("signout").addEventListener("click", () => { session.clear(); refreshChrome(); location.hash = "#/"; });
+// Signing out revokes the refresh token at the shop, so a copy of it is worthless; this tab forgets both tokens
+// even when the shop cannot be reached.
+document.getElementById("signout").addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  button.disabled = true;
+  try {
+    if (session.refreshToken) await api("POST", "/auth/sign-out", { refresh_token: session.refreshToken });
+  } catch (error) { /* signed out in this tab all the same */ } finally { button.disabled = false; }
+  session.clear(); refreshChrome(); location.hash = "#/";
+});
 window.addEventListener("hashchange", route);
+scheduleRenewal();
 refreshChrome();
 route();
 setInterval(pollUnread, 5000);

@@ -1,0 +1,51 @@
+"""Carts in the carts table: one item per shopper, its lines a map of product id to quantity."""
+from typing import Dict
+
+from pynamodb.expressions.condition import size
+
+from chalicelib import errors, storage
+from chalicelib.orders.model import MAX_LINES, Contended
+from chalicelib.orders.records import CartRecord, quantities_of
+
+ATTEMPTS = 3
+
+
+class DynamoCarts:
+    def __init__(self, shared) -> None:
+        self._shared = shared  # the connection its models are bound through
+
+    def quantities(self, user_id: str) -> Dict[str, int]:
+        try:
+            return quantities_of(CartRecord.get(user_id, consistent_read=True))
+        except CartRecord.DoesNotExist:
+            return {}
+
+    def put(self, user_id: str, product_id: str, quantity: int) -> Dict[str, int]:
+        """Set one line and return the lines. The 51st product is refused by the write's own condition, so
+        concurrent requests cannot overfill the cart, and a refused request changes nothing."""
+        for _ in range(ATTEMPTS):
+            cart = CartRecord(user_id)
+            if storage.unless_condition_fails(lambda: cart.update(
+                    actions=[CartRecord.lines[product_id].set(quantity), CartRecord.version.add(1)],
+                    condition=CartRecord.lines.exists() & (CartRecord.lines[product_id].exists()
+                                                           | (size(CartRecord.lines) < MAX_LINES)))):
+                return quantities_of(cart)
+            lines = self.quantities(user_id)
+            if product_id not in lines and len(lines) >= MAX_LINES:
+                raise errors.InvalidInput(f"a cart holds at most {MAX_LINES} different products")
+            if not lines and storage.unless_condition_fails(lambda: CartRecord(
+                    user_id, lines={product_id: quantity}, version=1).save(condition=CartRecord.user_id.does_not_exist())):
+                return {product_id: quantity}  # the shopper's first cart (kept, and emptied, from then on)
+        raise Contended()
+
+    def remove(self, user_id: str, product_id: str) -> Dict[str, int]:
+        cart = CartRecord(user_id)
+        if not storage.unless_condition_fails(lambda: cart.update(
+                actions=[CartRecord.lines[product_id].remove(), CartRecord.version.add(1)],
+                condition=CartRecord.lines.exists())):
+            return {}
+        return quantities_of(cart)
+
+    def clear(self, user_id: str) -> None:
+        storage.unless_condition_fails(lambda: CartRecord(user_id).update(
+            actions=[CartRecord.lines.set({}), CartRecord.version.add(1)], condition=CartRecord.user_id.exists()))
