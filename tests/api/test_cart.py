@@ -79,3 +79,31 @@ def test_a_deleted_product_disappears_from_the_cart(shopper, admin, chair, lamp)
 def test_carts_are_private(shopper, other_shopper, chair):
     shopper.put(f"/cart/items/{chair['id']}", {"quantity": 1})
     assert other_shopper.get("/cart").json["items"] == []
+
+
+def test_60_concurrent_puts_leave_at_most_50_lines_exactly_those_answered_200(client, admin, live_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from tests.conftest import sign_up_and_in
+    buyer = sign_up_and_in(client)
+    products = [admin.post("/products", {"name": f"Crowded Item {i}", "category": "crowd", "price_cents": 100 + i,
+                                         "stock": 5}).json["id"] for i in range(60)]
+
+    def put(product_id):
+        answer = requests.put(f"{live_url}/cart/items/{product_id}", json={"quantity": 1}, timeout=60,
+                              headers={"Authorization": f"Bearer {buyer.token}"})
+        return product_id, answer.status_code, answer.json()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(put, products))
+    accepted = {pid for pid, status, _ in answers if status == 200}
+    refused = [body for _, status, body in answers if status != 200]
+    assert len(accepted) == 50 and len(refused) == 10
+    assert all(body["Code"] == "BadRequestError" and "50" in body["Message"] for body in refused)
+    cart = buyer.get("/cart")
+    assert cart.status_code == 200 and {line["product_id"] for line in cart.json["items"]} == accepted
+    assert buyer.put(f"/cart/items/{next(iter(accepted))}", {"quantity": 3}).status_code == 200  # a line it has
+    placed = buyer.post("/orders", {})
+    assert placed.status_code == 201 and len(placed.json["items"]) == 50

@@ -217,6 +217,24 @@ def test_admins_list_every_order_by_status_newest_first(shopper, other_shopper, 
     assert shopper.get("/admin/orders").status_code == 403
 
 
+def test_admins_page_every_order_once_newest_first_across_the_shards(client, admin):
+    from chalicelib.orders.records import ORDER_SHARDS
+    chair = _product(admin, stock=100, name="Paged Chair")
+    buyers = [sign_up_and_in(client) for _ in range(3)]
+    made = [buyers[i % 3].post("/orders", {"items": [{"product_id": chair["id"], "quantity": 1}]}).json["id"]
+            for i in range(ORDER_SHARDS + 9)]
+    for order_id in made[::4]:
+        assert admin.post(f"/orders/{order_id}/ship").status_code == 200
+    newest_first = list(reversed(made))
+    everything = all_pages(admin, "/admin/orders?limit=7")
+    assert [o for o in everything if o in made] == newest_first and len(everything) == len(set(everything))
+    shipped = all_pages(admin, "/admin/orders?status=SHIPPED&limit=7")
+    assert [o for o in shipped if o in made] == newest_first[::-1][::4][::-1]
+    placed = all_pages(admin, "/admin/orders?status=PLACED&limit=7")
+    assert [o for o in placed if o in made] == [o for o in newest_first if o not in made[::4]]
+    assert not set(shipped) & set(placed)
+
+
 # --- under real concurrency: the app behind Chalice's threaded server, moto over HTTP ------------
 
 def _http(live_url, api, method, path, body=None, headers=None):

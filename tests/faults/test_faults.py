@@ -19,8 +19,9 @@ class _Raw:
 
 
 @contextlib.contextmanager
-def failing(service: str, operation: str, status: int, error: str, times: int = None):
-    """Make the app's client for `service` answer `operation` with an error, `times` times (or always)."""
+def failing(service: str, operation: str, status: int, error: str, times: int = None, **extra):
+    """Make the app's client for `service` answer `operation` with an error, `times` times (or always);
+    `extra` goes into the error's body (a cancelled transaction's CancellationReasons, say)."""
     client = bootstrap.client(service)
     state = {"left": times, "seen": 0}
 
@@ -30,7 +31,7 @@ def failing(service: str, operation: str, status: int, error: str, times: int = 
         state["seen"] += 1
         if state["left"] is not None:
             state["left"] -= 1
-        body = json.dumps({"__type": error, "message": "injected fault"}).encode()
+        body = json.dumps({"__type": error, "message": "injected fault", **extra}).encode()
         return AWSResponse(request.url, status, {"x-amzn-ErrorType": error, "Content-Type": "application/x-amz-json-1.0"},
                            _Raw(body))
 
@@ -73,6 +74,34 @@ def test_a_dynamodb_outage_at_checkout_is_503_and_never_half_an_order(shopper, a
     assert [l["quantity"] for l in shopper.get("/cart").json["items"]] == [2]
     retried = shopper.post("/orders", {}, headers={"Idempotency-Key": "outage-1"})  # the client retries later
     assert retried.status_code == 201 and _stock(anonymous, product["id"]) == 8
+
+
+def _conflict(lines: int):
+    """What DynamoDB answers when another transaction holds one of the items (moto never does: it runs one
+    write at a time)."""
+    return {"CancellationReasons": [{"Code": "TransactionConflict", "Message": "Transaction is ongoing"}]
+            + [{"Code": "None"}] * lines}
+
+
+def test_transaction_conflicts_are_retried_and_the_order_is_placed_once(shopper, admin, anonymous):
+    product = admin.post("/products", {"name": "Contested Kettle", "category": "faults", "price_cents": 990,
+                                       "stock": 48, "flash_sale": True}).json
+    with failing("dynamodb", "TransactWriteItems", 400, "TransactionCanceledException", times=3,
+                 **_conflict(1)) as fault:
+        placed = shopper.post("/orders", {"items": [{"product_id": product["id"], "quantity": 2}]},
+                              headers={"Idempotency-Key": "conflict-1"})
+    assert fault["seen"] == 3 and placed.status_code == 201, placed.body
+    assert _stock(anonymous, product["id"]) == 46
+    assert [o["id"] for o in shopper.get("/orders").json["items"]] == [placed.json["id"]]
+
+
+def test_endless_transaction_conflicts_are_503_with_retry_after_and_change_nothing(shopper, admin, anonymous):
+    product = admin.post("/products", {"name": "Contested Lamp", "category": "faults", "price_cents": 990,
+                                       "stock": 48, "flash_sale": True}).json
+    with failing("dynamodb", "TransactWriteItems", 400, "TransactionCanceledException", **_conflict(1)):
+        refused = shopper.post("/orders", {"items": [{"product_id": product["id"], "quantity": 1}]})
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "1"
+    assert refused.json["Code"] == "ServiceUnavailableError" and _stock(anonymous, product["id"]) == 48
 
 
 def test_throttled_reads_answer_503_with_retry_after(anonymous, admin):
