@@ -1,5 +1,6 @@
 """`python -m devstack run|aws|admin`: the local stack behind `make run` and `make aws`."""
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -35,8 +36,10 @@ def serve(api: bool) -> int:
     signal.signal(signal.SIGINT, lambda *_: local.shutdown())
     try:
         local.start(api=api)
+        _warnings_to_console()
         print(f"embedded AWS  {local.endpoint}  (stack shop-local: user pool {local.stack.pool_id})")
         print(f"admin login   {local.admin_email} / {local.admin_password}")
+        print(f"app log       {_shown(local.log_file)}  (JSON lines and metrics; warnings also here)")
         if api:
             print(f"shop API      {local.url}/   (Ctrl-C stops everything)", flush=True)
             local.serve_forever()
@@ -46,6 +49,20 @@ def serve(api: bool) -> int:
         return 0
     finally:
         local.close()
+
+
+def _shown(path) -> str:
+    inside = path.resolve().is_relative_to(os.getcwd())
+    return os.path.relpath(path) if inside else str(path)
+
+
+def _warnings_to_console() -> None:
+    """The app's log lines go to the stack's file; its warnings and errors are worth a line on the console too."""
+    from chalicelib import observability
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.WARNING)
+    console.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    observability.logger().addHandler(console)  # after Powertools' own handler, which must stay the first
 
 
 if __name__ == "__main__":

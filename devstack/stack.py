@@ -33,7 +33,17 @@ class LocalStack:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.aws_port}"
 
+    @property
+    def log_file(self) -> pathlib.Path:
+        """The app's JSON log lines and metrics (a console gets one line per request from Chalice's server)."""
+        return pathlib.Path(os.environ["SHOP_LOG_FILE"])
+
     def start(self, api: bool = True, serve_in_thread: bool = False) -> "LocalStack":
+        if "SHOP_LOG_FILE" not in os.environ:  # tests choose their own
+            path = ROOT / ".devstack" / f"{self.stage}.log"
+            path.parent.mkdir(exist_ok=True)
+            path.write_text("")
+            os.environ["SHOP_LOG_FILE"] = str(path)
         if self.quiet:
             from chalice.local import ChaliceRequestHandler
             ChaliceRequestHandler.log_message = lambda *args: None

@@ -3,12 +3,14 @@
 1. deploy the resources stack from infra/template.yaml (CloudFormation) and read its outputs;
 2. write them into the stage's settings in .chalice/config.json, with a least-privilege policy file made from
    the operations' declared needs (autogen_policy off);
-3. `chalice deploy --stage STAGE`;
+3. `chalice deploy --stage STAGE`, with Chalice's record of what it deployed kept in the artifact bucket when one
+   is given (`--bucket` or SHOP_DEPLOY_BUCKET; CI's runners start without the record);
 4. turn on ReportBatchItemFailures on the SQS mapping `chalice deploy` created (it cannot set it), then tell
    the consumer so (SHOP_PARTIAL_BATCH_RESPONSE), in that order, so no failed message is ever lost.
 """
 import argparse
 import json
+import os
 import pathlib
 import re
 import subprocess
@@ -98,6 +100,26 @@ def write_stage_config(config_dir: pathlib.Path, stage: str, settings: Dict[str,
     (config_dir / f"policy-{stage}.json").write_text(json.dumps(policy_document, indent=2) + "\n")
 
 
+def record_key(stage: str) -> str:
+    return f"shop/{stage}/chalice-deployed.json"
+
+
+def restore_record(s3, bucket: str, config_dir: pathlib.Path, stage: str) -> bool:
+    """Chalice keeps what it deployed in .chalice/deployed/<stage>.json; without it `chalice deploy` would make
+    a second REST API and second event source mappings next to the first."""
+    try:
+        body = s3.get_object(Bucket=bucket, Key=record_key(stage))["Body"].read()
+    except s3.exceptions.NoSuchKey:
+        return False
+    (config_dir / "deployed").mkdir(exist_ok=True)
+    (config_dir / "deployed" / f"{stage}.json").write_bytes(body)
+    return True
+
+
+def save_record(s3, bucket: str, config_dir: pathlib.Path, stage: str) -> None:
+    s3.put_object(Bucket=bucket, Key=record_key(stage), Body=(config_dir / "deployed" / f"{stage}.json").read_bytes())
+
+
 def enable_partial_batch_failures(lambda_client, function_name: str) -> str:
     """Set ReportBatchItemFailures on the function's SQS mapping, then switch the consumer to report them."""
     mappings = lambda_client.list_event_source_mappings(FunctionName=function_name)["EventSourceMappings"]
@@ -113,6 +135,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="deploy")
     parser.add_argument("--stage", required=True, choices=["dev", "prod"])
     parser.add_argument("--sender", default="")
+    parser.add_argument("--bucket", default=os.environ.get("SHOP_DEPLOY_BUCKET", ""),
+                        help="keeps Chalice's deployment record (CI); without it the record stays in .chalice/")
     args = parser.parse_args(argv)
     session = boto3.session.Session()
     region = session.region_name or "us-east-1"
@@ -124,8 +148,13 @@ def main(argv=None) -> int:
     from app import app
     write_stage_config(ROOT / ".chalice", args.stage, stage_settings(outputs),
                        policy(app, outputs, region, account, sender))
+    s3 = session.client("s3")
+    if args.bucket and not restore_record(s3, args.bucket, ROOT / ".chalice", args.stage):
+        print(f"no deployment record in s3://{args.bucket}/{record_key(args.stage)}: a first deployment")
     subprocess.run([str(pathlib.Path(sys.executable).parent / "chalice"), "deploy", "--stage", args.stage],
                    cwd=ROOT, check=True)
+    if args.bucket:
+        save_record(s3, args.bucket, ROOT / ".chalice", args.stage)
     uuid = enable_partial_batch_failures(session.client("lambda"), f"shop-{args.stage}-deliver_notifications")
     print(f"deployed shop-{args.stage}; SQS mapping {uuid} reports batch item failures")
     return 0

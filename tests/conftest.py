@@ -1,6 +1,7 @@
 """The embedded AWS for the whole run (moto's server on a free port, provisioned from infra/ by the
 same devstack code `make run` uses), the app, a Chalice test client and signed-in users."""
 import os
+import pathlib
 import uuid
 
 import boto3
@@ -10,6 +11,18 @@ from devstack import aws, provision
 from devstack.api import Api
 
 PASSWORD = "Sturdy-Passw0rd"
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def app_log():
+    """The app's JSON log lines and metrics go to a file (CI keeps it with the test reports), not between
+    pytest's dots; `app_log.read_text()` is what the app logged."""
+    path = ROOT / "artifacts" / "app-test.log"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("")
+    os.environ["SHOP_LOG_FILE"] = str(path)
+    return path
 
 
 @pytest.fixture(scope="session")

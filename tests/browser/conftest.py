@@ -1,4 +1,5 @@
-"""Playwright driving Debian's Chromium (headless) against the app behind Chalice's local server."""
+"""Playwright driving Chromium (headless: Playwright's own or Debian's) against the app behind Chalice's local
+server."""
 import pathlib
 import uuid
 
@@ -6,7 +7,6 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
 
@@ -14,8 +14,11 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
+    from tests.browser.chromium import executable
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        found = executable(playwright)
+        assert found, "no Chromium for the browser tests: run `make browser`"
+        chromium = playwright.chromium.launch(executable_path=found, headless=True, args=FLAGS)
         yield chromium
         chromium.close()
 
