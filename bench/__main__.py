@@ -16,7 +16,8 @@ RUNS = int(os.environ.get("BENCH_RUNS", "9"))
 def main() -> int:
     from devstack import aws, provision
     server = aws.start(aws.free_port())
-    os.environ.update(SHOP_STAGE="test", SHOP_AUTO_CONFIRM="true", POWERTOOLS_LOG_LEVEL="WARNING")
+    os.environ.update(SHOP_STAGE="test", SHOP_AUTO_CONFIRM="true", POWERTOOLS_LOG_LEVEL="WARNING",
+                      POWERTOOLS_METRICS_DISABLED="true")
     from chalicelib import bootstrap
     bootstrap.reset()
     try:
