@@ -110,6 +110,43 @@ def test_an_admin_creates_a_product_and_ships_an_order(page, admin, shopper, cat
     screenshot(page, "admin-desktop")
 
 
+def _edit(page, product_id):
+    page.click(f"[data-admin-product='{product_id}'] button:text('Edit')")
+    expect(page.locator("#save-product")).to_have_text("Save changes")
+
+
+def test_an_admin_edit_never_puts_back_units_sold_after_the_form_was_loaded(page, admin, shopper, category):
+    lamp = _product(admin, category, "Sold While Editing", stock=10)
+    sign_in(page, admin.email, PASSWORD)
+    page.goto("/#/admin")
+    _edit(page, lamp["id"])
+    expect(page.locator("#p-stock")).to_have_value("10")
+    assert shopper.post("/orders", {"items": [{"product_id": lamp["id"], "quantity": 4}]}).status_code == 201
+    page.fill("#p-description", "Changed while a customer bought four")  # only the description changes
+    page.click("#save-product")
+    expect(page.locator("#product-form-status")).to_contain_text("6 in stock")
+    stock = lambda: shopper.get(f"/products/{lamp['id']}", headers={"Cache-Control": "no-cache"}).json  # noqa: E731
+    assert stock()["stock"] == 6 and stock()["description"] == "Changed while a customer bought four"
+
+    _edit(page, lamp["id"])  # a restock as a delta keeps a sale made meanwhile
+    assert shopper.post("/orders", {"items": [{"product_id": lamp["id"], "quantity": 1}]}).status_code == 201
+    page.fill("#p-stock-delta", "10")
+    page.click("#save-product")
+    expect(page.locator("#product-form-status")).to_contain_text("15 in stock")
+
+    _edit(page, lamp["id"])  # setting the stock outright after a sale is refused, and the form reloads
+    assert shopper.post("/orders", {"items": [{"product_id": lamp["id"], "quantity": 2}]}).status_code == 201
+    page.fill("#p-stock", "40")
+    page.click("#save-product")
+    expect(page.locator("#product-form-error")).to_contain_text("changed since you opened it")
+    expect(page.locator("#p-stock")).to_have_value("13")
+    assert stock()["stock"] == 13
+    page.fill("#p-stock", "40")
+    page.click("#save-product")
+    expect(page.locator("#product-form-status")).to_contain_text("40 in stock")
+    assert stock()["stock"] == 40
+
+
 def test_an_admin_form_error_is_shown_beside_the_form(page, admin):
     sign_in(page, admin.email, PASSWORD)
     page.goto("/#/admin")

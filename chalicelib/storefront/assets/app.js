@@ -74,7 +74,12 @@ function renew() {
   return renewing;
 }
 
-async function api(method, path, body, headers = {}, renewed = false) {
+async function api(method, path, body, headers = {}) {
+  return (await call(method, path, body, headers)).data;
+}
+
+// the answer and its ETag (a product's, for If-Match)
+async function call(method, path, body, headers = {}, renewed = false) {
   const sent = { "Content-Type": "application/json", ...headers };
   if (session.token) sent.Authorization = `Bearer ${session.token}`;
   busy(+1);
@@ -93,13 +98,13 @@ async function api(method, path, body, headers = {}, renewed = false) {
         !(data && data.Code === "ForbiddenError" && data.Message !== "the token was refused")) {
       if (!renewed && session.refreshToken) {
         await renew();  // throws when it cannot renew (and then ends the session unless the network failed)
-        return api(method, path, body, headers, true);
+        return call(method, path, body, headers, true);
       }
       session.clear(); refreshChrome();
     }
     throw new ApiError(response.status, (data && (data.Message || data.message)) || `HTTP ${response.status}`);
   }
-  return data;
+  return { data, etag: response.headers.get("ETag") };
 }
 
 // --- DOM helpers: text only, never HTML ----------------------------------------------------------
@@ -373,17 +378,48 @@ async function adminPage() {
     category: el("input", { id: "p-category", required: true, pattern: "[a-z0-9]+(-[a-z0-9]+)*" }),
     price: el("input", { id: "p-price", type: "number", min: 0, step: "0.01", required: true }),
     stock: el("input", { id: "p-stock", type: "number", min: 0, step: 1, value: 0 }),
+    delta: el("input", { id: "p-stock-delta", type: "number", step: 1, placeholder: "+10 or -3" }),
     description: el("textarea", { id: "p-description", rows: 3, maxlength: 5000 }),
     image: el("input", { id: "p-image", type: "url", placeholder: "https://…" }),
+    flash: el("input", { id: "p-flash", type: "checkbox" }),
   };
+  // editing: the product as loaded, and its ETag. A save sends only what the admin changed; stock changes go
+  // as a delta (a sale in between is kept); setting the stock outright is sent with If-Match, so a sale since
+  // the form was loaded makes the shop refuse it (412) and the form reload.
   let editing = null;
   const save = el("button", { type: "submit", id: "save-product" }, "Create product");
   const saved = el("p", { class: "notice", role: "status", id: "product-form-status" });
   const form = el("form", { class: "panel", id: "product-form", novalidate: true },
     el("label", { for: "p-name" }, "Name", fields.name), el("label", { for: "p-category" }, "Category (a-z, 0-9, -)", fields.category),
     el("label", { for: "p-price" }, `Price (${currency})`, fields.price), el("label", { for: "p-stock" }, "Stock", fields.stock),
+    el("label", { for: "p-stock-delta", id: "p-stock-delta-label", hidden: true }, "Add or remove units", fields.delta),
     el("label", { for: "p-description" }, "Description", fields.description), el("label", { for: "p-image" }, "Image URL (https)", fields.image),
+    el("label", { for: "p-flash", class: "inline" }, fields.flash, " Flash sale (sells very fast)"),
     save, formError, saved);
+  const fill = (p, etag) => {
+    editing = { product: p, etag }; save.textContent = "Save changes";
+    fields.name.value = p.name; fields.category.value = p.category; fields.price.value = (p.price_cents / 100).toFixed(2);
+    fields.stock.value = p.stock; fields.delta.value = ""; fields.description.value = p.description;
+    fields.image.value = p.image_url || ""; fields.flash.checked = p.flash_sale;
+    document.getElementById("p-stock-delta-label").hidden = false;
+  };
+  const load = async (id) => {
+    const { data, etag } = await call("GET", `/products/${encodeURIComponent(id)}`, undefined, { "Cache-Control": "no-cache" });
+    fill(data, etag);
+  };
+  const changes = () => {
+    const was = editing.product;
+    const now = { name: fields.name.value, category: fields.category.value,
+      price_cents: Math.round(Number(fields.price.value) * 100), description: fields.description.value,
+      image_url: fields.image.value || null, flash_sale: fields.flash.checked };
+    const body = Object.fromEntries(Object.entries(now).filter(([k, v]) => v !== was[k]));
+    const stock = Number(fields.stock.value);
+    const delta = fields.delta.value === "" ? 0 : Number(fields.delta.value);
+    if (delta && stock !== was.stock) throw new ApiError(400, "Either set the stock or add/remove units, not both.");
+    if (delta) body.stock_delta = delta;
+    else if (stock !== was.stock) body.stock = stock;
+    return body;
+  };
   const products = el("tbody", { id: "admin-products" });
   const more = el("button", { type: "button", class: "secondary", id: "more-products", hidden: true }, "More products");
   const ordersError = errorLine("admin-orders-error");
@@ -397,12 +433,9 @@ async function adminPage() {
   const productRow = (p) => {
     const rowError = errorLine();
     const edit = el("button", { type: "button", class: "secondary" }, "Edit");
-    edit.addEventListener("click", () => {
-      editing = p.id; save.textContent = "Save changes";
-      fields.name.value = p.name; fields.category.value = p.category; fields.price.value = (p.price_cents / 100).toFixed(2);
-      fields.stock.value = p.stock; fields.description.value = p.description; fields.image.value = p.image_url || "";
-      fields.name.focus();
-    });
+    edit.addEventListener("click", () => guarded(edit, rowError, async () => {
+      saved.textContent = ""; await load(p.id); fields.name.focus();
+    }));
     const remove = el("button", { type: "button", class: "secondary" }, "Delete");
     remove.addEventListener("click", () => guarded(remove, rowError, async () => {
       await api("DELETE", `/products/${encodeURIComponent(p.id)}`); row.remove();
@@ -430,12 +463,27 @@ async function adminPage() {
     event.preventDefault();
     saved.textContent = "";
     guarded(save, formError, async () => {
-      const cents = Math.round(Number(fields.price.value) * 100);
-      const body = { name: fields.name.value, category: fields.category.value, price_cents: cents,
-        stock: Number(fields.stock.value || 0), description: fields.description.value, image_url: fields.image.value || null };
-      const product = editing ? await api("PATCH", `/products/${encodeURIComponent(editing)}`, body)
-        : await api("POST", "/products", body);
+      let product;
+      if (editing) {
+        const body = changes();
+        if (!Object.keys(body).length) { saved.textContent = "Nothing changed."; return; }
+        const id = editing.product.id;
+        try {
+          product = await api("PATCH", `/products/${encodeURIComponent(id)}`, body,
+            "stock" in body ? { "If-Match": editing.etag } : {});
+        } catch (error) {
+          if (error.status !== 412) throw error;
+          await load(id);
+          throw new ApiError(412, "This product changed since you opened it (a sale, or another admin). " +
+            "It has been reloaded: check the stock and save again.");
+        }
+      } else {
+        product = await api("POST", "/products", { name: fields.name.value, category: fields.category.value,
+          price_cents: Math.round(Number(fields.price.value) * 100), stock: Number(fields.stock.value || 0),
+          description: fields.description.value, image_url: fields.image.value || null, flash_sale: fields.flash.checked });
+      }
       editing = null; save.textContent = "Create product"; form.reset();
+      document.getElementById("p-stock-delta-label").hidden = true;
       saved.textContent = `Saved ${product.name} (${money(product.price_cents)}, ${product.stock} in stock).`;
       await loadProducts();
     });
