@@ -68,29 +68,59 @@ def _serialize_writes() -> None:
 
 
 def _keep_stream_on_rollback() -> None:
-    """On a cancelled transaction moto puts back deep copies of the tables, stream shard included: the
-    stream's readers then follow a shard nothing writes to any more, and the copy would hold no records of
-    the cancelled writes while the orphan holds them. Put the live shard back, cut to where it stood."""
+    """moto snapshots every table a transaction touches (a deep copy of all its items, and of its stream) and
+    swaps the copies in when the transaction is cancelled: each checkout costs time and memory in proportion to
+    the tables' size, and the stream's readers are left following a shard nothing writes to any more. Instead,
+    keep each touched item as it was, put those back on a cancel (moto computes indexes from the items), and
+    cut the live stream shard back to where it stood. (devstack runs one DynamoDB write at a time.)"""
+    import copy
     from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.models.table import StreamShard
-    # the snapshot need not copy the stream's records (every record since the table was made): share the
-    # live shard, which is cut back below when the transaction is cancelled
-    StreamShard.__deepcopy__ = lambda self, memo: self
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
     original = DynamoDBBackend.transact_write_items
 
+    def keys_of(table, op):
+        body = op.get("Key") or op.get("Item") or {}
+        if table.hash_key_attr not in body:
+            return None
+        hash_key = DynamoType(body[table.hash_key_attr])
+        range_key = DynamoType(body[table.range_key_attr]) if table.range_key_attr in body else None
+        return hash_key, range_key
+
+    def put_back(table, keys, item) -> None:
+        hash_key, range_key = keys
+        if range_key is None:
+            if item is None:
+                table.items.pop(hash_key, None)
+            else:
+                table.items[hash_key] = item
+        elif item is None:
+            table.items.get(hash_key, {}).pop(range_key, None)
+        else:
+            table.items.setdefault(hash_key, {})[range_key] = item
+
     def transact_write_items(self, transact_items):
-        shards = {name: (t.stream_shard, len(t.stream_shard.items))
-                  for name, t in self.tables.items() if t.stream_shard is not None}
+        before = []
+        for entry in transact_items:
+            op = next(iter(entry.values()))
+            table = self.tables.get(op.get("TableName"))
+            keys = keys_of(table, op) if table is not None else None
+            if keys is not None:
+                before.append((table, keys, copy.deepcopy(table.get_item(*keys) if table.range_key_attr is None
+                                                          or keys[1] is not None else None)))
+        shards = {t.name: (t.stream_shard, len(t.stream_shard.items)) for t, _, _ in before
+                  if t.stream_shard is not None}
+        Table.__deepcopy__ = lambda table, memo: table  # moto's own snapshot: the table itself, nothing copied
         try:
             return original(self, transact_items)
         except Exception:
+            for table, keys, item in reversed(before):
+                put_back(table, keys, item)
             for name, (shard, length) in shards.items():
-                table = self.tables.get(name)
-                if table is not None:
-                    del shard.items[length:]
-                    shard.table = table
-                    table.stream_shard = shard
+                del shard.items[length:]
             raise
+        finally:
+            del Table.__deepcopy__
     DynamoDBBackend.transact_write_items = transact_write_items
 
 
