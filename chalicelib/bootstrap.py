@@ -125,7 +125,8 @@ class Services:
     def warm_cache(self):
         """Catalog answers (with stock): emptied by every write this container serves."""
         from chalicelib.cache import WarmCache
-        return WarmCache(settings.get().cache_ttl_seconds)
+        from chalicelib.web import STALE_IF_ERROR_SECONDS
+        return WarmCache(settings.get().cache_ttl_seconds, stale_seconds=STALE_IF_ERROR_SECONDS)
 
     @once
     def offers(self):

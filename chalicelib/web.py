@@ -20,7 +20,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 import msgspec
 from chalice import Chalice, Response
 
-from chalicelib import errors, observability
+from chalicelib import cache, errors, observability, transient
 
 MAX_BODY_BYTES = 64 * 1024
 JSON = "application/json"
@@ -38,12 +38,6 @@ _STATUS = [
     (errors.Unavailable, 503, "ServiceUnavailableError"),
 ]
 
-# botocore error codes that mean "try again shortly", not "the request was wrong"
-_TRANSIENT = {
-    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-    "TooManyRequestsException", "InternalServerError", "InternalFailure", "ServiceUnavailable",
-    "ServiceUnavailableException", "InternalErrorException", "TransactionInProgressException",
-}
 
 
 class ShopChalice(Chalice):
@@ -121,6 +115,7 @@ current_operation: contextvars.ContextVar = contextvars.ContextVar("current_oper
 def _run(blueprint, operation: Operation, view: Callable, params: Dict[str, str]) -> Response:
     request = blueprint.current_request
     token = current_operation.set(operation)
+    cache.stale_served.set(False)
     try:
         if operation.admin:
             caller(request).require_admin()
@@ -128,24 +123,13 @@ def _run(blueprint, operation: Operation, view: Callable, params: Dict[str, str]
     except errors.ShopError as exc:
         return error_response(exc)
     except Exception as exc:
-        if _is_transient(exc):
+        if transient.is_transient(exc):
             observability.logger().warning("dependency unavailable", extra={"error": repr(exc)})
             return error_response(errors.Unavailable("a dependency is busy; retry shortly"))
         observability.logger().exception("unhandled error")
         return _error_body(500, "InternalServerError", "An internal server error occurred.")
     finally:
         current_operation.reset(token)
-
-
-def _is_transient(exc: Exception) -> bool:
-    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
-    from pynamodb.exceptions import PynamoDBException
-    if isinstance(exc, PynamoDBException) and exc.cause is not None:
-        exc = exc.cause
-    if isinstance(exc, ClientError):
-        return exc.response.get("Error", {}).get("Code") in _TRANSIENT or \
-            exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
-    return isinstance(exc, (ConnectionError, HTTPClientError))
 
 
 def error_response(exc: errors.ShopError) -> Response:
@@ -253,11 +237,17 @@ def no_content() -> Response:
     return Response(body="", status_code=204, headers={})
 
 
+STALE_IF_ERROR_SECONDS = 600
+
+
 def cached_answer(request, payload: Any, max_age: int) -> Response:
-    """A catalog read: ETag from the representation, Cache-Control, and 304 when the client has it."""
+    """A catalog read: ETag from the representation, Cache-Control, and 304 when the client has it. An answer
+    from a stale copy (DynamoDB failing) says so with `Warning: 110`."""
     encoded = msgspec.json.encode(payload)
     tag = etag_of(encoded)
-    headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}"}
+    headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}, stale-if-error={STALE_IF_ERROR_SECONDS}"}
+    if cache.stale_served.get():
+        headers["Warning"] = '110 - "Response is Stale"'
     if etag_matches(header(request, "If-None-Match"), tag):
         return Response(body="", status_code=304, headers=headers)
     return Response(body=encoded.decode(), status_code=200, headers={"Content-Type": JSON, **headers})

@@ -149,3 +149,25 @@ def test_entries_sqs_reports_as_failed_are_sent_again():
     events = [OrderEvent(f"O{i}.PLACED", "ORDER_PLACED", f"O{i}", "U", 1, 1, "t") for i in range(3)]
     SqsEventQueue(sqs, "url").send(events)
     assert sqs.batches == [["0", "1", "2"], ["0"]]
+
+
+def test_a_dynamodb_outage_leaves_the_catalog_a_warm_function_served_readable_and_marked_stale(anonymous, admin):
+    product = admin.post("/products", {"name": "Steady Vase", "category": "outage", "price_cents": 1500,
+                                       "stock": 3}).json
+    paths = [f"/products/{product['id']}", "/products?category=outage&limit=5", "/categories"]
+    served = {path: anonymous.get(path) for path in paths}
+    assert all(r.status_code == 200 and "Warning" not in r.headers for r in served.values())
+    never_served = admin.post("/products", {"name": "New Vase", "category": "outage", "price_cents": 1, "stock": 1}).json
+    with failing("dynamodb", "BatchGetItem", 500, "InternalServerError"), \
+            failing("dynamodb", "Query", 400, "ProvisionedThroughputExceededException"), \
+            failing("dynamodb", "TransactWriteItems", 500, "InternalServerError"):
+        for path in paths:
+            stale = anonymous.get(path, headers={"Cache-Control": "no-cache"})
+            assert stale.status_code == 200 and stale.headers["Warning"] == '110 - "Response is Stale"', path
+            assert stale.json == served[path].json and "stale-if-error=600" in stale.headers["Cache-Control"]
+        missing = anonymous.get(f"/products/{never_served['id']}", headers={"Cache-Control": "no-cache"})
+        assert missing.status_code == 503 and missing.headers["Retry-After"] == "1"
+        write = admin.patch(f"/products/{product['id']}", {"price_cents": 1600})
+        assert write.status_code == 503 and write.headers["Retry-After"] == "1"
+    fresh = anonymous.get(paths[0], headers={"Cache-Control": "no-cache"})
+    assert fresh.status_code == 200 and "Warning" not in fresh.headers and fresh.json["price_cents"] == 1500
