@@ -61,7 +61,7 @@ class Services:
         with _lock:
             made = self._clients.get(service)
             if made is None:
-                made = self._clients[service] = _boto3_client(service)
+                made = self._clients[service] = _client(service)
         return made
 
     @once
@@ -164,12 +164,13 @@ def _find_user_pool(name: str) -> Dict[str, str]:
     return {"pool_id": pool_id, "client_id": clients[0]["ClientId"]}
 
 
-def _boto3_client(service: str):
-    import boto3
+def _client(service: str):
+    """A botocore client (boto3 would only add its resource layer and s3transfer to every cold start)."""
+    import botocore.session
     from botocore.config import Config
     config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=10,
                     tcp_keepalive=True)
-    return boto3.session.Session().client(service, region_name=settings.get().region, config=config)
+    return botocore.session.get_session().create_client(service, region_name=settings.get().region, config=config)
 
 
 _services: Optional[Services] = None
