@@ -201,6 +201,12 @@ class Meter:
 
     # --- results -------------------------------------------------------------------------------------
 
+    def _by_table(self) -> Dict[str, float]:
+        totals: Dict[str, float] = collections.Counter()
+        for key, units in self.writes.items():
+            totals[_table_of(key)] += units
+        return totals
+
     def summary(self, orders: int, top: int = 5) -> dict:
         hot_writes = sorted(self.writes.items(), key=lambda kv: -kv[1])[:top]
         hot_reads = sorted(self.reads.items(), key=lambda kv: -kv[1])[:top]
@@ -211,6 +217,7 @@ class Meter:
                 "hottest_write_keys": [[k, round(v / orders, 4)] for k, v in hot_writes],
                 "hottest_read_keys": [[k, round(v / orders, 4)] for k, v in hot_reads],
                 "wcu_per_order_total": round(sum(self.writes.values()) / orders, 2),
+                "wcu_per_order_by_table": {t: round(v / orders, 2) for t, v in sorted(self._by_table().items())},
                 "rcu_per_order_total": round(sum(self.reads.values()) / orders, 2),
                 "dynamodb_calls_per_order": round(self.calls / orders, 2)}
 
@@ -223,6 +230,10 @@ def _copy(attribute) -> dict:
     elif attribute.type == "L":
         value = [_copy(v) if hasattr(v, "type") else v for v in value]
     return {attribute.type: value}
+
+
+def _table_of(key: str) -> str:
+    return key.split(":", 1)[0]
 
 
 def _plain(attribute: dict) -> str:

@@ -1,6 +1,7 @@
 """Mint access tokens with moto's private key (it ships in the moto package): tests prove with them that the
 authorizer's own checks (issuer, expiry, age, client, token use) refuse what the signature alone would pass;
 benchmarks make many shoppers without signing each up through Cognito. Works only against the embedded AWS."""
+import functools
 import gzip
 import json
 import pathlib
@@ -10,6 +11,7 @@ import jwt
 import moto
 
 
+@functools.lru_cache(maxsize=1)
 def private_key():
     path = pathlib.Path(moto.__file__).parent / "cognitoidp" / "resources" / "jwks-private.json.gz"
     return jwt.PyJWK(json.loads(gzip.decompress(path.read_bytes())), algorithm="RS256").key

@@ -27,27 +27,35 @@ def install(stage: str) -> None:
         return table[len(prefix):] if table.startswith(prefix) else table
 
     def recording(self, operation_name, params):
-        answer = original(self, operation_name, params)  # a call that failed (no such table) needs nothing
-        op = web.current_operation.get()
+        op = web.current_operation.get()  # recorded before the call: IAM refuses a call that would fail too
         if op is not None:
             service = self.meta.service_model.signing_name or self.meta.service_model.endpoint_prefix
             needs = set()
             if "TableName" in params:
-                needs.add(f"{service}:{operation_name}:{short(params['TableName'])}")
+                written = _attributes(params) if operation_name in ("PutItem", "UpdateItem", "DeleteItem") else ""
+                needs.add(f"{service}:{operation_name}:{short(params['TableName'])}{written}")
             elif operation_name in ("BatchGetItem", "BatchWriteItem"):
                 needs.add(f"{service}:{operation_name}:" + ",".join(sorted(short(t) for t in params["RequestItems"])))
             elif operation_name == "TransactWriteItems":
                 for item in params["TransactItems"]:
                     (kind, body), = item.items()
-                    needs.add(f"{service}:{_WRITE_KINDS[kind]}:{short(body['TableName'])}")
+                    needs.add(f"{service}:{_WRITE_KINDS[kind]}:{short(body['TableName'])}{_attributes(body)}")
             else:
                 needs.add(f"{service}:{_IAM_ACTION.get(operation_name, operation_name)}")
             with _lock:
                 _calls[(op.method, op.path)].update(needs)
-        return answer
+        return original(self, operation_name, params)
 
     BaseClient._make_api_call = recording
     _installed = True
+
+
+def _attributes(params: dict) -> str:
+    """The attributes a write touches, as IAM's dynamodb:Attributes sees them: the key, the item's attributes,
+    and every attribute its expressions name."""
+    names = set((params.get("Key") or {}) | (params.get("Item") or {}))
+    names |= set((params.get("ExpressionAttributeNames") or {}).values())
+    return "(" + ",".join(sorted(names)) + ")"
 
 
 def calls():
@@ -56,13 +64,6 @@ def calls():
 
 
 def covered(declared: set, made: str) -> bool:
-    """A call is covered by a declaration naming the action on that table (or on a set of tables holding it)."""
-    if made in declared:
-        return True
-    service, action, *tables = made.split(":")
-    for need in declared:
-        n_service, n_action, *n_tables = need.split(":")
-        if (n_service, n_action) == (service, action) and tables and n_tables and \
-                set(tables[0].split(",")) <= set(n_tables[0].split(",")):
-            return True
-    return False
+    """A call is covered by a declaration of its action on its tables, within the attributes declared."""
+    from ops.needs import allows
+    return allows(declared, made)

@@ -99,8 +99,8 @@ def delete_cart(request):
 @web.route(bp, "/orders", "POST", "Place an order from the cart or from explicit lines", request=NewOrder,
            response=OrderOut, status=201, errors=(400, 409, 422, 503),
            headers=(("Idempotency-Key", "idempotency-key"),),
-           needs=("dynamodb:BatchGetItem:orders,carts,products", "dynamodb:UpdateItem:products,carts",
-                  "dynamodb:PutItem:orders"))
+           needs=("dynamodb:BatchGetItem:orders,carts,products", "dynamodb:UpdateItem:carts", "dynamodb:PutItem:orders",
+                  "dynamodb:UpdateItem:products(flash_sale,id,listed,price_cents,stock)"))
 def place_order(request):
     form = web.body(request, NewOrder)
     requested = None if form.items is None else [(line.product_id, line.quantity) for line in form.items]
@@ -136,7 +136,8 @@ def get_order(request, order_id):
 
 @web.route(bp, "/orders/{order_id}/cancel", "POST", "Cancel a PLACED order and return its stock",
            response=OrderOut, errors=(404, 409, 503),
-           needs=("dynamodb:GetItem:orders", OFFERS, "dynamodb:UpdateItem:orders,products"))
+           needs=("dynamodb:GetItem:orders", OFFERS, "dynamodb:UpdateItem:orders",
+                  "dynamodb:UpdateItem:products(flash_sale,id,listed,stock)"))
 def cancel_order(request, order_id):
     who = web.caller(request)
     parts = _services()

@@ -56,7 +56,7 @@ class TokensOut(msgspec.Struct):
     expires_in: int
 
 
-IDENTITY = ("cognito-idp:SignUp", "cognito-idp:AdminConfirmSignUp", "cognito-idp:AdminGetUser",
+IDENTITY = ("cognito-idp:SignUp", "cognito-idp:AdminConfirmSignUp?auto_confirm", "cognito-idp:AdminGetUser",
             "cognito-idp:InitiateAuth", "dynamodb:PutItem:users", "dynamodb:GetItem:users")
 
 
