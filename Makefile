@@ -1,9 +1,15 @@
 # The README's two commands: `make run` and `make test`. Everything else builds on `install`.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# One Python for the Lambda runtime (Chalice names it after the Python that runs it), the zip's bytecode, the .venv
+# and the tests. PYTHON is the first interpreter of that version that really runs (pyenv's shims answer for
+# versions they do not serve); a .venv of another version is made again.
+PYTHON_VERSION := 3.13
+PYTHON ?= $(shell for p in python$(PYTHON_VERSION) $(HOME)/.pyenv/versions/$(PYTHON_VERSION).*/bin/python$(PYTHON_VERSION) \
+	/usr/local/bin/python$(PYTHON_VERSION) /usr/bin/python$(PYTHON_VERSION); do \
+	"$$p" -c 'import sys; assert sys.version.startswith("$(PYTHON_VERSION).")' 2>/dev/null && { echo "$$p"; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(PYTHON_VERSION)-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAGE ?= dev
 
 .PHONY: install run aws test bench admin clean replay-dlq package deploy fuzz load
@@ -13,6 +19,8 @@ install: $(STAMP)
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x /usr/bin/chromium || { echo "installing Debian's Chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -n "$(PYTHON)" || { echo "no Python $(PYTHON_VERSION) found: install it or pass PYTHON=/path/to/python$(PYTHON_VERSION)"; exit 1; }
+	@$(PY) -c 'import sys; assert sys.version.startswith("$(PYTHON_VERSION).")' 2>/dev/null || rm -rf $(VENV)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
@@ -43,8 +51,8 @@ admin: install  ## make admin EMAIL=someone@example.com STAGE=dev
 clean:
 	rm -rf $(VENV) dist artifacts .pytest_cache
 
-package: install  ## make package STAGE=prod: dist/STAGE/sam.json and deployment.zip (one function per operation)
-	$(PY) -m ops.package --stage $(STAGE)
+package: install  ## make package STAGE=prod [ARCH=x86_64]: dist/STAGE/sam.json and deployment.zip (one function per operation)
+	$(PY) -m ops.package --stage $(STAGE) $(if $(ARCH),--arch $(ARCH))
 
 deploy: install  ## make deploy STAGE=dev|prod: resources stack, settings, chalice deploy, batch failures on
 	$(PY) -m ops.deploy --stage $(STAGE)

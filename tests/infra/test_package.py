@@ -1,6 +1,7 @@
 """`make package STAGE=prod`: the production template and zip, checked as a reviewer would."""
 import json
 import pathlib
+import re
 import subprocess
 import sys
 import zipfile
@@ -8,6 +9,8 @@ import zipfile
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+# CPython's bytecode magic number per runtime (importlib.util.MAGIC_NUMBER of each release line)
+MAGIC = {"python3.11": 3495, "python3.12": 3531, "python3.13": 3571}
 
 
 @pytest.fixture(scope="module")
@@ -88,9 +91,45 @@ def test_functions_run_on_arm64_traced_with_log_retention(template):
         assert template["Resources"][name + "Logs"]["Properties"]["RetentionInDays"] == 30
     api = template["Resources"]["RestAPI"]["Properties"]
     assert api["CacheClusterEnabled"] and any(s.get("CachingEnabled") for s in api["MethodSettings"])
-    assert all(s["ThrottlingRateLimit"] > 0 for s in api["MethodSettings"])
     assert json.loads(api["GatewayResponses"]["UNAUTHORIZED"]["ResponseTemplates"]["application/json"])[
         "Code"] == "UnauthorizedError"
+
+
+def test_every_function_runs_on_the_python_the_makefile_names(template):
+    wanted = re.search(r"^PYTHON_VERSION := (\S+)$", (ROOT / "Makefile").read_text(), re.MULTILINE).group(1)
+    runtimes = {f["Properties"]["Runtime"] for f in _resources(template, "AWS::Serverless::Function").values()}
+    assert runtimes == {f"python{wanted}"} == {f"python{sys.version_info.major}.{sys.version_info.minor}"}
+
+
+def _throttles(template):
+    return {(s["HttpMethod"], s["ResourcePath"]): (s["ThrottlingRateLimit"], s["ThrottlingBurstLimit"])
+            for s in template["Resources"]["RestAPI"]["Properties"]["MethodSettings"]}
+
+
+def test_the_stage_is_throttled_at_the_account_quota_not_below(template):
+    throttles = _throttles(template)
+    assert throttles[("*", "/*")] == (10000, 5000)
+    assert throttles[("GET", "/~1products~1{product_id}")] == (10000, 5000)  # the cached reads keep the stage's
+
+
+def test_only_the_operations_behind_cognito_quotas_have_tighter_limits(template):
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["prod"]["production"]
+    tighter = {key: value for key, value in _throttles(template).items() if value != (10000, 5000)}
+    assert tighter == {(op.split()[0], "/" + op.split()[1].replace("/", "~1")): (limit["rate"], limit["burst"])
+                       for op, limit in config["method_throttles"].items()}
+    assert set(tighter) == {("POST", "/~1users"), ("POST", "/~1users~1confirm"), ("POST", "/~1auth~1token")}
+    # Cognito's UserCreation quota is 50 requests/s and UserAuthentication 120, each for the whole account
+    assert tighter[("POST", "/~1users")][0] + tighter[("POST", "/~1users~1confirm")][0] <= 50
+    assert tighter[("POST", "/~1auth~1token")][0] + tighter[("POST", "/~1users")][0] <= 120
+
+
+def test_a_stage_without_settings_gets_the_account_quota_and_a_typo_is_refused(app):
+    from ops import package as packaging
+    assert packaging.stage_options("dev")["throttle"] == {"rate": 10000, "burst": 5000}
+    options = {**packaging.stage_options("prod"), "method_throttles": {"POST /user": {"rate": 1, "burst": 1}}}
+    from ops.operations import api_operations
+    with pytest.raises(ValueError, match="POST /user"):
+        packaging.method_settings(api_operations(app), options)
 
 
 def test_cfn_lint_finds_no_errors(package, tmp_path):
@@ -106,7 +145,34 @@ def test_the_zip_holds_the_app_and_arm64_dependencies_but_no_development_tools(p
     with zipfile.ZipFile(package[1]) as zip_file:
         names = zip_file.namelist()
     tops = {n.split("/")[0] for n in names}
-    assert {"app.py", "chalicelib", "chalice", "msgspec", "jwt", "aws_lambda_powertools", "cachetools"} <= tops
-    assert not tops & {"moto", "pytest", "boto3", "botocore", "devstack", "tests", "bench", "ops", "cfnlint"}
+    assert {"app.py", "chalicelib", "chalice", "msgspec", "jwt", "aws_lambda_powertools", "cachetools",
+            "pynamodb", "jmespath"} <= tops
+    assert not tops & {"moto", "pytest", "devstack", "tests", "bench", "ops", "cfnlint", "bin"}
     assert not any(n.startswith("chalice/cli/") for n in names)
     assert any("aarch64" in n for n in names if n.startswith("msgspec/") and n.endswith(".so"))
+
+
+def test_the_sdk_is_left_to_the_runtime_with_what_only_it_needs(package):
+    with zipfile.ZipFile(package[1]) as zip_file:
+        tops = {n.split("/")[0].split("-")[0] for n in zip_file.namelist()}
+    # pynamodb needs botocore, and the runtime has it; jmespath stays, Powertools needs it too
+    assert not tops & {"boto3", "botocore", "s3transfer", "urllib3", "dateutil", "six.py", "python_dateutil"}
+
+
+def test_every_module_in_the_zip_has_bytecode_for_the_templates_runtime(package):
+    template, zip_path = package
+    runtimes = {f["Properties"]["Runtime"] for f in _resources(template, "AWS::Serverless::Function").values()}
+    (runtime,) = runtimes
+    tag = "cpython-" + runtime.removeprefix("python").replace(".", "")
+    with zipfile.ZipFile(zip_path) as zip_file:
+        names = set(zip_file.namelist())
+        sources = [n for n in names if n.endswith(".py")]
+        assert len(sources) > 300 and "app.py" in sources and "chalice/app.py" in sources
+        for source in sources:
+            folder, _, file = source.rpartition("/")
+            compiled = f"{folder + '/' if folder else ''}__pycache__/{file[:-3]}.{tag}.pyc"
+            assert compiled in names, source
+            header = zip_file.read(compiled)[:8]
+            assert int.from_bytes(header[:2], "little") == MAGIC[runtime], compiled
+            # PEP 552 flags: 0b01 is a hash-based .pyc never checked against its source (unzipping changes mtimes)
+            assert int.from_bytes(header[4:8], "little") == 0b01, compiled
