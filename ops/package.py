@@ -71,6 +71,8 @@ def transform(template: dict, api: List[Function], handlers: List[Function], opt
     for fn in [authorizer] + handlers:
         resource = resources[fn.logical_id]
         resource["Properties"]["Environment"]["Variables"] = dict(environment)
+        if fn in handlers:  # app.py without any blueprint: an event handler serves no route
+            resource["Properties"]["Environment"]["Variables"]["SHOP_BLUEPRINTS"] = ""
         _production_settings(resource, fn, options)
         resources[fn.logical_id + "Role"] = _role(fn)
         resources[fn.logical_id + "Logs"] = _log_group(fn.logical_id, options)
@@ -170,9 +172,20 @@ def _environment(chalice_variables: dict) -> dict:
 def _function(shared: dict, fn: Function, environment: dict, options: dict) -> dict:
     resource = copy.deepcopy(shared)
     resource["Properties"]["Environment"]["Variables"] = dict(environment)
+    blueprint = blueprint_of(fn)
+    if blueprint:
+        resource["Properties"]["Environment"]["Variables"]["SHOP_BLUEPRINTS"] = blueprint
     resource["Properties"]["Description"] = f"{fn.method} {fn.path}"
     _production_settings(resource, fn, options)
     return resource
+
+
+def blueprint_of(fn: Function) -> str:
+    """The one blueprint (app.BLUEPRINTS) an API function's app registers, or "" for all of them: the API
+    document (in the system blueprint) describes every route, so its blueprint's functions load every one."""
+    import app
+    name = next(name for name, module in app.BLUEPRINTS.items() if module == fn.module)
+    return "" if name == "system" else name
 
 
 def _production_settings(resource: dict, fn: Function, options: dict) -> None:

@@ -1,5 +1,6 @@
 """`make package STAGE=prod`: the production template and zip, checked as a reviewer would."""
 import json
+import os
 import pathlib
 import re
 import subprocess
@@ -48,6 +49,41 @@ def test_every_api_operation_has_a_function_and_a_role_of_its_own(template, app)
     permissions = _resources(template, "AWS::Lambda::Permission")
     invoked = {p["Properties"]["FunctionName"].get("Ref") for p in permissions.values()}
     assert set(targets) <= invoked and "APIHandler" not in template["Resources"]
+
+
+ROUTES_AND_MODULES = """
+import json, sys
+from app import app
+print(json.dumps({"routes": sorted(f"{m} {p}" for p, methods in app.routes.items() for m in methods),
+                  "modules": sorted(m for m in sys.modules if m.startswith("chalicelib."))}))
+"""
+
+
+def test_each_api_function_loads_only_its_own_blueprint_and_serves_its_route(template):
+    functions = _resources(template, "AWS::Serverless::Function")
+    served_by = {uri.split("${")[-1].split(".Arn}")[0]: op for op, uri in _integrations(template).items()}
+    wanted = {}
+    for name, (method, path) in served_by.items():
+        variables = functions[name]["Properties"]["Environment"]["Variables"]
+        wanted.setdefault(variables.get("SHOP_BLUEPRINTS"), set()).add(f"{method} {path}")
+    assert set(wanted) == {None, "users", "products", "orders", "notifications", "storefront"}  # None: all
+    loaded = {}
+    for blueprints in list(wanted) + [""]:
+        env = {k: v for k, v in os.environ.items() if k != "SHOP_BLUEPRINTS"}
+        if blueprints is not None:
+            env["SHOP_BLUEPRINTS"] = blueprints
+        out = subprocess.run([sys.executable, "-c", ROUTES_AND_MODULES], cwd=ROOT, env=env, capture_output=True,
+                             text=True, check=True)
+        loaded[blueprints] = json.loads(out.stdout.strip().splitlines()[-1])
+    everything = set(loaded[None]["routes"])
+    for blueprints, operations in wanted.items():
+        assert operations <= set(loaded[blueprints]["routes"]), blueprints
+    assert wanted[None] == {"GET /health", "GET /openapi.json"}  # the API document describes every route
+    assert set(loaded["products"]["routes"]) < everything
+    assert not {m for m in loaded["products"]["modules"] if m.startswith(("chalicelib.orders", "chalicelib.users"))}
+    assert loaded[""]["routes"] == []  # the event handlers' functions serve no route
+    for handler in ("PublishOrderEvents", "DeliverNotifications"):
+        assert functions[handler]["Properties"]["Environment"]["Variables"]["SHOP_BLUEPRINTS"] == ""
 
 
 def test_no_policy_grants_a_data_action_on_everything(template):
