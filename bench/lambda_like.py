@@ -18,20 +18,36 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 PYTHON = os.path.realpath(sys.executable)  # the interpreter itself, not the virtual environment's site
 
 
-def prepare(work: pathlib.Path, bundled_too: bool = True) -> Dict[str, dict]:
-    """Every variant's unpacked directory and zip size; the production zip is `make package STAGE=prod
-    ARCH=x86_64`'s."""
+def prepare(work: pathlib.Path, event: dict, bundled_too: bool = True) -> Dict[str, dict]:
+    """Every variant's unpacked directory, zip size and function settings; the production zip is `make package
+    STAGE=prod ARCH=x86_64`'s, run with the settings of the function that serves the event."""
     from ops import package
-    zips = {"shop": package.build("prod", work / "shop", arch="x86_64") / "deployment.zip"}
+    shop = package.build("prod", work / "shop", arch="x86_64")
+    zips = {"shop": shop / "deployment.zip"}
     if bundled_too:
         zips["shop, SDK bundled"] = package.build("prod", work / "bundled", arch="x86_64",
                                                   bundle_sdk=True) / "deployment.zip"
     zips["baseline"] = _baseline_zip(work / "baseline")
+    serving = function_settings(json.loads((shop / "sam.json").read_text()), event)
     variants = {name: {"dir": _unpack(path, work / "task" / name), "zip_mb": round(path.stat().st_size / 1e6, 2),
-                       "handler": "app.app"} for name, path in zips.items()}
+                       "handler": "app.app", "env": {} if name == "baseline" else serving}
+                for name, path in zips.items()}
     variants["baseline + bytecode"] = {**variants["baseline"], "dir": _compiled_copy(variants["baseline"]["dir"])}
     variants["shop without bytecode"] = {**variants["shop"], "dir": _without_bytecode(variants["shop"]["dir"])}
+    if bundled_too:  # what `chalice package` alone would ship now that PynamoDB brings botocore
+        bundled = variants["shop, SDK bundled"]
+        variants["shop, SDK bundled, no bytecode"] = {**bundled, "dir": _without_bytecode(bundled["dir"])}
     return variants
+
+
+def function_settings(template: dict, event: dict) -> Dict[str, str]:
+    """The literal environment variables of the function that serves the event (SHOP_BLUEPRINTS and the like);
+    the stage, the tables and the endpoint stay the local stack's."""
+    paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    uri = paths[event["resource"]][event["httpMethod"].lower()]["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
+    function = template["Resources"][uri.split("functions/${")[1].split(".Arn}")[0]]
+    variables = function["Properties"]["Environment"]["Variables"]
+    return {k: v for k, v in variables.items() if isinstance(v, str) and k != "SHOP_STAGE"}
 
 
 def runtime_directory(work: pathlib.Path) -> pathlib.Path:
@@ -67,7 +83,8 @@ def _once(variant: dict, runtime: pathlib.Path, event: dict, env: Dict[str, str]
     task = str(variant["dir"])
     spec = {"handler": variant["handler"], "event": event, "lambda_event": str(ROOT / "bench" / "lambda_event.py"),
             "roots": {"task": task, "runtime": str(runtime)}}
-    child_env = {**env, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": f"{task}:{runtime}", "LAMBDA_TASK_ROOT": task}
+    child_env = {**env, **variant["env"], "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": f"{task}:{runtime}",
+                 "LAMBDA_TASK_ROOT": task}
     out = subprocess.run([PYTHON, "-P", "-S", "-s", str(ROOT / "bench" / "coldstart.py"), json.dumps(spec)],
                          cwd=task, env=child_env, capture_output=True, text=True)
     if out.returncode:
@@ -91,10 +108,11 @@ def lambda_environment(extra: Dict[str, str]) -> Dict[str, str]:
 
 
 def _baseline_zip(out: pathlib.Path) -> pathlib.Path:
+    project = shutil.copytree(ROOT / "bench" / "baseline", out.with_name("baseline-project"))  # chalice caches there
     env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
     env.pop("AWS_ENDPOINT_URL", None)
     subprocess.run([str(pathlib.Path(sys.executable).parent / "chalice"), "package", str(out)],
-                   cwd=ROOT / "bench" / "baseline", env=env, check=True, capture_output=True)
+                   cwd=project, env=env, check=True, capture_output=True)
     return out / "deployment.zip"
 
 
@@ -121,6 +139,6 @@ def _without_bytecode(source: pathlib.Path) -> pathlib.Path:
 def compare(event: dict, baseline_env: Dict[str, str], runs: int) -> Dict:
     with tempfile.TemporaryDirectory() as work_dir:
         work = pathlib.Path(os.environ.get("BENCH_KEEP") or work_dir)
-        variants = prepare(work)
+        variants = prepare(work, event)
         runtime = runtime_directory(work)
         return run(variants, runtime, event, lambda_environment(baseline_env), runs)
