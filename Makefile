@@ -1,11 +1,20 @@
 # The README's two commands: `make run` and `make test`. `run` and `aws` build on `install-run` (the local stack
 # only), everything else on `install`.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# One Python for the Lambda runtime (Chalice names it after the Python that runs it), the zip's bytecode, the .venv
+# and the tests. PYTHON is the first interpreter of that version that really runs (pyenv's shims answer for
+# versions they do not serve); a .venv of another version is made again.
+PYTHON_VERSION := 3.13
+PYTHON ?= $(shell for p in python$(PYTHON_VERSION) $(HOME)/.pyenv/versions/$(PYTHON_VERSION).*/bin/python$(PYTHON_VERSION) \
+	/usr/local/bin/python$(PYTHON_VERSION) /usr/bin/python$(PYTHON_VERSION); do \
+	"$$p" -c 'import sys; assert sys.version.startswith("$(PYTHON_VERSION).")' 2>/dev/null && { echo "$$p"; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-local.txt requirements-dev.txt | sha1sum | cut -c1-12)
-RUN_STAMP := $(VENV)/.run-$(shell cat requirements.txt requirements-local.txt | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(PYTHON_VERSION)-$(shell cat requirements.txt requirements-local.txt requirements-dev.txt | sha1sum | cut -c1-12)
+RUN_STAMP := $(VENV)/.run-$(PYTHON_VERSION)-$(shell cat requirements.txt requirements-local.txt | sha1sum | cut -c1-12)
+# a .venv of another Python is made again
+SAME_PYTHON := @test -n "$(PYTHON)" || { echo "no Python $(PYTHON_VERSION) found: install it or pass PYTHON=/path/to/python$(PYTHON_VERSION)"; exit 1; }; \
+	$(PY) -c 'import sys; assert sys.version.startswith("$(PYTHON_VERSION).")' 2>/dev/null || rm -rf $(VENV)
 STAGE ?= dev
 
 .PHONY: install install-run browser run aws test bench admin clean replay-dlq package deploy deploy-role fuzz load smoke
@@ -15,12 +24,14 @@ install: $(STAMP)  ## everything: the local stack, tests, benchmarks, packaging
 install-run: $(RUN_STAMP)  ## only what the local stack needs (make run's first install stays short)
 
 $(STAMP): requirements.txt requirements-local.txt requirements-dev.txt
+	$(SAME_PYTHON)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q --upgrade "pip<26.3"  # chalice 1.34 asks for pip < 26.3
 	$(PY) -m pip install -q -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* $(VENV)/.run-* && touch $@ $(RUN_STAMP)
 
 $(RUN_STAMP): requirements.txt requirements-local.txt
+	$(SAME_PYTHON)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -r requirements-local.txt
 	rm -f $(VENV)/.run-* && touch $@
@@ -60,8 +71,8 @@ admin: install  ## make admin EMAIL=someone@example.com STAGE=dev
 clean:
 	rm -rf $(VENV) dist artifacts .pytest_cache
 
-package: install  ## make package STAGE=prod: dist/STAGE/sam.json and deployment.zip (one function per operation)
-	$(PY) -m ops.package --stage $(STAGE)
+package: install  ## make package STAGE=prod [ARCH=x86_64]: dist/STAGE/sam.json and deployment.zip (one function per operation)
+	$(PY) -m ops.package --stage $(STAGE) $(if $(ARCH),--arch $(ARCH))
 
 deploy: install  ## make deploy STAGE=dev|prod: resources stack, settings, chalice deploy, batch failures on
 	$(PY) -m ops.deploy --stage $(STAGE)

@@ -1,14 +1,16 @@
-"""The shop's Lambda entry point: wiring only."""
+"""The shop's Lambda entry point: wiring only.
+
+In production every API operation is a function of its own; its SHOP_BLUEPRINTS (set by ops/package.py) names the
+one blueprint it serves, so its cold start imports that blueprint alone. Unset (locally, in tests, in `chalice
+deploy`'s single function) every blueprint is served; empty (the event handlers' functions) none is."""
+import importlib
 import os
 
 from chalicelib import auth, web
-from chalicelib.notifications import handlers
-from chalicelib.notifications.routes import bp as notifications
-from chalicelib.orders.routes import bp as orders
-from chalicelib.products.routes import bp as products
-from chalicelib.storefront.routes import bp as storefront
-from chalicelib.system import bp as system
-from chalicelib.users.routes import bp as users
+
+BLUEPRINTS = {"system": "chalicelib.system", "users": "chalicelib.users.routes",
+              "products": "chalicelib.products.routes", "orders": "chalicelib.orders.routes",
+              "notifications": "chalicelib.notifications.routes", "storefront": "chalicelib.storefront.routes"}
 
 auth.refuse_local_endpoint_in_lambda()
 
@@ -16,12 +18,8 @@ auth.refuse_local_endpoint_in_lambda()
 app = web.ShopChalice(app_name="shop", configure_logs=False)
 app.register_middleware(web.request_id_middleware, "http")
 app.register_blueprint(auth.bp)
-app.register_blueprint(system)
-app.register_blueprint(users)
-app.register_blueprint(products)
-app.register_blueprint(orders)
-app.register_blueprint(notifications)
-app.register_blueprint(storefront)
+for name in filter(None, os.environ.get("SHOP_BLUEPRINTS", ",".join(BLUEPRINTS)).split(",")):
+    app.register_blueprint(importlib.import_module(BLUEPRINTS[name]).bp)
 
 # Event sources are named at deploy time (make deploy writes them into the stage's settings).
 ORDERS_STREAM_ARN = os.environ.get(
@@ -29,12 +27,15 @@ ORDERS_STREAM_ARN = os.environ.get(
 NOTIFICATIONS_QUEUE = os.environ.get("SHOP_NOTIFICATIONS_QUEUE", "shop-dev-notifications")
 
 
+# the handlers' module is imported where used: an API function's cold start does not pay for it
 @app.on_dynamodb_record(stream_arn=ORDERS_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON",
                         name="publish_order_events")
 def publish_order_events(event):
+    from chalicelib.notifications import handlers
     handlers.publish(event.to_dict())
 
 
 @app.on_sqs_message(queue=NOTIFICATIONS_QUEUE, batch_size=10, name="deliver_notifications")
 def deliver_notifications(event):
+    from chalicelib.notifications import handlers
     return handlers.deliver(event.to_dict(), app.lambda_context)

@@ -56,7 +56,7 @@ def verify(header_value: str) -> Optional[Dict[str, Any]]:
     import jwt
     token = header_value[7:].strip() if header_value[:7].lower() == "bearer " else header_value.strip()
     pool = bootstrap.user_pool()
-    issuer = f"https://cognito-idp.{settings.get().region}.amazonaws.com/{pool['pool_id']}"
+    issuer = _issuer(pool["pool_id"])
     try:
         header = jwt.get_unverified_header(token)
         if header.get("alg") != "RS256":
@@ -93,6 +93,10 @@ def _key(kid: str, issuer: str, pool_id: str):
     return _keys.get(kid)
 
 
+def _issuer(pool_id: str) -> str:
+    return f"https://cognito-idp.{settings.get().region}.amazonaws.com/{pool_id}"
+
+
 def _jwks_url(issuer: str, pool_id: str) -> str:
     endpoint = settings.get().aws_endpoint_url
     base = f"{endpoint.rstrip('/')}/{pool_id}" if endpoint else issuer
@@ -116,3 +120,16 @@ def forget_keys() -> None:
     global _keys_fetched_at
     _keys.clear()
     _keys_fetched_at = 0.0
+
+
+def prime_keys() -> None:
+    """Fetch the pool's key set now (before a SnapStart snapshot) instead of at the first request."""
+    pool_id = bootstrap.user_pool()["pool_id"]
+    _key("", _issuer(pool_id), pool_id)
+
+
+def keys_restored() -> None:
+    """After a SnapStart restore the key set is as old as the snapshot, whatever the monotonic clock says:
+    an unknown kid may refetch at once."""
+    global _keys_fetched_at
+    _keys_fetched_at = float("-inf")

@@ -99,6 +99,7 @@ def route(blueprint, path: str, method: str, summary: str, *, public: bool = Fal
 
         wrapper.__name__ = view.__name__
         wrapper.__doc__ = view.__doc__
+        wrapper.__module__ = view.__module__  # the blueprint's module: ops/package.py loads only it per function
         wrapper.operation = operation
         from chalicelib import auth
         blueprint.route(path, methods=[method], authorizer=None if public else auth.token_authorizer,

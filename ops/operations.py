@@ -13,6 +13,7 @@ class Function:
     method: str = ""
     path: str = ""
     public: bool = False
+    module: str = ""  # where the view is defined (its blueprint's module)
 
 
 def api_operations(app) -> List[Function]:
@@ -21,7 +22,8 @@ def api_operations(app) -> List[Function]:
         for method, entry in sorted(methods.items()):
             op = entry.view_function.operation
             functions.append(Function(logical_id=_camel(entry.view_function.__name__) + "Function",
-                                      handler="app.app", needs=op.needs, method=method, path=path, public=op.public))
+                                      handler="app.app", needs=op.needs, method=method, path=path, public=op.public,
+                                      module=entry.view_function.__module__))
     ids = [f.logical_id for f in functions]
     assert len(ids) == len(set(ids)), "two API operations share a view name"
     return functions

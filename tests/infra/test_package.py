@@ -1,6 +1,8 @@
 """`make package STAGE=prod`: the production template and zip, checked as a reviewer would."""
 import json
+import os
 import pathlib
+import re
 import subprocess
 import sys
 import zipfile
@@ -8,6 +10,8 @@ import zipfile
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+# CPython's bytecode magic number per runtime (importlib.util.MAGIC_NUMBER of each release line)
+MAGIC = {"python3.11": 3495, "python3.12": 3531, "python3.13": 3571}
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +49,41 @@ def test_every_api_operation_has_a_function_and_a_role_of_its_own(template, app)
     permissions = _resources(template, "AWS::Lambda::Permission")
     invoked = {p["Properties"]["FunctionName"].get("Ref") for p in permissions.values()}
     assert set(targets) <= invoked and "APIHandler" not in template["Resources"]
+
+
+ROUTES_AND_MODULES = """
+import json, sys
+from app import app
+print(json.dumps({"routes": sorted(f"{m} {p}" for p, methods in app.routes.items() for m in methods),
+                  "modules": sorted(m for m in sys.modules if m.startswith("chalicelib."))}))
+"""
+
+
+def test_each_api_function_loads_only_its_own_blueprint_and_serves_its_route(template):
+    functions = _resources(template, "AWS::Serverless::Function")
+    served_by = {uri.split("${")[-1].split(".Arn}")[0]: op for op, uri in _integrations(template).items()}
+    wanted = {}
+    for name, (method, path) in served_by.items():
+        variables = functions[name]["Properties"]["Environment"]["Variables"]
+        wanted.setdefault(variables.get("SHOP_BLUEPRINTS"), set()).add(f"{method} {path}")
+    assert set(wanted) == {None, "users", "products", "orders", "notifications", "storefront"}  # None: all
+    loaded = {}
+    for blueprints in list(wanted) + [""]:
+        env = {k: v for k, v in os.environ.items() if k != "SHOP_BLUEPRINTS"}
+        if blueprints is not None:
+            env["SHOP_BLUEPRINTS"] = blueprints
+        out = subprocess.run([sys.executable, "-c", ROUTES_AND_MODULES], cwd=ROOT, env=env, capture_output=True,
+                             text=True, check=True)
+        loaded[blueprints] = json.loads(out.stdout.strip().splitlines()[-1])
+    everything = set(loaded[None]["routes"])
+    for blueprints, operations in wanted.items():
+        assert operations <= set(loaded[blueprints]["routes"]), blueprints
+    assert wanted[None] == {"GET /health", "GET /openapi.json"}  # the API document describes every route
+    assert set(loaded["products"]["routes"]) < everything
+    assert not {m for m in loaded["products"]["modules"] if m.startswith(("chalicelib.orders", "chalicelib.users"))}
+    assert loaded[""]["routes"] == []  # the event handlers' functions serve no route
+    for handler in ("PublishOrderEvents", "DeliverNotifications"):
+        assert functions[handler]["Properties"]["Environment"]["Variables"]["SHOP_BLUEPRINTS"] == ""
 
 
 def test_no_policy_grants_a_data_action_on_everything(template):
@@ -88,9 +127,45 @@ def test_functions_run_on_arm64_traced_with_log_retention(template):
         assert template["Resources"][name + "Logs"]["Properties"]["RetentionInDays"] == 30
     api = template["Resources"]["RestAPI"]["Properties"]
     assert api["CacheClusterEnabled"] and any(s.get("CachingEnabled") for s in api["MethodSettings"])
-    assert all(s["ThrottlingRateLimit"] > 0 for s in api["MethodSettings"])
     assert json.loads(api["GatewayResponses"]["UNAUTHORIZED"]["ResponseTemplates"]["application/json"])[
         "Code"] == "UnauthorizedError"
+
+
+def test_every_function_runs_on_the_python_the_makefile_names(template):
+    wanted = re.search(r"^PYTHON_VERSION := (\S+)$", (ROOT / "Makefile").read_text(), re.MULTILINE).group(1)
+    runtimes = {f["Properties"]["Runtime"] for f in _resources(template, "AWS::Serverless::Function").values()}
+    assert runtimes == {f"python{wanted}"} == {f"python{sys.version_info.major}.{sys.version_info.minor}"}
+
+
+def _throttles(template):
+    return {(s["HttpMethod"], s["ResourcePath"]): (s["ThrottlingRateLimit"], s["ThrottlingBurstLimit"])
+            for s in template["Resources"]["RestAPI"]["Properties"]["MethodSettings"]}
+
+
+def test_the_stage_is_throttled_at_the_account_quota_not_below(template):
+    throttles = _throttles(template)
+    assert throttles[("*", "/*")] == (10000, 5000)
+    assert throttles[("GET", "/~1products~1{product_id}")] == (10000, 5000)  # the cached reads keep the stage's
+
+
+def test_only_the_operations_behind_cognito_quotas_have_tighter_limits(template):
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["prod"]["production"]
+    tighter = {key: value for key, value in _throttles(template).items() if value != (10000, 5000)}
+    assert tighter == {(op.split()[0], "/" + op.split()[1].replace("/", "~1")): (limit["rate"], limit["burst"])
+                       for op, limit in config["method_throttles"].items()}
+    assert set(tighter) == {("POST", "/~1users"), ("POST", "/~1users~1confirm"), ("POST", "/~1auth~1token")}
+    # Cognito's UserCreation quota is 50 requests/s and UserAuthentication 120, each for the whole account
+    assert tighter[("POST", "/~1users")][0] + tighter[("POST", "/~1users~1confirm")][0] <= 50
+    assert tighter[("POST", "/~1auth~1token")][0] + tighter[("POST", "/~1users")][0] <= 120
+
+
+def test_a_stage_without_settings_gets_the_account_quota_and_a_typo_is_refused(app):
+    from ops import package as packaging
+    assert packaging.stage_options("dev")["throttle"] == {"rate": 10000, "burst": 5000}
+    options = {**packaging.stage_options("prod"), "method_throttles": {"POST /user": {"rate": 1, "burst": 1}}}
+    from ops.operations import api_operations
+    with pytest.raises(ValueError, match="POST /user"):
+        packaging.method_settings(api_operations(app), options)
 
 
 def test_cfn_lint_finds_no_errors(package, tmp_path):
@@ -106,9 +181,9 @@ def test_the_zip_holds_the_app_and_arm64_dependencies_but_no_development_tools(p
     with zipfile.ZipFile(package[1]) as zip_file:
         names = zip_file.namelist()
     tops = {n.split("/")[0] for n in names}
-    assert {"app.py", "chalicelib", "chalice", "msgspec", "jwt", "aws_lambda_powertools", "cachetools"} <= tops
-    assert not tops & {"moto", "pytest", "boto3", "botocore", "devstack", "tests", "bench", "ops", "cfnlint"}
-    assert "pynamodb" in tops and not any(t.startswith(("botocore", "boto3", "s3transfer", "urllib3")) for t in tops)
+    assert {"app.py", "chalicelib", "chalice", "msgspec", "jwt", "aws_lambda_powertools", "cachetools",
+            "pynamodb", "jmespath"} <= tops
+    assert not tops & {"moto", "pytest", "devstack", "tests", "bench", "ops", "cfnlint", "bin"}
     assert not any(n.startswith("chalice/cli/") for n in names)
     assert any("aarch64" in n for n in names if n.startswith("msgspec/") and n.endswith(".so"))
 
@@ -118,3 +193,29 @@ def test_api_gateway_caches_the_authorizers_answer_no_longer_than_the_token_arit
     definitions = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["securityDefinitions"]
     ttl = definitions["token_authorizer"]["x-amazon-apigateway-authorizer"]["authorizerResultTtlInSeconds"]
     assert ttl == auth.CACHE_SECONDS and auth.MAX_TOKEN_AGE + auth.LEEWAY_SECONDS + ttl <= 900
+
+
+def test_the_sdk_is_left_to_the_runtime_with_what_only_it_needs(package):
+    with zipfile.ZipFile(package[1]) as zip_file:
+        tops = {n.split("/")[0].split("-")[0] for n in zip_file.namelist()}
+    # pynamodb needs botocore, and the runtime has it; jmespath stays, Powertools needs it too
+    assert not tops & {"boto3", "botocore", "s3transfer", "urllib3", "dateutil", "six.py", "python_dateutil"}
+
+
+def test_every_module_in_the_zip_has_bytecode_for_the_templates_runtime(package):
+    template, zip_path = package
+    runtimes = {f["Properties"]["Runtime"] for f in _resources(template, "AWS::Serverless::Function").values()}
+    (runtime,) = runtimes
+    tag = "cpython-" + runtime.removeprefix("python").replace(".", "")
+    with zipfile.ZipFile(zip_path) as zip_file:
+        names = set(zip_file.namelist())
+        sources = [n for n in names if n.endswith(".py")]
+        assert len(sources) > 300 and "app.py" in sources and "chalice/app.py" in sources
+        for source in sources:
+            folder, _, file = source.rpartition("/")
+            compiled = f"{folder + '/' if folder else ''}__pycache__/{file[:-3]}.{tag}.pyc"
+            assert compiled in names, source
+            header = zip_file.read(compiled)[:8]
+            assert int.from_bytes(header[:2], "little") == MAGIC[runtime], compiled
+            # PEP 552 flags: 0b01 is a hash-based .pyc never checked against its source (unzipping changes mtimes)
+            assert int.from_bytes(header[4:8], "little") == 0b01, compiled
