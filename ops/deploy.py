@@ -15,9 +15,11 @@ import pathlib
 import re
 import subprocess
 import sys
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import boto3
+
+from ops import needs
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -54,7 +56,8 @@ def stage_settings(outputs: Dict[str, str]) -> Dict[str, str]:
             "SHOP_CURSOR_KEY_ID": outputs["CursorKeyArn"], "SHOP_PARTIAL_BATCH_RESPONSE": "false"}
 
 
-def policy(app, outputs: Dict[str, str], region: str, account: str, sender: str) -> Dict[str, Any]:
+def policy(app, outputs: Dict[str, str], region: str, account: str, sender: str,
+           settings: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
     """One least-privilege policy for Chalice's single function: the union of every operation's needs."""
     from ops.operations import api_operations, event_handlers
     from ops.package import TABLES, statements_for
@@ -65,7 +68,7 @@ def policy(app, outputs: Dict[str, str], region: str, account: str, sender: str)
              "NotificationsQueue.Arn": outputs["NotificationsQueueArn"], "OrdersTable.StreamArn": outputs["OrdersStreamArn"]}
     for short, logical in TABLES.items():
         names[f"{logical}.Arn"] = f"arn:aws:dynamodb:{region}:{account}:table/{outputs[logical + 'Name']}"
-    statements = [_resolve(s, names) for s in statements_for(needs)]
+    statements = [_resolve(s, names) for s in statements_for(needs, settings)]
     statements += [
         {"Effect": "Allow", "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
                                        "dynamodb:ListStreams"], "Resource": [outputs["OrdersStreamArn"]]},
@@ -147,7 +150,8 @@ def main(argv=None) -> int:
     sys.path.insert(0, str(ROOT))
     from app import app
     write_stage_config(ROOT / ".chalice", args.stage, stage_settings(outputs),
-                       policy(app, outputs, region, account, sender))
+                       policy(app, outputs, region, account, sender,
+                              needs.settings_of(config["stages"][args.stage]["environment_variables"])))
     s3 = session.client("s3")
     if args.bucket and not restore_record(s3, args.bucket, ROOT / ".chalice", args.stage):
         print(f"no deployment record in s3://{args.bucket}/{record_key(args.stage)}: a first deployment")

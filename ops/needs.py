@@ -53,3 +53,8 @@ def allows(declared: Iterable[str], made: str) -> bool:
             continue
         return True
     return False
+
+
+def settings_of(environment: dict) -> dict:
+    """A stage's settings as needs name them: SHOP_AUTO_CONFIRM is `auto_confirm`."""
+    return {k.removeprefix("SHOP_").lower(): v for k, v in environment.items() if isinstance(v, str)}

@@ -16,10 +16,11 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import yaml
 
+from ops import needs
 from ops.operations import Function, api_operations, event_handlers
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -55,10 +56,11 @@ def transform(template: dict, api: List[Function], handlers: List[Function], opt
     resources.pop("DefaultRole")
     paths = resources["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
     environment = _environment(shared["Properties"]["Environment"]["Variables"])
+    stage_settings = needs.settings_of(environment)
 
     for fn in api:
         resources[fn.logical_id] = _function(shared, fn, environment, options)
-        resources[fn.logical_id + "Role"] = _role(fn)
+        resources[fn.logical_id + "Role"] = _role(fn, stage_settings)
         resources[fn.logical_id + "InvokePermission"] = _invoke_permission(fn)
         resources[fn.logical_id + "Logs"] = _log_group(fn.logical_id, options)
         integration = paths[fn.path][fn.method.lower()]["x-amazon-apigateway-integration"]
@@ -74,7 +76,7 @@ def transform(template: dict, api: List[Function], handlers: List[Function], opt
         if fn in handlers:  # app.py without any blueprint: an event handler serves no route
             resource["Properties"]["Environment"]["Variables"]["SHOP_BLUEPRINTS"] = ""
         _production_settings(resource, fn, options)
-        resources[fn.logical_id + "Role"] = _role(fn)
+        resources[fn.logical_id + "Role"] = _role(fn, stage_settings)
         resources[fn.logical_id + "Logs"] = _log_group(fn.logical_id, options)
 
     publish = resources["PublishOrderEvents"]["Properties"]["Events"]["PublishOrderEventsDynamodbEventSource"]
@@ -197,11 +199,11 @@ def _production_settings(resource: dict, fn: Function, options: dict) -> None:
     resource["DependsOn"] = [fn.logical_id + "Logs"]
 
 
-def _role(fn: Function) -> dict:
+def _role(fn: Function, settings: dict) -> dict:
     statements = [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
                    "Resource": {"Fn::GetAtt": [fn.logical_id + "Logs", "Arn"]}},
                   {"Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": "*"}]
-    statements += statements_for(fn.needs)
+    statements += statements_for(fn.needs, settings)
     if fn.logical_id == "PublishOrderEvents":
         statements.append({"Effect": "Allow", "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords",
                                                           "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
@@ -219,16 +221,20 @@ def _role(fn: Function) -> dict:
                       "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}]}}
 
 
-def statements_for(needs) -> List[dict]:
-    """IAM statements for declared needs: `service:Action[:table,table]`, each on the resources it names."""
+def statements_for(declared, settings: Optional[dict] = None) -> List[dict]:
+    """IAM statements for declared needs (ops/needs.py), each on the resources it names; attributes become a
+    `dynamodb:Attributes` condition. With the stage's `settings`, needs that depend on a setting the stage
+    leaves off are not granted."""
     statements = []
-    for need in needs:
-        service, action, *tables = need.split(":")
+    for need in (needs.granted(declared, settings) if settings is not None else map(needs.parse, declared)):
+        service, action = need.service, need.action
+        condition = None
         if service == "dynamodb":
-            names = tables[0].split(",")
-            resources = [{"Fn::GetAtt": [TABLES[n], "Arn"]} for n in names]
+            resources = [{"Fn::GetAtt": [TABLES[n], "Arn"]} for n in need.tables]
             if action == "Query":
-                resources += [{"Fn::Sub": f"${{{TABLES[n]}.Arn}}/index/*"} for n in names]
+                resources += [{"Fn::Sub": f"${{{TABLES[n]}.Arn}}/index/*"} for n in need.tables]
+            if need.attributes is not None:
+                condition = {"ForAllValues:StringEquals": {"dynamodb:Attributes": list(need.attributes)}}
         elif service == "cognito-idp":
             resources = [{"Fn::GetAtt": ["UserPool", "Arn"]}]
         elif service == "secretsmanager":
@@ -239,7 +245,10 @@ def statements_for(needs) -> List[dict]:
             resources = [{"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SenderEmail}"}]
         else:
             raise ValueError(f"unknown service in need {need!r}")
-        statements.append({"Effect": "Allow", "Action": [f"{service}:{action}"], "Resource": resources})
+        statement = {"Effect": "Allow", "Action": [need.iam_action], "Resource": resources}
+        if condition:
+            statement["Condition"] = condition
+        statements.append(statement)
     return statements
 
 

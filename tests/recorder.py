@@ -51,10 +51,13 @@ def install(stage: str) -> None:
 
 
 def _attributes(params: dict) -> str:
-    """The attributes a write touches, as IAM's dynamodb:Attributes sees them: the key, the item's attributes,
-    and every attribute its expressions name."""
+    """The top-level attributes a write touches, as IAM's dynamodb:Attributes sees them: the key, the item's
+    attributes, and those its expressions name (`#a.#b` touches `a`; `b` is a key inside it)."""
+    import re
     names = set((params.get("Key") or {}) | (params.get("Item") or {}))
-    names |= set((params.get("ExpressionAttributeNames") or {}).values())
+    placeholders = params.get("ExpressionAttributeNames") or {}
+    expressions = " ".join(params.get(e) or "" for e in ("UpdateExpression", "ConditionExpression", "ProjectionExpression"))
+    names |= {placeholders[p] for p in re.findall(r"(?<![.\w#])#\w+", expressions) if p in placeholders}
     return "(" + ",".join(sorted(names)) + ")"
 
 

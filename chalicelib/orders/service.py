@@ -45,7 +45,9 @@ def set_cart_quantity(user_id: str, product_id: str, quantity: int, *, carts, ca
 
 
 def remove_from_cart(user_id: str, product_id: str, *, carts, catalog, offers) -> Cart:
-    return _cart(carts.remove(user_id, product_id), catalog, offers)
+    """Take a product out of the cart (one that is not in it, or no product at all, changes nothing)."""
+    lines = carts.remove(user_id, product_id) if ids.looks_like_id(product_id) else carts.quantities(user_id)
+    return _cart(lines, catalog, offers)
 
 
 def empty_cart(user_id: str, *, carts) -> None:

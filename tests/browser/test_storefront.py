@@ -111,7 +111,11 @@ def test_an_admin_creates_a_product_and_ships_an_order(page, admin, shopper, cat
 
 
 def _edit(page, product_id):
-    page.click(f"[data-admin-product='{product_id}'] button:text('Edit')")
+    row = page.locator(f"[data-admin-product='{product_id}']")
+    while not row.count():  # the catalog table shows 50 products a page, oldest first
+        page.click("#more-products")
+        page.wait_for_timeout(200)
+    row.locator("button:text('Edit')").click()
     expect(page.locator("#save-product")).to_have_text("Save changes")
 
 

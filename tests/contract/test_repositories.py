@@ -35,7 +35,19 @@ def parts(request):
     request.getfixturevalue("stack")
     from chalicelib import bootstrap
     s = bootstrap.services()
+    for user in FIXED_USERS:  # the orders' events reach the notification consumer, which mails their owners
+        s.users.add(Profile(user, f"{user.lower()}@example.com", "Contract Shopper", "t"))
     return Parts(s.catalog, s.stock, s.carts, s.orders, s.checkout, s.inbox, s.users)
+
+
+FIXED_USERS = ("U-contract", "U-c", "U-0", "U-1", "U-2")
+
+
+def _user(parts):
+    """A new shopper with a profile (an order's events are mailed to its owner)."""
+    user = f"U-{uuid.uuid4().hex}"
+    parts.users.add(Profile(user, f"{user.lower()}@example.com", "Contract Shopper", "t"))
+    return user
 
 
 def _category():
@@ -143,7 +155,7 @@ def test_a_cart_holds_50_products_and_refuses_the_51st_unchanged(parts):
 
 def test_placing_takes_the_stock_writes_the_order_and_empties_the_cart_it_came_from(parts):
     product = _product(parts, stock=10)
-    user = f"U-{uuid.uuid4().hex}"
+    user = _user(parts)
     parts.carts.put(user, product.id, 3)
     view = parts.checkout.read(user, None, True, [product.id])
     assert view.cart == {product.id: 3} and view.offers == {product.id: product.offer}
@@ -156,7 +168,7 @@ def test_placing_takes_the_stock_writes_the_order_and_empties_the_cart_it_came_f
 
 def test_an_order_named_by_a_key_is_written_once_and_found_by_its_key(parts):
     product = _product(parts, stock=10)
-    user = f"U-{uuid.uuid4().hex}"
+    user = _user(parts)
     order_id = orders.keyed_order_id(user, "KEY-1")
     order = _order(product, 1, user=user, order_id=order_id)
     parts.checkout.place(order, [_take(product)], None, "hash-1")
@@ -170,7 +182,7 @@ def test_an_order_named_by_a_key_is_written_once_and_found_by_its_key(parts):
 @pytest.mark.parametrize("case", ["price", "stock", "gone", "flag", "cart"])
 def test_a_refused_checkout_names_why_and_changes_nothing(parts, case):
     product = _product(parts, stock=2)
-    user = f"U-{uuid.uuid4().hex}"
+    user = _user(parts)
     parts.carts.put(user, product.id, 1)
     version = parts.checkout.read(user, None, True, []).cart_version
     take, expected = {"price": (_take(product, price=1), orders.PriceChanged),

@@ -68,7 +68,7 @@ def test_the_deploy_workflows_make_commands_resolve(target):
 
 
 def test_ci_runs_the_projects_python():
-    wanted = re.search(r"command -v python(3\.\d+)", (ROOT / "Makefile").read_text()).group(1)
+    wanted = re.search(r"^PYTHON_VERSION := (3\.\d+)$", (ROOT / "Makefile").read_text(), re.M).group(1)
     versions = {step["with"]["python-version"] for _, step in _run_steps()
                 if step.get("uses", "").startswith("actions/setup-python@")}
     assert versions == {wanted}
