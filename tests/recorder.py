@@ -27,7 +27,17 @@ def install(stage: str) -> None:
         return table[len(prefix):] if table.startswith(prefix) else table
 
     def recording(self, operation_name, params):
-        op = web.current_operation.get()  # recorded before the call: IAM refuses a call that would fail too
+        try:
+            answer = original(self, operation_name, params)
+        except Exception as exc:  # a refused write needed its permission too; a table that is not there, none
+            if getattr(exc, "response", {}).get("Error", {}).get("Code") != "ResourceNotFoundException":
+                record(self, operation_name, params)
+            raise
+        record(self, operation_name, params)
+        return answer
+
+    def record(self, operation_name, params):
+        op = web.current_operation.get()
         if op is not None:
             service = self.meta.service_model.signing_name or self.meta.service_model.endpoint_prefix
             needs = set()
@@ -44,7 +54,6 @@ def install(stage: str) -> None:
                 needs.add(f"{service}:{_IAM_ACTION.get(operation_name, operation_name)}")
             with _lock:
                 _calls[(op.method, op.path)].update(needs)
-        return original(self, operation_name, params)
 
     BaseClient._make_api_call = recording
     _installed = True

@@ -83,7 +83,7 @@ def put_cart_item(request, product_id):
 
 
 @web.route(bp, "/cart/items/{product_id}", "DELETE", "Take a product out of the cart", response=CartOut,
-           needs=("dynamodb:UpdateItem:carts", OFFERS))
+           needs=("dynamodb:UpdateItem:carts", "dynamodb:GetItem:carts", OFFERS))
 def delete_cart_item(request, product_id):
     cart = service.remove_from_cart(web.caller(request).user_id, product_id, carts=_services().carts,
                                     catalog=_services().catalog, offers=_services().offers)

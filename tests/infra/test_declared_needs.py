@@ -28,3 +28,20 @@ def test_a_missing_declaration_would_be_caught():
     assert not recorder.covered({"dynamodb:GetItem:products"}, "dynamodb:UpdateItem:products")
     assert not recorder.covered({"dynamodb:GetItem:products"}, "dynamodb:GetItem:orders")
     assert recorder.covered({"dynamodb:BatchGetItem:orders,products"}, "dynamodb:BatchGetItem:products")
+
+
+def test_the_matcher_refuses_attributes_tables_and_actions_beyond_the_grant():
+    checkout = {"dynamodb:UpdateItem:products(flash_sale,id,listed,price_cents,stock)", "dynamodb:PutItem:orders"}
+    assert recorder.covered(checkout, "dynamodb:UpdateItem:products(id,listed,stock)")
+    assert not recorder.covered(checkout, "dynamodb:UpdateItem:products(id,price_cents,stock,name)")  # a name
+    assert not recorder.covered(checkout, "dynamodb:UpdateItem:products")  # attributes unknown: not within
+    assert not recorder.covered(checkout, "dynamodb:UpdateItem:orders(id,status)")
+    assert not recorder.covered(checkout, "dynamodb:DeleteItem:products(id)")
+    assert recorder.covered({"dynamodb:UpdateItem:carts"}, "dynamodb:UpdateItem:carts(lines,user_id,version)")
+
+
+def test_the_recorder_names_the_top_level_attributes_a_write_touches():
+    params = {"Key": {"user_id": {"S": "U"}}, "UpdateExpression": "SET #0.#1 = :0 ADD #2 :1",
+              "ConditionExpression": "attribute_exists (#0) AND (attribute_exists (#0.#1) OR size (#0) < :2)",
+              "ExpressionAttributeNames": {"#0": "lines", "#1": "01ARZ3NDEKTSV4RRFFQ69G5FAV", "#2": "version"}}
+    assert recorder._attributes(params) == "(lines,user_id,version)"

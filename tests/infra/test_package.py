@@ -219,3 +219,26 @@ def test_every_module_in_the_zip_has_bytecode_for_the_templates_runtime(package)
             assert int.from_bytes(header[:2], "little") == MAGIC[runtime], compiled
             # PEP 552 flags: 0b01 is a hash-based .pyc never checked against its source (unzipping changes mtimes)
             assert int.from_bytes(header[4:8], "little") == 0b01, compiled
+
+
+def _data_statements(template, logical_id):
+    role = template["Resources"][logical_id + "Role"]["Properties"]["Policies"][0]["PolicyDocument"]
+    return [s for s in role["Statement"] if not s["Action"][0].startswith(("logs:", "xray:"))]
+
+
+def test_checkout_and_cancel_may_change_only_the_stock_attributes_of_products(template):
+    for logical_id in ("PlaceOrderFunction", "CancelOrderFunction"):
+        products = [s for s in _data_statements(template, logical_id)
+                    if s["Resource"] == [{"Fn::GetAtt": ["ProductsTable", "Arn"]}] and s["Action"] == ["dynamodb:UpdateItem"]]
+        (statement,) = products
+        allowed = set(statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"])
+        assert "stock" in allowed and not allowed & {"name", "description", "category", "revision", "updated_at"}
+
+
+def test_a_stage_that_does_not_auto_confirm_grants_no_admin_confirmation():
+    from ops import package
+    sign_up = next(op for op in package.api_operations(__import__("app").app) if op.logical_id == "SignUpFunction")
+    actions = lambda settings: {a for s in package.statements_for(sign_up.needs, settings) for a in s["Action"]}  # noqa: E731
+    assert "cognito-idp:AdminConfirmSignUp" not in actions({"auto_confirm": "false"})
+    assert "cognito-idp:AdminConfirmSignUp" in actions({"auto_confirm": "true"})
+    assert "cognito-idp:SignUp" in actions({"auto_confirm": "false"})
