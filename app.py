@@ -6,7 +6,9 @@ deploy`'s single function) every blueprint is served; empty (the event handlers'
 import importlib
 import os
 
-from chalicelib import auth, web
+from chalicelib import auth
+from chalicelib.http import middleware
+from chalicelib.http.app import ShopChalice
 
 BLUEPRINTS = {"system": "chalicelib.system", "users": "chalicelib.users.routes",
               "products": "chalicelib.products.routes", "orders": "chalicelib.orders.routes",
@@ -15,8 +17,8 @@ BLUEPRINTS = {"system": "chalicelib.system", "users": "chalicelib.users.routes",
 auth.refuse_local_endpoint_in_lambda()
 
 # Powertools' Logger writes the JSON log lines; Chalice's own handler on the same logger would double them
-app = web.ShopChalice(app_name="shop", configure_logs=False)
-app.register_middleware(web.request_id_middleware, "http")
+app = ShopChalice(app_name="shop", configure_logs=False)
+app.register_middleware(middleware.request_id, "http")
 app.register_blueprint(auth.bp)
 for name in filter(None, os.environ.get("SHOP_BLUEPRINTS", ",".join(BLUEPRINTS)).split(",")):
     app.register_blueprint(importlib.import_module(BLUEPRINTS[name]).bp)

@@ -61,7 +61,7 @@ class Counter:
 @contextlib.contextmanager
 def counting():
     counter = Counter()
-    events = bootstrap.dynamodb().meta.events
+    events = bootstrap.services().dynamodb.meta.events
     events.register("before-call.dynamodb", counter, unique_id="bench-counter")
     try:
         yield counter
@@ -275,8 +275,8 @@ def _an_inbox_item(world):
     from chalicelib.notifications import service
     from chalicelib.notifications.model import OrderEvent
     event = OrderEvent("BENCH.PLACED", "ORDER_PLACED", "BENCH", world.shopper.user_id, 100, 1, "2026-11-27T00:00:00Z")
-    service.deliver(event, inbox=bootstrap.repository("inbox"), users=bootstrap.repository("users"),
-                    mailer=bootstrap.mailer(), currency="USD")
+    service.deliver(event, inbox=bootstrap.services().inbox, users=bootstrap.services().users,
+                    mailer=bootstrap.services().mailer, currency="USD")
 
 
 @scenario("GET /notifications (a page)", setup=_an_inbox_item)

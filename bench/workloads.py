@@ -122,7 +122,7 @@ def flash(world, meter, rng: random.Random) -> Dict:
 
 def run(world) -> Dict:
     from bench.capacity import Meter
-    meter = Meter(world.stack.stage).install(bootstrap.dynamodb())
+    meter = Meter(world.stack.stage).install(bootstrap.services().dynamodb)
     try:
         results = {}
         for name, workload, seed in (("spread", spread, 12), ("flash", flash, 13)):

@@ -51,11 +51,16 @@ def token_authorizer(auth_request):
                         context={"user_id": claims["sub"], "groups": ",".join(groups)})
 
 
+def bearer(header_value: str) -> str:
+    """The token of an `Authorization: Bearer <token>` header (the value itself when it has no scheme)."""
+    return header_value[7:].strip() if header_value[:7].lower() == "bearer " else header_value.strip()
+
+
 def verify(header_value: str) -> Optional[Dict[str, Any]]:
     """The token's claims when it is a valid access token of our pool and client, else None."""
     import jwt
-    token = header_value[7:].strip() if header_value[:7].lower() == "bearer " else header_value.strip()
-    pool = bootstrap.user_pool()
+    token = bearer(header_value)
+    pool = bootstrap.services().user_pool
     issuer = _issuer(pool["pool_id"])
     try:
         header = jwt.get_unverified_header(token)
@@ -124,7 +129,7 @@ def forget_keys() -> None:
 
 def prime_keys() -> None:
     """Fetch the pool's key set now (before a SnapStart snapshot) instead of at the first request."""
-    pool_id = bootstrap.user_pool()["pool_id"]
+    pool_id = bootstrap.services().user_pool["pool_id"]
     _key("", _issuer(pool_id), pool_id)
 
 

@@ -125,7 +125,7 @@ class Services:
     def warm_cache(self):
         """Catalog answers (with stock): emptied by every write this container serves."""
         from chalicelib.cache import WarmCache
-        from chalicelib.web import STALE_IF_ERROR_SECONDS
+        from chalicelib.http.responses import STALE_IF_ERROR_SECONDS
         return WarmCache(settings.get().cache_ttl_seconds, stale_seconds=STALE_IF_ERROR_SECONDS)
 
     @once
@@ -189,40 +189,3 @@ def reset() -> None:
     global _services
     _services = None
     settings.reset()
-
-
-# the accessors the rest of the code used before `services()`; each reads the one object
-def client(service: str):
-    return services().client(service)
-
-
-def dynamodb():
-    return services().dynamodb
-
-
-def cursor_key() -> bytes:
-    return services().cursor_key
-
-
-def user_pool() -> Dict[str, str]:
-    return services().user_pool
-
-
-def warm_cache():
-    return services().warm_cache
-
-
-def event_queue():
-    return services().event_queue
-
-
-def mailer():
-    return services().mailer
-
-
-def identity():
-    return services().identity
-
-
-def repository(name: str):
-    return getattr(services(), name)

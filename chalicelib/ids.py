@@ -6,6 +6,7 @@ import threading
 import time
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"  # what looks_like_id accepts, for schemas
 _last = 0
 _lock = threading.Lock()
 

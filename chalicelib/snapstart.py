@@ -47,12 +47,12 @@ def restored() -> None:
 
 def _client(service: str) -> None:
     from chalicelib import bootstrap
-    bootstrap.client(service)
+    bootstrap.services().client(service)
 
 
 def _cursor_key(_: str) -> None:
     from chalicelib import bootstrap
-    bootstrap.cursor_key()
+    bootstrap.services().cursor_key
 
 
 def _signing_keys(_: str) -> None:

@@ -2,7 +2,7 @@
 bound to the stage's tables at first use, and transactions whose items are read back by name.
 
 Every model and transaction goes through the same botocore client (retries, timeouts, and the hooks that tests
-and benchmarks register on `bootstrap.dynamodb()` see every call).
+and benchmarks register on `bootstrap.services().dynamodb` see every call).
 """
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple

@@ -5,7 +5,9 @@ from typing import Literal
 import msgspec
 from chalice import Blueprint, Response
 
-from chalicelib import bootstrap, settings, web
+from chalicelib import bootstrap, settings
+from chalicelib.http import responses
+from chalicelib.http.routing import route
 
 bp = Blueprint(__name__)
 
@@ -14,12 +16,12 @@ class HealthOut(msgspec.Struct):
     status: Literal["ok", "unavailable"]
 
 
-@web.route(bp, "/health", "GET", "Whether the shop's tables answer", public=True, response=HealthOut,
-           errors=(503,), needs=("dynamodb:DescribeTable:users,products,carts,orders,notifications",))
+@route(bp, "/health", "GET", "Whether the shop's tables answer", public=True, response=HealthOut,
+       errors=(503,), needs=("dynamodb:DescribeTable:users,products,carts,orders,notifications",))
 def health(request):
     if tables_answer():
-        return web.answer(HealthOut("ok"))
-    return web.answer(HealthOut("unavailable"), status=503, headers={"Retry-After": "5"})
+        return responses.answer(HealthOut("ok"))
+    return responses.answer(HealthOut("unavailable"), status=503, headers={"Retry-After": "5"})
 
 
 _USABLE = {"ACTIVE", "UPDATING"}  # UPDATING tables serve reads and writes
@@ -32,13 +34,13 @@ def tables_answer() -> bool:
     tables = (config.users_table, config.products_table, config.carts_table, config.orders_table,
               config.notifications_table)
     try:
-        return all(bootstrap.dynamodb().describe_table(TableName=t)["Table"]["TableStatus"] in _USABLE
+        return all(bootstrap.services().dynamodb.describe_table(TableName=t)["Table"]["TableStatus"] in _USABLE
                    for t in tables)
     except Exception:
         return False
 
 
-@web.route(bp, "/openapi.json", "GET", "This document", public=True)
+@route(bp, "/openapi.json", "GET", "This document", public=True)
 def openapi(request):
     return Response(body=_document(), status_code=200,
                     headers={"Content-Type": "application/json", "Cache-Control": "public, max-age=300"})
@@ -47,5 +49,4 @@ def openapi(request):
 @functools.lru_cache(maxsize=1)
 def _document() -> str:
     from chalicelib import openapi as builder
-    from app import app
-    return builder.document(app)
+    return builder.document(bp.current_app)

@@ -358,8 +358,8 @@ def build_zip(chalice_zip: pathlib.Path, target: pathlib.Path, arch: str, bundle
 
 
 def sdk_pin() -> str:
-    """boto3 at the version development and tests use (requirements-dev.txt)."""
-    text = (ROOT / "requirements-dev.txt").read_text()
+    """boto3 at the version the local stack and the tests use (requirements-local.txt)."""
+    text = (ROOT / "requirements-local.txt").read_text()
     return re.search(r"^boto3==\S+", text, re.MULTILINE).group(0)
 
 

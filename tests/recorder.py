@@ -19,7 +19,7 @@ def install(stage: str) -> None:
     if _installed:
         return
     from botocore.client import BaseClient
-    from chalicelib import web
+    from chalicelib import operation
     original = BaseClient._make_api_call
     prefix = f"shop-{stage}-"
 
@@ -37,7 +37,7 @@ def install(stage: str) -> None:
         return answer
 
     def record(self, operation_name, params):
-        op = web.current_operation.get()
+        op = operation.current.get()
         if op is not None:
             service = self.meta.service_model.signing_name or self.meta.service_model.endpoint_prefix
             needs = set()

@@ -3,6 +3,7 @@ import json
 from dataclasses import asdict
 from typing import List
 
+from chalicelib import retry
 from chalicelib.notifications.model import OrderEvent
 
 SEND_ATTEMPTS = 3
@@ -21,7 +22,7 @@ class SqsEventQueue:
         """Send in batches of 10, retrying just the entries SQS reports as failed."""
         for start in range(0, len(events), 10):
             pending = {str(i): e for i, e in enumerate(events[start:start + 10])}
-            for _ in range(SEND_ATTEMPTS):
+            for _ in retry.attempts(SEND_ATTEMPTS):
                 answer = self._sqs.send_message_batch(QueueUrl=self._url, Entries=[
                     {"Id": i, "MessageBody": json.dumps(asdict(e))} for i, e in pending.items()])
                 pending = {f["Id"]: pending[f["Id"]] for f in answer.get("Failed", [])}

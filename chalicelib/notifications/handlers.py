@@ -7,14 +7,15 @@ the invocation so nothing is lost: the whole batch comes back, and the consumer 
 """
 import json
 
-from chalicelib import bootstrap, observability, settings, web
+from chalicelib import bootstrap, observability, operation, settings
+from chalicelib.operation import Operation
 from chalicelib.notifications import model, service
 
 
 # what each handler may touch in AWS (its IAM role is made from this; tests compare it with the calls made)
-PUBLISH = web.Operation("STREAM", "publish_order_events", "Publish order events", needs=(
+PUBLISH = Operation("STREAM", "publish_order_events", "Publish order events", needs=(
     "sqs:SendMessage", "sqs:GetQueueUrl"))
-DELIVER = web.Operation("SQS", "deliver_notifications", "Deliver notifications", needs=(
+DELIVER = Operation("SQS", "deliver_notifications", "Deliver notifications", needs=(
     "dynamodb:PutItem:notifications", "dynamodb:GetItem:notifications", "dynamodb:UpdateItem:notifications",
     "dynamodb:GetItem:users", "ses:SendEmail"))
 
@@ -24,17 +25,10 @@ class BatchFailed(Exception):
 
 
 def publish(event) -> int:
-    token = web.current_operation.set(PUBLISH)
-    try:
-        return _publish(event)
-    finally:
-        web.current_operation.reset(token)
-
-
-def _publish(event) -> int:
-    changes = [(_image(r.get("dynamodb", {}).get("OldImage")), _image(r.get("dynamodb", {}).get("NewImage")))
-               for r in event.get("Records", [])]
-    events = service.publish_order_events(changes, queue=bootstrap.event_queue())
+    with operation.serving(PUBLISH):
+        changes = [(_image(r.get("dynamodb", {}).get("OldImage")), _image(r.get("dynamodb", {}).get("NewImage")))
+                   for r in event.get("Records", [])]
+        events = service.publish_order_events(changes, queue=bootstrap.services().event_queue)
     if events:
         observability.logger().info("order events published", extra={"events": [e.id for e in events]})
         observability.count("OrderEventPublished", len(events))
@@ -42,11 +36,8 @@ def _publish(event) -> int:
 
 
 def deliver(event, context=None) -> dict:
-    token = web.current_operation.set(DELIVER)
-    try:
+    with operation.serving(DELIVER):
         return _deliver(event, context)
-    finally:
-        web.current_operation.reset(token)
 
 
 def _deliver(event, context) -> dict:
@@ -61,8 +52,8 @@ def _deliver(event, context) -> dict:
 
 def _deliver_one(record) -> None:
     event = model.parse_event(json.loads(record.body))
-    emailed = service.deliver(event, inbox=bootstrap.repository("inbox"), users=bootstrap.repository("users"),
-                              mailer=bootstrap.mailer(), currency=settings.get().currency)
+    emailed = service.deliver(event, inbox=bootstrap.services().inbox, users=bootstrap.services().users,
+                              mailer=bootstrap.services().mailer, currency=settings.get().currency)
     observability.logger().info("notification delivered" if emailed else "duplicate event ignored",
                                 extra={"event_id": event.id, "message_id": record.message_id})
     observability.count("NotificationEmailed" if emailed else "NotificationDuplicate")
@@ -70,9 +61,8 @@ def _deliver_one(record) -> None:
 
 def _image(raw):
     """An orders stream image as the fields an event needs (the stream carries DynamoDB's attribute shapes)."""
-    if not raw or "status" not in raw:
-        return None
-    from chalicelib.orders.records import OrderRecord
-    record = OrderRecord.from_raw_data(raw)
-    return {"id": record.id, "user_id": record.user_id, "status": record.status, "total_cents": record.total_cents,
-            "lines": [{"quantity": line.quantity} for line in record.lines], "updated_at": record.updated_at}
+    from chalicelib.orders.repository import order_of_image
+    order = order_of_image(raw)
+    return None if order is None else {
+        "id": order.id, "user_id": order.user_id, "status": order.status, "total_cents": order.total_cents,
+        "lines": [{"quantity": line.quantity} for line in order.lines], "updated_at": order.updated_at}

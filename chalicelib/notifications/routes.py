@@ -4,7 +4,10 @@ from typing import List, Optional
 import msgspec
 from chalice import Blueprint
 
-from chalicelib import bootstrap, web
+from chalicelib import bootstrap
+from chalicelib.http import cursors, responses
+from chalicelib.http import request as parse
+from chalicelib.http.routing import route
 from chalicelib.notifications import service
 
 bp = Blueprint(__name__)
@@ -25,26 +28,24 @@ class NotificationPage(msgspec.Struct):
     next_cursor: Optional[str]
 
 
-@web.route(bp, "/notifications", "GET", "The caller's notifications, newest first", response=NotificationPage,
-           errors=(400,), query=(("limit", "limit"), ("cursor", "cursor")),
-           needs=("dynamodb:Query:notifications", "secretsmanager:GetSecretValue"))
-def list_notifications(request):
-    who = web.caller(request)
-    scope = f"notifications:{who.user_id}"
-    items, after = service.list_notifications(who.user_id, web.limit(request), web.page_position(request, scope),
+@route(bp, "/notifications", "GET", "The caller's notifications, newest first", response=NotificationPage,
+       errors=(400,), query=(("limit", "limit"), ("cursor", "cursor")),
+       needs=("dynamodb:Query:notifications", "secretsmanager:GetSecretValue"))
+def list_notifications(request, caller):
+    scope = f"notifications:{caller.user_id}"
+    items, after = service.list_notifications(caller.user_id, parse.limit(request), cursors.page_position(request, scope),
                                               inbox=_inbox())
-    return web.answer(NotificationPage([_out(n) for n in items], web.next_cursor(scope, after)))
+    return responses.answer(NotificationPage([_out(n) for n in items], cursors.next_cursor(scope, after)))
 
 
-@web.route(bp, "/notifications/{notification_id}/read", "POST", "Mark one of the caller's notifications read",
-           response=NotificationOut, errors=(404,), needs=("dynamodb:UpdateItem:notifications",))
-def mark_read(request, notification_id):
-    who = web.caller(request)
-    return web.answer(_out(service.mark_read(notification_id, who.user_id, inbox=_inbox())))
+@route(bp, "/notifications/{notification_id}/read", "POST", "Mark one of the caller's notifications read",
+       response=NotificationOut, errors=(404,), needs=("dynamodb:UpdateItem:notifications",))
+def mark_read(request, notification_id, caller):
+    return responses.answer(_out(service.mark_read(notification_id, caller.user_id, inbox=_inbox())))
 
 
 def _inbox():
-    return bootstrap.repository("inbox")
+    return bootstrap.services().inbox
 
 
 def _out(n) -> NotificationOut:

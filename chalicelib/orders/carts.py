@@ -3,7 +3,7 @@ from typing import Dict
 
 from pynamodb.expressions.condition import size
 
-from chalicelib import errors, storage
+from chalicelib import errors, retry, storage
 from chalicelib.orders.model import MAX_LINES, Contended
 from chalicelib.orders.records import CartRecord, quantities_of
 
@@ -23,7 +23,7 @@ class DynamoCarts:
     def put(self, user_id: str, product_id: str, quantity: int) -> Dict[str, int]:
         """Set one line and return the lines. The 51st product is refused by the write's own condition, so
         concurrent requests cannot overfill the cart, and a refused request changes nothing."""
-        for _ in range(ATTEMPTS):
+        for _ in retry.attempts(ATTEMPTS):
             cart = CartRecord(user_id)
             if storage.unless_condition_fails(lambda: cart.update(
                     actions=[CartRecord.lines[product_id].set(quantity), CartRecord.version.add(1)],

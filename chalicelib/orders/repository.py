@@ -63,3 +63,7 @@ class DynamoOrders:
             condition=OrderRecord.status == before))
         return order_of(record) if moved else None
 
+
+def order_of_image(raw: Optional[dict]) -> Optional[Order]:
+    """An order as the table's stream shows it (DynamoDB's attribute shapes); None for no image."""
+    return order_of(OrderRecord.from_raw_data(raw)) if raw and "status" in raw else None

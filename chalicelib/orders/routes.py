@@ -6,14 +6,17 @@ from typing import Annotated, List, Optional
 import msgspec
 from chalice import Blueprint
 
-from chalicelib import bootstrap, errors, observability, settings, web
+from chalicelib import bootstrap, errors, ids, observability, settings
+from chalicelib.http import cursors, responses
+from chalicelib.http import request as parse
+from chalicelib.http.routing import route
 from chalicelib.orders import service
 from chalicelib.orders.model import MAX_LINES, MAX_QUANTITY, STATUSES, OutOfStock
 
 bp = Blueprint(__name__)
 
 Quantity = Annotated[int, msgspec.Meta(ge=1, le=MAX_QUANTITY)]
-ProductId = Annotated[str, msgspec.Meta(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="a product id")]
+ProductId = Annotated[str, msgspec.Meta(pattern=ids.PATTERN, description="a product id")]
 
 
 class CartQuantity(msgspec.Struct, forbid_unknown_fields=True):
@@ -65,48 +68,46 @@ OFFERS = "dynamodb:BatchGetItem:products"
 CART = "dynamodb:GetItem:carts", "dynamodb:UpdateItem:carts", "dynamodb:PutItem:carts"
 
 
-@web.route(bp, "/cart", "GET", "The caller's cart at current prices", response=CartOut,
-           needs=("dynamodb:GetItem:carts", OFFERS))
-def get_cart(request):
-    cart = service.view_cart(web.caller(request).user_id, carts=_services().carts, catalog=_services().catalog,
+@route(bp, "/cart", "GET", "The caller's cart at current prices", response=CartOut,
+       needs=("dynamodb:GetItem:carts", OFFERS))
+def get_cart(request, caller):
+    cart = service.view_cart(caller.user_id, carts=_services().carts, catalog=_services().catalog,
                              offers=_services().offers)
-    return web.answer(_cart(cart))
+    return responses.answer(_cart(cart))
 
 
-@web.route(bp, "/cart/items/{product_id}", "PUT", "Put a product into the cart (at most 50 different products)",
-           request=CartQuantity, response=CartOut, errors=(400, 404), needs=CART + (OFFERS,))
-def put_cart_item(request, product_id):
-    form = web.body(request, CartQuantity)
-    cart = service.set_cart_quantity(web.caller(request).user_id, product_id, form.quantity, carts=_services().carts,
+@route(bp, "/cart/items/{product_id}", "PUT", "Put a product into the cart (at most 50 different products)",
+       request=CartQuantity, response=CartOut, errors=(400, 404), needs=CART + (OFFERS,))
+def put_cart_item(request, product_id, form, caller):
+    cart = service.set_cart_quantity(caller.user_id, product_id, form.quantity, carts=_services().carts,
                                      catalog=_services().catalog, offers=_services().offers)
-    return web.answer(_cart(cart))
+    return responses.answer(_cart(cart))
 
 
-@web.route(bp, "/cart/items/{product_id}", "DELETE", "Take a product out of the cart", response=CartOut,
-           needs=("dynamodb:UpdateItem:carts", "dynamodb:GetItem:carts", OFFERS))
-def delete_cart_item(request, product_id):
-    cart = service.remove_from_cart(web.caller(request).user_id, product_id, carts=_services().carts,
+@route(bp, "/cart/items/{product_id}", "DELETE", "Take a product out of the cart", response=CartOut,
+       needs=("dynamodb:UpdateItem:carts", "dynamodb:GetItem:carts", OFFERS))
+def delete_cart_item(request, product_id, caller):
+    cart = service.remove_from_cart(caller.user_id, product_id, carts=_services().carts,
                                     catalog=_services().catalog, offers=_services().offers)
-    return web.answer(_cart(cart))
+    return responses.answer(_cart(cart))
 
 
-@web.route(bp, "/cart", "DELETE", "Empty the cart", status=204, needs=("dynamodb:UpdateItem:carts",))
-def delete_cart(request):
-    service.empty_cart(web.caller(request).user_id, carts=_services().carts)
-    return web.no_content()
+@route(bp, "/cart", "DELETE", "Empty the cart", status=204, needs=("dynamodb:UpdateItem:carts",))
+def delete_cart(request, caller):
+    service.empty_cart(caller.user_id, carts=_services().carts)
+    return responses.no_content()
 
 
-@web.route(bp, "/orders", "POST", "Place an order from the cart or from explicit lines", request=NewOrder,
-           response=OrderOut, status=201, errors=(400, 409, 422, 503),
-           headers=(("Idempotency-Key", "idempotency-key"),),
-           needs=("dynamodb:BatchGetItem:orders,carts,products", "dynamodb:UpdateItem:carts", "dynamodb:PutItem:orders",
-                  "dynamodb:UpdateItem:products(flash_sale,id,listed,price_cents,stock)"))
-def place_order(request):
-    form = web.body(request, NewOrder)
+@route(bp, "/orders", "POST", "Place an order from the cart or from explicit lines", request=NewOrder,
+       response=OrderOut, status=201, errors=(400, 409, 422, 503),
+       headers=(("Idempotency-Key", "idempotency-key"),),
+       needs=("dynamodb:BatchGetItem:orders,carts,products", "dynamodb:UpdateItem:carts", "dynamodb:PutItem:orders",
+              "dynamodb:UpdateItem:products(flash_sale,id,listed,price_cents,stock)"))
+def place_order(request, form, caller):
     requested = None if form.items is None else [(line.product_id, line.quantity) for line in form.items]
     parts = _services()
     try:
-        order, replayed = service.place_order(web.caller(request).user_id, requested, _idempotency_key(request),
+        order, replayed = service.place_order(caller.user_id, requested, _idempotency_key(request),
                                               _body_hash(form), checkout=parts.checkout, catalog=parts.catalog,
                                               stock=parts.stock, offers=parts.offers, cache=parts.warm_cache,
                                               rotation=parts.rotation)
@@ -114,62 +115,60 @@ def place_order(request):
         observability.count("OutOfStock")
         raise
     observability.count("OrderReplayed" if replayed else "OrderPlaced")
-    return web.answer(_order(order), status=201)
+    return responses.answer(_order(order), status=201)
 
 
-@web.route(bp, "/orders", "GET", "The caller's orders, newest first", response=OrderPage, errors=(400,),
-           query=PAGING, needs=("dynamodb:Query:orders", "secretsmanager:GetSecretValue"))
-def list_orders(request):
-    who = web.caller(request)
-    scope = f"orders:user:{who.user_id}"
-    orders, after = service.list_orders(who.user_id, web.limit(request), web.page_position(request, scope),
+@route(bp, "/orders", "GET", "The caller's orders, newest first", response=OrderPage, errors=(400,),
+       query=PAGING, needs=("dynamodb:Query:orders", "secretsmanager:GetSecretValue"))
+def list_orders(request, caller):
+    scope = f"orders:user:{caller.user_id}"
+    orders, after = service.list_orders(caller.user_id, parse.limit(request), cursors.page_position(request, scope),
                                         orders=_services().orders)
-    return web.answer(_page(orders, after, scope))
+    return responses.answer(_page(orders, after, scope))
 
 
-@web.route(bp, "/orders/{order_id}", "GET", "One order (the caller's own; admins see all)", response=OrderOut,
-           errors=(404,), needs=("dynamodb:GetItem:orders",))
-def get_order(request, order_id):
-    who = web.caller(request)
-    return web.answer(_order(service.get_order(order_id, who.user_id, who.is_admin, orders=_services().orders)))
+@route(bp, "/orders/{order_id}", "GET", "One order (the caller's own; admins see all)", response=OrderOut,
+       errors=(404,), needs=("dynamodb:GetItem:orders",))
+def get_order(request, order_id, caller):
+    order = service.get_order(order_id, caller.user_id, caller.is_admin, orders=_services().orders)
+    return responses.answer(_order(order))
 
 
-@web.route(bp, "/orders/{order_id}/cancel", "POST", "Cancel a PLACED order and return its stock",
-           response=OrderOut, errors=(404, 409, 503),
-           needs=("dynamodb:GetItem:orders", OFFERS, "dynamodb:UpdateItem:orders",
-                  "dynamodb:UpdateItem:products(flash_sale,id,listed,stock)"))
-def cancel_order(request, order_id):
-    who = web.caller(request)
+@route(bp, "/orders/{order_id}/cancel", "POST", "Cancel a PLACED order and return its stock",
+       response=OrderOut, errors=(404, 409, 503),
+       needs=("dynamodb:GetItem:orders", OFFERS, "dynamodb:UpdateItem:orders",
+              "dynamodb:UpdateItem:products(flash_sale,id,listed,stock)"))
+def cancel_order(request, order_id, caller):
     parts = _services()
-    order = service.cancel_order(order_id, who.user_id, who.is_admin, orders=parts.orders, checkout=parts.checkout,
+    order = service.cancel_order(order_id, caller.user_id, caller.is_admin, orders=parts.orders, checkout=parts.checkout,
                                  catalog=parts.catalog, offers=parts.offers, cache=parts.warm_cache)
     observability.count("OrderCancelled")
-    return web.answer(_order(order))
+    return responses.answer(_order(order))
 
 
-@web.route(bp, "/orders/{order_id}/ship", "POST", "Ship a PLACED order", admin=True, response=OrderOut,
-           errors=(404, 409), needs=("dynamodb:UpdateItem:orders", "dynamodb:GetItem:orders"))
+@route(bp, "/orders/{order_id}/ship", "POST", "Ship a PLACED order", admin=True, response=OrderOut,
+       errors=(404, 409), needs=("dynamodb:UpdateItem:orders", "dynamodb:GetItem:orders"))
 def ship_order(request, order_id):
-    return web.answer(_order(service.advance_order(order_id, "ship", orders=_services().orders)))
+    return responses.answer(_order(service.advance_order(order_id, "ship", orders=_services().orders)))
 
 
-@web.route(bp, "/orders/{order_id}/deliver", "POST", "Mark a SHIPPED order delivered", admin=True,
-           response=OrderOut, errors=(404, 409), needs=("dynamodb:UpdateItem:orders", "dynamodb:GetItem:orders"))
+@route(bp, "/orders/{order_id}/deliver", "POST", "Mark a SHIPPED order delivered", admin=True,
+       response=OrderOut, errors=(404, 409), needs=("dynamodb:UpdateItem:orders", "dynamodb:GetItem:orders"))
 def deliver_order(request, order_id):
-    return web.answer(_order(service.advance_order(order_id, "deliver", orders=_services().orders)))
+    return responses.answer(_order(service.advance_order(order_id, "deliver", orders=_services().orders)))
 
 
-@web.route(bp, "/admin/orders", "GET", "All users' orders, newest first, of one status when given", admin=True,
-           response=OrderPage, errors=(400,), query=(("status", "enum:" + ",".join(STATUSES)),) + PAGING,
-           needs=("dynamodb:Query:orders", "dynamodb:BatchGetItem:orders", "secretsmanager:GetSecretValue"))
+@route(bp, "/admin/orders", "GET", "All users' orders, newest first, of one status when given", admin=True,
+       response=OrderPage, errors=(400,), query=(("status", "enum:" + ",".join(STATUSES)),) + PAGING,
+       needs=("dynamodb:Query:orders", "dynamodb:BatchGetItem:orders", "secretsmanager:GetSecretValue"))
 def list_all_orders(request):
-    status = web.query(request, "status")
+    status = parse.query(request, "status")
     if status is not None and status not in STATUSES:
         raise errors.InvalidInput(f"query parameter `status`: one of {', '.join(STATUSES)}")
     scope = f"orders:status:{status or '*'}"
-    orders, after = service.list_all_orders(status, web.limit(request), web.page_position(request, scope),
+    orders, after = service.list_all_orders(status, parse.limit(request), cursors.page_position(request, scope),
                                             orders=_services().orders)
-    return web.answer(_page(orders, after, scope))
+    return responses.answer(_page(orders, after, scope))
 
 
 def _services():
@@ -177,7 +176,7 @@ def _services():
 
 
 def _idempotency_key(request) -> Optional[str]:
-    key = web.header(request, "Idempotency-Key")
+    key = parse.header(request, "Idempotency-Key")
     if key is not None and not (1 <= len(key) <= 255 and all(" " <= c <= "~" for c in key)):
         raise errors.InvalidInput("header `Idempotency-Key`: 1 to 255 printable ASCII characters")
     return key
@@ -189,7 +188,7 @@ def _body_hash(form: NewOrder) -> str:
 
 
 def _page(orders, after, scope: str) -> OrderPage:
-    return OrderPage([_order(o) for o in orders], web.next_cursor(scope, after))
+    return OrderPage([_order(o) for o in orders], cursors.next_cursor(scope, after))
 
 
 def _lines(lines) -> List[LineOut]:

@@ -3,11 +3,10 @@
 Carts and checkouts read products' offers (name, price, flash-sale flag) through a warm cache: the checkout's
 transaction checks every price it charges, and a stale offer only costs a retry with a fresh read.
 """
-import random
 import time
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from chalicelib import clock, errors, ids
+from chalicelib import clock, errors, ids, retry
 from chalicelib.orders import model
 from chalicelib.orders.model import Cart, Order, keyed_order_id, merged, priced
 from chalicelib.products.model import Offer, Rotation, Take, takes_from_buckets
@@ -69,7 +68,7 @@ def place_order(user_id: str, requested: Optional[Sequence[Tuple[str, int]]], ke
     order_id = keyed_order_id(user_id, key) if key else None
     fresh, price_retried, short = False, False, set()
     failure: errors.ShopError = model.Contended()
-    for attempt in range(ATTEMPTS):
+    for attempt in retry.attempts(ATTEMPTS, sleep=sleep):
         cached = {} if fresh else offers.get_many(quantities or ())
         view = checkout.read(user_id, order_id, quantities is None, [p for p in quantities or () if p not in cached])
         if view.existing:
@@ -95,10 +94,10 @@ def place_order(user_id: str, requested: Optional[Sequence[Tuple[str, int]]], ke
             fresh = True
         except model.BucketShort as exc:
             short.add(exc.product_id)
-            _back_off(attempt, sleep)
+            attempt.back_off()
         except (model.CartChanged, model.Contended) as exc:
             failure = exc
-            _back_off(attempt, sleep)
+            attempt.back_off()
         else:
             cache.clear()
             return order, False
@@ -138,10 +137,6 @@ def _replay(order: Order, stored_hash: Optional[str], body_hash: str) -> Tuple[O
     return order.as_placed, True
 
 
-def _back_off(attempt: int, sleep) -> None:
-    sleep(min(0.5, 0.02 * 2 ** attempt) * random.uniform(0.5, 1.0))
-
-
 # --- reading and moving orders --------------------------------------------------------------------
 
 def get_order(order_id: str, user_id: str, is_admin: bool, *, orders) -> Order:
@@ -165,7 +160,7 @@ def cancel_order(order_id: str, user_id: str, is_admin: bool, *, orders, checkou
     """Cancel a PLACED order and give its units back, in one transaction (to wherever each product keeps
     its stock now; a product deleted since gets nothing back)."""
     fresh = False
-    for attempt in range(ATTEMPTS):
+    for attempt in retry.attempts(ATTEMPTS, sleep=sleep):
         order = get_order(order_id, user_id, is_admin, orders=orders)
         cancelled = order.moved("cancel", clock.now_iso())
         known = offers_of([line.product_id for line in order.lines], catalog=catalog, offers=offers, fresh=fresh)
@@ -177,7 +172,7 @@ def cancel_order(order_id: str, user_id: str, is_admin: bool, *, orders, checkou
             fresh = True
             continue
         except model.Contended:
-            _back_off(attempt, sleep)
+            attempt.back_off()
             continue
         cache.clear()
         return cancelled

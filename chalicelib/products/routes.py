@@ -4,7 +4,10 @@ from typing import Annotated, List, Optional, Union
 import msgspec
 from chalice import Blueprint
 
-from chalicelib import bootstrap, errors, settings, web
+from chalicelib import bootstrap, errors, settings
+from chalicelib.http import cursors, responses
+from chalicelib.http import request as parse
+from chalicelib.http.routing import route
 from chalicelib.products import service
 from chalicelib.products.model import (CATEGORY, IMAGE_URL, MAX_CATEGORY, MAX_DESCRIPTION, MAX_IMAGE_URL, MAX_NAME,
                                        MAX_PRICE_CENTS, MAX_STOCK)
@@ -76,65 +79,63 @@ PAGING = (("limit", "limit"), ("cursor", "cursor"))
 READ_STOCK = "dynamodb:BatchGetItem:products"
 
 
-@web.route(bp, "/products", "GET", "A page of products, of one category when given", public=True,
-           response=ProductPage, errors=(400,), cacheable=True, query=(("category", "pattern:" + CATEGORY.pattern),) + PAGING,
-           needs=("dynamodb:Query:products", READ_STOCK, "secretsmanager:GetSecretValue"))
+@route(bp, "/products", "GET", "A page of products, of one category when given", public=True,
+       response=ProductPage, errors=(400,), cacheable=True, query=(("category", "pattern:" + CATEGORY.pattern),) + PAGING,
+       needs=("dynamodb:Query:products", READ_STOCK, "secretsmanager:GetSecretValue"))
 def list_products(request):
-    category = web.query(request, "category")
+    category = parse.query(request, "category")
     if category is not None and not (len(category) <= 50 and CATEGORY.fullmatch(category)):
         raise errors.InvalidInput("query parameter `category`: a lower-case slug of 1 to 50 characters (a-z, 0-9, -)")
     scope = f"products:{category or '*'}"
-    position = web.page_position(request, scope)
-    items, after = service.list_products(category, web.limit(request), position and position.get("id"),
+    position = cursors.page_position(request, scope)
+    items, after = service.list_products(category, parse.limit(request), position and position.get("id"),
                                          catalog=_services().catalog, cache=_services().warm_cache,
-                                         fresh=web.wants_fresh(request))
-    return _cached(request, ProductPage([_out(p) for p in items], web.next_cursor(scope, after and {"id": after})))
+                                         fresh=parse.wants_fresh(request))
+    return _cached(request, ProductPage([_out(p) for p in items], cursors.next_cursor(scope, after and {"id": after})))
 
 
-@web.route(bp, "/products/{product_id}", "GET", "One product", public=True, response=ProductOut,
-           errors=(404,), cacheable=True, needs=(READ_STOCK,))
+@route(bp, "/products/{product_id}", "GET", "One product", public=True, response=ProductOut,
+       errors=(404,), cacheable=True, needs=(READ_STOCK,))
 def get_product(request, product_id):
     product = service.get_product(product_id, catalog=_services().catalog, cache=_services().warm_cache,
-                                  fresh=web.wants_fresh(request))
+                                  fresh=parse.wants_fresh(request))
     return _cached(request, _out(product))
 
 
-@web.route(bp, "/categories", "GET", "Categories with their product counts", public=True, response=CategoryList,
-           cacheable=True, needs=("dynamodb:Query:products",))
+@route(bp, "/categories", "GET", "Categories with their product counts", public=True, response=CategoryList,
+       cacheable=True, needs=("dynamodb:Query:products",))
 def list_categories(request):
     categories = service.list_categories(catalog=_services().catalog, cache=_services().warm_cache,
-                                         fresh=web.wants_fresh(request))
+                                         fresh=parse.wants_fresh(request))
     return _cached(request, CategoryList([CategoryOut(c.name, c.product_count) for c in categories]))
 
 
 WRITES = ("dynamodb:PutItem:products", "dynamodb:UpdateItem:products", "dynamodb:DeleteItem:products")
 
 
-@web.route(bp, "/products", "POST", "Add a product", admin=True, request=NewProduct, response=ProductOut,
-           status=201, errors=(400,), needs=WRITES)
-def create_product(request):
-    form = web.body(request, NewProduct)
+@route(bp, "/products", "POST", "Add a product", admin=True, request=NewProduct, response=ProductOut,
+       status=201, errors=(400,), needs=WRITES)
+def create_product(request, form):
     product = service.create_product(msgspec.structs.asdict(form), catalog=_services().catalog, caches=_caches())
-    return web.answer(_out(product), status=201)
+    return responses.answer(_out(product), status=201)
 
 
-@web.route(bp, "/products/{product_id}", "PATCH", "Change some of a product's fields", admin=True,
-           request=ProductChanges, response=ProductOut, errors=(400, 404, 409, 412),
-           headers=(("If-Match", "if-match"),), needs=(READ_STOCK,) + WRITES)
-def update_product(request, product_id):
-    form = web.body(request, ProductChanges)
+@route(bp, "/products/{product_id}", "PATCH", "Change some of a product's fields", admin=True,
+       request=ProductChanges, response=ProductOut, errors=(400, 404, 409, 412),
+       headers=(("If-Match", "if-match"),), needs=(READ_STOCK,) + WRITES)
+def update_product(request, product_id, form):
     changes = {k: v for k, v in msgspec.structs.asdict(form).items() if v is not UNSET}
     product = service.update_product(product_id, changes, catalog=_services().catalog, caches=_caches(),
                                      if_match=_if_match(request))
     out = _out(product)
-    return web.answer(out, headers={"ETag": web.etag_of(msgspec.json.encode(out))})
+    return responses.answer(out, headers={"ETag": responses.etag_of(msgspec.json.encode(out))})
 
 
-@web.route(bp, "/products/{product_id}", "DELETE", "Remove a product from the catalog", admin=True,
-           status=204, errors=(404, 409), needs=(READ_STOCK,) + WRITES)
+@route(bp, "/products/{product_id}", "DELETE", "Remove a product from the catalog", admin=True,
+       status=204, errors=(404, 409), needs=(READ_STOCK,) + WRITES)
 def delete_product(request, product_id):
     service.delete_product(product_id, catalog=_services().catalog, caches=_caches())
-    return web.no_content()
+    return responses.no_content()
 
 
 def _services():
@@ -147,15 +148,15 @@ def _caches():
 
 def _if_match(request):
     """`If-Match: <ETag>[, <ETag>...]` or `*`: a test of the product as it is now (strong comparison)."""
-    given = web.header(request, "If-Match")
+    given = parse.header(request, "If-Match")
     if given is None:
         return None
     tags = {tag.strip() for tag in given.split(",")}
-    return lambda product: "*" in tags or web.etag_of(msgspec.json.encode(_out(product))) in tags
+    return lambda product: "*" in tags or responses.etag_of(msgspec.json.encode(_out(product))) in tags
 
 
 def _cached(request, payload):
-    return web.cached_answer(request, payload, settings.get().cache_max_age_seconds)
+    return responses.cached(request, payload, settings.get().cache_max_age_seconds)
 
 
 def _out(product) -> ProductOut:

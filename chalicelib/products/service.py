@@ -2,7 +2,7 @@
 admins' writes the offers cache that carts and checkouts read)."""
 from typing import List, Optional, Tuple
 
-from chalicelib import clock, errors, ids
+from chalicelib import clock, errors, ids, retry
 from chalicelib.products.model import Category, Product, check
 
 ATTEMPTS = 3
@@ -26,7 +26,7 @@ def update_product(product_id: str, changes: dict, *, catalog, caches, if_match=
     """Apply a partial update: only the named fields are written. `stock_delta` adds to the stock as it is
     when written; with `if_match` (a test of the current ETag, see `etag_matches`) nothing is written unless
     the product is exactly as that ETag showed it. A concurrent change makes it read again and re-apply."""
-    for attempt in range(ATTEMPTS):
+    for attempt in retry.attempts(ATTEMPTS):
         current = _existing(product_id, catalog)
         if if_match is not None and not if_match(current.product):
             raise PreconditionFailed(product_id)
@@ -36,7 +36,7 @@ def update_product(product_id: str, changes: dict, *, catalog, caches, if_match=
         except errors.Conflict:
             if if_match is not None:
                 raise PreconditionFailed(product_id)
-            if attempt == ATTEMPTS - 1:
+            if attempt.last:
                 raise
             continue
         _forget(caches)
@@ -46,12 +46,12 @@ def update_product(product_id: str, changes: dict, *, catalog, caches, if_match=
 def delete_product(product_id: str, *, catalog, caches) -> None:
     """Remove a product from the catalog (with its flash-sale stock); orders keep their own copy of its name
     and price."""
-    for attempt in range(ATTEMPTS):
+    for attempt in retry.attempts(ATTEMPTS):
         current = _existing(product_id, catalog)
         try:
             catalog.remove(current)
         except errors.Conflict:
-            if attempt == ATTEMPTS - 1:
+            if attempt.last:
                 raise
             continue
         _forget(caches)

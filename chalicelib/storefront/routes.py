@@ -5,13 +5,15 @@ year; the page names the current ones and is revalidated by ETag. Hashes are com
 from the files themselves: there is no build step.
 """
 import functools
-import hashlib
 import pathlib
 from typing import Dict, Tuple
 
 from chalice import Blueprint, Response
 
-from chalicelib import settings, web
+from chalicelib import errors, settings
+from chalicelib.http import responses
+from chalicelib.http import request as parse
+from chalicelib.http.routing import route
 
 bp = Blueprint(__name__)
 ASSETS = pathlib.Path(__file__).resolve().parent / "assets"
@@ -22,25 +24,25 @@ SECURITY = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
             "X-Frame-Options": "DENY"}
 
 
-@web.route(bp, "/", "GET", "The storefront page", public=True, produces=("text/html",), errors=(304,))
+@route(bp, "/", "GET", "The storefront page", public=True, produces=("text/html",), errors=(304,))
 def page(request):
     body, tag = _page()
     return _answer(request, body, "text/html; charset=utf-8", tag, "no-cache")
 
 
-@web.route(bp, "/static/{name}", "GET", "A storefront asset (content-hashed name)", public=True,
-           produces=tuple(t.split(";")[0] for t in TYPES.values()), errors=(304, 404))
+@route(bp, "/static/{name}", "GET", "A storefront asset (content-hashed name)", public=True,
+       produces=tuple(t.split(";")[0] for t in TYPES.values()), errors=(304, 404))
 def asset(request, name):
     found = _assets().get(name)
     if found is None:
-        raise web.errors.NotFound(f"asset {name} does not exist")
+        raise errors.NotFound(f"asset {name} does not exist")
     body, content_type, tag = found
     return _answer(request, body, content_type, tag, "public, max-age=31536000, immutable")
 
 
 def _answer(request, body: str, content_type: str, tag: str, cache_control: str) -> Response:
     headers = {"ETag": tag, "Cache-Control": cache_control, **SECURITY}
-    if web.etag_matches(web.header(request, "If-None-Match"), tag):
+    if responses.etag_matches(parse.header(request, "If-None-Match"), tag):
         return Response(body="", status_code=304, headers=headers)
     return Response(body=body, status_code=200, headers={"Content-Type": content_type, **headers})
 
@@ -52,8 +54,8 @@ def _assets() -> Dict[str, Tuple[str, str, str]]:
     for path in sorted(ASSETS.iterdir()):
         if path.suffix in TYPES:
             text = path.read_text()
-            digest = hashlib.sha256(text.encode()).hexdigest()
-            served[f"{path.stem}.{digest[:12]}{path.suffix}"] = (text, TYPES[path.suffix], f'"{digest[:32]}"')
+            tag = responses.etag_of(text.encode())
+            served[f"{path.stem}.{tag[1:13]}{path.suffix}"] = (text, TYPES[path.suffix], tag)
     return served
 
 
@@ -64,4 +66,4 @@ def _page() -> Tuple[str, str]:
         stem, _, suffix = hashed.split(".")
         html = html.replace(f"/static/{stem}.{suffix}", f"/static/{hashed}")
     html = html.replace("{{currency}}", settings.get().currency)
-    return html, '"' + hashlib.sha256(html.encode()).hexdigest()[:32] + '"'
+    return html, responses.etag_of(html.encode())

@@ -6,6 +6,9 @@ from typing import Tuple
 from chalicelib import errors, text
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_EMAIL = 254
+MAX_NAME = 100
+MAX_PASSWORD = 256
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class Profile:
 
 def check_email(email: str) -> str:
     email = email.strip()
-    if not EMAIL.match(email) or len(email) > 254:
+    if not EMAIL.match(email) or len(email) > MAX_EMAIL:
         raise errors.InvalidInput("field `email`: not a valid email address")
     return email.lower()
 
@@ -32,8 +35,8 @@ def check_name(name: str) -> str:
     name = text.require_printable("name", name).strip()
     if not name:
         raise errors.InvalidInput("field `name`: must not be empty")
-    if len(name) > 100:
-        raise errors.InvalidInput("field `name`: at most 100 characters")
+    if len(name) > MAX_NAME:
+        raise errors.InvalidInput(f"field `name`: at most {MAX_NAME} characters")
     return name
 
 

@@ -4,19 +4,24 @@ from typing import Annotated, List, Optional
 import msgspec
 from chalice import Blueprint
 
-from chalicelib import auth, bootstrap, errors, settings, web
+from chalicelib import auth, bootstrap, errors, settings
+from chalicelib.http import responses
+from chalicelib.http import request as parse
+from chalicelib.http.routing import route
 from chalicelib.users import service
-from chalicelib.users.model import EMAIL
+from chalicelib.users.model import EMAIL, MAX_EMAIL, MAX_NAME, MAX_PASSWORD
 
 bp = Blueprint(__name__)
 
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=EMAIL.pattern, description="an email address")]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=MAX_EMAIL, pattern=EMAIL.pattern,
+                                    description="an email address")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME)]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_PASSWORD)]
 
 
 class SignUp(msgspec.Struct, forbid_unknown_fields=True):
     email: Email
-    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+    password: Password
     name: Name
 
 
@@ -28,7 +33,7 @@ class Confirmation(msgspec.Struct, forbid_unknown_fields=True):
 class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
     """Either email and password, or a refresh token."""
     email: Optional[Email] = None
-    password: Optional[Annotated[str, msgspec.Meta(min_length=1, max_length=256)]] = None
+    password: Optional[Password] = None
     refresh_token: Optional[Annotated[str, msgspec.Meta(min_length=1, max_length=8192)]] = None
 
 
@@ -60,27 +65,24 @@ IDENTITY = ("cognito-idp:SignUp", "cognito-idp:AdminConfirmSignUp?auto_confirm",
             "cognito-idp:InitiateAuth", "dynamodb:PutItem:users", "dynamodb:GetItem:users")
 
 
-@web.route(bp, "/users", "POST", "Create an account", public=True, request=SignUp, response=ProfileOut,
-           status=201, errors=(400, 409), needs=IDENTITY)
-def sign_up(request):
-    form = web.body(request, SignUp)
+@route(bp, "/users", "POST", "Create an account", public=True, request=SignUp, response=ProfileOut,
+       status=201, errors=(400, 409), needs=IDENTITY)
+def sign_up(request, form):
     profile = service.register(form.email, form.password, form.name, identity=_identity(),
-                               users=bootstrap.repository("users"), auto_confirm=settings.get().auto_confirm)
-    return web.answer(_profile(profile), status=201)
+                               users=bootstrap.services().users, auto_confirm=settings.get().auto_confirm)
+    return responses.answer(_profile(profile), status=201)
 
 
-@web.route(bp, "/users/confirm", "POST", "Confirm a sign-up with the emailed code", public=True,
-           request=Confirmation, status=204, errors=(400,), needs=("cognito-idp:ConfirmSignUp",))
-def confirm(request):
-    form = web.body(request, Confirmation)
+@route(bp, "/users/confirm", "POST", "Confirm a sign-up with the emailed code", public=True,
+       request=Confirmation, status=204, errors=(400,), needs=("cognito-idp:ConfirmSignUp",))
+def confirm(request, form):
     service.confirm(form.email, form.code, identity=_identity())
-    return web.no_content()
+    return responses.no_content()
 
 
-@web.route(bp, "/auth/token", "POST", "Sign in, or exchange a refresh token", public=True, request=TokenRequest,
-           response=TokensOut, errors=(400, 401, 403, 429), needs=("cognito-idp:InitiateAuth",))
-def token(request):
-    form = web.body(request, TokenRequest)
+@route(bp, "/auth/token", "POST", "Sign in, or exchange a refresh token", public=True, request=TokenRequest,
+       response=TokensOut, errors=(400, 401, 403, 429), needs=("cognito-idp:InitiateAuth",))
+def token(request, form):
     if form.refresh_token is not None and form.email is None and form.password is None:
         tokens = service.refresh(form.refresh_token, identity=_identity())
     elif form.email is not None and form.password is not None and form.refresh_token is None:
@@ -88,45 +90,40 @@ def token(request):
     else:
         raise errors.InvalidInput("give either `email` and `password`, or `refresh_token`")
     # the authorizer admits a token only so long (auth.MAX_TOKEN_AGE), whatever the pool says
-    return web.answer(TokensOut(tokens.access_token, tokens.id_token, tokens.refresh_token, "Bearer",
+    return responses.answer(TokensOut(tokens.access_token, tokens.id_token, tokens.refresh_token, "Bearer",
                                 min(tokens.expires_in, auth.MAX_TOKEN_AGE)))
 
 
-@web.route(bp, "/auth/sign-out", "POST", "End a session: revoke its refresh token", request=SignOut, status=204,
-           errors=(400, 429), needs=("cognito-idp:RevokeToken",))
-def sign_out(request):
-    form = web.body(request, SignOut)
+@route(bp, "/auth/sign-out", "POST", "End a session: revoke its refresh token", request=SignOut, status=204,
+       errors=(400, 429), needs=("cognito-idp:RevokeToken",))
+def sign_out(request, form):
     service.sign_out(form.refresh_token, identity=_identity())
-    return web.no_content()
+    return responses.no_content()
 
 
-@web.route(bp, "/users/me", "GET", "The caller's profile", response=ProfileOut,
-           needs=("dynamodb:GetItem:users", "dynamodb:PutItem:users", "cognito-idp:GetUser"))
-def me(request):
-    who = web.caller(request)
-    profile = service.profile(who.user_id, who.groups, _access_token(request), identity=_identity(),
-                              users=bootstrap.repository("users"))
-    return web.answer(_profile(profile))
+@route(bp, "/users/me", "GET", "The caller's profile", response=ProfileOut,
+       needs=("dynamodb:GetItem:users", "dynamodb:PutItem:users", "cognito-idp:GetUser"))
+def me(request, caller):
+    profile = service.profile(caller.user_id, caller.groups, _access_token(request), identity=_identity(),
+                              users=bootstrap.services().users)
+    return responses.answer(_profile(profile))
 
 
-@web.route(bp, "/users/me", "PATCH", "Change the caller's name", request=Rename, response=ProfileOut,
-           errors=(400,), needs=("dynamodb:UpdateItem:users", "dynamodb:GetItem:users",
-                                 "dynamodb:PutItem:users", "cognito-idp:GetUser"))
-def rename(request):
-    who = web.caller(request)
-    form = web.body(request, Rename)
-    profile = service.rename(who.user_id, who.groups, form.name, _access_token(request), identity=_identity(),
-                             users=bootstrap.repository("users"))
-    return web.answer(_profile(profile))
+@route(bp, "/users/me", "PATCH", "Change the caller's name", request=Rename, response=ProfileOut,
+       errors=(400,), needs=("dynamodb:UpdateItem:users", "dynamodb:GetItem:users",
+                             "dynamodb:PutItem:users", "cognito-idp:GetUser"))
+def rename(request, form, caller):
+    profile = service.rename(caller.user_id, caller.groups, form.name, _access_token(request), identity=_identity(),
+                             users=bootstrap.services().users)
+    return responses.answer(_profile(profile))
 
 
 def _identity():
-    return bootstrap.identity()
+    return bootstrap.services().identity
 
 
 def _access_token(request) -> str:
-    value = web.header(request, "Authorization") or ""
-    return value[7:].strip() if value[:7].lower() == "bearer " else value.strip()
+    return auth.bearer(parse.header(request, "Authorization") or "")
 
 
 def _profile(profile) -> ProfileOut:

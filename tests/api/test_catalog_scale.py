@@ -30,7 +30,7 @@ def test_a_page_of_a_2000_product_catalog_is_one_query_reading_limit_plus_one(an
     def record(http_response, parsed, model, **_):
         calls.append((model.name, parsed.get("ScannedCount"), parsed.get("Count")))
 
-    events = bootstrap.dynamodb().meta.events
+    events = bootstrap.services().dynamodb.meta.events
     events.register("after-call.dynamodb", record, unique_id="scale-test")
     try:
         for category in ("bulk", None):

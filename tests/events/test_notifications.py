@@ -135,7 +135,7 @@ def test_ses_failing_for_one_message_spares_its_neighbours_and_emails_it_once_la
                                                                                      app, monkeypatch):
     import app as app_module
     from chalicelib import bootstrap
-    mailer = bootstrap.mailer()
+    mailer = bootstrap.services().mailer
     real_send = type(mailer).send
     failing = {other_shopper.email}
 

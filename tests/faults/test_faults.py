@@ -22,7 +22,7 @@ class _Raw:
 def failing(service: str, operation: str, status: int, error: str, times: int = None, **extra):
     """Make the app's client for `service` answer `operation` with an error, `times` times (or always);
     `extra` goes into the error's body (a cancelled transaction's CancellationReasons, say)."""
-    client = bootstrap.client(service)
+    client = bootstrap.services().client(service)
     state = {"left": times, "seen": 0}
 
     def answer(request, **_):
@@ -120,7 +120,7 @@ def test_cognito_unavailable_makes_sign_in_503_not_500(anonymous, shopper):
 
 def test_sqs_refusing_the_publisher_loses_no_event(pump, shopper, admin):
     product = _product(admin)
-    bootstrap.event_queue()  # created before the fault, as in a warm container
+    bootstrap.services().event_queue  # created before the fault, as in a warm container
     with failing("sqs", "SendMessageBatch", 500, "InternalError") as fault:
         order = shopper.post("/orders", {"items": [{"product_id": product["id"], "quantity": 1}]}).json
         assert eventually(lambda: fault["seen"] >= 6, seconds=10)  # the stream batch failed, and came again

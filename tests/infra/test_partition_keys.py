@@ -66,7 +66,7 @@ def test_no_shopper_path_writes_a_key_shared_by_the_shop_or_a_category(app, clie
     flash = admin.post("/products", {"name": "Keyed Kettle", "category": "keys-0", "price_cents": 1500,
                                      "stock": 10000, "flash_sale": True}).json["id"]
     shoppers = workloads.shoppers(types.SimpleNamespace(client=client, stack=stack), 24)
-    meter = capacity.Meter("test").install(bootstrap.dynamodb())
+    meter = capacity.Meter("test").install(bootstrap.services().dynamodb)
     try:
         for n, shopper in enumerate(shoppers):
             mine, other = products[n % 4], products[(n + 1) % 4]

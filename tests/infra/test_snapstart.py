@@ -138,9 +138,9 @@ def test_a_primed_function_needs_neither_secrets_manager_nor_the_key_set_again(s
     bootstrap.reset()
     auth.forget_keys()
     snapstart.prime(["client:dynamodb", "cursor-key", "signing-keys"])
-    monkeypatch.setattr(bootstrap, "client", lambda service: pytest.fail(f"a {service} client after priming"))
+    monkeypatch.setattr(bootstrap.Services, "client", lambda self, service: pytest.fail(f"a {service} client after priming"))
     monkeypatch.setattr(auth, "_fetch_keys", lambda url: pytest.fail("the key set fetched after priming"))
-    assert len(bootstrap.cursor_key()) >= 32
+    assert len(bootstrap.services().cursor_key) >= 32
     assert auth.verify(tokens.mint(stack.pool_id, stack.client_id))["sub"]
     monkeypatch.undo()
     bootstrap.reset()

@@ -4,7 +4,8 @@ from chalice.app import MultiDict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib import errors, web
+from chalicelib import errors
+from chalicelib.http import cursors, request as parse
 
 KEY = b"k" * 32
 
@@ -16,7 +17,7 @@ class Request:
 
 
 def _limit(text):
-    return web.limit(Request(limit=text))
+    return parse.limit(Request(limit=text))
 
 
 @pytest.mark.parametrize("text", ["", "²", "١٠", "𝟗", "0", "101", "1e2", " 5", "5 ", "+5", "-1", "0x10", "5\n",
@@ -33,18 +34,18 @@ def test_a_limit_in_ascii_digits_is_read(text, value):
 
 
 def test_no_limit_is_the_default():
-    assert web.limit(Request()) == 20 and web.limit(Request(cursor="")) == 20
+    assert parse.limit(Request()) == 20 and parse.limit(Request(cursor="")) == 20
 
 
 def test_a_parameter_given_twice_is_refused_naming_it():
     with pytest.raises(errors.InvalidInput, match="`limit`"):
-        web.limit(Request(limit=["5", "5"]))
+        parse.limit(Request(limit=["5", "5"]))
     with pytest.raises(errors.InvalidInput, match="`category`"):
-        web.query(Request(category=["chairs", "lamps"]), "category")
+        parse.query(Request(category=["chairs", "lamps"]), "category")
 
 
 def test_unknown_parameters_are_ignored():
-    assert web.query(Request(colour=["red", "blue"]), "category") is None
+    assert parse.query(Request(colour=["red", "blue"]), "category") is None
 
 
 @given(st.text(max_size=300))
@@ -59,11 +60,11 @@ def test_any_text_is_a_limit_from_1_to_100_or_a_400(text):
 
 
 @given(st.one_of(st.text(max_size=300), st.from_regex(r"[A-Za-z0-9_-]{0,60}\.[A-Za-z0-9_-]{0,30}", fullmatch=True),
-                 st.builds(lambda p: web.encode_cursor("products:*", {"id": "01J"}, KEY)[:p], st.integers(0, 80))))
+                 st.builds(lambda p: cursors.encode("products:*", {"id": "01J"}, KEY)[:p], st.integers(0, 80))))
 @settings(max_examples=500, deadline=None)
 def test_any_text_is_a_cursor_of_this_list_or_a_400(text):
     try:
-        position = web.decode_cursor(text, "products:*", KEY)
+        position = cursors.decode(text, "products:*", KEY)
     except errors.InvalidInput as exc:
         assert "`cursor`" in str(exc)
     else:
@@ -71,12 +72,12 @@ def test_any_text_is_a_cursor_of_this_list_or_a_400(text):
 
 
 def test_a_cursor_the_server_issued_round_trips_and_no_other_passes():
-    issued = web.encode_cursor("products:*", {"id": "01J"}, KEY)
-    assert web.decode_cursor(issued, "products:*", KEY) == {"id": "01J"}
-    assert web.decode_cursor("", "products:*", KEY) is None
+    issued = cursors.encode("products:*", {"id": "01J"}, KEY)
+    assert cursors.decode(issued, "products:*", KEY) == {"id": "01J"}
+    assert cursors.decode("", "products:*", KEY) is None
     for bad in ["x.\u00e9", issued + "\u00e9", "\u00e9" + issued, issued.replace(".", "\uff0e"), issued + "\n",
                 issued[:-1], "." * 30, issued.replace(".", "..")]:
         with pytest.raises(errors.InvalidInput, match="`cursor`"):
-            web.decode_cursor(bad, "products:*", KEY)
+            cursors.decode(bad, "products:*", KEY)
     with pytest.raises(errors.InvalidInput, match="another list"):
-        web.decode_cursor(issued, "orders:*", KEY)
+        cursors.decode(issued, "orders:*", KEY)

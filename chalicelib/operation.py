@@ -1,0 +1,47 @@
+"""What the project knows about each operation, API route or event handler, in one record: its contract (the
+OpenAPI document), who may call it (the authorizer and the auth tests) and what AWS it touches (`needs`, read
+by ops/needs.py: its IAM role, and the tests that compare it with the calls it makes)."""
+import contextvars
+from dataclasses import dataclass
+from typing import Any, Tuple
+
+JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str  # HTTP method, or STREAM / SQS for an event handler
+    path: str  # the route, or the handler's name
+    summary: str
+    public: bool = False
+    admin: bool = False
+    request: Any = None  # the msgspec model the body decodes into
+    response: Any = None
+    status: int = 200
+    errors: Tuple[int, ...] = ()
+    needs: Tuple[str, ...] = ()
+    cacheable: bool = False
+    query: Tuple[Tuple[str, str], ...] = ()
+    headers: Tuple[Tuple[str, str], ...] = ()
+    produces: Tuple[str, ...] = (JSON,)
+
+
+# the operation being served, so every AWS call can be attributed to it
+current: contextvars.ContextVar = contextvars.ContextVar("current_operation", default=None)
+
+
+def serving(operation: Operation):
+    """`with serving(op):` attributes the calls made inside to op."""
+    return _Serving(operation)
+
+
+class _Serving:
+    def __init__(self, operation: Operation) -> None:
+        self._operation = operation
+
+    def __enter__(self) -> Operation:
+        self._token = current.set(self._operation)
+        return self._operation
+
+    def __exit__(self, *_) -> None:
+        current.reset(self._token)
