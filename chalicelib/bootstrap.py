@@ -136,7 +136,7 @@ class Services:
 
     @once
     def rotation(self):
-        from chalicelib.products.model import Rotation
+        from chalicelib.products.takes import Rotation
         return Rotation()
 
     @once

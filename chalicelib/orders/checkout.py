@@ -4,7 +4,7 @@ from typing import List, Optional, Sequence, Tuple
 from chalicelib import errors, ids, storage
 from chalicelib.orders.model import CartChanged, CheckoutView, Contended, KeyTaken, Order
 from chalicelib.orders.records import CartRecord, OrderRecord, order_of, quantities_of, record_of, status_shard
-from chalicelib.products.model import StockMoved, Take
+from chalicelib.products.takes import StockMoved, Take
 from chalicelib.products.records import ProductRecord, product_of
 
 

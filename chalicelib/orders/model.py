@@ -4,7 +4,7 @@ from typing import Dict, Mapping, Optional, Tuple
 
 from chalicelib import errors, ids
 # why a line cannot be taken: raised by stock planning and by the checkout's transaction
-from chalicelib.products.model import BucketShort, OutOfStock, PriceChanged, ProductGone, StockMoved  # noqa: F401
+from chalicelib.products.takes import BucketShort, OutOfStock, PriceChanged, ProductGone, StockMoved  # noqa: F401
 
 MAX_LINES = 50
 MAX_QUANTITY = 99

@@ -3,7 +3,7 @@ memory in tests/unit/fakes.py; tests/contract runs one suite against both)."""
 from typing import Dict, List, Optional, Protocol, Sequence, Tuple
 
 from chalicelib.orders.model import CheckoutView, Order
-from chalicelib.products.model import Take
+from chalicelib.products.takes import Take
 
 Position = Optional[dict]
 

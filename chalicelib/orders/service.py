@@ -9,7 +9,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from chalicelib import clock, errors, ids, retry
 from chalicelib.orders import model
 from chalicelib.orders.model import Cart, Order, keyed_order_id, merged, priced
-from chalicelib.products.model import Offer, Rotation, Take, takes_from_buckets
+from chalicelib.products.model import Offer
+from chalicelib.products.takes import Rotation, Take, takes_from_buckets
 
 ATTEMPTS = 8
 

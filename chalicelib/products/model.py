@@ -3,11 +3,9 @@
 A flash-sale product keeps its stock in FLASH_BUCKETS items of its own, each with its own `stock >= q`
 condition, so orders spread over many partition keys instead of queueing on one (see README, "Flash sales").
 """
-import itertools
-import random
 import re
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Mapping, Optional
+from typing import Dict, Mapping, Optional
 
 from chalicelib import errors, text
 
@@ -128,85 +126,3 @@ def _image_url(value) -> None:
 
 _RULES = {"name": _name, "category": _category, "price_cents": _price, "stock": _stock,
           "description": _description, "image_url": _image_url, "flash_sale": lambda value: None}
-
-
-# --- stock ----------------------------------------------------------------------------------------
-
-class OutOfStock(errors.Conflict):
-    def __init__(self, product_id: str) -> None:
-        super().__init__(f"not enough stock of product {product_id}")
-        self.product_id = product_id
-
-
-class PriceChanged(errors.Conflict):
-    def __init__(self, product_id: str) -> None:
-        super().__init__(f"the price of product {product_id} changed while ordering; review the order and retry")
-        self.product_id = product_id
-
-
-class ProductGone(errors.Conflict):
-    def __init__(self, product_id: str) -> None:
-        super().__init__(f"product {product_id} is no longer sold")
-        self.product_id = product_id
-
-
-class BucketShort(errors.Conflict):
-    """The flash-sale bucket an order chose held too little: read the buckets and choose again."""
-
-    def __init__(self, product_id: str) -> None:
-        super().__init__(f"a stock bucket of product {product_id} ran short")
-        self.product_id = product_id
-
-
-class StockMoved(errors.Conflict):
-    """A product's flash-sale flag changed since its offer was read (its stock moved): read it again."""
-
-    def __init__(self, product_id: str) -> None:
-        super().__init__(f"product {product_id} changed how it keeps its stock")
-        self.product_id = product_id
-
-
-@dataclass(frozen=True)
-class Take:
-    """Units to take from one place: a product's own stock (bucket None) or one of its flash-sale buckets."""
-    product_id: str
-    quantity: int
-    unit_price_cents: int
-    bucket: Optional[int] = None
-
-
-def spread(total: int, buckets: int = FLASH_BUCKETS, start: int = 0) -> List[int]:
-    """`total` units over the buckets as evenly as they go; the odd units from bucket `start` on."""
-    base, extra = divmod(total, buckets)
-    return [base + (1 if (i - start) % buckets < extra else 0) for i in range(buckets)]
-
-
-def takes_from_buckets(offer: Offer, quantity: int, levels: Mapping[int, int], rng=random) -> List[Take]:
-    """Where to take a line of a flash-sale product, given every bucket's stock as last read: one bucket that
-    holds it all if any (chosen at random, so concurrent orders spread), else the fullest buckets. Raises
-    OutOfStock only when all the buckets together hold too little."""
-    if sum(levels.values()) < quantity:
-        raise OutOfStock(offer.id)
-    whole = [b for b, level in levels.items() if level >= quantity]
-    if whole:
-        return [Take(offer.id, quantity, offer.price_cents, rng.choice(whole))]
-    takes, left = [], quantity
-    for bucket in sorted(levels, key=lambda b: (-levels[b], rng.random())):
-        if left == 0:
-            break
-        part = min(left, levels[bucket])
-        if part:
-            takes.append(Take(offer.id, part, offer.price_cents, bucket))
-            left -= part
-    return takes
-
-
-class Rotation:
-    """Round robin over the buckets from a random start: the orders one container sends spread evenly."""
-
-    def __init__(self, buckets: int = FLASH_BUCKETS, start: Optional[int] = None) -> None:
-        self._buckets = buckets
-        self._counter = itertools.count(random.randrange(buckets) if start is None else start)
-
-    def next(self) -> int:
-        return next(self._counter) % self._buckets

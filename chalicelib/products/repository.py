@@ -3,8 +3,8 @@ import random
 from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
 from chalicelib import errors, storage
-from chalicelib.products.model import (FLASH_BUCKETS, Category, Current, Offer, Product, spread,
-                                       takes_from_buckets)
+from chalicelib.products.model import FLASH_BUCKETS, Category, Current, Offer, Product
+from chalicelib.products.takes import spread, takes_from_buckets
 from chalicelib.products.records import (LISTED, TALLY, BucketRecord, CatalogItem, CategoryRecord, ProductRecord,
                                          bucket_id, category_id, product_of, record_of)
 

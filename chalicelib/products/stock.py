@@ -8,8 +8,8 @@ import random
 from typing import Dict, Iterable
 
 from chalicelib import errors
-from chalicelib.products.model import (FLASH_BUCKETS, BucketShort, OutOfStock, PriceChanged, ProductGone,
-                                       StockMoved, Take)
+from chalicelib.products.model import FLASH_BUCKETS
+from chalicelib.products.takes import BucketShort, OutOfStock, PriceChanged, ProductGone, StockMoved, Take
 from chalicelib.products.records import BucketRecord, CatalogItem, ProductRecord, bucket_id
 
 

@@ -10,7 +10,8 @@ from chalicelib import errors, ids
 from chalicelib.notifications.model import Notification
 from chalicelib.orders import model as orders
 from chalicelib.orders.model import Line, Order
-from chalicelib.products.model import FLASH_BUCKETS, Product, Take
+from chalicelib.products.model import FLASH_BUCKETS, Product
+from chalicelib.products.takes import Take
 from chalicelib.users.model import Profile
 from tests.unit import fakes
 

@@ -109,7 +109,8 @@ from dataclasses import replace  # noqa: E402
 from chalicelib import ids  # noqa: E402
 from chalicelib.orders import model as orders_model  # noqa: E402
 from chalicelib.products import model as products_model  # noqa: E402
-from chalicelib.products.model import FLASH_BUCKETS, Current, spread, takes_from_buckets  # noqa: E402
+from chalicelib.products.model import FLASH_BUCKETS, Current  # noqa: E402
+from chalicelib.products.takes import spread, takes_from_buckets  # noqa: E402
 
 
 class FakeShop:

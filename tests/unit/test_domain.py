@@ -51,26 +51,29 @@ def test_pricing_drops_products_that_no_longer_exist_and_uses_current_prices():
 
 def test_a_flash_sale_line_takes_one_bucket_that_holds_it_all_when_there_is_one():
     import random
-    from chalicelib.products.model import Offer, takes_from_buckets
+    from chalicelib.products.model import Offer
+    from chalicelib.products.takes import takes_from_buckets
     offer = Offer("F", "Flash Lamp", 900, flash_sale=True)
     takes = takes_from_buckets(offer, 3, {0: 1, 1: 3, 2: 5}, random.Random(7))
     assert len(takes) == 1 and takes[0].bucket in (1, 2) and takes[0].quantity == 3 and takes[0].unit_price_cents == 900
 
 
 def test_a_flash_sale_line_takes_from_several_buckets_when_no_one_holds_it_all():
-    from chalicelib.products.model import Offer, takes_from_buckets
+    from chalicelib.products.model import Offer
+    from chalicelib.products.takes import takes_from_buckets
     takes = takes_from_buckets(Offer("F", "Flash Lamp", 900, True), 5, {0: 1, 3: 2, 7: 2, 9: 0})
     assert sorted((t.bucket, t.quantity) for t in takes) == [(0, 1), (3, 2), (7, 2)]
 
 
 def test_a_flash_sale_line_is_out_of_stock_only_when_all_buckets_together_hold_too_little():
-    from chalicelib.products.model import Offer, OutOfStock, takes_from_buckets
+    from chalicelib.products.model import Offer
+    from chalicelib.products.takes import OutOfStock, takes_from_buckets
     with pytest.raises(OutOfStock, match="F"):
         takes_from_buckets(Offer("F", "Flash Lamp", 900, True), 5, {0: 1, 3: 2, 7: 1})
 
 
 def test_stock_spreads_evenly_over_the_buckets_and_the_rotation_visits_each_in_turn():
-    from chalicelib.products.model import Rotation, spread
+    from chalicelib.products.takes import Rotation, spread
     assert spread(25, 24) == [2] + [1] * 23 and sum(spread(7, 24, start=20)) == 7
     assert spread(7, 24, start=20)[20:] == [1, 1, 1, 1] and spread(7, 24, start=20)[:3] == [1, 1, 1]
     rotation = Rotation(24, start=22)

@@ -5,7 +5,8 @@ import pytest
 from chalicelib import errors, ids
 from chalicelib.cache import NoCache, WarmCache
 from chalicelib.orders import model, service
-from chalicelib.products.model import FLASH_BUCKETS, Product, Rotation
+from chalicelib.products.model import FLASH_BUCKETS, Product
+from chalicelib.products.takes import Rotation
 from tests.unit import fakes
 
 USER = "U-ADA"
