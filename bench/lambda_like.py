@@ -52,10 +52,10 @@ def function_settings(template: dict, event: dict) -> Dict[str, str]:
 
 def runtime_directory(work: pathlib.Path) -> pathlib.Path:
     """boto3, botocore and their dependencies at the pinned version, with bytecode (Lambda's /var/runtime)."""
-    from ops import package
+    from ops import build
     runtime = work / "runtime"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target", str(runtime), "--no-compile",
-                    package.sdk_pin()], check=True, capture_output=True)
+                    build.sdk_pin()], check=True, capture_output=True)
     subprocess.run([sys.executable, "-m", "compileall", "-q", "-q", "-j", "0", str(runtime)], check=True)
     return runtime
 

@@ -1,7 +1,7 @@
 """Make Chalice's local API Gateway answer its own errors as production's does.
 
 In production the template's GatewayResponses give API Gateway's own refusals the contract's error shape
-(ops/package.py GATEWAY_ERRORS); Chalice's local gateway answers `{"message": ...}` instead, and Python's
+(ops/template.py GATEWAY_ERRORS); Chalice's local gateway answers `{"message": ...}` instead, and Python's
 HTTP server answers 501 to methods it has no handler for and resets connections beyond a backlog of 5. Patched here, for `make run` and the tests alike.
 """
 import json
@@ -14,7 +14,7 @@ def match_production() -> None:
     if _applied:
         return
     from chalice import local
-    from ops.package import GATEWAY_ERRORS
+    from ops.template import GATEWAY_ERRORS
 
     def body(kind: str) -> bytes:
         _, code, message = GATEWAY_ERRORS[kind]

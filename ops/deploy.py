@@ -60,22 +60,18 @@ def policy(app, outputs: Dict[str, str], region: str, account: str, sender: str,
            settings: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
     """One least-privilege policy for Chalice's single function: the union of every operation's needs."""
     from ops.operations import api_operations, event_handlers
-    from ops.package import TABLES, statements_for
-    needs = sorted({n for fn in api_operations(app) + event_handlers() for n in fn.needs})
+    from ops.iam import TABLES, statements_for
+    declared = sorted({n for fn in api_operations(app) + event_handlers() for n in fn.needs})
     names = {"AWS::Partition": "aws", "AWS::Region": region, "AWS::AccountId": account, "SenderEmail": sender,
              "CursorKey": outputs["CursorKeyArn"], "UserPool.Arn": f"arn:aws:cognito-idp:{region}:{account}:userpool/"
                                                                    f"{outputs['UserPoolId']}",
-             "NotificationsQueue.Arn": outputs["NotificationsQueueArn"], "OrdersTable.StreamArn": outputs["OrdersStreamArn"]}
+             "NotificationsQueue.Arn": outputs["NotificationsQueueArn"], "OrdersTable.StreamArn": outputs["OrdersStreamArn"],
+             "StreamFailureQueue.Arn": outputs["StreamFailureQueueArn"]}
     for short, logical in TABLES.items():
         names[f"{logical}.Arn"] = f"arn:aws:dynamodb:{region}:{account}:table/{outputs[logical + 'Name']}"
-    statements = [_resolve(s, names) for s in statements_for(needs, settings)]
-    statements += [
-        {"Effect": "Allow", "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
-                                       "dynamodb:ListStreams"], "Resource": [outputs["OrdersStreamArn"]]},
-        {"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
-         "Resource": [outputs["NotificationsQueueArn"]]},
-        {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-         "Resource": f"arn:aws:logs:{region}:{account}:*"}]
+    statements = [_resolve(s, names) for s in statements_for(declared, settings)]
+    statements.append({"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                       "Resource": f"arn:aws:logs:{region}:{account}:*"})
     return {"Version": "2012-10-17", "Statement": statements}
 
 

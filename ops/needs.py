@@ -4,13 +4,13 @@
 
 `dynamodb:UpdateItem:products(id,stock)` may update items of the products table touching only those attributes
 (IAM's `dynamodb:Attributes` condition); `cognito-idp:AdminConfirmSignUp?auto_confirm` is granted only where the
-stage's setting is on. ops/package.py makes IAM statements of them; tests/recorder.py checks every AWS call the
+stage's setting is on. ops/iam.py makes IAM statements of them; tests/recorder.py checks every AWS call the
 app makes against them with `allows`, the same reading (moto evaluates no IAM)."""
 import re
 from dataclasses import dataclass
 from typing import Iterable, Optional, Tuple
 
-_FORM = re.compile(r"^(?P<service>[a-z0-9-]+):(?P<action>[A-Za-z]+)(?::(?P<tables>[a-z,]+)"
+_FORM = re.compile(r"^(?P<service>[a-z0-9-]+):(?P<action>[A-Za-z]+)(?::(?P<tables>[a-z,-]+)"
                    r"(?:\((?P<attributes>[A-Za-z0-9_.,-]+)\))?)?(?:\?(?P<when>[a-z_]+))?$")
 
 

@@ -12,12 +12,14 @@ from chalicelib.operation import Operation
 from chalicelib.notifications import model, service
 
 
-# what each handler may touch in AWS (its IAM role is made from this; tests compare it with the calls made)
+# what each handler may touch in AWS, its event source mapping's reads included (its IAM role is made from this)
 PUBLISH = Operation("STREAM", "publish_order_events", "Publish order events", needs=(
-    "sqs:SendMessage", "sqs:GetQueueUrl"))
+    "sqs:SendMessage", "sqs:GetQueueUrl",
+    "dynamodb:DescribeStream:orders", "dynamodb:GetRecords:orders", "dynamodb:GetShardIterator:orders",
+    "dynamodb:ListStreams:orders", "sqs:SendMessage:stream-failures"))
 DELIVER = Operation("SQS", "deliver_notifications", "Deliver notifications", needs=(
     "dynamodb:PutItem:notifications", "dynamodb:GetItem:notifications", "dynamodb:UpdateItem:notifications",
-    "dynamodb:GetItem:users", "ses:SendEmail"))
+    "dynamodb:GetItem:users", "ses:SendEmail", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"))
 
 
 class BatchFailed(Exception):

@@ -163,9 +163,10 @@ def test_a_stage_without_settings_gets_the_account_quota_and_a_typo_is_refused(a
     from ops import package as packaging
     assert packaging.stage_options("dev")["throttle"] == {"rate": 10000, "burst": 5000}
     options = {**packaging.stage_options("prod"), "method_throttles": {"POST /user": {"rate": 1, "burst": 1}}}
+    from ops import template
     from ops.operations import api_operations
     with pytest.raises(ValueError, match="POST /user"):
-        packaging.method_settings(api_operations(app), options)
+        template.method_settings(api_operations(app), options)
 
 
 def test_cfn_lint_finds_no_errors(package, tmp_path):
@@ -236,9 +237,9 @@ def test_checkout_and_cancel_may_change_only_the_stock_attributes_of_products(te
 
 
 def test_a_stage_that_does_not_auto_confirm_grants_no_admin_confirmation():
-    from ops import package
-    sign_up = next(op for op in package.api_operations(__import__("app").app) if op.logical_id == "SignUpFunction")
-    actions = lambda settings: {a for s in package.statements_for(sign_up.needs, settings) for a in s["Action"]}  # noqa: E731
+    from ops import iam, operations
+    sign_up = next(op for op in operations.api_operations(__import__("app").app) if op.logical_id == "SignUpFunction")
+    actions = lambda settings: {a for s in iam.statements_for(sign_up.needs, settings) for a in s["Action"]}  # noqa: E731
     assert "cognito-idp:AdminConfirmSignUp" not in actions({"auto_confirm": "false"})
     assert "cognito-idp:AdminConfirmSignUp" in actions({"auto_confirm": "true"})
     assert "cognito-idp:SignUp" in actions({"auto_confirm": "false"})

@@ -3,6 +3,7 @@ publishes versions with snapshots behind one alias that everything invokes, prim
 and restored copies stop sharing what must differ."""
 import copy
 import json
+import os
 import pathlib
 import random
 import re
@@ -14,6 +15,7 @@ import jwt
 import pytest
 
 from ops import package as packaging
+from ops import template as templating
 from tests import tokens
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -36,7 +38,13 @@ def deployed(template):
     class NoManagedPolicies:  # every role is written out in the template
         def load(self):
             return {}
-    return transform(packaged, {"Stage": "test", "SenderEmail": "shop@example.com"}, NoManagedPolicies())["Resources"]
+    region = os.environ.get("AWS_DEFAULT_REGION")
+    os.environ["AWS_DEFAULT_REGION"] = region or "us-east-1"  # SAM's ARNs name a region
+    try:
+        return transform(packaged, {"Stage": "test", "SenderEmail": "shop@example.com"}, NoManagedPolicies())["Resources"]
+    finally:
+        if region is None:
+            os.environ.pop("AWS_DEFAULT_REGION")
 
 
 def _functions(template):
@@ -51,7 +59,7 @@ def test_snapstart_is_off_unless_the_stage_sets_it():
 def test_every_function_publishes_snapshotted_versions_behind_the_alias(template, deployed):
     for name, function in _functions(template).items():
         assert function["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}, name
-        alias = deployed[f"{name}Alias{packaging.ALIAS}"]
+        alias = deployed[f"{name}Alias{templating.ALIAS}"]
         assert alias["Type"] == "AWS::Lambda::Alias" and alias["Properties"]["FunctionName"] == {"Ref": name}
         version = alias["Properties"]["FunctionVersion"]["Fn::GetAtt"][0]
         assert deployed[version]["Type"] == "AWS::Lambda::Version"
@@ -64,12 +72,12 @@ def test_api_gateway_the_authorizer_and_the_event_mappings_invoke_the_alias(depl
     body = json.dumps(deployed["RestAPI"]["Properties"]["Body"])
     referenced = set(re.findall(r"functions/\$\{(\w+?)(?:\.Arn)?\}/invocations", body))
     assert referenced and referenced <= aliases and not referenced & functions
-    assert f"TokenAuthorizerAlias{packaging.ALIAS}" in referenced
+    assert f"TokenAuthorizerAlias{templating.ALIAS}" in referenced
     permissions = [v["Properties"] for v in deployed.values() if v["Type"] == "AWS::Lambda::Permission"]
     assert permissions and all(p["FunctionName"]["Ref"] in aliases for p in permissions)
     mappings = [v["Properties"] for v in deployed.values() if v["Type"] == "AWS::Lambda::EventSourceMapping"]
-    assert {m["FunctionName"]["Ref"] for m in mappings} == {f"PublishOrderEventsAlias{packaging.ALIAS}",
-                                                             f"DeliverNotificationsAlias{packaging.ALIAS}"}
+    assert {m["FunctionName"]["Ref"] for m in mappings} == {f"PublishOrderEventsAlias{templating.ALIAS}",
+                                                             f"DeliverNotificationsAlias{templating.ALIAS}"}
 
 
 def test_each_function_primes_only_what_its_role_allows(template):
@@ -102,7 +110,7 @@ def test_snapstart_on_an_older_runtime_is_refused(template, app):
     for function in _functions(older).values():
         function["Properties"]["Runtime"] = "python3.11"
     with pytest.raises(ValueError, match="python3.12"):
-        packaging._snapstart(older, api_operations(app), event_handlers())
+        templating._snapstart(older, api_operations(app), event_handlers())
 
 
 # --- the hooks -------------------------------------------------------------------------------------
