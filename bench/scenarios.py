@@ -2,7 +2,7 @@
 are counted (botocore's before-call hook on the app's own client)."""
 import contextlib
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional
 
 from chalice.test import Client
 
@@ -14,12 +14,18 @@ PASSWORD = "Bench-Passw0rd"
 
 @dataclass
 class World:
+    """Everything the scenarios share: the accounts, and what earlier scenarios made for later ones."""
     stack: object
     client: Client
     shopper: Api
     admin: Api
     token: str
-    product_id: str = "none"
+    product_id: str = "none"  # a product with plenty of stock
+    many: List[str] = field(default_factory=list)  # 50 products of one category
+    cursor: Optional[str] = None  # the second page of that category
+    created: str = ""  # made by POST /products, changed and deleted by the next scenarios
+    order_id: str = ""  # placed with an idempotency key, then shipped and delivered
+    to_cancel: str = ""
     cold_start_event: dict = field(default_factory=dict)
     warm_requests: List[dict] = field(default_factory=list)
 

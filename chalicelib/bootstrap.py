@@ -125,8 +125,8 @@ class Services:
     def warm_cache(self):
         """Catalog answers (with stock): emptied by every write this container serves."""
         from chalicelib.cache import WarmCache
-        from chalicelib.http.responses import STALE_IF_ERROR_SECONDS
-        return WarmCache(settings.get().cache_ttl_seconds, stale_seconds=STALE_IF_ERROR_SECONDS)
+        config = settings.get()
+        return WarmCache(config.cache_ttl_seconds, stale_seconds=config.cache_stale_seconds)
 
     @once
     def offers(self):

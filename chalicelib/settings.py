@@ -24,6 +24,7 @@ class Settings:
     sender_email: str
     cache_ttl_seconds: int
     cache_max_age_seconds: int
+    cache_stale_seconds: int
     partial_batch_response: bool
 
 
@@ -54,6 +55,8 @@ def from_environ(env=None) -> Settings:
         sender_email=env.get("SHOP_SENDER_EMAIL", "shop@example.com"),
         cache_ttl_seconds=int(env.get("SHOP_CACHE_TTL_SECONDS", "30")),
         cache_max_age_seconds=int(env.get("SHOP_CACHE_MAX_AGE_SECONDS", "30")),
+        # how long a warm function may answer a catalog read it served from that copy while DynamoDB fails
+        cache_stale_seconds=int(env.get("SHOP_CACHE_STALE_SECONDS", "600")),
         # whether the SQS event source mapping has ReportBatchItemFailures (the SAM template sets it)
         partial_batch_response=_flag(env.get("SHOP_PARTIAL_BATCH_RESPONSE", "false")),
     )

@@ -8,6 +8,8 @@ class Api:
     def __init__(self, client, token: str = "") -> None:
         self._client = client
         self.token = token
+        self.user_id = ""  # who the token is for, where the caller knows it
+        self.email = ""
 
     def request(self, method: str, path: str, json=None, headers=None, body=None):
         sent = {"Content-Type": "application/json"}

@@ -8,7 +8,7 @@ import json
 import re
 from typing import Dict, Optional
 
-from chalicelib import errors
+from chalicelib import bootstrap, errors
 from chalicelib.http.request import query
 
 
@@ -17,7 +17,6 @@ def page_position(request, scope: str) -> Optional[Dict]:
     text = query(request, "cursor")
     if not text:
         return None
-    from chalicelib import bootstrap
     return decode(text, scope, bootstrap.services().cursor_key)
 
 
@@ -25,7 +24,6 @@ def next_cursor(scope: str, position: Optional[Dict]) -> Optional[str]:
     """The cursor of the page after this one, or None on the last page."""
     if position is None:
         return None
-    from chalicelib import bootstrap
     return encode(scope, position, bootstrap.services().cursor_key)
 
 

@@ -7,11 +7,9 @@ from typing import Any, Optional
 import msgspec
 from chalice import Response
 
-from chalicelib import cache, errors
+from chalicelib import cache, errors, settings
 from chalicelib.http.request import header
 from chalicelib.operation import JSON
-
-STALE_IF_ERROR_SECONDS = 600
 
 _STATUS = [
     (errors.InvalidInput, 400, "BadRequestError"),
@@ -41,7 +39,8 @@ def cached(request, payload: Any, max_age: int) -> Response:
     from a stale copy (DynamoDB failing) says so with `Warning: 110`."""
     encoded = msgspec.json.encode(payload)
     tag = etag_of(encoded)
-    headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}, stale-if-error={STALE_IF_ERROR_SECONDS}"}
+    stale = settings.get().cache_stale_seconds
+    headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}, stale-if-error={stale}"}
     if cache.stale_served.get():
         headers["Warning"] = '110 - "Response is Stale"'
     if etag_matches(header(request, "If-None-Match"), tag):

@@ -9,7 +9,7 @@ from typing import Callable, Dict
 
 from chalice import Response
 
-from chalicelib import cache, errors, observability, operation, transient
+from chalicelib import auth, cache, errors, observability, operation, transient
 from chalicelib.http import request as parse
 from chalicelib.http import responses
 from chalicelib.operation import JSON, Operation
@@ -30,7 +30,6 @@ def route(blueprint, path: str, method: str, summary: str, *, public: bool = Fal
         wrapper.__doc__ = view.__doc__
         wrapper.__module__ = view.__module__  # the blueprint's module: ops/package.py loads only it per function
         wrapper.operation = record
-        from chalicelib import auth
         blueprint.route(path, methods=[method], authorizer=None if public else auth.token_authorizer,
                         content_types=[JSON])(wrapper)
         return wrapper

@@ -1,0 +1,29 @@
+"""Every module imports on its own, in a fresh interpreter: no import cycle hides behind an import order that
+happens to work, and none dodges one with an import inside a function."""
+import pathlib
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+MODULES = ["app"] + sorted(".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+                           for p in (ROOT / "chalicelib").rglob("*.py"))
+
+
+def _imports(module: str):
+    result = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, capture_output=True, text=True)
+    return module, result.returncode, result.stderr[-600:]
+
+
+def test_every_module_imports_alone_in_a_fresh_interpreter():
+    assert len(MODULES) > 40
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        failed = {module: error for module, code, error in pool.map(_imports, MODULES) if code}
+    assert failed == {}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "chalicelib").rglob("*.py")), ids=lambda p: p.name)
+def test_no_module_is_longer_than_about_200_lines(path):
+    assert len(path.read_text().splitlines()) <= 215, path
