@@ -9,38 +9,35 @@ from chalicelib import errors
 from chalicelib.products.model import FLASH_BUCKETS, Offer
 
 
-class OutOfStock(errors.Conflict):
+class Refused(errors.Conflict):
+    """Why a product's units could not be taken, naming the product."""
+    message = "product {} could not be taken"
+
     def __init__(self, product_id: str) -> None:
-        super().__init__(f"not enough stock of product {product_id}")
+        super().__init__(self.message.format(product_id))
         self.product_id = product_id
 
 
-class PriceChanged(errors.Conflict):
-    def __init__(self, product_id: str) -> None:
-        super().__init__(f"the price of product {product_id} changed while ordering; review the order and retry")
-        self.product_id = product_id
+class OutOfStock(Refused):
+    message = "not enough stock of product {}"
 
 
-class ProductGone(errors.Conflict):
-    def __init__(self, product_id: str) -> None:
-        super().__init__(f"product {product_id} is no longer sold")
-        self.product_id = product_id
+class PriceChanged(Refused):
+    message = "the price of product {} changed while ordering; review the order and retry"
 
 
-class BucketShort(errors.Conflict):
+class ProductGone(Refused):
+    message = "product {} is no longer sold"
+
+
+class BucketShort(Refused):
     """The flash-sale bucket an order chose held too little: read the buckets and choose again."""
-
-    def __init__(self, product_id: str) -> None:
-        super().__init__(f"a stock bucket of product {product_id} ran short")
-        self.product_id = product_id
+    message = "a stock bucket of product {} ran short"
 
 
-class StockMoved(errors.Conflict):
+class StockMoved(Refused):
     """A product's flash-sale flag changed since its offer was read (its stock moved): read it again."""
-
-    def __init__(self, product_id: str) -> None:
-        super().__init__(f"product {product_id} changed how it keeps its stock")
-        self.product_id = product_id
+    message = "product {} changed how it keeps its stock"
 
 
 @dataclass(frozen=True)
