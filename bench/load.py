@@ -78,7 +78,8 @@ def _locust(url: str, work: pathlib.Path, seconds: int, users: int) -> Dict:
 def _products() -> list:
     from chalicelib import bootstrap
     from chalicelib.products.records import ProductRecord
-    bootstrap.services().connection  # binds the models to the stage's tables
+    parts = bootstrap.services()
+    parts.catalog, parts.orders, parts.inbox  # binds their models to the stage's tables
     return [p for p in ProductRecord.scan() if isinstance(p, ProductRecord)]
 
 

@@ -8,7 +8,6 @@ import json
 import os
 import threading
 import time
-import urllib.request
 from typing import Any, Dict, Optional
 
 from chalice import AuthResponse, Blueprint
@@ -110,6 +109,7 @@ def _jwks_url(issuer: str, pool_id: str) -> str:
 
 def _fetch_keys(url: str) -> Dict[str, Any]:
     import jwt
+    import urllib.request  # only a function that verifies tokens fetches keys (and pays for the import)
     with urllib.request.urlopen(url, timeout=5) as answer:
         document = json.load(answer)
     keys = {}

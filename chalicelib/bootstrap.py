@@ -36,19 +36,18 @@ class Services:
 
     @once
     def connection(self):
-        """The DynamoDB connection every model and transaction shares, with the models bound to the stage's tables."""
+        """The DynamoDB connection every model and transaction shares (each repository binds its own models to
+        the stage's tables through it, so a function loads only the models it uses)."""
         from chalicelib import storage
-        from chalicelib.notifications.repository import NotificationRecord
-        from chalicelib.orders.records import CartRecord, OrderRecord
-        from chalicelib.products.records import CatalogItem
-        from chalicelib.users.repository import UserRecord
+        return storage.connection(settings.get().region)
+
+    def _bound(self, *models):
+        """The shared connection, with these models bound to their tables (`table_setting` names the setting)."""
+        from chalicelib import storage
         config = settings.get()
-        shared = storage.connection(config.region)
-        for model, table in ((UserRecord, config.users_table), (CatalogItem, config.products_table),
-                             (CartRecord, config.carts_table), (OrderRecord, config.orders_table),
-                             (NotificationRecord, config.notifications_table)):
-            storage.bind(model, table, shared)
-        return shared
+        for model in models:
+            storage.bind(model, getattr(config, model.table_setting), self.connection)
+        return self.connection
 
     @once
     def dynamodb(self):
@@ -86,38 +85,43 @@ class Services:
 
     @once
     def users(self):
-        from chalicelib.users.repository import DynamoUsers
-        return DynamoUsers(self.connection)
+        from chalicelib.users.repository import DynamoUsers, UserRecord
+        return DynamoUsers(self._bound(UserRecord))
 
     @once
     def catalog(self):
+        from chalicelib.products.records import CatalogItem
         from chalicelib.products.repository import DynamoCatalog
-        return DynamoCatalog(self.connection)
+        return DynamoCatalog(self._bound(CatalogItem))
 
     @once
     def stock(self):
+        from chalicelib.products.records import CatalogItem
         from chalicelib.products.stock import DynamoStock
-        return DynamoStock(self.connection)
+        return DynamoStock(self._bound(CatalogItem))
 
     @once
     def carts(self):
         from chalicelib.orders.carts import DynamoCarts
-        return DynamoCarts(self.connection)
+        from chalicelib.orders.records import CartRecord
+        return DynamoCarts(self._bound(CartRecord))
 
     @once
     def orders(self):
+        from chalicelib.orders.records import OrderRecord
         from chalicelib.orders.repository import DynamoOrders
-        return DynamoOrders(self.connection)
+        return DynamoOrders(self._bound(OrderRecord))
 
     @once
     def checkout(self):
         from chalicelib.orders.checkout import DynamoCheckout
-        return DynamoCheckout(self.connection, self.stock)
+        from chalicelib.orders.records import CartRecord, OrderRecord
+        return DynamoCheckout(self._bound(CartRecord, OrderRecord), self.stock)
 
     @once
     def inbox(self):
-        from chalicelib.notifications.repository import DynamoInbox
-        return DynamoInbox(self.connection)
+        from chalicelib.notifications.repository import DynamoInbox, NotificationRecord
+        return DynamoInbox(self._bound(NotificationRecord))
 
     # --- caches and gateways --------------------------------------------------------------------------
 

@@ -21,6 +21,9 @@ def connection(region: str) -> Connection:
 
 def bind(model, table: str, shared: Connection) -> None:
     """Point a model (and its subclasses, which share its Meta) at a table, through the shared client."""
+    current = model.__dict__.get("_connection")
+    if current is not None and current.table_name == table and current.connection is shared:
+        return
     model.Meta.table_name = table
     model._connection = None
     table_connection = model._get_connection()

@@ -15,6 +15,8 @@ class NotificationRecord(Model):
     class Meta:
         table_name = "notifications"
 
+    table_setting = "notifications_table"  # the setting that names its table
+
     user_id = UnicodeAttribute(hash_key=True)
     id = UnicodeAttribute(range_key=True)
     type = UnicodeAttribute()

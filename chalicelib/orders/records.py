@@ -56,6 +56,8 @@ class OrderRecord(Model):
     class Meta:
         table_name = "orders"
 
+    table_setting = "orders_table"  # the setting that names its table
+
     id = UnicodeAttribute(hash_key=True)
     seq = UnicodeAttribute()
     user_id = UnicodeAttribute()
@@ -77,6 +79,8 @@ class OrderRecord(Model):
 class CartRecord(Model):
     class Meta:
         table_name = "carts"
+
+    table_setting = "carts_table"  # the setting that names its table
 
     user_id = UnicodeAttribute(hash_key=True)
     lines = MapAttribute(default=dict)  # product id -> quantity

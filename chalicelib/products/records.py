@@ -23,6 +23,8 @@ class CatalogItem(Model):
     class Meta:
         table_name = "products"
 
+    table_setting = "products_table"  # the setting that names its table
+
     id = UnicodeAttribute(hash_key=True)
     kind = DiscriminatorAttribute()
 

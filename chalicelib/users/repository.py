@@ -12,6 +12,8 @@ class UserRecord(Model):
     class Meta:
         table_name = "users"
 
+    table_setting = "users_table"  # the setting that names its table
+
     id = UnicodeAttribute(hash_key=True)
     email = UnicodeAttribute()
     name = UnicodeAttribute()
