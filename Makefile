@@ -59,8 +59,9 @@ test: install browser
 fuzz: install  ## schema fuzzing with a larger budget than make test's
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(PY) -m pytest tests/fuzz
 
+# SECONDS and USERS are make variables (make load SECONDS=30): bash's own $SECONDS counts the shell's age
 load: install  ## a bounded Locust run against the local stack, then the invariants (SECONDS, USERS)
-	$(PY) -m bench.load --seconds $${SECONDS:-60} --users $${USERS:-20}
+	$(PY) -m bench.load --seconds $(or $(SECONDS),60) --users $(or $(USERS),20)
 
 bench: install
 	$(PY) -m bench

@@ -172,3 +172,4 @@ def test_the_service_knows_no_storage():
     imported = subprocess.run([sys.executable, "-c", "import sys, chalicelib.orders.service; print(sorted(sys.modules))"],
                               capture_output=True, text=True, check=True).stdout
     assert "pynamodb" not in imported and "chalicelib.orders.records" not in imported
+
