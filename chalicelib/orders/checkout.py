@@ -4,7 +4,7 @@ from typing import List, Optional, Sequence, Tuple
 from chalicelib import errors, ids, storage
 from chalicelib.orders.model import CartChanged, CheckoutView, Contended, KeyTaken, Order
 from chalicelib.orders.records import CartRecord, OrderRecord, order_of, quantities_of, record_of, status_shard
-from chalicelib.products.takes import StockMoved, Take
+from chalicelib.products.takes import BucketShort, StockMoved, Take
 from chalicelib.products.records import ProductRecord, product_of
 
 
@@ -43,10 +43,11 @@ class DynamoCheckout:
         if taken and taken.condition_failed:
             record = taken.record(OrderRecord)
             raise KeyTaken(order_of(record), record.body_hash)
-        for n, take in enumerate(takes):
-            failure = failures.get(f"take {n}")
-            if failure and failure.condition_failed:
-                raise self._stock.refusal(take, failure)
+        refusals = [self._stock.refusal(take, failures[f"take {n}"]) for n, take in enumerate(takes)
+                    if failures.get(f"take {n}") and failures[f"take {n}"].condition_failed]
+        if refusals:  # a definite refusal first; else every short bucket at once, so one read serves them all
+            final = [r for r in refusals if not isinstance(r, BucketShort)]
+            raise final[0] if final else BucketShort(*sorted({p for r in refusals for p in r.product_ids}))
         if "cart" in failures and failures["cart"].condition_failed:
             raise CartChanged()
         raise Contended()

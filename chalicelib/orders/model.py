@@ -8,6 +8,7 @@ from chalicelib.products.takes import BucketShort, OutOfStock, PriceChanged, Pro
 
 MAX_LINES = 50
 MAX_QUANTITY = 99
+TRANSACTION_ITEMS = 100  # DynamoDB's limit: the takes, the order and the cart must fit
 
 PLACED, SHIPPED, DELIVERED, CANCELLED = "PLACED", "SHIPPED", "DELIVERED", "CANCELLED"
 STATUSES = (PLACED, SHIPPED, DELIVERED, CANCELLED)

@@ -80,6 +80,8 @@ def place_order(user_id: str, requested: Optional[Sequence[Tuple[str, int]]], ke
         if not lines:
             raise errors.InvalidInput("none of the cart's products is sold any more")
         takes = plan(lines, known, stock.levels(short) if short else {}, rotation)
+        if len(takes) + 1 + (cart_version is not None) > model.TRANSACTION_ITEMS:
+            raise model.Contended()  # lines split over more buckets than a transaction holds: not a sold-out
         now = clock.now_iso()
         order = Order(id=order_id or ids.new_id(), user_id=user_id, status=model.PLACED, lines=lines,
                       created_at=now, updated_at=now)
@@ -94,7 +96,7 @@ def place_order(user_id: str, requested: Optional[Sequence[Tuple[str, int]]], ke
         except (model.ProductGone, model.StockMoved):
             fresh = True
         except model.BucketShort as exc:
-            short.add(exc.product_id)
+            short |= exc.product_ids
             attempt.back_off()
         except (model.CartChanged, model.Contended) as exc:
             failure = exc

@@ -31,8 +31,12 @@ class ProductGone(Refused):
 
 
 class BucketShort(Refused):
-    """The flash-sale bucket an order chose held too little: read the buckets and choose again."""
+    """Flash-sale buckets an order chose held too little: read those products' buckets and choose again."""
     message = "a stock bucket of product {} ran short"
+
+    def __init__(self, *product_ids: str) -> None:
+        super().__init__(", ".join(product_ids))
+        self.product_ids = set(product_ids)
 
 
 class StockMoved(Refused):

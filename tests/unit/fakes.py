@@ -318,10 +318,11 @@ class FakeCheckout:
             if order.id in shop.orders:
                 existing = shop.orders[order.id]
                 raise orders_model.KeyTaken(existing[0], existing[2])
-            for take in takes:
-                refusal = self._refusal(take)
-                if refusal:
-                    raise refusal
+            refusals = [r for r in map(self._refusal, takes) if r]
+            if refusals:
+                final = [r for r in refusals if not isinstance(r, orders_model.BucketShort)]
+                raise final[0] if final else orders_model.BucketShort(
+                    *sorted({p for r in refusals for p in r.product_ids}))
             cart = shop.carts.get(order.user_id)
             if cart_version is not None and (cart or {}).get("version") != cart_version:
                 raise orders_model.CartChanged()

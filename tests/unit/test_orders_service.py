@@ -173,3 +173,12 @@ def test_the_service_knows_no_storage():
                               capture_output=True, text=True, check=True).stdout
     assert "pynamodb" not in imported and "chalicelib.orders.records" not in imported
 
+
+
+def test_lines_split_over_more_buckets_than_a_transaction_holds_are_503_not_sold_out(shop):
+    kettles = [shop.product(stock=FLASH_BUCKETS, flash=True, name=f"Kettle {n}") for n in range(50)]
+    with pytest.raises(model.Contended):  # every bucket holds 1: each line of 2 takes two buckets, 100 + the order
+        shop.place([(k.id, 2) for k in kettles])
+    assert all(shop.stock_of(k) == FLASH_BUCKETS for k in kettles)
+    order, _ = shop.place([(k.id, 2) for k in kettles[:49]])  # 98 takes and the order fit
+    assert len(shop.checkout.placed[-1][1]) == 98 and order.total_cents == 49 * 2 * 1000
