@@ -79,7 +79,11 @@ def place_order(user_id: str, requested: Optional[Sequence[Tuple[str, int]]], ke
         lines = priced(wanted, known)
         if not lines:
             raise errors.InvalidInput("none of the cart's products is sold any more")
-        takes = plan(lines, known, stock.levels(short) if short else {}, rotation)
+        try:
+            takes = plan(lines, known, stock.levels(short) if short else {}, rotation)
+        except model.StockMoved:  # its flash sale ended since the offer was cached: no buckets to take from
+            fresh = True
+            continue
         if len(takes) + 1 + (cart_version is not None) > model.TRANSACTION_ITEMS:
             raise model.Contended()  # lines split over more buckets than a transaction holds: not a sold-out
         now = clock.now_iso()

@@ -62,7 +62,10 @@ def spread(total: int, buckets: int = FLASH_BUCKETS, start: int = 0) -> List[int
 def takes_from_buckets(offer: Offer, quantity: int, levels: Mapping[int, int], rng=random) -> List[Take]:
     """Where to take a line of a flash-sale product, given every bucket's stock as last read: one bucket that
     holds it all if any (chosen at random, so concurrent orders spread), else the fullest buckets. Raises
-    OutOfStock only when all the buckets together hold too little."""
+    OutOfStock only when all the buckets together hold too little (StockMoved when there are none: the product
+    is no longer on flash sale)."""
+    if not levels:
+        raise StockMoved(offer.id)
     if sum(levels.values()) < quantity:
         raise OutOfStock(offer.id)
     whole = [b for b, level in levels.items() if level >= quantity]

@@ -182,3 +182,23 @@ def test_lines_split_over_more_buckets_than_a_transaction_holds_are_503_not_sold
     assert all(shop.stock_of(k) == FLASH_BUCKETS for k in kettles)
     order, _ = shop.place([(k.id, 2) for k in kettles[:49]])  # 98 takes and the order fit
     assert len(shop.checkout.placed[-1][1]) == 98 and order.total_cents == 49 * 2 * 1000
+
+
+def test_a_flash_sale_ended_between_a_short_bucket_and_the_retry_is_no_sold_out(shop):
+    kettle = shop.product(stock=FLASH_BUCKETS, flash=True)  # one unit a bucket: a line of 2 finds its bucket short
+    place = shop.checkout.place
+
+    def end_the_sale_after_the_first_try(*args):
+        if len(shop.stock.reads) == 0 and shop.store.buckets:
+            shop.checkout.place = place
+            try:
+                return place(*args)
+            finally:
+                current = shop.catalog.current(kettle.id)
+                shop.catalog.update(current, current.product.changed({"flash_sale": False}, "t2"))
+        return place(*args)
+
+    shop.checkout.place = end_the_sale_after_the_first_try
+    order, _ = shop.place([(kettle.id, 2)])
+    assert order.lines[0].quantity == 2 and shop.stock_of(kettle) == FLASH_BUCKETS - 2
+    assert shop.checkout.placed[-1][1][0].bucket is None  # taken from the product's own stock
