@@ -4,7 +4,6 @@ bound to the stage's tables at first use, and transactions whose items are read 
 Every model and transaction goes through the same botocore client (retries, timeouts, and the hooks that tests
 and benchmarks register on `bootstrap.services().dynamodb` see every call).
 """
-import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from pynamodb.connection import Connection
@@ -149,7 +148,3 @@ def read_together(shared: Connection, wanted: List[Tuple[Any, str]]) -> List[Opt
         pending += [(table, key) for table, left in (answer.get("UnprocessedKeys") or {}).items()
                     for key in left["Keys"]]
     return [found.get((model_cls.Meta.table_name, key)) for model_cls, key in wanted]
-
-
-def epoch() -> int:
-    return int(time.time())
