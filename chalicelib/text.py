@@ -25,3 +25,13 @@ def require_printable(field: str, value: str) -> str:
     if wrong:
         raise errors.InvalidInput(f"field `{field}`: must not contain {wrong}")
     return value
+
+
+def require_text(field: str, value: str) -> str:
+    """Free text (a description): lines and tabs are fine, other control characters and lone surrogates not
+    (format characters are: emoji sequences need them)."""
+    for position, char in enumerate(value):
+        if unicodedata.category(char) in ("Cc", "Cs") and char not in "\t\n\r":
+            raise errors.InvalidInput(f"field `{field}`: must not contain {_REFUSED[unicodedata.category(char)]} "
+                                      f"(U+{ord(char):04X}) at position {position + 1}")
+    return value

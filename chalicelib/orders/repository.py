@@ -1,7 +1,7 @@
 """Orders in the orders table: reads, the shopper's and the admins' lists, and the lifecycle moves."""
 import contextvars
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from chalicelib import storage
 from chalicelib.orders.model import Order
@@ -29,30 +29,26 @@ class DynamoOrders:
         return [order_of(r) for r in records[:limit]], ({"seq": last.seq, "id": last.id} if last else None)
 
     def page_all(self, status: Optional[str], limit: int, after: Position) -> Tuple[List[Order], Position]:
-        """Every shard of the admins' index queried at once (keys only), merged newest first; then one
-        BatchGetItem for the page's orders. The position says where each shard's next page starts."""
+        """Every shard of the admins' index queried at once (keys only, `limit + 1` each), merged newest first;
+        then one BatchGetItem for the page's orders. The next page is what is older than this page's last order,
+        in every shard: an order placed meanwhile (newer than all of them) never lands on a later page."""
         index, attribute = (OrderRecord.all_orders, "all_shard") if status is None else (OrderRecord.by_status, "status_shard")
-        starts: Dict[str, Optional[list]] = (after or {}).get("shards") or {str(n): None for n in range(ORDER_SHARDS)}
+        below = (after or {}).get("seq")
 
-        def query(n: str):
-            key = n if status is None else f"{status}#{n}"
-            start = {attribute: {"S": key}, "seq": {"S": starts[n][0]}, "id": {"S": starts[n][1]}} if starts[n] else None
-            return n, list(index.query(key, scan_index_forward=False, limit=limit + 1, last_evaluated_key=start))
+        def query(n: int):
+            key = str(n) if status is None else f"{status}#{n}"
+            older = OrderRecord.seq < below if below else None
+            return list(index.query(key, range_key_condition=older, scan_index_forward=False, limit=limit + 1))
 
-        with ThreadPoolExecutor(max_workers=min(16, len(starts) or 1)) as pool:
-            found = dict(pool.map(lambda n: contextvars.copy_context().run(query, n), starts))
-        merged = sorted(((r.seq, n, r) for n, records in found.items() for r in records), key=lambda e: e[0],
-                        reverse=True)
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            found = pool.map(lambda n: contextvars.copy_context().run(query, n), range(ORDER_SHARDS))
+            merged = sorted((r for records in found for r in records), key=lambda r: r.seq, reverse=True)
         page = merged[:limit]
-        for seq, n, record in page:
-            starts[n] = [seq, record.id]
-        taken = {n: sum(1 for _, m, _ in page if m == n) for n in found}
-        remaining = {n: starts[n] for n, records in found.items() if len(records) > taken[n]}
-        full = {r.id: r for r in OrderRecord.batch_get([r.id for _, _, r in page], consistent_read=True)} if page else {}
-        orders = [order_of(full[r.id]) for _, _, r in page if r.id in full]
+        full = {r.id: r for r in OrderRecord.batch_get([r.id for r in page], consistent_read=True)} if page else {}
+        orders = [order_of(full[r.id]) for r in page if r.id in full]
         if status is not None:
             orders = [o for o in orders if o.status == status]  # moved on since the index was read
-        return orders, ({"shards": remaining} if remaining else None)
+        return orders, ({"seq": page[-1].seq} if len(merged) > limit else None)
 
     def transition(self, order_id: str, before: str, after: str, at: str) -> Optional[Order]:
         """Move an order from one status to the next; None when it was not in `before` (or does not exist)."""

@@ -49,6 +49,8 @@ class Product:
                 raise errors.InvalidInput("field `stock_delta`: a non-zero integer")
             if self.stock + delta < 0:
                 raise errors.Conflict(f"product {self.id} has {self.stock} in stock; cannot take {-delta}")
+            if delta > 0 and self.stock + delta > MAX_STOCK:  # an admin's own limit (returns may pass it)
+                raise errors.InvalidInput(f"field `stock_delta`: the stock would pass {MAX_STOCK}")
             fields["stock"] = self.stock + delta
         return replace(self, **fields, updated_at=at, revision=self.revision + 1)
 
@@ -117,11 +119,14 @@ def _stock(value) -> None:
 def _description(value) -> None:
     if len(value) > MAX_DESCRIPTION:
         raise errors.InvalidInput(f"field `description`: at most {MAX_DESCRIPTION} characters")
+    text.require_text("description", value)
 
 
 def _image_url(value) -> None:
     if value is not None and not (len(value) <= MAX_IMAGE_URL and IMAGE_URL.match(value)):
         raise errors.InvalidInput("field `image_url`: an https:// URL")
+    if value is not None:
+        text.require_printable("image_url", value)
 
 
 _RULES = {"name": _name, "category": _category, "price_cents": _price, "stock": _stock,

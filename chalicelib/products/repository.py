@@ -156,8 +156,9 @@ class DynamoCatalog:
     def remove(self, current: Current) -> None:
         product = current.product
         tx = storage.Transaction(self._shared)
-        tx.delete("product", ProductRecord(product.id),
-                  condition=ProductRecord.listed.exists() & (ProductRecord.category == product.category))
+        tx.delete("product", ProductRecord(product.id),  # as read: its buckets are the ones deleted with it
+                  condition=ProductRecord.listed.exists() & (ProductRecord.category == product.category)
+                  & (ProductRecord.flash_sale == product.flash_sale))
         for bucket in range(FLASH_BUCKETS if product.flash_sale else 0):
             tx.delete(f"bucket {bucket}", BucketRecord(bucket_id(product.id, bucket)))
         _count(tx, product.category, -1)

@@ -5,7 +5,7 @@ from typing import List, Optional, Tuple
 from chalicelib import clock, errors, ids, retry
 from chalicelib.products.model import Category, Product, check
 
-ATTEMPTS = 3
+ATTEMPTS = 5
 
 
 class PreconditionFailed(errors.PreconditionFailed):
@@ -36,8 +36,9 @@ def update_product(product_id: str, changes: dict, *, catalog, caches, if_match=
         except errors.Conflict:
             if if_match is not None:
                 raise PreconditionFailed(product_id)
-            if attempt.last:
-                raise
+            if attempt.last:  # sales keep changing it (turning a flash sale off needs its buckets still)
+                raise errors.Unavailable(f"product {product_id} keeps changing; retry shortly")
+            attempt.back_off()
             continue
         _forget(caches)
         return after
@@ -52,7 +53,8 @@ def delete_product(product_id: str, *, catalog, caches) -> None:
             catalog.remove(current)
         except errors.Conflict:
             if attempt.last:
-                raise
+                raise errors.Unavailable(f"product {product_id} keeps changing; retry shortly")
+            attempt.back_off()
             continue
         _forget(caches)
         return

@@ -98,3 +98,34 @@ def test_units_returned_above_the_cap_are_counted_and_do_not_lock_the_product(ad
     renamed = admin.patch(f"/products/{lamp['id']}", {"name": "Brass Lamp II", "price_cents": 4600})
     assert renamed.status_code == 200 and renamed.json["stock"] == MAX_STOCK + 2
     assert admin.patch(f"/products/{lamp['id']}", {"stock": MAX_STOCK + 1}).status_code == 400  # an admin's own limit
+
+
+@pytest.mark.parametrize("body", [{"image_url": "https://a.example/\u0000"}, {"description": "nul \u0000 here"},
+                                  {"description": "bell \u0007"}, {"stock_delta": MAX_STOCK}])
+def test_control_characters_and_a_delta_past_the_cap_are_400(admin, lamp, body):
+    refused = admin.patch(f"/products/{lamp['id']}", body)
+    assert refused.status_code == 400 and next(iter(body)) in refused.json["Message"]
+
+
+def test_a_description_keeps_its_lines_tabs_and_emoji(admin, lamp):
+    text = "Line one\n\tindented\r\nfamily: \U0001F468\u200d\U0001F469\u200d\U0001F467"
+    saved = admin.patch(f"/products/{lamp['id']}", {"description": text})
+    assert saved.status_code == 200 and saved.json["description"] == text
+
+
+def test_deleting_a_product_while_its_flash_sale_is_turned_on_leaves_no_stock_behind(admin, live_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from chalicelib import bootstrap
+    auth = {"Authorization": f"Bearer {admin.token}"}
+    for n in range(8):
+        product = admin.post("/products", {"name": f"Racing Delete {n}", "category": "updates", "price_cents": 100,
+                                           "stock": 48}).json["id"]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            flip = pool.submit(requests.patch, f"{live_url}/products/{product}", json={"flash_sale": True}, headers=auth,
+                               timeout=60)
+            gone = pool.submit(requests.delete, f"{live_url}/products/{product}", headers=auth, timeout=60)
+            assert gone.result().status_code == 204 and flip.result().status_code in (200, 404, 503)
+        assert bootstrap.services().stock.levels([product]) == {product: {}}

@@ -244,13 +244,18 @@ def test_the_admins_pages_hold_every_order_once_newest_first(parts):
         made.append(order.id)
     parts.orders.transition(made[4], orders.PLACED, orders.SHIPPED, "t")
     for status, expected in ((None, made[::-1]), (orders.PLACED, [o for o in made[::-1] if o != made[4]])):
-        seen, after = [], None
+        seen, after, newer = [], None, []
         while True:
             page, after = parts.orders.page_all(status, 4, after)
             seen += [o.id for o in page]
             if after is None:
                 break
+            if len(newer) < 3:
+                order = _order(product, 1)  # placed while an admin pages: newer than every page, so on none
+                parts.checkout.place(order, [_take(product)], None, None)
+                newer.append(order.id)
         assert [o for o in seen if o in made] == expected and len(seen) == len(set(seen))
+        assert not set(newer) & set(seen)
 
 
 # --- the inbox and profiles ------------------------------------------------------------------------------
