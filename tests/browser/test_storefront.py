@@ -1,5 +1,6 @@
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from playwright.sync_api import expect
 
@@ -112,6 +113,7 @@ def test_an_admin_creates_a_product_and_ships_an_order(page, admin, shopper, cat
 
 def _edit(page, product_id):
     row = page.locator(f"[data-admin-product='{product_id}']")
+    expect(page.locator("#admin-products tr").first).to_be_visible()  # the first page has loaded
     while not row.count():  # the catalog table shows 50 products a page, oldest first
         page.click("#more-products")
         page.wait_for_timeout(200)
@@ -120,7 +122,10 @@ def _edit(page, product_id):
 
 
 def test_an_admin_edit_never_puts_back_units_sold_after_the_form_was_loaded(page, admin, shopper, category):
+    with ThreadPoolExecutor(8) as pool:  # more than a page of products before it: a save keeps the pages shown
+        list(pool.map(lambda n: _product(admin, category, f"Filler {n}"), range(50)))
     lamp = _product(admin, category, "Sold While Editing", stock=10)
+    row = page.locator(f"[data-admin-product='{lamp['id']}']")
     sign_in(page, admin.email, PASSWORD)
     page.goto("/#/admin")
     _edit(page, lamp["id"])
@@ -129,6 +134,7 @@ def test_an_admin_edit_never_puts_back_units_sold_after_the_form_was_loaded(page
     page.fill("#p-description", "Changed while a customer bought four")  # only the description changes
     page.click("#save-product")
     expect(page.locator("#product-form-status")).to_contain_text("6 in stock")
+    expect(row.locator("td").nth(3)).to_have_text("6")  # its row shows what was saved, where it was
     stock = lambda: shopper.get(f"/products/{lamp['id']}", headers={"Cache-Control": "no-cache"}).json  # noqa: E731
     assert stock()["stock"] == 6 and stock()["description"] == "Changed while a customer bought four"
 
@@ -137,6 +143,7 @@ def test_an_admin_edit_never_puts_back_units_sold_after_the_form_was_loaded(page
     page.fill("#p-stock-delta", "10")
     page.click("#save-product")
     expect(page.locator("#product-form-status")).to_contain_text("15 in stock")
+    expect(row.locator("td").nth(3)).to_have_text("15")
 
     _edit(page, lamp["id"])  # setting the stock outright after a sale is refused, and the form reloads
     assert shopper.post("/orders", {"items": [{"product_id": lamp["id"], "quantity": 2}]}).status_code == 201

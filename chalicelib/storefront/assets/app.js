@@ -452,6 +452,13 @@ async function adminPage() {
     cursor = page.next_cursor;
     more.hidden = !cursor;
   };
+  // a saved product replaces its row in place (the pages loaded so far stay); a new one, which sorts last,
+  // joins the table when the last page is already shown, else "More products" reaches it
+  const showSaved = (p) => {
+    const row = products.querySelector(`[data-admin-product="${CSS.escape(p.id)}"]`);
+    if (row) row.replaceWith(productRow(p));
+    else if (!cursor) products.append(productRow(p));
+  };
   more.addEventListener("click", () => guarded(more, ordersError, () => loadProducts(true)));
   const loadOrders = async () => {
     const [placed, shipped] = await Promise.all([api("GET", "/admin/orders?status=PLACED&limit=20"),
@@ -485,7 +492,7 @@ async function adminPage() {
       editing = null; save.textContent = "Create product"; form.reset();
       document.getElementById("p-stock-delta-label").hidden = true;
       saved.textContent = `Saved ${product.name} (${money(product.price_cents)}, ${product.stock} in stock).`;
-      await loadProducts();
+      showSaved(product);
     });
   });
   try { await Promise.all([loadProducts(), loadOrders()]); } catch (e) { ordersError.textContent = e.message; }
