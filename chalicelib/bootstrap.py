@@ -169,12 +169,8 @@ def _find_user_pool(name: str) -> Dict[str, str]:
 
 
 def _client(service: str):
-    """A botocore client (boto3 would only add its resource layer and s3transfer to every cold start)."""
-    import botocore.session
-    from botocore.config import Config
-    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=10,
-                    tcp_keepalive=True)
-    return botocore.session.get_session().create_client(service, region_name=settings.get().region, config=config)
+    from chalicelib import sdk
+    return sdk.client(service, settings.get().region)
 
 
 _services: Optional[Services] = None

@@ -13,9 +13,20 @@ from pynamodb.transactions import TransactWrite
 ALL_OLD = "ALL_OLD"
 
 
+class _Connection(Connection):
+    """PynamoDB's connection, its botocore sessions (one per thread, as PynamoDB keeps them) made by `sdk`."""
+
+    @property
+    def session(self):
+        if getattr(self._local, "session", None) is None:
+            from chalicelib import sdk
+            self._local.session = sdk.session()
+        return self._local.session
+
+
 def connection(region: str) -> Connection:
     """One connection whose botocore client every model and transaction shares."""
-    return Connection(region=region, connect_timeout_seconds=2, read_timeout_seconds=10, max_retry_attempts=2)
+    return _Connection(region=region, connect_timeout_seconds=2, read_timeout_seconds=10, max_retry_attempts=2)
 
 
 def bind(model, table: str, shared: Connection) -> None:
