@@ -111,12 +111,18 @@ def test_an_admin_creates_a_product_and_ships_an_order(page, admin, shopper, cat
     screenshot(page, "admin-desktop")
 
 
+def _page_on_until(page, more, wanted):
+    """Click a list's "More" button until `wanted` is shown, each time waiting for the page to arrive (the
+    button is disabled while it loads; the admin's order pages read 32 shards of a busy test stack)."""
+    while not wanted.count():
+        page.click(more, timeout=30_000)
+        page.wait_for_selector(f"{more}:not([disabled])", state="attached", timeout=30_000)
+
+
 def _edit(page, product_id):
     row = page.locator(f"[data-admin-product='{product_id}']")
     expect(page.locator("#admin-products tr").first).to_be_visible()  # the first page has loaded
-    while not row.count():  # the catalog table shows 50 products a page, oldest first
-        page.click("#more-products")
-        page.wait_for_timeout(200)
+    _page_on_until(page, "#more-products", row)  # the catalog table shows 50 products a page, oldest first
     row.locator("button:text('Edit')").click()
     expect(page.locator("#save-product")).to_have_text("Save changes")
 
@@ -243,3 +249,41 @@ def test_phone_sized_screens(browser, live_url, pump, admin, category):
         assert width <= 400, (name, width)  # nothing forces sideways scrolling
         screenshot(page, f"{name}-phone")
     context.close()
+
+
+def test_every_list_that_grows_pages_on_to_its_oldest_item(page, admin, shopper, category):
+    """21 orders: the shopper's orders and inbox show 20 and then the oldest; the admin reaches it and ships it."""
+    pencil = _product(admin, category, "Paged Pencil", stock=100, price=99)
+    placed = [shopper.post("/orders", {"items": [{"product_id": pencil["id"], "quantity": 1}]}) for _ in range(21)]
+    assert [r.status_code for r in placed] == [201] * 21
+    oldest = placed[0].json["id"]
+    sign_in(page, shopper.email, PASSWORD)
+
+    page.goto("/#/orders")
+    expect(page.locator("[data-order]")).to_have_count(20)
+    expect(page.locator(f"[data-order='{oldest}']")).to_have_count(0)
+    page.click("#more-orders")
+    expect(page.locator(f"[data-order='{oldest}'] [data-status]")).to_have_text("PLACED")
+    expect(page.locator("[data-order]")).to_have_count(21)
+    expect(page.locator("#more-orders")).to_be_hidden()
+
+    for _ in range(60):  # the notifications arrive asynchronously, through the stream and the queue
+        if len(shopper.get("/notifications?limit=100").json["items"]) >= 21:
+            break
+        page.wait_for_timeout(250)
+    page.goto("/#/inbox")
+    expect(page.locator("[data-notification]")).to_have_count(20)
+    page.click("#more-notifications")
+    expect(page.locator(f"[data-notification$='-{oldest}.PLACED']")).to_be_visible()
+    expect(page.locator("#more-notifications")).to_be_hidden()
+
+    page.click("#signout")
+    page.wait_for_selector("#signout", state="hidden")
+    sign_in(page, admin.email, PASSWORD)
+    page.goto("/#/admin")
+    expect(page.locator("#admin-orders-placed [data-order]")).to_have_count(20)
+    card = page.locator(f"#admin-orders-placed [data-order='{oldest}']")
+    _page_on_until(page, "#more-placed", card)  # at least 20 newer orders to ship come first
+    card.locator("[data-action=ship]").click()
+    expect(card.locator("[data-status]")).to_have_text("SHIPPED")
+    assert shopper.get(f"/orders/{oldest}").json["status"] == "SHIPPED"

@@ -138,6 +138,23 @@ async function guarded(button, errorNode, action) {
   try { await action(); } catch (error) { errorNode.textContent = error.message; } finally { button.disabled = false; }
 }
 
+// A list the API pages: the first page now, then a "More" button while the API gives a next_cursor. Every list
+// of the storefront that can grow (orders, inbox, the admin's orders and catalog) uses it, so none ends silently.
+function pagedList(path, list, render, { moreId, moreLabel = "More", error, empty }) {
+  const more = el("button", { type: "button", class: "secondary", id: moreId, hidden: true }, moreLabel);
+  let cursor = null;
+  const load = async () => {
+    const page = await api("GET", path + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""), undefined,
+      { "Cache-Control": "no-cache" });
+    list.append(...page.items.map(render));
+    if (!cursor && !page.items.length && empty) list.append(el("p", { class: "muted", text: empty }));
+    cursor = page.next_cursor;
+    more.hidden = !cursor;
+  };
+  more.addEventListener("click", () => guarded(more, error, load));
+  return { more, load, last: () => !cursor };
+}
+
 function needSignIn() {
   if (session.token) return false;
   location.hash = "#/signin";
@@ -315,12 +332,11 @@ async function ordersPage(params) {
   const error = errorLine("orders-error");
   const list = el("div", { id: "orders", class: "grid" });
   const placed = params.get("placed");
-  show("Your orders", placed ? el("p", { class: "notice", role: "status" }, "Thank you: your order is placed.") : "", error, list);
-  try {
-    const page = await api("GET", "/orders?limit=50");
-    if (!page.items.length) list.append(el("p", { class: "muted", text: "No orders yet." }));
-    list.append(...page.items.map((order) => orderCard(order, false)));
-  } catch (e) { error.textContent = e.message; }
+  const orders = pagedList("/orders?limit=20", list, (order) => orderCard(order, false),
+    { moreId: "more-orders", moreLabel: "Older orders", error, empty: "No orders yet." });
+  show("Your orders", placed ? el("p", { class: "notice", role: "status" }, "Thank you: your order is placed.") : "", error, list,
+    orders.more);
+  try { await orders.load(); } catch (e) { error.textContent = e.message; }
 }
 
 function orderCard(order, admin) {
@@ -349,24 +365,23 @@ async function inboxPage() {
   if (needSignIn()) return;
   const error = errorLine("inbox-error");
   const list = el("div", { id: "inbox" });
-  show("Inbox", error, list);
-  try {
-    const page = await api("GET", "/notifications?limit=50");
-    if (!page.items.length) list.append(el("p", { class: "muted", text: "Nothing yet." }));
-    for (const note of page.items) {
-      const read = el("button", { type: "button", class: "secondary", hidden: note.read }, "Mark read");
-      const card = el("article", { class: `card${note.read ? "" : " unread"}`, "data-notification": note.id, "data-type": note.type },
-        el("h2", {}, note.subject), el("p", {}, note.message),
-        el("span", { class: "muted" }, new Date(note.created_at).toLocaleString()), read);
-      const lineError = errorLine();
-      card.append(lineError);
-      read.addEventListener("click", () => guarded(read, lineError, async () => {
-        await api("POST", `/notifications/${encodeURIComponent(note.id)}/read`);
-        card.classList.remove("unread"); read.hidden = true; pollUnread();
-      }));
-      list.append(card);
-    }
-  } catch (e) { error.textContent = e.message; }
+  const notification = (note) => {
+    const read = el("button", { type: "button", class: "secondary", hidden: note.read }, "Mark read");
+    const card = el("article", { class: `card${note.read ? "" : " unread"}`, "data-notification": note.id, "data-type": note.type },
+      el("h2", {}, note.subject), el("p", {}, note.message),
+      el("span", { class: "muted" }, new Date(note.created_at).toLocaleString()), read);
+    const lineError = errorLine();
+    card.append(lineError);
+    read.addEventListener("click", () => guarded(read, lineError, async () => {
+      await api("POST", `/notifications/${encodeURIComponent(note.id)}/read`);
+      card.classList.remove("unread"); read.hidden = true; pollUnread();
+    }));
+    return card;
+  };
+  const notes = pagedList("/notifications?limit=20", list, notification,
+    { moreId: "more-notifications", moreLabel: "Older messages", error, empty: "Nothing yet." });
+  show("Inbox", error, list, notes.more);
+  try { await notes.load(); } catch (e) { error.textContent = e.message; }
 }
 
 async function adminPage() {
@@ -421,15 +436,23 @@ async function adminPage() {
     return body;
   };
   const products = el("tbody", { id: "admin-products" });
-  const more = el("button", { type: "button", class: "secondary", id: "more-products", hidden: true }, "More products");
+  const catalogError = errorLine("admin-catalog-error");
   const ordersError = errorLine("admin-orders-error");
-  const orders = el("div", { class: "grid", id: "admin-orders" });
+  const toShip = el("div", { class: "grid", id: "admin-orders-placed" });
+  const toDeliver = el("div", { class: "grid", id: "admin-orders-shipped" });
+  const adminOrders = (status, list, label, empty) => pagedList(`/admin/orders?status=${status}&limit=20`, list,
+    (order) => orderCard(order, true), { moreId: `more-${status.toLowerCase()}`, moreLabel: label, error: ordersError, empty });
+  const placed = adminOrders("PLACED", toShip, "More orders to ship", "Nothing to ship.");
+  const shipped = adminOrders("SHIPPED", toDeliver, "More orders to deliver", "Nothing to deliver.");
+  const catalog = pagedList("/products?limit=50", products, (p) => productRow(p),
+    { moreId: "more-products", moreLabel: "More products", error: catalogError });
   show("Admin", el("div", { class: "columns" }, el("section", {}, el("h2", {}, "Product"), form),
-    el("section", {}, el("h2", {}, "Orders to fulfil"), ordersError, orders)),
-  el("h2", {}, "Catalog"), el("table", {}, el("thead", {}, el("tr", {}, ["Name", "Category", "Price", "Stock", ""].map((h) => el("th", {}, h)))), products),
-  more);
+    el("section", { id: "admin-orders" }, el("h2", {}, "Orders to fulfil"), ordersError,
+      el("h3", {}, "To ship"), toShip, placed.more, el("h3", {}, "To deliver"), toDeliver, shipped.more)),
+  el("h2", {}, "Catalog"), catalogError,
+  el("table", {}, el("thead", {}, el("tr", {}, ["Name", "Category", "Price", "Stock", ""].map((h) => el("th", {}, h)))), products),
+  catalog.more);
 
-  let cursor = null;
   const productRow = (p) => {
     const rowError = errorLine();
     const edit = el("button", { type: "button", class: "secondary" }, "Edit");
@@ -444,27 +467,12 @@ async function adminPage() {
       el("td", {}, money(p.price_cents)), el("td", {}, p.stock), el("td", {}, edit, " ", remove, rowError));
     return row;
   };
-  const loadProducts = async (append = false) => {
-    const page = await api("GET", `/products?limit=50${append && cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
-      undefined, { "Cache-Control": "no-cache" });
-    const rows = page.items.map(productRow);
-    if (append) products.append(...rows); else products.replaceChildren(...rows);
-    cursor = page.next_cursor;
-    more.hidden = !cursor;
-  };
   // a saved product replaces its row in place (the pages loaded so far stay); a new one, which sorts last,
   // joins the table when the last page is already shown, else "More products" reaches it
   const showSaved = (p) => {
     const row = products.querySelector(`[data-admin-product="${CSS.escape(p.id)}"]`);
     if (row) row.replaceWith(productRow(p));
-    else if (!cursor) products.append(productRow(p));
-  };
-  more.addEventListener("click", () => guarded(more, ordersError, () => loadProducts(true)));
-  const loadOrders = async () => {
-    const [placed, shipped] = await Promise.all([api("GET", "/admin/orders?status=PLACED&limit=20"),
-      api("GET", "/admin/orders?status=SHIPPED&limit=20")]);
-    orders.replaceChildren(...[...placed.items, ...shipped.items].map((o) => orderCard(o, true)));
-    if (!orders.children.length) orders.append(el("p", { class: "muted", text: "Nothing to fulfil." }));
+    else if (catalog.last()) products.append(productRow(p));
   };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -495,7 +503,8 @@ async function adminPage() {
       showSaved(product);
     });
   });
-  try { await Promise.all([loadProducts(), loadOrders()]); } catch (e) { ordersError.textContent = e.message; }
+  await Promise.all([[catalog, catalogError], [placed, ordersError], [shipped, ordersError]].map(([list, error]) =>
+    list.load().catch((e) => { error.textContent = e.message; })));
 }
 
 // --- chrome: who is signed in, the unread count --------------------------------------------------
