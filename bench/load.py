@@ -36,7 +36,7 @@ def run(seconds: int, users: int, shoppers: int = 10) -> Dict:
             stats = _locust(local.url, work, seconds, users)
             keys = [json.loads(line) for line in (work / "keys.jsonl").read_text().splitlines()] \
                 if (work / "keys.jsonl").exists() else []
-            _drain(local)
+            _drain()
             return {"seconds": seconds, "users": users, **stats, "invariants": invariants(initial, keys)}
     finally:
         local.close()
@@ -75,11 +75,15 @@ def _locust(url: str, work: pathlib.Path, seconds: int, users: int) -> Dict:
             "failures": [f"{f['Method']} {f['Name']}: {f['Error'][:120]} x{f['Occurrences']}" for f in failures][:10]}
 
 
-def _products() -> list:
+def _bind() -> None:
     from chalicelib import bootstrap
-    from chalicelib.products.records import ProductRecord
     parts = bootstrap.services()
     parts.catalog, parts.orders, parts.inbox  # binds their models to the stage's tables
+
+
+def _products() -> list:
+    from chalicelib.products.records import ProductRecord
+    _bind()
     return [p for p in ProductRecord.scan() if isinstance(p, ProductRecord)]
 
 
@@ -95,8 +99,10 @@ def _stock() -> Dict[str, int]:
     return stock
 
 
-def _drain(local, seconds: float = 30) -> None:
-    """Wait until the stream and the queue are quiet: every event of the run has been handled."""
+def _drain(seconds: float = 120) -> None:
+    """Wait until every event of the run has been handled: the queue quiet for two seconds and every order's
+    events in the inbox, emailed (the stream pump can be behind an empty queue), or until the deadline; the
+    invariants then say what is missing."""
     sqs = boto3.client("sqs")
     url = sqs.get_queue_url(QueueName="shop-local-notifications")["QueueUrl"]
     quiet_since, deadline = None, time.monotonic() + seconds
@@ -105,27 +111,38 @@ def _drain(local, seconds: float = 30) -> None:
             "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
         busy = sum(int(v) for v in attributes.values())
         quiet_since = None if busy else (quiet_since or time.monotonic())
-        if quiet_since and time.monotonic() - quiet_since > 2:
+        if quiet_since and time.monotonic() - quiet_since > 2 and not _undelivered(*_events()):
             return
-        time.sleep(0.2)
+        time.sleep(0.5)
+
+
+def _events():
+    """The events the orders imply (`<order id>.<status>`), and the inbox by event id."""
+    from chalicelib.notifications.repository import NotificationRecord
+    from chalicelib.orders.records import OrderRecord
+    _bind()
+    orders = [{"id": o.id, "status": o.status, "lines": o.lines} for o in OrderRecord.scan()]
+    expected = {f"{o['id']}.{s}" for o in orders for s in STATUS_EVENTS[o["status"]]}
+    # a notification's id is `<time>-<event id>`
+    inbox = {n.id.split("-", 1)[1]: {"subject": n.subject, "emailed_at": n.emailed_at} for n in NotificationRecord.scan()}
+    return orders, expected, inbox
+
+
+def _undelivered(orders, expected, inbox) -> set:
+    return {e for e in expected if not inbox.get(e, {}).get("emailed_at")}
 
 
 def invariants(initial: Dict[str, int], keys: List[dict]) -> Dict:
-    from chalicelib.notifications.repository import NotificationRecord
-    from chalicelib.orders.records import OrderRecord
     products = _stock()
-    orders = [{"id": o.id, "status": o.status} for o in OrderRecord.scan()]
+    orders, expected_events, inbox = _events()
     sold = collections.Counter()
-    for order in OrderRecord.scan():
-        if order.status != "CANCELLED":
-            for line in order.lines:
+    for order in orders:
+        if order["status"] != "CANCELLED":
+            for line in order["lines"]:
                 sold[line.product_id] += line.quantity
     by_key = collections.defaultdict(set)
     for entry in keys:
         by_key[entry["key"]].add(entry["order"])
-    expected_events = {f"{o['id']}.{s}" for o in orders for s in STATUS_EVENTS[o["status"]]}
-    # a notification's id is `<time>-<event id>`
-    inbox = {n.id.split("-", 1)[1]: {"subject": n.subject, "emailed_at": n.emailed_at} for n in NotificationRecord.scan()}
     from moto.ses.models import ses_backends
     subjects = collections.Counter(m.subject for m in ses_backends["123456789012"]["us-east-1"].sent_messages)
     expected_subjects = collections.Counter(inbox[e]["subject"] for e in expected_events if e in inbox)
@@ -138,10 +155,12 @@ def invariants(initial: Dict[str, int], keys: List[dict]) -> Dict:
             o["id"] for o in orders},
         "one inbox item per event": set(inbox) >= expected_events and all(
             inbox[e].get("emailed_at") for e in expected_events),
+        "no event of a write that never happened": set(inbox) <= expected_events,
         "one email per event": all(subjects[s] == 1 for s in expected_subjects) and len(expected_subjects) == len(
             expected_events),
     }
     return {"orders": len(orders), "keys": len(by_key), "events": len(expected_events),
+            "undelivered": sorted(_undelivered(orders, expected_events, inbox))[:5],
             "units_sold": sum(sold.values()), "lowest_stock": min(products.values()), "checks": checks,
             "all_ok": all(checks.values())}
 
@@ -157,6 +176,8 @@ def report(result: Dict) -> None:
           f"{inv['events']} events, lowest stock {inv['lowest_stock']}")
     for name, ok in inv["checks"].items():
         print(f"  {'ok  ' if ok else 'FAIL'} {name}")
+    if inv["undelivered"]:
+        print(f"  events not delivered (first 5): {', '.join(inv['undelivered'])}")
     for failure in result["failures"]:
         print(f"  failure: {failure}")
 

@@ -47,15 +47,24 @@ def _action(response) -> str:
 def _serialize_writes() -> None:
     """moto's DynamoDB restores whole-table snapshots when a transaction is cancelled, without a lock:
     under concurrent requests a cancelled transaction can undo another's committed write. AWS has no
-    such flaw, so make moto's DynamoDB and Cognito handle one request at a time."""
+    such flaw, so make moto's DynamoDB and Cognito handle one request at a time.
+
+    moto also applies a transaction's items one by one, stream records included, before it finds that a later
+    one fails, then takes them back. A stream reader between the two would publish events of a write that never
+    happened, and its iterator would then step over the records written next in their place (seen as lost
+    notifications under `make load`). AWS streams show committed writes only, so stream reads take the
+    DynamoDB write lock."""
     global _serialized
     if _serialized:
         return
     _keep_stream_on_rollback()
     from moto.dynamodb.responses import DynamoHandler
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
     from moto.cognitoidp.responses import CognitoIdpResponse
-    for handler, serialized in ((DynamoHandler, _DYNAMODB_WRITES), (CognitoIdpResponse, None)):
-        lock = threading.RLock()
+    dynamodb = threading.RLock()
+    for handler, serialized, lock in ((DynamoHandler, _DYNAMODB_WRITES, dynamodb),
+                                      (DynamoDBStreamsHandler, None, dynamodb),
+                                      (CognitoIdpResponse, None, threading.RLock())):
         original = handler.call_action
 
         def call_action(self, _original=original, _lock=lock, _serialized=serialized):

@@ -1,0 +1,60 @@
+"""The embedded AWS's streams show committed writes only, as DynamoDB's do. moto applies a transaction's items
+one by one, stream records included, and takes them back when a later item fails; devstack makes stream reads
+wait for the transaction, so no reader publishes a write that never happened and then steps over the records
+written next in their place (found by `make load` as lost notifications)."""
+import threading
+import uuid
+
+import boto3
+import pytest
+
+
+@pytest.fixture
+def tables(stack):
+    dynamodb = boto3.client("dynamodb")
+    names = {kind: f"probe-{kind}-{uuid.uuid4().hex[:8]}" for kind in ("streamed", "guard")}
+    for kind, name in names.items():
+        dynamodb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                              AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                              KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                              **({"StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}}
+                                 if kind == "streamed" else {}))
+    yield names
+    for name in names.values():
+        dynamodb.delete_table(TableName=name)
+
+
+def test_a_stream_reader_never_sees_a_cancelled_transactions_writes(tables, monkeypatch):
+    from moto.dynamodb.models import DynamoDBBackend
+    dynamodb, streams = boto3.client("dynamodb"), boto3.client("dynamodbstreams")
+    arn = dynamodb.describe_table(TableName=tables["streamed"])["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][-1]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="LATEST")["ShardIterator"]
+
+    read_during = {}
+    original_put = DynamoDBBackend.put_item
+
+    def put_item(self, table_name, *args, **kwargs):  # inside the transaction, after its first item is applied
+        answer = original_put(self, table_name, *args, **kwargs)
+        if table_name == tables["streamed"] and not read_during:
+            reader = threading.Thread(target=lambda: read_during.update(
+                streams.get_records(ShardIterator=iterator, Limit=100)))
+            reader.start()
+            reader.join(1.0)  # a reader that is not held back reads the uncommitted record now
+            read_during["thread"] = reader
+        return answer
+    monkeypatch.setattr(DynamoDBBackend, "put_item", put_item)
+
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": tables["streamed"], "Item": {"id": {"S": "never-written"}}}},
+            {"ConditionCheck": {"TableName": tables["guard"], "Key": {"id": {"S": "absent"}},
+                                "ConditionExpression": "attribute_exists(id)"}}])
+    monkeypatch.setattr(DynamoDBBackend, "put_item", original_put)
+    read_during.pop("thread").join(10)
+    dynamodb.put_item(TableName=tables["streamed"], Item={"id": {"S": "written"}})
+
+    seen = [r["dynamodb"]["Keys"]["id"]["S"] for r in read_during["Records"]]
+    following = streams.get_records(ShardIterator=read_during["NextShardIterator"], Limit=100)["Records"]
+    seen += [r["dynamodb"]["Keys"]["id"]["S"] for r in following]
+    assert seen == ["written"]
