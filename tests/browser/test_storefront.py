@@ -285,5 +285,6 @@ def test_every_list_that_grows_pages_on_to_its_oldest_item(page, admin, shopper,
     card = page.locator(f"#admin-orders-placed [data-order='{oldest}']")
     _page_on_until(page, "#more-placed", card)  # at least 20 newer orders to ship come first
     card.locator("[data-action=ship]").click()
-    expect(card.locator("[data-status]")).to_have_text("SHIPPED")
+    expect(page.locator("#admin-orders-status")).to_have_text(f"Order {oldest[-8:]} is SHIPPED.")
+    expect(card).to_have_count(0)  # it moved from "To ship" to "To deliver"
     assert shopper.get(f"/orders/{oldest}").json["status"] == "SHIPPED"

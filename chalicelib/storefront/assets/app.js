@@ -138,22 +138,39 @@ async function guarded(button, errorNode, action) {
   try { await action(); } catch (error) { errorNode.textContent = error.message; } finally { button.disabled = false; }
 }
 
-// A list the API pages: the first page now, then a "More" button while the API gives a next_cursor. Every list
-// of the storefront that can grow (orders, inbox, the admin's orders and catalog) uses it, so none ends silently.
-function pagedList(path, list, render, { moreId, moreLabel = "More", error, empty }) {
+// A list the API pages: the first page, then a "More" button while the API gives a next_cursor. Every list of
+// the storefront that can grow (orders, inbox, the admin's orders and catalog) uses it, so none ends silently.
+// Each item is shown once, by id, however it arrives: a page, a save, a move from another list. `place` shows
+// an item this page changed: in place, or where `before(a, b)` (the API's order) puts it among what is loaded
+// (waiting for a page in flight), or nowhere yet when it sorts past the loaded part ("More" brings it).
+function pagedList(path, list, render, { moreId, moreLabel = "More", error, empty, before }) {
   const more = el("button", { type: "button", class: "secondary", id: moreId, hidden: true }, moreLabel);
-  let cursor = null;
-  const load = async () => {
-    const page = await api("GET", path + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""), undefined,
-      { "Cache-Control": "no-cache" });
-    list.append(...page.items.map(render));
-    if (!cursor && !page.items.length && empty) list.append(el("p", { class: "muted", text: empty }));
-    cursor = page.next_cursor;
-    more.hidden = !cursor;
+  const nodes = new Map(); // id -> node
+  const items = new WeakMap(); // node -> item
+  let cursor = null, loaded = false, loading = null, emptyNote = null;
+  const node = (item) => { const made = render(item); items.set(made, item); nodes.set(item.id, made); return made; };
+  const load = () => loading || (loading = (async () => {
+    try {
+      const page = await api("GET", path + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""), undefined,
+        { "Cache-Control": "no-cache" });
+      list.append(...page.items.filter((item) => !nodes.has(item.id)).map(node)); // shown already: as fresh or fresher
+      if (!loaded && !page.items.length && empty && !nodes.size) list.append(emptyNote = el("p", { class: "muted", text: empty }));
+      cursor = page.next_cursor; loaded = true; more.hidden = !cursor;
+    } finally { loading = null; }
+  })());
+  const place = async (item) => {
+    while (loading) await loading.catch(() => {});
+    const shown = nodes.get(item.id);
+    if (shown) { shown.replaceWith(node(item)); return; }
+    if (!loaded) return;
+    const next = [...list.children].find((child) => items.has(child) && before(item, items.get(child)));
+    if (next || !cursor) { emptyNote?.remove(); emptyNote = null; list.insertBefore(node(item), next || null); }
   };
+  const remove = (id) => { nodes.get(id)?.remove(); nodes.delete(id); };
   more.addEventListener("click", () => guarded(more, error, load));
-  return { more, load, last: () => !cursor };
+  return { more, load, place, remove, has: (id) => nodes.has(id) };
 }
+const newestFirst = (a, b) => a.created_at > b.created_at || (a.created_at === b.created_at && a.id > b.id);
 
 function needSignIn() {
   if (session.token) return false;
@@ -332,21 +349,21 @@ async function ordersPage(params) {
   const error = errorLine("orders-error");
   const list = el("div", { id: "orders", class: "grid" });
   const placed = params.get("placed");
-  const orders = pagedList("/orders?limit=20", list, (order) => orderCard(order, false),
-    { moreId: "more-orders", moreLabel: "Older orders", error, empty: "No orders yet." });
+  const orders = pagedList("/orders?limit=20", list, (order) => orderCard(order, false, (o) => orders.place(o)),
+    { moreId: "more-orders", moreLabel: "Older orders", error, empty: "No orders yet.", before: newestFirst });
   show("Your orders", placed ? el("p", { class: "notice", role: "status" }, "Thank you: your order is placed.") : "", error, list,
     orders.more);
   try { await orders.load(); } catch (e) { error.textContent = e.message; }
 }
 
-function orderCard(order, admin) {
+// `changed(order)` is told the order an action returned; the list that holds the card shows it
+function orderCard(order, admin, changed) {
   const error = errorLine();
   const actions = el("div", { class: "row" });
   const act = (label, action) => {
     const button = el("button", { type: "button", class: action === "cancel" ? "secondary" : "", "data-action": action }, label);
     button.addEventListener("click", () => guarded(button, error, async () => {
-      const updated = await api("POST", `/orders/${encodeURIComponent(order.id)}/${action}`);
-      card.replaceWith(orderCard(updated, admin));
+      changed(await api("POST", `/orders/${encodeURIComponent(order.id)}/${action}`));
     }));
     actions.append(button);
   };
@@ -440,14 +457,27 @@ async function adminPage() {
   const ordersError = errorLine("admin-orders-error");
   const toShip = el("div", { class: "grid", id: "admin-orders-placed" });
   const toDeliver = el("div", { class: "grid", id: "admin-orders-shipped" });
+  const ordersStatus = el("p", { class: "notice", role: "status", id: "admin-orders-status" });
   const adminOrders = (status, list, label, empty) => pagedList(`/admin/orders?status=${status}&limit=20`, list,
-    (order) => orderCard(order, true), { moreId: `more-${status.toLowerCase()}`, moreLabel: label, error: ordersError, empty });
+    (order) => orderCard(order, true, moved),
+    { moreId: `more-${status.toLowerCase()}`, moreLabel: label, error: ordersError, empty, before: newestFirst });
   const placed = adminOrders("PLACED", toShip, "More orders to ship", "Nothing to ship.");
   const shipped = adminOrders("SHIPPED", toDeliver, "More orders to deliver", "Nothing to deliver.");
+  const byStatus = { PLACED: placed, SHIPPED: shipped };
+  // an order shipped leaves "To ship" for "To deliver"; one cancelled or delivered stays where it is, marked
+  function moved(order) {
+    ordersStatus.textContent = `Order ${order.id.slice(-8)} is ${order.status}.`;
+    for (const list of [placed, shipped]) {
+      if (list.has(order.id) && list !== byStatus[order.status]) {
+        if (byStatus[order.status]) list.remove(order.id); else list.place(order);
+      }
+    }
+    byStatus[order.status]?.place(order);
+  }
   const catalog = pagedList("/products?limit=50", products, (p) => productRow(p),
-    { moreId: "more-products", moreLabel: "More products", error: catalogError });
+    { moreId: "more-products", moreLabel: "More products", error: catalogError, before: (a, b) => a.id < b.id });
   show("Admin", el("div", { class: "columns" }, el("section", {}, el("h2", {}, "Product"), form),
-    el("section", { id: "admin-orders" }, el("h2", {}, "Orders to fulfil"), ordersError,
+    el("section", { id: "admin-orders" }, el("h2", {}, "Orders to fulfil"), ordersError, ordersStatus,
       el("h3", {}, "To ship"), toShip, placed.more, el("h3", {}, "To deliver"), toDeliver, shipped.more)),
   el("h2", {}, "Catalog"), catalogError,
   el("table", {}, el("thead", {}, el("tr", {}, ["Name", "Category", "Price", "Stock", ""].map((h) => el("th", {}, h)))), products),
@@ -461,18 +491,11 @@ async function adminPage() {
     }));
     const remove = el("button", { type: "button", class: "secondary" }, "Delete");
     remove.addEventListener("click", () => guarded(remove, rowError, async () => {
-      await api("DELETE", `/products/${encodeURIComponent(p.id)}`); row.remove();
+      await api("DELETE", `/products/${encodeURIComponent(p.id)}`); catalog.remove(p.id);
     }));
     const row = el("tr", { "data-admin-product": p.id }, el("td", {}, p.name), el("td", {}, p.category),
       el("td", {}, money(p.price_cents)), el("td", {}, p.stock), el("td", {}, edit, " ", remove, rowError));
     return row;
-  };
-  // a saved product replaces its row in place (the pages loaded so far stay); a new one, which sorts last,
-  // joins the table when the last page is already shown, else "More products" reaches it
-  const showSaved = (p) => {
-    const row = products.querySelector(`[data-admin-product="${CSS.escape(p.id)}"]`);
-    if (row) row.replaceWith(productRow(p));
-    else if (catalog.last()) products.append(productRow(p));
   };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -500,7 +523,7 @@ async function adminPage() {
       editing = null; save.textContent = "Create product"; form.reset();
       document.getElementById("p-stock-delta-label").hidden = true;
       saved.textContent = `Saved ${product.name} (${money(product.price_cents)}, ${product.stock} in stock).`;
-      showSaved(product);
+      await catalog.place(product); // its row in place; a new one where it sorts, once that part is loaded
     });
   });
   await Promise.all([[catalog, catalogError], [placed, ordersError], [shipped, ordersError]].map(([list, error]) =>
