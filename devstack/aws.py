@@ -36,12 +36,6 @@ def start(port: int):
 
 
 _serialized = False
-_DYNAMODB_WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems",
-                    "CreateTable", "DeleteTable", "UpdateTable", "UpdateTimeToLive"}
-
-
-def _action(response) -> str:
-    return response._get_action()
 
 
 def _serialize_writes() -> None:
@@ -50,10 +44,11 @@ def _serialize_writes() -> None:
     such flaw, so make moto's DynamoDB and Cognito handle one request at a time.
 
     moto also applies a transaction's items one by one, stream records included, before it finds that a later
-    one fails, then takes them back. A stream reader between the two would publish events of a write that never
-    happened, and its iterator would then step over the records written next in their place (seen as lost
-    notifications under `make load`). AWS streams show committed writes only, so stream reads take the
-    DynamoDB write lock."""
+    one fails, then takes them back. A reader between the two would see a write that never happened: a stream
+    reader would publish its event and then step over the records written next in their place (seen as lost
+    notifications under `make load`); a GetItem could show an order that was never placed. AWS shows committed
+    writes only, so every DynamoDB and stream request takes the one lock (moto holds the GIL while it works,
+    so little parallelism is lost)."""
     global _serialized
     if _serialized:
         return
@@ -62,14 +57,11 @@ def _serialize_writes() -> None:
     from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
     from moto.cognitoidp.responses import CognitoIdpResponse
     dynamodb = threading.RLock()
-    for handler, serialized, lock in ((DynamoHandler, _DYNAMODB_WRITES, dynamodb),
-                                      (DynamoDBStreamsHandler, None, dynamodb),
-                                      (CognitoIdpResponse, None, threading.RLock())):
+    for handler, lock in ((DynamoHandler, dynamodb), (DynamoDBStreamsHandler, dynamodb),
+                          (CognitoIdpResponse, threading.RLock())):
         original = handler.call_action
 
-        def call_action(self, _original=original, _lock=lock, _serialized=serialized):
-            if _serialized is not None and _action(self) not in _serialized:
-                return _original(self)  # reads need no lock: a transaction's conditions are checked again
+        def call_action(self, _original=original, _lock=lock):
             with _lock:
                 return _original(self)
         handler.call_action = call_action

@@ -1,7 +1,7 @@
-"""The embedded AWS's streams show committed writes only, as DynamoDB's do. moto applies a transaction's items
-one by one, stream records included, and takes them back when a later item fails; devstack makes stream reads
-wait for the transaction, so no reader publishes a write that never happened and then steps over the records
-written next in their place (found by `make load` as lost notifications)."""
+"""The embedded AWS shows committed writes only, as DynamoDB does. moto applies a transaction's items one by one,
+stream records included, and takes them back when a later item fails; devstack makes every read wait for the
+transaction, so no stream reader publishes a write that never happened and then steps over the records written
+next in their place (found by `make load` as lost notifications), and no GetItem shows one."""
 import threading
 import uuid
 
@@ -58,3 +58,28 @@ def test_a_stream_reader_never_sees_a_cancelled_transactions_writes(tables, monk
     following = streams.get_records(ShardIterator=read_during["NextShardIterator"], Limit=100)["Records"]
     seen += [r["dynamodb"]["Keys"]["id"]["S"] for r in following]
     assert seen == ["written"]
+
+
+def test_a_read_never_sees_a_cancelled_transactions_writes(tables, monkeypatch):
+    from moto.dynamodb.models import DynamoDBBackend
+    dynamodb = boto3.client("dynamodb")
+    read_during = {}
+    original_put = DynamoDBBackend.put_item
+
+    def put_item(self, table_name, *args, **kwargs):
+        answer = original_put(self, table_name, *args, **kwargs)
+        if table_name == tables["streamed"] and not read_during:
+            reader = threading.Thread(target=lambda: read_during.update(dynamodb.get_item(
+                TableName=tables["streamed"], Key={"id": {"S": "never-written"}}, ConsistentRead=True)))
+            reader.start()
+            reader.join(1.0)
+            read_during["thread"] = reader
+        return answer
+    monkeypatch.setattr(DynamoDBBackend, "put_item", put_item)
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": tables["streamed"], "Item": {"id": {"S": "never-written"}}}},
+            {"ConditionCheck": {"TableName": tables["guard"], "Key": {"id": {"S": "absent"}},
+                                "ConditionExpression": "attribute_exists(id)"}}])
+    read_during.pop("thread").join(10)
+    assert "Item" not in read_during
