@@ -25,9 +25,11 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_url, pump):
+    from playwright.sync_api import expect
     context = browser.new_context(viewport={"width": 1280, "height": 860}, base_url=live_url)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    expect.set_options(timeout=10_000)  # assertions wait as long as actions (a CI runner is slower than a laptop)
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.dialogs = dialogs

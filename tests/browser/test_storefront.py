@@ -267,7 +267,7 @@ def test_every_list_that_grows_pages_on_to_its_oldest_item(page, admin, shopper,
     expect(page.locator("[data-order]")).to_have_count(21)
     expect(page.locator("#more-orders")).to_be_hidden()
 
-    for _ in range(60):  # the notifications arrive asynchronously, through the stream and the queue
+    for _ in range(120):  # the notifications arrive asynchronously, through the stream and the queue
         if len(shopper.get("/notifications?limit=100").json["items"]) >= 21:
             break
         page.wait_for_timeout(250)
