@@ -24,34 +24,39 @@ def tables(stack):
         dynamodb.delete_table(TableName=name)
 
 
-def test_a_stream_reader_never_sees_a_cancelled_transactions_writes(tables, monkeypatch):
+def _read_during_a_cancelled_transaction(tables, monkeypatch, read) -> dict:
+    """A transaction whose first item (a Put of `never-written`) is applied before its second fails; `read()` is
+    started on another thread right after the Put, given a second, and its answer returned once it finishes."""
     from moto.dynamodb.models import DynamoDBBackend
-    dynamodb, streams = boto3.client("dynamodb"), boto3.client("dynamodbstreams")
-    arn = dynamodb.describe_table(TableName=tables["streamed"])["Table"]["LatestStreamArn"]
-    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][-1]["ShardId"]
-    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="LATEST")["ShardIterator"]
+    dynamodb = boto3.client("dynamodb")
+    answer, original_put = {}, DynamoDBBackend.put_item
 
-    read_during = {}
-    original_put = DynamoDBBackend.put_item
-
-    def put_item(self, table_name, *args, **kwargs):  # inside the transaction, after its first item is applied
-        answer = original_put(self, table_name, *args, **kwargs)
-        if table_name == tables["streamed"] and not read_during:
-            reader = threading.Thread(target=lambda: read_during.update(
-                streams.get_records(ShardIterator=iterator, Limit=100)))
-            reader.start()
-            reader.join(1.0)  # a reader that is not held back reads the uncommitted record now
-            read_during["thread"] = reader
-        return answer
+    def put_item(self, table_name, *args, **kwargs):
+        done = original_put(self, table_name, *args, **kwargs)
+        if table_name == tables["streamed"] and "thread" not in answer:
+            answer["thread"] = threading.Thread(target=lambda: answer.update(read()))
+            answer["thread"].start()
+            answer["thread"].join(1.0)  # a reader that is not held back reads the uncommitted write now
+        return done
     monkeypatch.setattr(DynamoDBBackend, "put_item", put_item)
-
     with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
         dynamodb.transact_write_items(TransactItems=[
             {"Put": {"TableName": tables["streamed"], "Item": {"id": {"S": "never-written"}}}},
             {"ConditionCheck": {"TableName": tables["guard"], "Key": {"id": {"S": "absent"}},
                                 "ConditionExpression": "attribute_exists(id)"}}])
     monkeypatch.setattr(DynamoDBBackend, "put_item", original_put)
-    read_during.pop("thread").join(10)
+    answer.pop("thread").join(10)
+    return answer
+
+
+def test_a_stream_reader_never_sees_a_cancelled_transactions_writes(tables, monkeypatch):
+    dynamodb, streams = boto3.client("dynamodb"), boto3.client("dynamodbstreams")
+    arn = dynamodb.describe_table(TableName=tables["streamed"])["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][-1]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="LATEST")["ShardIterator"]
+
+    read_during = _read_during_a_cancelled_transaction(
+        tables, monkeypatch, lambda: streams.get_records(ShardIterator=iterator, Limit=100))
     dynamodb.put_item(TableName=tables["streamed"], Item={"id": {"S": "written"}})
 
     seen = [r["dynamodb"]["Keys"]["id"]["S"] for r in read_during["Records"]]
@@ -61,25 +66,7 @@ def test_a_stream_reader_never_sees_a_cancelled_transactions_writes(tables, monk
 
 
 def test_a_read_never_sees_a_cancelled_transactions_writes(tables, monkeypatch):
-    from moto.dynamodb.models import DynamoDBBackend
     dynamodb = boto3.client("dynamodb")
-    read_during = {}
-    original_put = DynamoDBBackend.put_item
-
-    def put_item(self, table_name, *args, **kwargs):
-        answer = original_put(self, table_name, *args, **kwargs)
-        if table_name == tables["streamed"] and not read_during:
-            reader = threading.Thread(target=lambda: read_during.update(dynamodb.get_item(
-                TableName=tables["streamed"], Key={"id": {"S": "never-written"}}, ConsistentRead=True)))
-            reader.start()
-            reader.join(1.0)
-            read_during["thread"] = reader
-        return answer
-    monkeypatch.setattr(DynamoDBBackend, "put_item", put_item)
-    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
-        dynamodb.transact_write_items(TransactItems=[
-            {"Put": {"TableName": tables["streamed"], "Item": {"id": {"S": "never-written"}}}},
-            {"ConditionCheck": {"TableName": tables["guard"], "Key": {"id": {"S": "absent"}},
-                                "ConditionExpression": "attribute_exists(id)"}}])
-    read_during.pop("thread").join(10)
+    read_during = _read_during_a_cancelled_transaction(tables, monkeypatch, lambda: dynamodb.get_item(
+        TableName=tables["streamed"], Key={"id": {"S": "never-written"}}, ConsistentRead=True))
     assert "Item" not in read_during
