@@ -6,7 +6,7 @@ the retries, a 5xx), a read it served before is answered from that copy, and `st
 """
 import contextvars
 import threading
-from typing import Any, Callable, Dict, Hashable, Iterable
+from typing import Any, Callable, Dict, Hashable, Iterable, Mapping
 
 from chalicelib import transient
 
@@ -46,7 +46,7 @@ class WarmCache:
         with self._lock:
             return {k: self._entries[k] for k in keys if k in self._entries}
 
-    def put_many(self, values: Dict[Hashable, Any]) -> None:
+    def put_many(self, values: Mapping[Hashable, Any]) -> None:
         with self._lock:
             self._entries.update(values)
 

@@ -9,7 +9,7 @@ import json
 
 from chalicelib import bootstrap, observability, operation, settings
 from chalicelib.operation import Operation
-from chalicelib.notifications import model, service
+from chalicelib.notifications import model
 
 
 # what each handler may touch in AWS, its event source mapping's reads included (its IAM role is made from this)
@@ -30,7 +30,7 @@ def publish(event) -> int:
     with operation.serving(PUBLISH):
         changes = [(_image(r.get("dynamodb", {}).get("OldImage")), _image(r.get("dynamodb", {}).get("NewImage")))
                    for r in event.get("Records", [])]
-        events = service.publish_order_events(changes, queue=bootstrap.services().event_queue)
+        events = bootstrap.services().publisher.publish(changes)
     if events:
         observability.logger().info("order events published", extra={"events": [e.id for e in events]})
         observability.count("OrderEventPublished", len(events))
@@ -54,8 +54,7 @@ def _deliver(event, context) -> dict:
 
 def _deliver_one(record) -> None:
     event = model.parse_event(json.loads(record.body))
-    emailed = service.deliver(event, inbox=bootstrap.services().inbox, users=bootstrap.services().users,
-                              mailer=bootstrap.services().mailer, currency=settings.get().currency)
+    emailed = bootstrap.services().notifications.deliver(event)
     observability.logger().info("notification delivered" if emailed else "duplicate event ignored",
                                 extra={"event_id": event.id, "message_id": record.message_id})
     observability.count("NotificationEmailed" if emailed else "NotificationDuplicate")

@@ -3,6 +3,7 @@ import random
 from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
 from chalicelib import errors, storage
+from chalicelib.retry import ProductChanged
 from chalicelib.products.model import FLASH_BUCKETS, Category, Current, Offer, Product
 from chalicelib.products.takes import spread, takes_from_buckets
 from chalicelib.products.records import (LISTED, TALLY, BucketRecord, CatalogItem, CategoryRecord, ProductRecord,
@@ -10,10 +11,6 @@ from chalicelib.products.records import (LISTED, TALLY, BucketRecord, CatalogIte
 
 STOCK_FIELDS = ["id", "kind", "stock", "flash_sale"]
 FIELDS = ("name", "description", "category", "price_cents", "image_url")
-
-
-class Changed(errors.Conflict):
-    """The product changed (or went) between the read and the write: read it again."""
 
 
 class DynamoCatalog:
@@ -114,7 +111,7 @@ class DynamoCatalog:
             _count(tx, before.category, -1)
             _count(tx, after.category, +1)
         if tx.commit():
-            raise Changed(f"product {before.id} was changed meanwhile")
+            raise ProductChanged(before.id)
 
     def _move_stock(self, tx, before: Product, after: Product, levels: Mapping[int, int]) -> list:
         """Turning flash sale on puts the stock into buckets; off, back into the product's item. Each bucket
@@ -163,7 +160,7 @@ class DynamoCatalog:
             tx.delete(f"bucket {bucket}", BucketRecord(bucket_id(product.id, bucket)))
         _count(tx, product.category, -1)
         if tx.commit():
-            raise Changed(f"product {product.id} was changed meanwhile")
+            raise ProductChanged(product.id)
 
 
 def _levels(product_id: str, found: Mapping[str, CatalogItem]) -> Dict[int, int]:
