@@ -6,6 +6,7 @@ the failed message ids are returned; where it does not (`chalice deploy` cannot 
 the invocation so nothing is lost: the whole batch comes back, and the consumer is idempotent.
 """
 import json
+from typing import Any, Mapping
 
 from chalicelib import bootstrap, observability, operation, settings
 from chalicelib.operation import Operation
@@ -37,12 +38,12 @@ def publish(event) -> int:
     return len(events)
 
 
-def deliver(event, context=None) -> dict:
+def deliver(event, context=None) -> Mapping[str, Any]:
     with operation.serving(DELIVER):
         return _deliver(event, context)
 
 
-def _deliver(event, context) -> dict:
+def _deliver(event, context) -> Mapping[str, Any]:
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     answer = process_partial_response(event=event, record_handler=_deliver_one, processor=processor, context=context)

@@ -1,6 +1,6 @@
 """What the order services need of the world (DynamoDB in orders/cart_repository.py, repository.py and checkout.py; in
 memory in tests/unit/fakes.py; tests/contract runs one suite against both, and mypy checks both against these)."""
-from typing import Dict, Hashable, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 from chalicelib.orders.commands import IdempotencyKey
 from chalicelib.orders.model import CheckoutView, Existing, Order
@@ -68,9 +68,9 @@ class StockLevels(Protocol):
 
 
 class OfferCache(Protocol):
-    def get_many(self, keys: Iterable[Hashable]) -> Dict[Hashable, Offer]: ...
+    def get_many(self, keys: Iterable[str]) -> Mapping[Any, Offer]: ...
 
-    def put_many(self, values: Mapping[Hashable, Offer]) -> None: ...
+    def put_many(self, values: Mapping[str, Offer]) -> None: ...
 
     def clear(self) -> None: ...
 

@@ -91,7 +91,7 @@ def list_products(request):
     position = cursors.page_position(request, scope)
     page = PageRequest(parse.limit(request), position and position.get("id"))
     items, after = products().page(category, page, fresh=parse.wants_fresh(request))
-    return _cached(request, ProductPage([_out(p) for p in items], cursors.next_cursor(scope, after and {"id": after})))
+    return _cached(request, ProductPage([_out(p) for p in items], cursors.next_cursor(scope, {"id": after} if after else None)))
 
 
 @route(bp, "/products/{product_id}", "GET", "One product", public=True, response=ProductOut,

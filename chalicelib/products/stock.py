@@ -52,6 +52,6 @@ class DynamoStock:
         """Every bucket's stock of these flash-sale products, read strongly (one BatchGetItem per 100 keys)."""
         ids = list(dict.fromkeys(product_ids))
         keys = [bucket_id(pid, b) for pid in ids for b in range(FLASH_BUCKETS)]
-        found = {r.id: r.stock for r in CatalogItem.batch_get(keys, consistent_read=True)} if keys else {}
+        found = {r.id: int(r.stock) for r in BucketRecord.batch_get(keys, consistent_read=True)} if keys else {}
         return {pid: {b: found[bucket_id(pid, b)] for b in range(FLASH_BUCKETS) if bucket_id(pid, b) in found}
                 for pid in ids}

@@ -1,6 +1,25 @@
-"""In-memory fakes of the shop's own interfaces (repositories and gateways), for domain and service tests."""
-from chalicelib import errors
+"""In-memory fakes of the shop's own interfaces (repositories and gateways), for domain and service tests.
+mypy checks them against the ports (the services' constructors take the Protocols of */ports.py)."""
+import random
+import threading
+from dataclasses import replace
+from typing import List, Optional, Tuple
+
+from chalicelib import errors, ids, retry
+from chalicelib.cache import NoCache, WarmCache
+from chalicelib.orders import model as orders_model
+from chalicelib.orders.cart import Cart
+from chalicelib.orders.commands import IdempotencyKey
+from chalicelib.orders.model import Order
+from chalicelib.orders.offers import Offers
+from chalicelib.orders.service import Checkout
+from chalicelib.products import model as products_model
+from chalicelib.products.model import FLASH_BUCKETS, Current
+from chalicelib.products.service import Products
+from chalicelib.products.takes import OutOfStock, Rotation, Take, spread, takes_from_buckets
+from chalicelib.notifications.service import Notifications, Publisher
 from chalicelib.users.identity import Account, Tokens
+from chalicelib.users.service import Accounts
 
 
 class FakeUsers:
@@ -24,6 +43,7 @@ class FakeUsers:
 class FakeIdentity:
     def __init__(self):
         self.accounts = {}  # email -> [Account, password]
+        self.revoked = set()
 
     def sign_up(self, email, password, name):
         if email in self.accounts:
@@ -48,6 +68,19 @@ class FakeIdentity:
 
     def account_of_token(self, token):
         return next(a for a, _ in self.accounts.values() if a.id == token)
+
+    def confirm_with_code(self, email, code):
+        if email not in self.accounts or code != "123456":
+            raise errors.InvalidInput("field `code`: the code is wrong or has expired")
+        self.confirm_now(email)
+
+    def refresh(self, refresh_token):
+        if refresh_token in self.revoked:
+            raise errors.Unauthenticated("the refresh token is invalid or has expired")
+        return Tokens("access", "id", refresh_token, 3600)
+
+    def revoke(self, refresh_token):
+        self.revoked.add(refresh_token)
 
 
 class FakeInbox:
@@ -102,21 +135,6 @@ class FakeQueue:
 # They keep DynamoDB's rules as the repositories rely on them (a write checks its conditions and is all or
 # nothing); tests/contract runs one suite against these and against the DynamoDB repositories on moto.
 
-import random  # noqa: E402
-import threading  # noqa: E402
-from dataclasses import replace  # noqa: E402
-
-from chalicelib import ids, retry  # noqa: E402
-from chalicelib.cache import NoCache, WarmCache  # noqa: E402
-from chalicelib.orders.cart import Cart  # noqa: E402
-from chalicelib.orders.offers import Offers  # noqa: E402
-from chalicelib.orders.service import Checkout  # noqa: E402
-from chalicelib.products.service import Products  # noqa: E402
-from chalicelib.products.takes import Rotation  # noqa: E402
-from chalicelib.orders import model as orders_model  # noqa: E402
-from chalicelib.products import model as products_model  # noqa: E402
-from chalicelib.products.model import FLASH_BUCKETS, Current  # noqa: E402
-from chalicelib.products.takes import OutOfStock, spread, takes_from_buckets  # noqa: E402
 
 
 class FakeShop:
@@ -310,12 +328,12 @@ class FakeCheckout:
     def read(self, user_id, order_id, with_cart, product_ids):
         shop = self.shop
         existing = shop.orders.get(order_id) if order_id else None
-        cart = shop.carts.get(user_id, {"lines": {}, "version": 0}) if with_cart else {"lines": {}, "version": 0}
+        cart: dict = shop.carts.get(user_id, {"lines": {}, "version": 0}) if with_cart else {"lines": {}, "version": 0}
         return orders_model.CheckoutView(
             existing=orders_model.Existing(existing[0], existing[2]) if existing else None, cart=dict(cart["lines"]),
             cart_version=cart["version"], offers={p: shop.products[p].offer for p in product_ids if p in shop.products})
 
-    def begin(self):
+    def begin(self) -> "FakeOrderTransaction":
         return FakeOrderTransaction(self)
 
 
@@ -324,28 +342,32 @@ class FakeOrderTransaction:
 
     def __init__(self, checkout: FakeCheckout):
         self.shop = checkout.shop
-        self.takes, self.returns = [], []
-        self.order = self.key = self.cart = self.moving = None
+        self.takes: List[Take] = []
+        self.returns: List[Tuple[str, int, bool]] = []
+        self.order: Optional[Order] = None
+        self.key: Optional[IdempotencyKey] = None
+        self.cart: Optional[Tuple[str, int]] = None
+        self.moving: Optional[Tuple[Order, Order]] = None
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.takes) + len(self.returns) + sum(x is not None for x in (self.order, self.cart, self.moving))
 
-    def take(self, take):
+    def take(self, take: Take) -> None:
         self.takes.append(take)
 
-    def add_order(self, order, key):
+    def add_order(self, order: Order, key: Optional[IdempotencyKey]) -> None:
         self.order, self.key = order, key
 
-    def empty_cart(self, user_id, version):
+    def empty_cart(self, user_id: str, version: int) -> None:
         self.cart = (user_id, version)
 
-    def move(self, before, after):
+    def move(self, before: Order, after: Order) -> None:
         self.moving = (before, after)
 
-    def give_back(self, product_id, quantity, flash_sale):
+    def give_back(self, product_id: str, quantity: int, flash_sale: bool) -> None:
         self.returns.append((product_id, quantity, flash_sale))
 
-    def commit(self):
+    def commit(self) -> Optional[orders_model.Existing]:
         _run(self.shop.meanwhile)
         try:
             if self.shop.failures:
@@ -444,3 +466,15 @@ def offers(shop: FakeShop) -> Offers:
 def products(shop: FakeShop) -> Products:
     return Products(FakeCatalog(shop), NoCache(), forget=(shop.offer_cache,),
                     policy=retry.Policy(attempts=5, sleep=shop.sleeps.append))
+
+
+def accounts(identity: "FakeIdentity", users: "FakeUsers") -> Accounts:
+    return Accounts(identity, users, auto_confirm=True)
+
+
+def notifications(inbox: "FakeInbox", users: "FakeUsers", mailer: "FakeMailer") -> Notifications:
+    return Notifications(inbox, users, mailer, "USD")
+
+
+def publisher(queue: "FakeQueue") -> Publisher:
+    return Publisher(queue)
