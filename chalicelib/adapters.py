@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from chalicelib.orders.cart_repository import DynamoCarts
     from chalicelib.orders.checkout import DynamoCheckout
     from chalicelib.orders.repository import DynamoOrders
+    from chalicelib.payments.stripe_provider import StripeProvider
+    from chalicelib.payments.stripe_provider import StripeProvider
     from chalicelib.products.repository import DynamoCatalog
     from chalicelib.products.stock import DynamoStock
     from chalicelib.products.takes import Rotation
@@ -110,8 +112,8 @@ class Adapters:
     @once
     def checkout_store(self) -> "DynamoCheckout":
         from chalicelib.orders.checkout import DynamoCheckout
-        from chalicelib.orders.records import CartRecord, OrderRecord
-        return DynamoCheckout(self._bound(CartRecord, OrderRecord), self.stock)
+        from chalicelib.orders.records import CartRecord, EventRecord, OrderRecord
+        return DynamoCheckout(self._bound(CartRecord, OrderRecord, EventRecord), self.stock)
 
     @once
     def inbox(self) -> "DynamoInbox":
@@ -148,6 +150,29 @@ class Adapters:
     def mailer(self) -> "SesMailer":
         from chalicelib.notifications.gateways import SesMailer
         return SesMailer(self.client("ses"), settings.get().sender_email)
+
+    @once
+    def sold_out(self) -> "WarmCache":
+        """Flash-sale products a checkout found with no unit left, for one second."""
+        from chalicelib.cache import WarmCache
+        return WarmCache(1, maxsize=1024)
+
+    @once
+    def payments(self) -> "StripeProvider":
+        from chalicelib.payments.stripe_provider import StripeProvider
+        return StripeProvider(lambda: self.stripe_secrets["secret_key"], lambda: self.stripe_secrets["webhook_secret"],
+                              settings.get().stripe_api_base)
+
+    @once
+    def stripe_secrets(self) -> Dict[str, str]:
+        """Stripe's secret key and webhook signing secret: from Secrets Manager in AWS, read once per container
+        (only the functions that call Stripe may read that secret); from the environment on the local stack."""
+        config = settings.get()
+        if not config.stripe_secret_id:
+            return {"secret_key": config.stripe_secret_key, "webhook_secret": config.stripe_webhook_secret}
+        import json
+        secret = self.client("secretsmanager").get_secret_value(SecretId=config.stripe_secret_id)
+        return json.loads(secret["SecretString"])
 
     @once
     def identity(self) -> "CognitoIdentity":

@@ -15,7 +15,10 @@ if TYPE_CHECKING:  # each service's module is imported where it is built, so a c
     from chalicelib.notifications.service import Notifications, Publisher
     from chalicelib.orders.cart import Cart
     from chalicelib.orders.offers import Offers
+    from chalicelib.orders.fulfilment import Fulfilment
+    from chalicelib.orders.reservations import Reservations
     from chalicelib.orders.service import Checkout
+    from chalicelib.orders.settlement import PaymentEvents, Sweeper
     from chalicelib.products.service import Products
     from chalicelib.users.service import Accounts
 
@@ -31,8 +34,28 @@ class Services(Adapters):
     @once
     def checkout(self) -> "Checkout":
         from chalicelib.orders.service import Checkout
-        return Checkout(self.checkout_store, self.orders, self.offers, self.stock, caches=(self.warm_cache,),
-                        rotation=self.rotation)
+        return Checkout(self.checkout_store, self.orders, self.offers, self.stock, self.reservations, self.payments,
+                        sold_out=self.sold_out, caches=(self.warm_cache,), rotation=self.rotation)
+
+    @once
+    def reservations(self) -> "Reservations":
+        from chalicelib.orders.reservations import Reservations
+        return Reservations(self.orders, self.checkout_store, self.offers, self.payments, settings.get().currency)
+
+    @once
+    def fulfilment(self) -> "Fulfilment":
+        from chalicelib.orders.fulfilment import Fulfilment
+        return Fulfilment(self.orders, self.checkout_store, self.offers, self.payments, caches=(self.warm_cache,))
+
+    @once
+    def payment_events(self) -> "PaymentEvents":
+        from chalicelib.orders.settlement import PaymentEvents
+        return PaymentEvents(self.payments, self.orders, self.fulfilment)
+
+    @once
+    def sweeper(self) -> "Sweeper":
+        from chalicelib.orders.settlement import Sweeper
+        return Sweeper(self.orders, self.reservations, self.fulfilment)
 
     @once
     def cart(self) -> "Cart":

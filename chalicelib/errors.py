@@ -21,6 +21,10 @@ class NotFound(ShopError):
     pass
 
 
+class PaymentRequired(ShopError):
+    """The payment provider refused the payment (its reason in the message)."""
+
+
 class Conflict(ShopError):
     pass
 

@@ -9,6 +9,9 @@ import os
 import sys
 
 
+STRIPE_ERROR = "StripeError"  # the payment provider failed (429, 5xx, no answer): each call counted once
+
+
 @functools.lru_cache(maxsize=1)
 def logger():
     from aws_lambda_powertools import Logger

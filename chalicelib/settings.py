@@ -13,6 +13,7 @@ class Settings:
     carts_table: str
     orders_table: str
     notifications_table: str
+    payments_table: str
     notifications_queue: str
     cursor_key_id: str
     user_pool_name: str
@@ -29,6 +30,7 @@ class Settings:
     stripe_secret_key: str
     stripe_api_base: str
     stripe_webhook_secret: str
+    stripe_secret_id: str
 
 
 def _flag(value: str) -> bool:
@@ -47,6 +49,7 @@ def from_environ(env=None) -> Settings:
         carts_table=env.get("SHOP_CARTS_TABLE", f"{prefix}-carts"),
         orders_table=env.get("SHOP_ORDERS_TABLE", f"{prefix}-orders"),
         notifications_table=env.get("SHOP_NOTIFICATIONS_TABLE", f"{prefix}-notifications"),
+        payments_table=env.get("SHOP_PAYMENTS_TABLE", f"{prefix}-payments"),
         notifications_queue=env.get("SHOP_NOTIFICATIONS_QUEUE", f"{prefix}-notifications"),
         cursor_key_id=env.get("SHOP_CURSOR_KEY_ID", f"{prefix}-cursor-key"),
         user_pool_name=env.get("SHOP_USER_POOL_NAME", prefix),
@@ -66,6 +69,8 @@ def from_environ(env=None) -> Settings:
         stripe_secret_key=env.get("STRIPE_SECRET_KEY", "sk_test_local"),
         stripe_api_base=env.get("SHOP_STRIPE_API_BASE", ""),
         stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "whsec_local"),
+        # in AWS: the Secrets Manager secret holding both (JSON: secret_key, webhook_secret); empty: the two above
+        stripe_secret_id=env.get("SHOP_STRIPE_SECRET_ID", ""),
     )
 
 

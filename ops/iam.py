@@ -6,7 +6,8 @@ from ops import needs
 from ops.operations import Function
 
 TABLES = {"users": "UsersTable", "products": "ProductsTable", "carts": "CartsTable", "orders": "OrdersTable",
-          "notifications": "NotificationsTable"}
+          "notifications": "NotificationsTable", "payments": "PaymentsTable"}
+SECRETS = {"cursor-key": "CursorKey", "stripe": "StripeSecret"}
 QUEUES = {"notifications": "NotificationsQueue", "stream-failures": "StreamFailureQueue"}
 STREAM_ACTIONS = {"DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"}
 
@@ -43,7 +44,7 @@ def statements_for(declared, settings: Optional[dict] = None) -> List[dict]:
         elif service == "cognito-idp":
             resources = [{"Fn::GetAtt": ["UserPool", "Arn"]}]
         elif service == "secretsmanager":
-            resources = [{"Ref": "CursorKey"}]
+            resources = [{"Ref": SECRETS[n]} for n in need.tables]
         elif service == "sqs":
             resources = [{"Fn::GetAtt": [QUEUES[n], "Arn"]} for n in need.tables or ("notifications",)]
         elif service == "ses":

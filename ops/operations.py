@@ -31,8 +31,10 @@ def api_operations(app) -> List[Function]:
 
 def event_handlers() -> List[Function]:
     from chalicelib.notifications import handlers
+    from chalicelib.orders import sweeping
     return [Function("PublishOrderEvents", "app.publish_order_events", handlers.PUBLISH.needs),
-            Function("DeliverNotifications", "app.deliver_notifications", handlers.DELIVER.needs)]
+            Function("DeliverNotifications", "app.deliver_notifications", handlers.DELIVER.needs),
+            Function("SweepPayments", "app.sweep_payments", sweeping.SWEEP.needs)]
 
 
 def _camel(name: str) -> str:

@@ -130,7 +130,7 @@ def priming(fn: Function) -> List[str]:
     if it may read it, the pool's signing keys for the authorizer. Nothing it is not allowed to touch."""
     services = sorted({need.split(":")[0] for need in fn.needs})
     items = [f"client:{service}" for service in services]
-    if "secretsmanager:GetSecretValue" in fn.needs:
+    if "secretsmanager:GetSecretValue:cursor-key" in fn.needs:
         items.append("cursor-key")
     if fn.logical_id == "TokenAuthorizer":
         items.append("signing-keys")
@@ -146,6 +146,7 @@ def _environment(chalice_variables: dict) -> dict:
         "SHOP_NOTIFICATIONS_QUEUE": {"Fn::GetAtt": ["NotificationsQueue", "QueueName"]},
         "SHOP_USER_POOL_ID": {"Ref": "UserPool"}, "SHOP_USER_POOL_CLIENT_ID": {"Ref": "UserPoolClient"},
         "SHOP_CURSOR_KEY_ID": {"Ref": "CursorKey"}, "SHOP_SENDER_EMAIL": {"Ref": "SenderEmail"},
+        "SHOP_PAYMENTS_TABLE": {"Ref": "PaymentsTable"}, "SHOP_STRIPE_SECRET_ID": {"Ref": "StripeSecret"},
         "POWERTOOLS_SERVICE_NAME": "shop",
     })
     return env

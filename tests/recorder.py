@@ -46,6 +46,8 @@ def install(stage: str) -> None:
                 needs.add(f"{service}:{operation_name}:{short(params['TableName'])}{written}")
             elif operation_name in ("BatchGetItem", "BatchWriteItem"):
                 needs.add(f"{service}:{operation_name}:" + ",".join(sorted(short(t) for t in params["RequestItems"])))
+            elif "SecretId" in params:
+                needs.add(f"{service}:{operation_name}:{short(params['SecretId'])}")
             elif operation_name == "TransactWriteItems":
                 for item in params["TransactItems"]:
                     (kind, body), = item.items()

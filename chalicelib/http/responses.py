@@ -14,6 +14,7 @@ from chalicelib.operation import JSON
 _STATUS = [
     (errors.InvalidInput, 400, "BadRequestError"),
     (errors.Unauthenticated, 401, "UnauthorizedError"),
+    (errors.PaymentRequired, 402, "PaymentRequiredError"),
     (errors.Forbidden, 403, "ForbiddenError"),
     (errors.NotFound, 404, "NotFoundError"),
     (errors.Conflict, 409, "ConflictError"),

@@ -6,7 +6,7 @@ from typing import Optional
 from chalicelib import errors
 
 EVENT_TYPES = {"PLACED": "ORDER_PLACED", "SHIPPED": "ORDER_SHIPPED", "DELIVERED": "ORDER_DELIVERED",
-               "CANCELLED": "ORDER_CANCELLED"}
+               "CANCELLED": "ORDER_CANCELLED", "REFUNDED": "ORDER_REFUNDED"}
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,8 @@ _TEXTS = {
                         "Your order {order} was delivered. Enjoy!"),
     "ORDER_CANCELLED": ("Your order {order} is cancelled",
                         "Your order {order} is cancelled; you have not been charged for it."),
+    "ORDER_REFUNDED": ("Your order {order} is refunded",
+                       "We refunded {amount} for your order {order} to the card you paid with."),
 }
 
 

@@ -32,7 +32,7 @@ class NotificationPage(msgspec.Struct):
 
 @route(bp, "/notifications", "GET", "The caller's notifications, newest first", response=NotificationPage,
        errors=(400,), query=(("limit", "limit"), ("cursor", "cursor")),
-       needs=("dynamodb:Query:notifications", "secretsmanager:GetSecretValue"))
+       needs=("dynamodb:Query:notifications", "secretsmanager:GetSecretValue:cursor-key"))
 def list_notifications(request, caller: Caller):
     scope = f"notifications:{caller.user_id}"
     page = PageRequest(parse.limit(request), cursors.page_position(request, scope))

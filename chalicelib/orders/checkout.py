@@ -3,18 +3,21 @@ takes, the order, the cart (and for a cancel, the status and the units given bac
 
 Each item of the transaction is named when it is added, so a cancellation is read back by name: which take
 was short, whether the key was taken, whether the cart or the status moved. The names stay in this module."""
-from typing import List, Optional, Sequence
+import time
+from typing import Dict, List, Optional, Sequence
 
 from chalicelib import ids, storage
 from chalicelib.orders.commands import IdempotencyKey
-from chalicelib.orders.model import CheckoutView, Existing, Order
-from chalicelib.orders.records import CartRecord, OrderRecord, order_of, quantities_of, record_of, status_shard
+from chalicelib.orders.model import PENDING, AlreadyHandled, CheckoutView, Existing, Order, Pending
+from chalicelib.orders.records import (CartRecord, EventRecord, OrderRecord, event_id, in_flight, order_of, payment_map,
+                                       pending_record, quantities_of, shard, status_shard)
 from chalicelib.products.records import ProductRecord, product_of
 from chalicelib.products.stock import DynamoStock
 from chalicelib.products.takes import Take
 from chalicelib.retry import BucketShort, CartChanged, Contention, StatusMoved, StockMoved
 
-ORDER, CART, STATUS = "order", "cart", "status"
+ORDER, CART, STATUS, EVENT = "order", "cart", "status", "event"
+EVENT_KEEP_SECONDS = 30 * 24 * 3600  # Stripe retries an event for 3 days
 
 
 class DynamoCheckout:
@@ -56,10 +59,21 @@ class DynamoOrderTransaction:
         self._stock.take(self._tx, f"take {len(self._takes)}", take)
         self._takes.append(take)
 
-    def add_order(self, order: Order, key: Optional[IdempotencyKey]) -> None:
-        """Write the order (named by its idempotency key, if any: two requests with one key cannot both write)."""
-        self._tx.save(ORDER, record_of(order, ids.new_id(), key.body_hash if key else None),
+    def reserve(self, pending: Pending, key: Optional[IdempotencyKey]) -> None:
+        """Write the order PENDING while its payment is authorized (on no list; in the index of operations in
+        flight), named by its idempotency key if any: two requests with one key cannot both write it."""
+        self._tx.save(ORDER, pending_record(pending, key.body_hash if key else None),
                       condition=OrderRecord.id.does_not_exist(), return_old=True)
+
+    def discard(self, pending: Order) -> None:
+        """Delete a PENDING order whose payment was refused or swept, if it is still as read."""
+        self._tx.delete(STATUS, OrderRecord(pending.id), condition=(OrderRecord.status == PENDING) & in_flight(pending.operation))
+        self._moved = pending.id
+
+    def restore_cart(self, user_id: str, lines: Dict[str, int], emptied: int) -> None:
+        """Put back the lines a reservation took out of the cart, unless the shopper changed it since."""
+        self._tx.update(CART, CartRecord(user_id), actions=[CartRecord.lines.set(lines), CartRecord.version.add(1)],
+                        condition=CartRecord.version == emptied)
 
     def empty_cart(self, user_id: str, version: int) -> None:
         """Empty the cart the order came from, if it has not changed since it was read."""
@@ -67,11 +81,24 @@ class DynamoOrderTransaction:
                         condition=CartRecord.version == version)
 
     def move(self, before: Order, after: Order) -> None:
-        """Move the order to its new status, if it is still in the status it was read in."""
-        self._tx.update(STATUS, OrderRecord(before.id), condition=OrderRecord.status == before.status, actions=[
-            OrderRecord.status.set(after.status), OrderRecord.updated_at.set(after.updated_at),
-            OrderRecord.status_shard.set(status_shard(after.status, before.id))])
+        """Move the order to its new status and payment, if it is still as read: the same status and the same
+        payment operation in flight (or none); the operation ends with the move."""
+        actions = [OrderRecord.status.set(after.status), OrderRecord.updated_at.set(after.updated_at),
+                   OrderRecord.status_shard.set(status_shard(after.status, before.id))]
+        if before.status == PENDING:  # placed: onto the lists from now on
+            actions += [OrderRecord.seq.set(ids.new_id()), OrderRecord.all_shard.set(shard(before.id))]
+        if after.payment is not None:
+            actions.append(OrderRecord.payment.set(payment_map(after.payment)))
+        if before.operation is not None:
+            actions += [OrderRecord.payment_op.remove(), OrderRecord.op_since.remove(), OrderRecord.flight_shard.remove()]
+        self._tx.update(STATUS, OrderRecord(before.id), actions=actions,
+                        condition=(OrderRecord.status == before.status) & in_flight(before.operation))
         self._moved = before.id
+
+    def record_event(self, event: str, kind: str) -> None:
+        """The provider's event acts once: its id is written with the change it causes."""
+        self._tx.save(EVENT, EventRecord(event_id(event), type=kind, expires_at=int(time.time()) + EVENT_KEEP_SECONDS),
+                      condition=EventRecord.id.does_not_exist())
 
     def give_back(self, product_id: str, quantity: int, flash_sale: bool) -> None:
         self._stock.give_back(self._tx, f"return {len(self._returns)}", product_id, quantity, flash_sale)
@@ -88,8 +115,11 @@ class DynamoOrderTransaction:
         raise self._refusal(failures)
 
     def _refusal(self, failures) -> Exception:
-        """A definite refusal of a take first; else every short bucket at once (so one read serves them all);
-        then the cart, the status, the returns; else others were writing the same items."""
+        """An event already acted on, a payment swept, then a definite refusal of a take; else every short bucket
+        at once (so one read serves them all); then the cart, the status, the returns; else others were writing
+        the same items."""
+        if _condition_failed(failures, EVENT):
+            return AlreadyHandled()
         refusals = [self._stock.refusal(take, failures[f"take {n}"]) for n, take in enumerate(self._takes)
                     if _condition_failed(failures, f"take {n}")]
         final = [r for r in refusals if not isinstance(r, BucketShort)]

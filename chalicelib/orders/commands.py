@@ -19,8 +19,10 @@ class Requester:
 
 @dataclass(frozen=True)
 class PlaceOrder:
-    """Order these lines (product id, quantity), or the cart when `lines` is None."""
+    """Order these lines (product id, quantity), or the cart when `lines` is None, paying with the payment method
+    (a Stripe PaymentMethod id)."""
     user_id: str
+    payment_method: str
     lines: Optional[Tuple[Tuple[str, int], ...]] = None
     idempotency: Optional[IdempotencyKey] = None
 
@@ -39,3 +41,16 @@ class ShipOrder:
 @dataclass(frozen=True)
 class DeliverOrder:
     order_id: str
+
+
+@dataclass(frozen=True)
+class RefundOrder:
+    order_id: str
+
+
+@dataclass(frozen=True)
+class SettlePayment:
+    """The payment provider says something happened to a payment (a verified event): bring its order there."""
+    event_id: str
+    event_type: str
+    reference: str

@@ -1,18 +1,41 @@
-"""Carts and orders: lines priced in integer cents, and the order's guarded lifecycle."""
+"""Carts and orders: lines priced in integer cents, and the order's guarded lifecycle with its payment."""
 from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, Mapping, Optional, Tuple
 
 from chalicelib import errors, ids
+from chalicelib.payments import model as payments
+from chalicelib.payments.model import Payment
 from chalicelib.products.model import Offer
 
 MAX_LINES = 50
 MAX_QUANTITY = 99
 TRANSACTION_ITEMS = 100  # DynamoDB's limit: what one order's transaction writes must fit
 
-PLACED, SHIPPED, DELIVERED, CANCELLED = "PLACED", "SHIPPED", "DELIVERED", "CANCELLED"
-STATUSES = (PLACED, SHIPPED, DELIVERED, CANCELLED)
-# the only moves an order can make: action -> (from, to)
-TRANSITIONS = {"ship": (PLACED, SHIPPED), "deliver": (SHIPPED, DELIVERED), "cancel": (PLACED, CANCELLED)}
+PLACED, SHIPPED, DELIVERED, CANCELLED, REFUNDED = "PLACED", "SHIPPED", "DELIVERED", "CANCELLED", "REFUNDED"
+STATUSES = (PLACED, SHIPPED, DELIVERED, CANCELLED, REFUNDED)
+# an order whose stock is held while its payment is authorized: never shown, never listed, never an event
+PENDING = "PENDING"
+AUTHORIZE, SWEEP = "authorize", "sweep"
+
+
+@dataclass(frozen=True)
+class Move:
+    """One move of the lifecycle: the statuses it starts from, where it leads, what it does to the payment (the
+    provider's operation, and the payment's status after it)."""
+    sources: Tuple[str, ...]
+    target: str
+    operation: Optional[str] = None
+    payment: Optional[str] = None
+
+
+# the only moves an order can make
+TRANSITIONS = {
+    "place": Move((PENDING,), PLACED),
+    "ship": Move((PLACED,), SHIPPED, payments.CAPTURE, payments.CAPTURED),
+    "deliver": Move((SHIPPED,), DELIVERED),
+    "cancel": Move((PLACED,), CANCELLED, payments.VOID, payments.VOIDED),
+    "refund": Move((SHIPPED, DELIVERED), REFUNDED, payments.REFUND, payments.REFUNDED),
+}
 
 
 @dataclass(frozen=True)
@@ -37,6 +60,27 @@ class Cart:
 
 
 @dataclass(frozen=True)
+class Operation:
+    """A call to the payment provider recorded on the order before it is made (capture, void or refund), and when
+    (epoch seconds): while it is recent, the order is that request's to move; after, anyone may settle it."""
+    name: str
+    since: int
+
+    def stale(self, now: int) -> bool:
+        return now - self.since >= payments.OPERATION_LEASE_SECONDS
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What recording an operation on an order requires: one of these statuses, this owner (for a shopper's own
+    request), and either no operation in flight or exactly the one it takes over (`replacing`)."""
+    operation: Operation
+    sources: Tuple[str, ...]
+    owner: Optional[str] = None
+    replacing: Optional[Operation] = None
+
+
+@dataclass(frozen=True)
 class Order:
     id: str
     user_id: str
@@ -44,21 +88,42 @@ class Order:
     lines: Tuple[Line, ...]
     created_at: str
     updated_at: str
+    payment: Optional[Payment] = None
+    operation: Optional[Operation] = None
 
     @property
     def total_cents(self) -> int:
         return sum(line.line_total_cents for line in self.lines)
 
+    def can(self, action: str) -> None:
+        """Raise the conflict that names the order's status unless the move may start from it."""
+        move = TRANSITIONS[action]
+        if self.status not in move.sources:
+            sources = " or ".join(move.sources)
+            raise errors.Conflict(f"order {self.id} is {self.status}; only a {sources} order can be {move.target}")
+
     def moved(self, action: str, at: str) -> "Order":
-        before, after = TRANSITIONS[action]
-        if self.status != before:
-            raise errors.Conflict(f"order {self.id} is {self.status}; only a {before} order can be {after}")
-        return replace(self, status=after, updated_at=at)
+        """The order after the move (its payment moved with it, its recorded operation done)."""
+        self.can(action)
+        move = TRANSITIONS[action]
+        payment = self.payment.moved(move.payment) if self.payment and move.payment else self.payment
+        return replace(self, status=move.target, updated_at=at, payment=payment, operation=None)
 
     @property
     def as_placed(self) -> "Order":
         """The order as the request that placed it was answered (what a replay of that request returns)."""
-        return replace(self, status=PLACED, updated_at=self.created_at)
+        placed = self.payment.moved(payments.AUTHORIZED) if self.payment else None
+        return replace(self, status=PLACED, updated_at=self.created_at, payment=placed, operation=None)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An order whose stock is held while its payment is authorized, and how (the payment method, and the attempt:
+    a new one each time the order id is reserved, so the provider's idempotency key is new each time)."""
+    order: Order
+    payment_method: str
+    attempt: str
+
 
 
 @dataclass(frozen=True)
@@ -83,6 +148,10 @@ class CheckoutView:
     cart: Dict[str, int] = field(default_factory=dict)
     cart_version: int = 0
     offers: Dict[str, Offer] = field(default_factory=dict)
+
+
+class AlreadyHandled(Exception):
+    """The payment provider's event was acted on before: nothing is written again."""
 
 
 def keyed_order_id(user_id: str, key: str) -> str:

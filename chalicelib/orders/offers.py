@@ -5,8 +5,8 @@ A stale offer costs only a retry: the checkout's transaction checks every price 
 product keeps its stock, and a refusal makes it read the offers again."""
 from typing import Dict, Iterable, List, Mapping, Sequence
 
-from chalicelib.orders.model import Line
-from chalicelib.orders.ports import OfferCache, OfferSource
+from chalicelib.orders.model import Line, Order
+from chalicelib.orders.ports import OfferCache, OfferSource, OrderTransaction
 from chalicelib.products.model import Offer
 from chalicelib.products.takes import Rotation, Take, takes_from_buckets
 
@@ -34,6 +34,9 @@ class Offers:
     def remember(self, offers: Mapping[str, Offer]) -> None:
         self._cache.put_many(offers)
 
+    def forget(self) -> None:
+        self._cache.clear()
+
 
 def plan(lines: Sequence[Line], known: Mapping[str, Offer], levels: Mapping[str, Mapping[int, int]],
          rotation: Rotation) -> List[Take]:
@@ -49,3 +52,12 @@ def plan(lines: Sequence[Line], known: Mapping[str, Offer], levels: Mapping[str,
         else:
             takes.append(Take(line.product_id, line.quantity, line.unit_price_cents, rotation.next()))
     return takes
+
+
+def give_back(tx: OrderTransaction, order: Order, offers: Offers) -> None:
+    """An order's units back, in the transaction, to wherever each product keeps its stock now (a product deleted
+    since gets none)."""
+    known = offers.of([line.product_id for line in order.lines])
+    for line in order.lines:
+        if line.product_id in known:
+            tx.give_back(line.product_id, line.quantity, known[line.product_id].flash_sale)

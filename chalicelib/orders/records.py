@@ -11,7 +11,8 @@ from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, Un
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.orders.model import Line, Order
+from chalicelib.orders.model import PENDING, Line, Operation, Order, Pending
+from chalicelib.payments.model import Payment
 
 # an index partition takes 1,000 WCU/s; a PLACED shard takes about 1.7 index writes per order (in, then out
 # when shipped or cancelled): 32 shards carry about 18,000 orders/s; an admin page queries every shard
@@ -23,6 +24,13 @@ class LineMap(MapAttribute):
     name = UnicodeAttribute()
     unit_price_cents = NumberAttribute()
     quantity = NumberAttribute()
+
+
+class PaymentMap(MapAttribute):
+    status = UnicodeAttribute()
+    amount_cents = NumberAttribute()
+    currency = UnicodeAttribute()
+    reference = UnicodeAttribute()
 
 
 class UserIndex(GlobalSecondaryIndex):
@@ -52,6 +60,18 @@ class StatusIndex(GlobalSecondaryIndex):
     seq = UnicodeAttribute(range_key=True)
 
 
+class InFlightIndex(GlobalSecondaryIndex):
+    """Orders with a payment operation in flight (sparse: only they carry `flight_shard`), oldest first per shard:
+    the sweep settles those whose request never finished."""
+
+    class Meta:
+        index_name = "in_flight"
+        projection = KeysOnlyProjection()
+
+    flight_shard = UnicodeAttribute(hash_key=True)
+    op_since = NumberAttribute(range_key=True)
+
+
 class OrderRecord(Model):
     class Meta:
         table_name = "orders"
@@ -59,21 +79,31 @@ class OrderRecord(Model):
     table_setting = "orders_table"  # the setting that names its table
 
     id = UnicodeAttribute(hash_key=True)
-    seq = UnicodeAttribute()
+    # the index keys: absent while the order is PENDING, so it is on no list until it is placed
+    seq = UnicodeAttribute(null=True)
     user_id = UnicodeAttribute()
     status = UnicodeAttribute()
-    all_shard = UnicodeAttribute()
-    status_shard = UnicodeAttribute()
+    all_shard = UnicodeAttribute(null=True)
+    status_shard = UnicodeAttribute(null=True)
     lines = ListAttribute(of=LineMap)
     total_cents = NumberAttribute()
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     # the hash of the request body that placed it, where it was placed with an idempotency key
     body_hash = UnicodeAttribute(null=True)
+    payment = PaymentMap(null=True)
+    # while PENDING: how its payment is being authorized (what the sweep needs to find the authorization)
+    payment_method = UnicodeAttribute(null=True)
+    attempt = UnicodeAttribute(null=True)
+    # a payment operation in flight (capture, void, refund), since when (epoch seconds), and its index shard
+    payment_op = UnicodeAttribute(null=True)
+    op_since = NumberAttribute(null=True)
+    flight_shard = UnicodeAttribute(null=True)
 
     by_user = UserIndex()
     all_orders = AllOrdersIndex()
     by_status = StatusIndex()
+    in_flight = InFlightIndex()
 
 
 class CartRecord(Model):
@@ -87,7 +117,32 @@ class CartRecord(Model):
     version = NumberAttribute(default=0)
 
 
-MODELS = (OrderRecord, CartRecord)
+class EventRecord(Model):
+    """A payment provider's event acted on, written in the same transaction as the change it caused (the
+    payments table, items expire with its TTL)."""
+
+    class Meta:
+        table_name = "payments"
+
+    table_setting = "payments_table"  # the setting that names its table
+
+    id = UnicodeAttribute(hash_key=True)  # event#<the provider's event id>
+    type = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)  # epoch seconds: the table's TTL attribute
+
+
+MODELS = (OrderRecord, CartRecord, EventRecord)
+
+
+def event_id(event: str) -> str:
+    return f"event#{event}"
+
+
+def in_flight(operation: Optional[Operation]):
+    """The condition that exactly this payment operation is in flight on the order (None: none at all)."""
+    if operation is None:
+        return OrderRecord.payment_op.does_not_exist()
+    return (OrderRecord.payment_op == operation.name) & (OrderRecord.op_since == operation.since)
 
 
 def shard(order_id: str) -> str:
@@ -99,18 +154,41 @@ def status_shard(status: str, order_id: str) -> str:
 
 
 def record_of(order: Order, seq: str, body_hash: Optional[str] = None) -> OrderRecord:
-    return OrderRecord(order.id, seq=seq, user_id=order.user_id, status=order.status, all_shard=shard(order.id),
-                       status_shard=status_shard(order.status, order.id),
-                       lines=[LineMap(product_id=l.product_id, name=l.name, unit_price_cents=l.unit_price_cents,
-                                      quantity=l.quantity) for l in order.lines],
-                       total_cents=order.total_cents, created_at=order.created_at, updated_at=order.updated_at,
-                       body_hash=body_hash)
+    record = OrderRecord(order.id, user_id=order.user_id, status=order.status,
+                         lines=[LineMap(product_id=l.product_id, name=l.name, unit_price_cents=l.unit_price_cents,
+                                        quantity=l.quantity) for l in order.lines],
+                         total_cents=order.total_cents, created_at=order.created_at, updated_at=order.updated_at,
+                         body_hash=body_hash, payment=payment_map(order.payment) if order.payment else None)
+    if order.status != PENDING:
+        record.seq, record.all_shard, record.status_shard = seq, shard(order.id), status_shard(order.status, order.id)
+    if order.operation is not None:
+        record.payment_op, record.op_since = order.operation.name, order.operation.since
+        record.flight_shard = shard(order.id)
+    return record
+
+
+def pending_record(pending: Pending, body_hash: Optional[str]) -> OrderRecord:
+    record = record_of(pending.order, "", body_hash)
+    record.payment_method, record.attempt = pending.payment_method, pending.attempt
+    return record
+
+
+def pending_of(record: OrderRecord) -> Pending:
+    return Pending(order_of(record), record.payment_method or "", record.attempt or "")
+
+
+def payment_map(payment: Payment) -> PaymentMap:
+    return PaymentMap(status=payment.status, amount_cents=payment.amount_cents, currency=payment.currency,
+                      reference=payment.reference)
 
 
 def order_of(record: OrderRecord) -> Order:
+    paid = record.payment
     return Order(id=record.id, user_id=record.user_id, status=record.status,
                  lines=tuple(Line(l.product_id, l.name, int(l.unit_price_cents), int(l.quantity)) for l in record.lines),
-                 created_at=record.created_at, updated_at=record.updated_at)
+                 created_at=record.created_at, updated_at=record.updated_at,
+                 payment=Payment(paid.status, int(paid.amount_cents), paid.currency, paid.reference) if paid else None,
+                 operation=Operation(record.payment_op, int(record.op_since or 0)) if record.payment_op else None)
 
 
 def quantities_of(cart: Optional[CartRecord]) -> dict:

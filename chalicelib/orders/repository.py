@@ -4,8 +4,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import List, Optional, Tuple
 
 from chalicelib import storage
-from chalicelib.orders.model import Order
-from chalicelib.orders.records import ORDER_SHARDS, OrderRecord, order_of, status_shard
+from chalicelib.orders.model import PENDING, Claim, Order, Pending
+from chalicelib.orders.records import ORDER_SHARDS, OrderRecord, in_flight, order_of, pending_of, shard, status_shard
 
 Position = Optional[dict]
 
@@ -15,10 +15,12 @@ class DynamoOrders:
         self._shared = shared  # the connection its models are bound through
 
     def get(self, order_id: str) -> Optional[Order]:
+        """The order, unless there is none or it is still PENDING (an order nobody placed yet)."""
         try:
-            return order_of(OrderRecord.get(order_id, consistent_read=True))
+            record = OrderRecord.get(order_id, consistent_read=True)
         except OrderRecord.DoesNotExist:
             return None
+        return order_of(record) if record.status != PENDING else None
 
     def page_for_user(self, user_id: str, limit: int, after: Position) -> Tuple[List[Order], Position]:
         """One Query of the shopper's index, newest first, reading limit + 1 to know whether more follow."""
@@ -51,13 +53,55 @@ class DynamoOrders:
         return orders, ({"seq": page[-1].seq} if len(merged) > limit else None)
 
     def transition(self, order_id: str, before: str, after: str, at: str) -> Optional[Order]:
-        """Move an order from one status to the next; None when it was not in `before` (or does not exist)."""
+        """Move an order from one status to the next; None when it was not in `before` (or does not exist, or a
+        payment operation is in flight on it)."""
         record = OrderRecord(order_id)
         moved = storage.unless_condition_fails(lambda: record.update(
             actions=[OrderRecord.status.set(after), OrderRecord.status_shard.set(status_shard(after, order_id)),
                      OrderRecord.updated_at.set(at)],
-            condition=OrderRecord.status == before))
+            condition=(OrderRecord.status == before) & OrderRecord.payment_op.does_not_exist()))
         return order_of(record) if moved else None
+
+    def claim(self, order_id: str, claim: Claim) -> Optional[Order]:
+        """Record a payment operation on the order before the provider is called, if the order is as the claim
+        requires. The order as it is now, or None when the condition failed."""
+        condition = OrderRecord.status.is_in(*claim.sources) & in_flight(claim.replacing)
+        if claim.owner is not None:
+            condition &= OrderRecord.user_id == claim.owner
+        record = OrderRecord(order_id)
+        claimed = storage.unless_condition_fails(lambda: record.update(
+            actions=[OrderRecord.payment_op.set(claim.operation.name), OrderRecord.op_since.set(claim.operation.since),
+                     OrderRecord.flight_shard.set(shard(order_id))], condition=condition))
+        return order_of(record) if claimed else None
+
+    def pending(self, order_id: str) -> Optional[Pending]:
+        """A PENDING order with how its payment is being authorized (None for any other)."""
+        try:
+            record = OrderRecord.get(order_id, consistent_read=True)
+        except OrderRecord.DoesNotExist:
+            return None
+        return pending_of(record) if record.status == PENDING else None
+
+    def release(self, order: Order) -> bool:
+        """Forget an operation that did nothing at the provider (the order stays as it was)."""
+        if order.operation is None:
+            return True
+        condition = in_flight(order.operation)
+        return storage.unless_condition_fails(lambda: OrderRecord(order.id).update(
+            actions=[OrderRecord.payment_op.remove(), OrderRecord.op_since.remove(), OrderRecord.flight_shard.remove()],
+            condition=condition))
+
+    def in_flight_since(self, before: int) -> List[Order]:
+        """Orders whose payment operation was recorded before `before` (epoch seconds) and is not done: every
+        shard of the sparse index at once, then one read of the orders."""
+        def query(n: int) -> list:
+            return list(OrderRecord.in_flight.query(str(n), range_key_condition=OrderRecord.op_since < before))
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            found = [r for records in pool.map(lambda n: contextvars.copy_context().run(query, n), range(ORDER_SHARDS))
+                     for r in records]
+        ids = list(dict.fromkeys(r.id for r in found))
+        return [order_of(r) for r in OrderRecord.batch_get(ids, consistent_read=True)] if ids else []
 
 
 def order_of_image(raw: Optional[dict]) -> Optional[Order]:

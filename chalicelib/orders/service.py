@@ -1,68 +1,117 @@
-"""The order use cases: `Checkout` places, cancels, ships and delivers orders, one method per command. It is built
-once, with its collaborators, by the composition root (bootstrap.py).
+"""Placing an order, and reading orders: `Checkout`, built once with its collaborators by the composition root
+(bootstrap.py), a method per use case.
 
-Placing composes one transaction (ports.OrderTransaction: the stock takes, the order, the cart) and commits it;
-whatever makes an attempt worth repeating is a retry signal, and one policy (chalicelib/retry.py) decides."""
+Placing reserves, then pays. One transaction (ports.OrderTransaction) takes every line's units, writes the order
+PENDING and empties the cart it came from; so a sold-out product, a changed price or a changed cart is found before
+anything is authorized, and whatever makes that attempt worth repeating is a retry signal for the one policy
+(chalicelib/retry.py). Then the payment provider authorizes the total, once; the order becomes PLACED with its
+payment, or, refused, is discarded with its units and cart given back (orders/reservations.py)."""
+import time
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from chalicelib import clock, errors, ids
-from chalicelib.paging import PageRequest
 from chalicelib.orders import model
-from chalicelib.orders.commands import CancelOrder, DeliverOrder, IdempotencyKey, PlaceOrder, Requester, ShipOrder
-from chalicelib.orders.model import CheckoutView, Existing, Line, Order, Placed
+from chalicelib.orders.commands import IdempotencyKey, PlaceOrder, Requester
+from chalicelib.orders.model import CheckoutView, Existing, Line, Operation, Order, Pending, Placed
 from chalicelib.orders.offers import Offers, plan
-from chalicelib.orders.ports import CheckoutStore, Forgettable, OrderRepository, Position, StockLevels
+from chalicelib.orders.ports import CheckoutStore, Forgettable, OfferCache, OrderRepository, Position, StockLevels
+from chalicelib.orders.reservations import Reservations
+from chalicelib.paging import PageRequest
+from chalicelib.payments.model import PaymentRefused, check_amount, check_method
+from chalicelib.payments.ports import PaymentProvider
 from chalicelib.products.model import Offer
-from chalicelib.products.takes import Rotation
+from chalicelib.products.takes import OutOfStock, Rotation
 from chalicelib.retry import Busy, Policy, Signals, StatusMoved
 
 
 @dataclass(frozen=True)
 class _Basket:
-    """What an attempt orders: the lines, the offers they were priced from, the cart version to empty (None for
-    explicit lines)."""
+    """What an attempt orders: the lines, the offers they were priced from, the cart (and its version) to empty
+    (none for explicit lines)."""
     lines: Tuple[Line, ...]
     offers: Dict[str, Offer]
-    cart_version: Optional[int]
+    cart: Optional[Dict[str, int]]
+    cart_version: int
+
+
+@dataclass(frozen=True)
+class _Reserved:
+    pending: Pending
+    basket: _Basket
 
 
 class Checkout:
-    def __init__(self, store: CheckoutStore, orders: OrderRepository, offers: Offers, stock: StockLevels, *,
+    def __init__(self, store: CheckoutStore, orders: OrderRepository, offers: Offers, stock: StockLevels,
+                 reservations: Reservations, payments: PaymentProvider, *, sold_out: OfferCache,
                  caches: Sequence[Forgettable] = (), rotation: Optional[Rotation] = None,
                  policy: Policy = Policy()) -> None:
         self._store, self._orders, self._offers, self._stock = store, orders, offers, stock
-        self._caches = caches
+        self._reservations, self._payments = reservations, payments
+        self._caches = caches  # the catalog's warm answers (with stock): stale once units are taken or returned
+        self._sold_out = sold_out  # flash-sale products found sold out in the last second (a warm cache)
         self._rotation = rotation or Rotation()
         self._policy = policy
 
     # --- placing ----------------------------------------------------------------------------------------
 
     def place(self, command: PlaceOrder) -> Placed:
-        """Take the stock and write the order in one transaction (from the cart when no lines are given); a
-        request repeated with its idempotency key gets the first answer."""
+        """Hold the stock and authorize the total, then place the order (from the cart when no lines are
+        given); a request repeated with its idempotency key gets the first answer."""
+        check_method(command.payment_method)
         wanted = model.merged(command.lines) if command.lines is not None else None
-        return self._policy.run(lambda signals: self._place_once(command, wanted, signals))
+        reserved = self._policy.run(lambda signals: self._reserve_once(command, wanted, signals))
+        if isinstance(reserved, Placed):
+            return reserved
+        return Placed(self._pay(reserved))
 
-    def _place_once(self, command: PlaceOrder, wanted: Optional[Dict[str, int]], signals: Signals) -> Placed:
+    def _reserve_once(self, command: PlaceOrder, wanted: Optional[Dict[str, int]],
+                      signals: Signals) -> Union[Placed, _Reserved]:
         view = self._read(command, wanted, signals.fresh)
         if view.existing:
-            return _replay(view.existing, command.idempotency)
+            return self._existing(view.existing, command.idempotency)
         basket = self._basket(wanted, view, signals.fresh)
-        order = _new_order(command, basket.lines)
+        pending = Pending(_new_order(command, basket.lines), command.payment_method, ids.new_id())
         tx = self._store.begin()
-        for take in plan(basket.lines, basket.offers, self._levels(signals), self._rotation):
+        for take in plan(basket.lines, basket.offers, self._levels(basket, signals), self._rotation):
             tx.take(take)
-        tx.add_order(order, command.idempotency)
-        if basket.cart_version is not None:
-            tx.empty_cart(order.user_id, basket.cart_version)
+        tx.reserve(pending, command.idempotency)
+        if basket.cart is not None:
+            tx.empty_cart(command.user_id, basket.cart_version)
         if len(tx) > model.TRANSACTION_ITEMS:
             raise Busy()  # lines split over more buckets than a transaction holds: not a sold-out
         existing = tx.commit()
         if existing:
-            return _replay(existing, command.idempotency)
+            return self._existing(existing, command.idempotency)
         self._forget()
-        return Placed(order)
+        return _Reserved(pending, basket)
+
+    def _pay(self, reserved: _Reserved) -> Order:
+        """Authorize the held order's total once; a refusal gives the units and the cart back (402), a provider
+        that does not answer leaves the order to be abandoned (503: at once if the provider answers again, else
+        by the sweep)."""
+        pending, basket = reserved.pending, reserved.basket
+        try:
+            intent = self._payments.authorize(self._reservations.authorization(pending))
+        except PaymentRefused:
+            self._reservations.release(pending, basket.cart, basket.cart_version + 1)
+            self._forget()
+            raise
+        except errors.Unavailable:
+            self._abandon_quietly(pending)
+            raise
+        return self._reservations.place(pending, intent)
+
+    def _forget(self) -> None:
+        for cache in self._caches:
+            cache.clear()
+
+    def _abandon_quietly(self, pending: Pending) -> None:
+        try:
+            self._reservations.abandon(pending)
+            self._forget()
+        except errors.Unavailable:
+            pass  # the provider is still away: the sweep abandons it within minutes
 
     def _read(self, command: PlaceOrder, wanted: Optional[Dict[str, int]], fresh: bool) -> CheckoutView:
         """The key's order, the cart (when it is the source) and the offers the warm cache lacks, in one read."""
@@ -76,72 +125,50 @@ class Checkout:
         if wanted is None:
             if not view.cart:
                 raise errors.InvalidInput("the cart is empty: add products or give `items`")
-            wanted, version, known = view.cart, view.cart_version, self._offers.of(view.cart, fresh)
+            wanted, cart, known = view.cart, view.cart, self._offers.of(view.cart, fresh)
         else:
             unknown = [p for p in wanted if p not in view.offers]
             if unknown:
                 raise errors.InvalidInput(f"field `items`: product {unknown[0]} does not exist")
-            version, known = None, view.offers
+            cart, known = None, view.offers
         lines = model.priced(wanted, known)
         if not lines:
             raise errors.InvalidInput("none of the cart's products is sold any more")
-        return _Basket(lines, known, version)
+        check_amount(sum(line.line_total_cents for line in lines))
+        return _Basket(lines, known, cart, view.cart_version)
 
-    def _levels(self, signals: Signals) -> Dict[str, Dict[int, int]]:
-        return self._stock.levels(signals.short) if signals.short else {}
+    def _levels(self, basket: _Basket, signals: Signals) -> Dict[str, Dict[int, int]]:
+        """The flash-sale buckets' levels where a bucket ran short; a product known to have none left (this last
+        second) is sold out without a read, and one read empty is known so for the next second."""
+        sold_out = self._sold_out.get_many([line.product_id for line in basket.lines])
+        if sold_out:
+            raise OutOfStock(str(next(iter(sold_out))))
+        levels = self._stock.levels(signals.short) if signals.short else {}
+        self._sold_out.put_many({p: basket.offers[p] for p, found in levels.items() if found and not any(found.values())})
+        return levels
 
-    # --- moving orders ----------------------------------------------------------------------------------
-
-    def cancel(self, command: CancelOrder) -> Order:
-        """Cancel a PLACED order and give its units back in one transaction (to wherever each product keeps
-        its stock now; a product deleted since gets nothing back)."""
-        return self._policy.run(lambda signals: self._cancel_once(command, signals.fresh))
-
-    def _cancel_once(self, command: CancelOrder, fresh: bool) -> Order:
-        order = self.find(command.order_id, command.requester)
-        cancelled = order.moved("cancel", clock.now_iso())
-        known = self._offers.of([line.product_id for line in order.lines], fresh)
-        tx = self._store.begin()
-        tx.move(order, cancelled)
-        for line in order.lines:
-            if line.product_id in known:
-                tx.give_back(line.product_id, line.quantity, known[line.product_id].flash_sale)
-        tx.commit()
-        self._forget()
-        return cancelled
-
-    def ship(self, command: ShipOrder) -> Order:
-        return self._advance(command.order_id, "ship")
-
-    def deliver(self, command: DeliverOrder) -> Order:
-        return self._advance(command.order_id, "deliver")
-
-    def _advance(self, order_id: str, action: str) -> Order:
-        """One conditional write, so two racing moves cannot both win; the loser is told the status it found."""
-        return self._policy.run(lambda _: self._advance_once(order_id, action))
-
-    def _advance_once(self, order_id: str, action: str) -> Order:
-        before, after = model.TRANSITIONS[action]
-        now = clock.now_iso()
-        moved = self._orders.transition(order_id, before, after, now) if ids.looks_like_id(order_id) else None
-        if moved is not None:
-            return moved
-        self._get(order_id).moved(action, now)  # 404, or 409 naming the status it is in now
-        raise StatusMoved(order_id)  # back in `before` when read: try again
+    def _existing(self, existing: Existing, key: Optional[IdempotencyKey]) -> Placed:
+        """An order already written under the key: the first answer again, or (still PENDING) a 409 while its
+        request runs; one whose request never finished is abandoned and the order placed anew."""
+        if key is None or existing.body_hash != key.body_hash:
+            raise errors.Unprocessable("this Idempotency-Key was used with a different request body")
+        order = existing.order
+        if order.status != model.PENDING:
+            return Placed(order.as_placed, replayed=True)
+        if order.operation is not None and not order.operation.stale(int(time.time())):
+            raise errors.Conflict("a request with this Idempotency-Key is still being processed; retry shortly")
+        pending = self._orders.pending(order.id)
+        if pending is not None:
+            self._reservations.abandon(pending)
+        raise StatusMoved(order.id)  # read again: the key is free now
 
     # --- reading ----------------------------------------------------------------------------------------
 
     def find(self, order_id: str, requester: Requester) -> Order:
         """The order, if the requester may see it: its owner, or an admin. Anyone else is told it does not exist."""
-        order = self._get(order_id)
-        if not (requester.is_admin or order.user_id == requester.user_id):
-            raise _missing(order_id)
-        return order
-
-    def _get(self, order_id: str) -> Order:
         order = self._orders.get(order_id) if ids.looks_like_id(order_id) else None
-        if order is None:
-            raise _missing(order_id)
+        if order is None or not (requester.is_admin or order.user_id == requester.user_id):
+            raise errors.NotFound(f"order {order_id} does not exist")
         return order
 
     def history(self, user_id: str, request: PageRequest) -> Tuple[List[Order], Position]:
@@ -152,23 +179,9 @@ class Checkout:
         """A page of all users' orders (of one status when given), newest first."""
         return self._orders.page_all(status, request.limit, request.after)
 
-    def _forget(self) -> None:
-        for cache in self._caches:
-            cache.clear()
-
 
 def _new_order(command: PlaceOrder, lines: Tuple[Line, ...]) -> Order:
     now = clock.now_iso()
     order_id = model.keyed_order_id(command.user_id, command.idempotency.key) if command.idempotency else ids.new_id()
-    return Order(id=order_id, user_id=command.user_id, status=model.PLACED, lines=lines, created_at=now,
-                 updated_at=now)
-
-
-def _missing(order_id: str) -> errors.NotFound:
-    return errors.NotFound(f"order {order_id} does not exist")
-
-
-def _replay(existing: Existing, key: Optional[IdempotencyKey]) -> Placed:
-    if key is None or existing.body_hash != key.body_hash:
-        raise errors.Unprocessable("this Idempotency-Key was used with a different request body")
-    return Placed(existing.order.as_placed, replayed=True)
+    return Order(id=order_id, user_id=command.user_id, status=model.PENDING, lines=lines, created_at=now,
+                 updated_at=now, operation=Operation(model.AUTHORIZE, int(time.time())))

@@ -82,7 +82,7 @@ READ_STOCK = "dynamodb:BatchGetItem:products"
 
 @route(bp, "/products", "GET", "A page of products, of one category when given", public=True,
        response=ProductPage, errors=(400,), cacheable=True, query=(("category", "pattern:" + CATEGORY.pattern),) + PAGING,
-       needs=("dynamodb:Query:products", READ_STOCK, "secretsmanager:GetSecretValue"))
+       needs=("dynamodb:Query:products", READ_STOCK, "secretsmanager:GetSecretValue:cursor-key"))
 def list_products(request):
     category = parse.query(request, "category")
     if category is not None and not (len(category) <= 50 and CATEGORY.fullmatch(category)):

@@ -1,18 +1,23 @@
 """In-memory fakes of the shop's own interfaces (repositories and gateways), for domain and service tests.
 mypy checks them against the ports (the services' constructors take the Protocols of */ports.py)."""
+import json
 import random
 import threading
 from dataclasses import replace
-from typing import List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from chalicelib import errors, ids, retry
 from chalicelib.cache import NoCache, WarmCache
 from chalicelib.orders import model as orders_model
 from chalicelib.orders.cart import Cart
 from chalicelib.orders.commands import IdempotencyKey
-from chalicelib.orders.model import Order
+from chalicelib.orders.model import AlreadyHandled, Order
 from chalicelib.orders.offers import Offers
+from chalicelib.orders.fulfilment import Fulfilment
+from chalicelib.orders.reservations import Reservations
 from chalicelib.orders.service import Checkout
+from chalicelib.orders.settlement import PaymentEvents, Sweeper
+from chalicelib.payments.model import Authorization, Event, Intent, PaymentRefused
 from chalicelib.products import model as products_model
 from chalicelib.products.model import FLASH_BUCKETS, Current
 from chalicelib.products.service import Products
@@ -152,6 +157,10 @@ class FakeShop:
         self.carts = {}  # user -> {"lines": {}, "version": n}
         self.orders = {}  # id -> (Order, seq, body hash)
         self.failures, self.meanwhile, self.afterwards, self.placed, self.level_reads, self.sleeps = [], [], [], [], [], []
+        self.paying = {}  # order id -> (payment method, attempt) while PENDING
+        self.events = set()  # the provider's event ids acted on
+        self.payments = FakePayments()
+        self.sold_out = WarmCache(1)
         self.offer_cache = WarmCache(30)
 
 
@@ -295,11 +304,11 @@ class FakeOrders:
 
     def get(self, order_id):
         found = self.shop.orders.get(order_id)
-        return found[0] if found else None
+        return found[0] if found and found[0].status != orders_model.PENDING else None
 
     def _page(self, keep, limit, after):
-        chosen = sorted(((seq, o) for o, seq, _ in self.shop.orders.values() if keep(o)), key=lambda e: e[0],
-                        reverse=True)
+        chosen = sorted(((seq, o) for o, seq, _ in self.shop.orders.values()
+                         if o.status != orders_model.PENDING and keep(o)), key=lambda e: e[0], reverse=True)
         if after:
             chosen = [e for e in chosen if e[0] < after["seq"]]
         last = chosen[limit - 1] if len(chosen) > limit else None
@@ -314,11 +323,38 @@ class FakeOrders:
     def transition(self, order_id, before, after, at):
         with self.shop.lock:
             found = self.shop.orders.get(order_id)
-            if found is None or found[0].status != before:
+            if found is None or found[0].status != before or found[0].operation is not None:
                 return None
             moved = replace(found[0], status=after, updated_at=at)
             self.shop.orders[order_id] = (moved, found[1], found[2])
             return moved
+
+    def claim(self, order_id: str, claim: orders_model.Claim) -> Optional[Order]:
+        with self.shop.lock:
+            found = self.shop.orders.get(order_id)
+            if found is None or found[0].status not in claim.sources or found[0].operation != claim.replacing \
+                    or (claim.owner is not None and found[0].user_id != claim.owner):
+                return None
+            claimed = replace(found[0], operation=claim.operation)
+            self.shop.orders[order_id] = (claimed, found[1], found[2])
+            return claimed
+
+    def release(self, order: Order) -> bool:
+        with self.shop.lock:
+            found = self.shop.orders.get(order.id)
+            if found is None or found[0].operation != order.operation:
+                return False
+            self.shop.orders[order.id] = (replace(found[0], operation=None), found[1], found[2])
+            return True
+
+    def in_flight_since(self, before: int) -> List[Order]:
+        return [o for o, _, _ in self.shop.orders.values() if o.operation is not None and o.operation.since < before]
+
+    def pending(self, order_id: str) -> Optional[orders_model.Pending]:
+        found = self.shop.orders.get(order_id)
+        if found is None or found[0].status != orders_model.PENDING:
+            return None
+        return orders_model.Pending(found[0], *self.shop.paying[order_id])
 
 
 class FakeCheckout:
@@ -344,22 +380,31 @@ class FakeOrderTransaction:
         self.shop = checkout.shop
         self.takes: List[Take] = []
         self.returns: List[Tuple[str, int, bool]] = []
-        self.order: Optional[Order] = None
+        self.pending: Optional[orders_model.Pending] = None
         self.key: Optional[IdempotencyKey] = None
         self.cart: Optional[Tuple[str, int]] = None
-        self.moving: Optional[Tuple[Order, Order]] = None
+        self.restore: Optional[Tuple[str, Dict[str, int], int]] = None
+        self.moving: Optional[Tuple[Order, Optional[Order]]] = None  # (before, after); after None: discard
+        self.event: Optional[str] = None
 
     def __len__(self) -> int:
-        return len(self.takes) + len(self.returns) + sum(x is not None for x in (self.order, self.cart, self.moving))
+        items = (self.pending, self.cart, self.restore, self.moving, self.event)
+        return len(self.takes) + len(self.returns) + sum(x is not None for x in items)
 
     def take(self, take: Take) -> None:
         self.takes.append(take)
 
-    def add_order(self, order: Order, key: Optional[IdempotencyKey]) -> None:
-        self.order, self.key = order, key
+    def reserve(self, pending: orders_model.Pending, key: Optional[IdempotencyKey]) -> None:
+        self.pending, self.key = pending, key
 
     def empty_cart(self, user_id: str, version: int) -> None:
         self.cart = (user_id, version)
+
+    def restore_cart(self, user_id: str, lines: Dict[str, int], emptied: int) -> None:
+        self.restore = (user_id, dict(lines), emptied)
+
+    def discard(self, pending: Order) -> None:
+        self.moving = (pending, None)
 
     def move(self, before: Order, after: Order) -> None:
         self.moving = (before, after)
@@ -367,14 +412,17 @@ class FakeOrderTransaction:
     def give_back(self, product_id: str, quantity: int, flash_sale: bool) -> None:
         self.returns.append((product_id, quantity, flash_sale))
 
+    def record_event(self, event: str, kind: str) -> None:
+        self.event = event
+
     def commit(self) -> Optional[orders_model.Existing]:
         _run(self.shop.meanwhile)
         try:
             if self.shop.failures:
                 raise self.shop.failures.pop(0)
             with self.shop.lock:
-                if self.order is not None and self.order.id in self.shop.orders:
-                    existing = self.shop.orders[self.order.id]
+                if self.pending is not None and self.pending.order.id in self.shop.orders:
+                    existing = self.shop.orders[self.pending.order.id]
                     return orders_model.Existing(existing[0], existing[2])
                 self._check()
                 self._apply()
@@ -384,6 +432,8 @@ class FakeOrderTransaction:
 
     def _check(self):
         shop = self.shop
+        if self.event is not None and self.event in shop.events:
+            raise AlreadyHandled()
         refusals = [r for r in map(self._refusal, self.takes) if r]
         final = [r for r in refusals if not isinstance(r, retry.BucketShort)]
         if final:
@@ -392,10 +442,13 @@ class FakeOrderTransaction:
             raise retry.BucketShort(*sorted({p for r in refusals for p in r.product_ids}))
         if self.cart is not None and shop.carts.get(self.cart[0], {}).get("version") != self.cart[1]:
             raise retry.CartChanged()
+        if self.restore is not None and shop.carts.get(self.restore[0], {}).get("version") != self.restore[2]:
+            raise retry.CartChanged()
         if self.moving is not None:
             found = shop.orders.get(self.moving[0].id)
-            if found is None or found[0].status != self.moving[0].status:
-                raise retry.StatusMoved(self.moving[0].id)
+            before = self.moving[0]
+            if found is None or found[0].status != before.status or found[0].operation != before.operation:
+                raise retry.StatusMoved(before.id)
         for product_id, _, flash_sale in self.returns:
             product = shop.products.get(product_id)
             if product is None or product.flash_sale != flash_sale:
@@ -415,15 +468,27 @@ class FakeOrderTransaction:
             else:
                 product = shop.products[product_id]
                 shop.products[product_id] = replace(product, stock=product.stock + quantity)
-        if self.order is not None:
-            shop.orders[self.order.id] = (self.order, ids.new_id(), self.key.body_hash if self.key else None)
-            self.shop.placed.append((self.order, list(self.takes)))
+        if self.pending is not None:
+            order = self.pending.order
+            shop.orders[order.id] = (order, "", self.key.body_hash if self.key else None)
+            shop.paying[order.id] = (self.pending.payment_method, self.pending.attempt)
+            shop.placed.append((order, list(self.takes)))
         if self.cart is not None:
             shop.carts[self.cart[0]] = {"lines": {}, "version": self.cart[1] + 1}
+        if self.restore is not None:
+            shop.carts[self.restore[0]] = {"lines": self.restore[1], "version": self.restore[2] + 1}
         if self.moving is not None:
-            before, after = self.moving
-            found = shop.orders[before.id]
-            shop.orders[before.id] = (after, found[1], found[2])
+            self._apply_move(*self.moving)
+        if self.event is not None:
+            shop.events.add(self.event)
+
+    def _apply_move(self, before: Order, after: Optional[Order]) -> None:
+        found = self.shop.orders[before.id]
+        if after is None:
+            del self.shop.orders[before.id]
+            return
+        seq = ids.new_id() if before.status == orders_model.PENDING else found[1]
+        self.shop.orders[before.id] = (after, seq, found[2])
 
     def _refusal(self, take):
         if take.bucket is None:
@@ -448,11 +513,130 @@ def _run(hooks):
         hook()
 
 
+class FakePayments:
+    """Stripe in memory, as strict as Stripe (a capture needs an authorization, a refund a capture, once): each
+    payment's state, Stripe's idempotency (one key, one intent), and what tests steer: `faults` raises the next
+    call of an operation before it acts ({"capture": errors.Unavailable(...)}); `lost` makes one act and then
+    lose its answer (a timeout after Stripe did it); `calls` lists (operation, reference or key)."""
+
+    DECLINED, NEEDS_ACTION = "pm_card_chargeCustomerFail", "pm_card_authenticationRequired"
+
+    def __init__(self):
+        self.intents: Dict[str, Intent] = {}
+        self.keys: Dict[str, str] = {}
+        self.faults: Dict[str, Exception] = {}
+        self.lost: set = set()
+        self.calls: List[Tuple[str, str]] = []
+        self.during: Dict[str, Callable[[], object]] = {}  # runs once inside the next call of that operation
+
+    def authorize(self, request: Authorization) -> Intent:
+        self._called("authorize", request.key)
+        if request.payment_method == self.DECLINED:
+            raise PaymentRefused("card_declined", "Your card was declined")
+        intent = self._create(request)
+        if request.payment_method == self.NEEDS_ACTION:
+            self.void(intent.reference, request.key + ":needs-action")
+            raise PaymentRefused("authentication_required")
+        return self._answer("authorize", intent)
+
+    def recover(self, request: Authorization) -> Optional[Intent]:
+        self._called("recover", request.key)
+        reference = self.keys.get(request.key)
+        return self.intents[reference] if reference else None
+
+    def capture(self, reference: str, key: str) -> Intent:
+        self._called("capture", reference)
+        return self._answer("capture", self._moved(reference, "requires_capture", "succeeded"))
+
+    def void(self, reference: str, key: str) -> Intent:
+        self._called("void", reference)
+        return self._answer("void", self._moved(reference, "requires_capture", "canceled"))
+
+    def refund(self, reference: str, key: str) -> Intent:
+        self._called("refund", reference)
+        intent = self.intents[reference]
+        if intent.captured and not intent.refunded:
+            intent = self.intents[reference] = replace(intent, refunded_cents=intent.amount_cents)
+        return self._answer("refund", intent)
+
+    def intent(self, reference: str) -> Intent:
+        self._called("intent", reference)
+        return self.intents.get(reference) or Intent(reference, "missing", 0)
+
+    def event(self, payload: bytes, signature: str) -> Event:
+        if signature != "t=1,v1=valid":
+            raise errors.InvalidInput("header `Stripe-Signature`: no signatures found matching the expected signature")
+        body = json.loads(payload)
+        subject = body["data"]["object"]
+        reference = subject.get("payment_intent") if body["type"].startswith("charge.") else subject.get("id")
+        return Event(body["id"], body["type"], reference)
+
+    # --- what tests do to payments behind the shop's back -------------------------------------------------
+
+    def expire(self, reference: str) -> None:
+        """Stripe cancels an authorization left uncaptured (7 days)."""
+        self.intents[reference] = replace(self.intents[reference], status="canceled")
+
+    def refund_in_dashboard(self, reference: str, cents: int) -> None:
+        intent = self.intents[reference]
+        self.intents[reference] = replace(intent, refunded_cents=intent.refunded_cents + cents)
+
+    def authorized(self) -> List[Intent]:
+        return [i for i in self.intents.values() if i.authorized]
+
+    def _create(self, request: Authorization) -> Intent:
+        if request.key not in self.keys:
+            reference = f"pi_{len(self.intents) + 1:06d}"
+            self.keys[request.key] = reference
+            self.intents[reference] = Intent(reference, "requires_capture", request.amount_cents, 0,
+                                             request.order_id, request.attempt, len(self.intents))
+        return self.intents[self.keys[request.key]]
+
+    def _moved(self, reference: str, before: str, after: str) -> Intent:
+        intent = self.intents[reference]
+        if intent.status == before:
+            intent = self.intents[reference] = replace(intent, status=after)
+        return intent
+
+    def _called(self, operation: str, subject: str) -> None:
+        self.calls.append((operation, subject))
+        hook = self.during.pop(operation, None)
+        if hook is not None:
+            hook()
+        fault = self.faults.pop(operation, None)
+        if fault is not None:
+            raise fault
+
+    def _answer(self, operation: str, intent: Intent) -> Intent:
+        if operation in self.lost:
+            self.lost.discard(operation)
+            raise errors.Unavailable("the payment provider is not answering")
+        return intent
+
+
 # --- the services on the in-memory store, as bootstrap.py builds them on DynamoDB ------------------------
 
 def checkout(shop: FakeShop, rotation=None) -> Checkout:
-    return Checkout(FakeCheckout(shop), FakeOrders(shop), offers(shop), FakeStock(shop),
-                    rotation=rotation or Rotation(start=0), policy=retry.Policy(sleep=shop.sleeps.append))
+    return Checkout(FakeCheckout(shop), FakeOrders(shop), offers(shop), FakeStock(shop), reservations(shop),
+                    shop.payments, sold_out=shop.sold_out, rotation=rotation or Rotation(start=0),
+                    policy=retry.Policy(sleep=shop.sleeps.append))
+
+
+def reservations(shop: FakeShop) -> Reservations:
+    return Reservations(FakeOrders(shop), FakeCheckout(shop), offers(shop), shop.payments, "USD")
+
+
+def fulfilment(shop: FakeShop) -> Fulfilment:
+    return Fulfilment(FakeOrders(shop), FakeCheckout(shop), offers(shop), shop.payments,
+                      policy=retry.Policy(sleep=shop.sleeps.append))
+
+
+def payment_events(shop: FakeShop) -> PaymentEvents:
+    return PaymentEvents(shop.payments, FakeOrders(shop), fulfilment(shop))
+
+
+def sweeper(shop: FakeShop) -> Sweeper:
+    return Sweeper(FakeOrders(shop), reservations(shop), fulfilment(shop))
 
 
 def cart(shop: FakeShop) -> Cart:

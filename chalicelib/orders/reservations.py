@@ -1,0 +1,73 @@
+"""Stock held for an order while its payment is authorized: the PENDING order is placed once the payment is
+authorized, or discarded (its units given back, its cart restored) when the payment is refused; one whose request
+never finished is abandoned by the sweep (or by a retry with its key), which first takes it over, so that the
+request, should it still be running, cannot place it any more."""
+import time
+from typing import Dict, Optional
+
+from chalicelib import clock, errors
+from chalicelib.orders import model
+from chalicelib.orders.model import Claim, Operation, Order, Pending
+from chalicelib.orders.offers import Offers, give_back
+from chalicelib.orders.ports import CheckoutStore, OrderRepository
+from chalicelib.payments.model import AUTHORIZED, Authorization, Intent, Payment
+from chalicelib.payments.ports import PaymentProvider
+from chalicelib.retry import StatusMoved
+
+
+class PaymentLost(errors.Unavailable):
+    """The sweep took the order over before its payment was recorded (its request ran past the lease): nothing
+    was ordered, and the authorization is cancelled."""
+
+    def __init__(self) -> None:
+        super().__init__("the order could not be completed in time; nothing was charged, retry")
+
+
+class Reservations:
+    def __init__(self, orders: OrderRepository, store: CheckoutStore, offers: Offers,
+                 payments: PaymentProvider, currency: str) -> None:
+        self._orders, self._store, self._offers, self._payments = orders, store, offers, payments
+        self._currency = currency
+
+    def authorization(self, pending: Pending) -> Authorization:
+        order = pending.order
+        return Authorization(order.id, order.user_id, order.total_cents, self._currency, pending.payment_method,
+                             pending.attempt)
+
+    def place(self, pending: Pending, intent: Intent) -> Order:
+        """The PENDING order PLACED with its authorized payment, unless the sweep took it over meanwhile (then the
+        authorization is cancelled and the caller told to retry)."""
+        order = pending.order
+        payment = Payment(AUTHORIZED, order.total_cents, self._currency, intent.reference)
+        placed = Order(order.id, order.user_id, model.PLACED, order.lines, order.created_at, clock.now_iso(), payment)
+        tx = self._store.begin()
+        tx.move(order, placed)
+        try:
+            tx.commit()
+        except StatusMoved as swept:
+            self._payments.void(intent.reference, f"{order.id}:void:{pending.attempt}")
+            raise PaymentLost() from swept
+        return placed
+
+    def release(self, pending: Pending, cart: Optional[Dict[str, int]] = None, emptied: int = 0) -> None:
+        """Give the held units back and forget the PENDING order; put its lines back into the cart it emptied."""
+        tx = self._store.begin()
+        tx.discard(pending.order)
+        give_back(tx, pending.order, self._offers)
+        if cart:
+            tx.restore_cart(pending.order.user_id, cart, emptied)
+        tx.commit()
+
+    def abandon(self, pending: Pending) -> bool:
+        """Take over a PENDING order whose request never finished: cancel any authorization its request made,
+        then release it. False when it moved meanwhile (its request placed or released it after all)."""
+        order = pending.order
+        taken = self._orders.claim(order.id, Claim(Operation(model.SWEEP, int(time.time())), (model.PENDING,),
+                                                   replacing=order.operation))
+        if taken is None:
+            return False
+        intent = self._payments.recover(self.authorization(pending))
+        if intent is not None and not intent.cancelled:
+            self._payments.void(intent.reference, f"{order.id}:void:{pending.attempt}")
+        self.release(Pending(taken, pending.payment_method, pending.attempt))
+        return True

@@ -1,0 +1,1 @@
+"""Payments: the order service's payment provider (Stripe), behind the port in ports.py."""

@@ -1,0 +1,40 @@
+"""The payment provider's webhook: Stripe's events, their signature checked on the raw bytes."""
+from typing import Literal
+
+import msgspec
+from chalice import Blueprint
+
+from chalicelib import bootstrap, errors
+from chalicelib.http import request as parse
+from chalicelib.http import responses
+from chalicelib.http.routing import route
+from chalicelib.orders.settlement import PaymentEvents
+
+bp = Blueprint(__name__)
+MAX_EVENT_BYTES = 512 * 1024  # Stripe's events are JSON of a few KB; its own limit is far above what it sends
+
+
+class Received(msgspec.Struct):
+    received: Literal["settled", "unchanged", "duplicate", "ignored"]
+
+
+@route(bp, "/payments/webhook", "POST", "Stripe's events (signed with the webhook secret; 5 minutes' tolerance)",
+       public=True, response=Received, errors=(400, 413, 503),
+       headers=(("Stripe-Signature", "stripe-signature"),),
+       needs=("dynamodb:GetItem:orders", "dynamodb:UpdateItem:orders", "dynamodb:PutItem:payments",
+              "dynamodb:BatchGetItem:products", "dynamodb:UpdateItem:products(flash_sale,id,listed,stock)",
+              "secretsmanager:GetSecretValue:stripe"))
+def webhook(request):
+    payload = request.raw_body or b""
+    payload = payload.encode() if isinstance(payload, str) else payload
+    if len(payload) > MAX_EVENT_BYTES:
+        raise errors.PayloadTooLarge(f"an event is at most {MAX_EVENT_BYTES} bytes")
+    signature = parse.header(request, "Stripe-Signature")
+    if not signature:
+        raise errors.InvalidInput("header `Stripe-Signature` is required")
+    return responses.answer(Received(events().receive(payload, signature)))
+
+
+def events() -> PaymentEvents:
+    """The blueprint's service, built once per container by the composition root."""
+    return bootstrap.services().payment_events
