@@ -213,7 +213,7 @@ def _cart_delete_line(world):
 
 @scenario("POST /orders (from the cart, 9 lines)")
 def _order_cart(world):
-    return world.shopper.post("/orders", {})
+    return world.shopper.post("/orders", {"payment_method": "pm_card_visa"})
 
 
 @scenario("DELETE /cart")
@@ -223,7 +223,7 @@ def _cart_clear(world):
 
 @scenario("POST /orders (1 line)")
 def _order_one(world):
-    response = world.shopper.post("/orders", {"items": [{"product_id": world.product_id, "quantity": 1}]},
+    response = world.shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": world.product_id, "quantity": 1}]},
                                   headers={"Idempotency-Key": "bench-one"})
     world.order_id = response.json["id"]
     return response
@@ -231,12 +231,12 @@ def _order_one(world):
 
 @scenario("POST /orders (50 lines)")
 def _order_fifty(world):
-    return world.shopper.post("/orders", {"items": [{"product_id": p, "quantity": 1} for p in world.many]})
+    return world.shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": p, "quantity": 1} for p in world.many]})
 
 
 @scenario("POST /orders (replayed key)")
 def _order_replay(world):
-    return world.shopper.post("/orders", {"items": [{"product_id": world.product_id, "quantity": 1}]},
+    return world.shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": world.product_id, "quantity": 1}]},
                               headers={"Idempotency-Key": "bench-one"})
 
 
@@ -261,7 +261,7 @@ def _deliver(world):
 
 
 def _two_line_order(world):
-    world.to_cancel = world.shopper.post("/orders", {"items": [{"product_id": p, "quantity": 1}
+    world.to_cancel = world.shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": p, "quantity": 1}
                                                                for p in world.many[:2]]}).json["id"]
 
 

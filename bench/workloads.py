@@ -90,9 +90,9 @@ def spread(world, meter, rng: random.Random) -> Dict:
             for product_id, quantity in lines:
                 put = api.put(f"/cart/items/{product_id}", {"quantity": quantity})
                 assert put.status_code == 200, (put.status_code, put.body)
-            order = _placed(api.post("/orders", {}, headers=key))
+            order = _placed(api.post("/orders", {"payment_method": "pm_card_visa"}, headers=key))
         else:
-            order = _placed(api.post("/orders", {"items": [{"product_id": p, "quantity": q} for p, q in lines]},
+            order = _placed(api.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": p, "quantity": q} for p, q in lines]},
                                      headers=key))
         owners[order["id"]] = api
     made = list(owners)
@@ -114,7 +114,7 @@ def flash(world, meter, rng: random.Random) -> Dict:
     events = _pump(world)
     meter.reset()
     for _ in range(ORDERS):
-        _placed(rng.choice(people).post("/orders", {"items": [{"product_id": product, "quantity": 1}]},
+        _placed(rng.choice(people).post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": product, "quantity": 1}]},
                                         headers={"Idempotency-Key": str(uuid.UUID(int=rng.getrandbits(128)))}))
     _drain(events)
     return meter.summary(ORDERS)

@@ -87,7 +87,7 @@ def _order_and_cancel(anonymous: Shop, product: dict, run: str, wait_seconds: fl
     with step(f"sign-up {email}"):
         anonymous.call("POST", "/users", 201, {"email": email, "password": password, "name": "Smoke Test"})
         shopper = anonymous.signed_in(email, password)
-    order_body = {"items": [{"product_id": product["id"], "quantity": 2}]}
+    order_body = {"payment_method": "pm_card_visa", "items": [{"product_id": product["id"], "quantity": 2}]}
     key = {"Idempotency-Key": f"smoke-{run}"}
     with step("order with an Idempotency-Key, sent twice"):
         order = shopper.call("POST", "/orders", 201, order_body, headers=key)

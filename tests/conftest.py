@@ -55,7 +55,7 @@ def stripe_api(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def app(stack):
+def app(stack, stripe_api):
     from devstack import gateway
     gateway.match_production()
     from app import app

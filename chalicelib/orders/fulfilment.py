@@ -60,6 +60,8 @@ class Fulfilment:
 
     def _move(self, order_id: str, action: str, requester: Requester) -> Order:
         order = self._policy.run(lambda _: self._claim(order_id, action, requester))
+        if order.operation is None:  # an earlier request's operation, settled into just this move
+            return order
         if order.payment is None:  # placed before payments: nothing to tell the provider
             return self._finish(order, order.moved(action, clock.now_iso()))
         intent = self._call(order, action)
@@ -94,7 +96,9 @@ class Fulfilment:
         if order.operation is not None and not order.operation.stale(int(time.time())):
             raise errors.Conflict(f"order {order_id} is being changed by another request ({order.operation.name}); "
                                   "read it again shortly")
-        self.settle_stale(order)
+        settled = self.settle_stale(order)
+        if settled.status == model.TRANSITIONS[action].target and settled.operation is None:
+            return settled  # the request that never finished did just this: finished now, it is the answer
         raise StatusMoved(order_id)
 
     def _call(self, order: Order, action: str) -> Intent:
@@ -118,11 +122,12 @@ class Fulfilment:
             return order
         return self._finish(order, order.moved(action, clock.now_iso()), event)
 
-    def settle_stale(self, order: Order, now: Optional[int] = None) -> None:
+    def settle_stale(self, order: Order, now: Optional[int] = None) -> Order:
         """Finish or undo an operation whose request never finished, from the payment's state now."""
         stale = order.operation is not None and order.operation.stale(now or int(time.time()))
         if stale and order.payment is not None:
-            self.settle_latest(order, self._payments.intent(order.payment.reference))
+            return self.settle_latest(order, self._payments.intent(order.payment.reference))
+        return order
 
     def _finish(self, order: Order, moved: Order, event: Optional[str] = None) -> Order:
         tx = self._store.begin()

@@ -144,10 +144,11 @@ def _every(page: Any) -> Iterator[Any]:
 
 
 def _intent(answer: Any) -> Intent:
-    metadata = answer.get("metadata") or {}
-    return Intent(reference=answer.id, status=answer.status, amount_cents=int(answer.amount),
+    found = answer.to_dict()
+    metadata = found.get("metadata") or {}
+    return Intent(reference=found["id"], status=found["status"], amount_cents=int(found["amount"]),
                   order_id=metadata.get("order_id"), attempt=metadata.get("attempt"),
-                  created=int(answer.get("created") or time.time()))
+                  created=int(found.get("created") or time.time()))
 
 
 def _unavailable(exc: Any) -> errors.Unavailable:

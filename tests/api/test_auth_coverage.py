@@ -52,7 +52,7 @@ def test_every_route_with_an_id_of_something_owned_is_404_to_another_user(app, a
     from tests.support import eventually
     product = admin.post("/products", {"name": "Owned Chair", "category": "furniture", "price_cents": 100,
                                        "stock": 5}).json
-    order = shopper.post("/orders", {"items": [{"product_id": product["id"], "quantity": 1}]}).json
+    order = shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": product["id"], "quantity": 1}]}).json
     assert eventually(lambda: shopper.get("/notifications").json["items"])
     notification = next(n for n in shopper.get("/notifications").json["items"] if n["order_id"] == order["id"])
     owned = {"order_id": order["id"], "notification_id": notification["id"]}

@@ -22,12 +22,12 @@ def _stock(anonymous, product_id):
 
 
 def _buy(api, product_id, quantity=1, key=None):
-    return api.post("/orders", {"items": [{"product_id": product_id, "quantity": quantity}]},
+    return api.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": product_id, "quantity": quantity}]},
                     headers={"Idempotency-Key": key} if key else None)
 
 
 def _http_buy(live_url, api, product_id, quantity=1):
-    return requests.post(f"{live_url}/orders", json={"items": [{"product_id": product_id, "quantity": quantity}]},
+    return requests.post(f"{live_url}/orders", json={"payment_method": "pm_card_visa", "items": [{"product_id": product_id, "quantity": quantity}]},
                          headers={"Authorization": f"Bearer {api.token}"}, timeout=60).status_code
 
 

@@ -21,7 +21,7 @@ def _read(anonymous, product_id):
 
 
 def _buy(shopper, product_id, quantity):
-    assert shopper.post("/orders", {"items": [{"product_id": product_id, "quantity": quantity}]}).status_code == 201
+    assert shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": product_id, "quantity": quantity}]}).status_code == 201
 
 
 def test_a_change_to_one_field_keeps_the_units_sold_since_the_form_was_loaded(admin, shopper, anonymous, lamp):
@@ -81,7 +81,7 @@ def test_20_concurrent_deltas_and_sales_are_all_counted(client, admin, anonymous
         if n % 2:
             return requests.patch(f"{live_url}/products/{lamp['id']}", json={"stock_delta": 3}, timeout=60,
                                   headers={"Authorization": f"Bearer {admin.token}"}).status_code
-        return requests.post(f"{live_url}/orders", json={"items": [{"product_id": lamp["id"], "quantity": 1}]},
+        return requests.post(f"{live_url}/orders", json={"payment_method": "pm_card_visa", "items": [{"product_id": lamp["id"], "quantity": 1}]},
                              timeout=60, headers={"Authorization": f"Bearer {buyer.token}"}).status_code
 
     with ThreadPoolExecutor(max_workers=10) as pool:
@@ -91,7 +91,7 @@ def test_20_concurrent_deltas_and_sales_are_all_counted(client, admin, anonymous
 
 
 def test_units_returned_above_the_cap_are_counted_and_do_not_lock_the_product(admin, shopper, anonymous, lamp):
-    order = shopper.post("/orders", {"items": [{"product_id": lamp["id"], "quantity": 2}]}).json
+    order = shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": lamp["id"], "quantity": 2}]}).json
     assert admin.patch(f"/products/{lamp['id']}", {"stock": MAX_STOCK}).status_code == 200
     assert shopper.post(f"/orders/{order['id']}/cancel").status_code == 200
     assert _read(anonymous, lamp["id"]).json["stock"] == MAX_STOCK + 2

@@ -82,7 +82,7 @@ def test_a_product_created_while_the_last_page_loads_is_shown(page, admin, categ
 
 def test_an_order_shipped_from_to_ship_is_not_shown_twice_after_more_to_deliver(page, admin, shopper, category):
     pencil = _product(admin, category, "Paged Pencil", stock=100, price=99)
-    order = lambda: shopper.post("/orders", {"items": [{"product_id": pencil["id"], "quantity": 1}]}).json  # noqa
+    order = lambda: shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": pencil["id"], "quantity": 1}]}).json  # noqa
     old = order()
     for newer in [order() for _ in range(21)]:  # more than a page of newer orders to deliver
         assert admin.post(f"/orders/{newer['id']}/ship").status_code == 200
@@ -107,7 +107,7 @@ def test_moves_on_the_first_page_then_more_neither_repeat_nor_skip(page, admin, 
     """Cancelling or shipping on the first page and then loading more neither repeats nor skips an order, and
     a double click on "More" loads one page."""
     pencil = _product(admin, category, "Holding Pencil", stock=100, price=99)
-    ids = [shopper.post("/orders", {"items": [{"product_id": pencil["id"], "quantity": 1}]}).json["id"]
+    ids = [shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": pencil["id"], "quantity": 1}]}).json["id"]
            for _ in range(25)]
     sign_in(page, shopper.email, PASSWORD)
     page.goto("/#/orders")

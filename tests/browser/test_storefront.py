@@ -103,7 +103,7 @@ def test_an_admin_creates_a_product_and_ships_an_order(page, admin, shopper, cat
     created = [p for p in shopper.get(f"/products?category={category}", headers={"Cache-Control": "no-cache"}).json[
         "items"] if p["name"] == "Oak Bookshelf"]
     assert created and created[0]["price_cents"] == 14990 and created[0]["stock"] == 7
-    order = shopper.post("/orders", {"items": [{"product_id": created[0]["id"], "quantity": 2}]}).json
+    order = shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": created[0]["id"], "quantity": 2}]}).json
     page.reload()
     page.click(f"[data-order='{order['id']}'] [data-action=ship]")
     expect(page.locator(f"[data-order='{order['id']}'] [data-status]")).to_have_text("SHIPPED")
@@ -136,7 +136,7 @@ def test_an_admin_edit_never_puts_back_units_sold_after_the_form_was_loaded(page
     page.goto("/#/admin")
     _edit(page, lamp["id"])
     expect(page.locator("#p-stock")).to_have_value("10")
-    assert shopper.post("/orders", {"items": [{"product_id": lamp["id"], "quantity": 4}]}).status_code == 201
+    assert shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": lamp["id"], "quantity": 4}]}).status_code == 201
     page.fill("#p-description", "Changed while a customer bought four")  # only the description changes
     page.click("#save-product")
     expect(page.locator("#product-form-status")).to_contain_text("6 in stock")
@@ -145,14 +145,14 @@ def test_an_admin_edit_never_puts_back_units_sold_after_the_form_was_loaded(page
     assert stock()["stock"] == 6 and stock()["description"] == "Changed while a customer bought four"
 
     _edit(page, lamp["id"])  # a restock as a delta keeps a sale made meanwhile
-    assert shopper.post("/orders", {"items": [{"product_id": lamp["id"], "quantity": 1}]}).status_code == 201
+    assert shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": lamp["id"], "quantity": 1}]}).status_code == 201
     page.fill("#p-stock-delta", "10")
     page.click("#save-product")
     expect(page.locator("#product-form-status")).to_contain_text("15 in stock")
     expect(row.locator("td").nth(3)).to_have_text("15")
 
     _edit(page, lamp["id"])  # setting the stock outright after a sale is refused, and the form reloads
-    assert shopper.post("/orders", {"items": [{"product_id": lamp["id"], "quantity": 2}]}).status_code == 201
+    assert shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": lamp["id"], "quantity": 2}]}).status_code == 201
     page.fill("#p-stock", "40")
     page.click("#save-product")
     expect(page.locator("#product-form-error")).to_contain_text("changed since you opened it")
@@ -254,7 +254,7 @@ def test_phone_sized_screens(browser, live_url, pump, admin, category):
 def test_every_list_that_grows_pages_on_to_its_oldest_item(page, admin, shopper, category):
     """21 orders: the shopper's orders and inbox show 20 and then the oldest; the admin reaches it and ships it."""
     pencil = _product(admin, category, "Paged Pencil", stock=100, price=99)
-    placed = [shopper.post("/orders", {"items": [{"product_id": pencil["id"], "quantity": 1}]}) for _ in range(21)]
+    placed = [shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": pencil["id"], "quantity": 1}]}) for _ in range(21)]
     assert [r.status_code for r in placed] == [201] * 21
     oldest = placed[0].json["id"]
     sign_in(page, shopper.email, PASSWORD)

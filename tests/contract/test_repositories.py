@@ -10,7 +10,8 @@ from chalicelib import errors, ids, retry
 from chalicelib.notifications.model import Notification
 from chalicelib.orders import model as orders
 from chalicelib.orders.commands import IdempotencyKey
-from chalicelib.orders.model import Existing, Line, Order
+from chalicelib.orders.model import AlreadyHandled, Claim, Existing, Line, Operation, Order, Pending
+from chalicelib.payments.model import Payment
 from chalicelib.products.model import FLASH_BUCKETS, Product
 from chalicelib.products.takes import OutOfStock, Take
 from chalicelib.users.model import Profile
@@ -77,14 +78,26 @@ def _stock(parts, product):
     return parts.catalog.get(product.id).stock
 
 
-def _place(parts, order, takes, cart_version=None, key=None):
-    """One checkout transaction through the unit of work: the takes, the order, the cart it empties."""
+def _reserve(parts, order, takes, cart_version=None, key=None):
+    """The checkout's transaction through the unit of work: the takes, the order PENDING, the cart it empties."""
+    pending = Pending(replace(order, status=orders.PENDING, operation=Operation(orders.AUTHORIZE, 1000)),
+                      "pm_card_visa", "A1")
     tx = parts.checkout.begin()
     for take in takes:
         tx.take(take)
-    tx.add_order(order, key)
+    tx.reserve(pending, key)
     if cart_version is not None:
         tx.empty_cart(order.user_id, cart_version)
+    return tx.commit(), pending
+
+
+def _place(parts, order, takes, cart_version=None, key=None):
+    """Reserve, then place with an authorized payment (what a checkout does around the provider's call)."""
+    existing, pending = _reserve(parts, order, takes, cart_version, key)
+    if existing:
+        return existing
+    tx = parts.checkout.begin()
+    tx.move(pending.order, replace(order, payment=Payment("AUTHORIZED", order.total_cents, "USD", "pi_1")))
     return tx.commit()
 
 
@@ -182,9 +195,9 @@ def test_placing_takes_the_stock_writes_the_order_and_empties_the_cart_it_came_f
     assert view.cart == {product.id: 3} and view.offers == {product.id: product.offer}
     order = _order(product, 3, user=user)
     assert _place(parts, order, [_take(product, 3)], view.cart_version) is None
-    assert _stock(parts, product) == 7 and parts.orders.get(order.id) == order
+    assert _stock(parts, product) == 7 and parts.orders.get(order.id).lines == order.lines
     assert parts.carts.quantities(user) == {}
-    assert parts.orders.page_for_user(user, 10, None) == ([order], None)
+    assert [o.id for o in parts.orders.page_for_user(user, 10, None)[0]] == [order.id]
 
 
 def test_an_order_named_by_a_key_is_written_once_and_found_by_its_key(parts):
@@ -193,9 +206,10 @@ def test_an_order_named_by_a_key_is_written_once_and_found_by_its_key(parts):
     order_id = orders.keyed_order_id(user, "KEY-1")
     order = _order(product, 1, user=user, order_id=order_id)
     assert _place(parts, order, [_take(product)], key=IdempotencyKey("KEY-1", "hash-1")) is None
+    placed = parts.orders.get(order_id)
     taken = _place(parts, replace(order, created_at="later"), [_take(product)], key=IdempotencyKey("KEY-1", "hash-2"))
-    assert taken == Existing(order, "hash-1")  # a replay is an answer, not an error
-    assert parts.checkout.read(user, order_id, False, []).existing == Existing(order, "hash-1")
+    assert taken == Existing(placed, "hash-1")  # a replay is an answer, not an error
+    assert parts.checkout.read(user, order_id, False, []).existing == Existing(placed, "hash-1")
     assert _stock(parts, product) == 9
 
 
@@ -274,6 +288,85 @@ def test_the_admins_pages_hold_every_order_once_newest_first(parts):
                 newer.append(order.id)
         assert [o for o in seen if o in made] == expected and len(seen) == len(set(seen))
         assert not set(newer) & set(seen)
+
+
+def test_a_pending_order_is_on_no_list_until_it_is_placed(parts):
+    product = _product(parts, stock=5)
+    user = _user(parts)
+    order = _order(product, 2, user=user)
+    existing, pending = _reserve(parts, order, [_take(product, 2)])
+    assert existing is None and _stock(parts, product) == 3
+    assert parts.orders.get(order.id) is None and parts.orders.page_for_user(user, 10, None) == ([], None)
+    assert order.id not in [o.id for o in parts.orders.page_all(orders.PENDING, 100, None)[0]]
+    assert parts.orders.pending(order.id) == pending
+    tx = parts.checkout.begin()
+    tx.move(pending.order, replace(order, payment=Payment("AUTHORIZED", 1000, "USD", "pi_9")))
+    assert tx.commit() is None
+    placed = parts.orders.get(order.id)
+    assert placed.payment == Payment("AUTHORIZED", 1000, "USD", "pi_9") and placed.operation is None
+    assert [o.id for o in parts.orders.page_for_user(user, 10, None)[0]] == [order.id]
+    assert parts.orders.pending(order.id) is None
+
+
+def test_a_pending_order_discarded_gives_its_units_and_its_cart_back(parts):
+    product = _product(parts, stock=5)
+    user = _user(parts)
+    parts.carts.put(user, product.id, 2)
+    version = parts.checkout.read(user, None, True, []).cart_version
+    order = _order(product, 2, user=user)
+    _, pending = _reserve(parts, order, [_take(product, 2)], version)
+    assert parts.carts.quantities(user) == {} and _stock(parts, product) == 3
+    tx = parts.checkout.begin()
+    tx.discard(pending.order)
+    tx.give_back(product.id, 2, False)
+    tx.restore_cart(user, {product.id: 2}, version + 1)
+    assert tx.commit() is None
+    assert _stock(parts, product) == 5 and parts.carts.quantities(user) == {product.id: 2}
+    assert parts.orders.pending(order.id) is None
+
+
+def test_an_operation_is_claimed_once_released_or_taken_over_and_found_in_flight(parts):
+    product = _product(parts)
+    order = _order(product, user=_user(parts))
+    _place(parts, order, [_take(product)])
+    capture = Claim(Operation("capture", 5000), (orders.PLACED,))
+    claimed = parts.orders.claim(order.id, capture)
+    assert claimed.operation == Operation("capture", 5000) and claimed.status == orders.PLACED
+    assert parts.orders.claim(order.id, Claim(Operation("void", 5001), (orders.PLACED,))) is None  # one at a time
+    assert parts.orders.claim(order.id, Claim(Operation("x", 5002), (orders.SHIPPED,), replacing=claimed.operation)) is None
+    assert parts.orders.claim(ids.new_id(), capture) is None
+    assert order.id in [o.id for o in parts.orders.in_flight_since(5001)]
+    assert order.id not in [o.id for o in parts.orders.in_flight_since(5000)]
+    assert parts.orders.transition(order.id, orders.PLACED, orders.SHIPPED, "t") is None  # not while in flight
+    taken = parts.orders.claim(order.id, Claim(Operation("sweep", 6000), (orders.PLACED,), replacing=claimed.operation))
+    assert taken.operation == Operation("sweep", 6000)
+    assert parts.orders.release(claimed) is False and parts.orders.release(taken) is True
+    assert parts.orders.get(order.id).operation is None
+    assert order.id not in [o.id for o in parts.orders.in_flight_since(10 ** 10)]
+
+
+def test_a_shoppers_claim_is_refused_on_another_shoppers_order(parts):
+    product = _product(parts)
+    order = _order(product, user=_user(parts))
+    _place(parts, order, [_take(product)])
+    assert parts.orders.claim(order.id, Claim(Operation("void", 1), (orders.PLACED,), owner="U-eve")) is None
+    assert parts.orders.get(order.id).operation is None
+
+
+def test_a_move_records_the_providers_event_once(parts):
+    product = _product(parts)
+    order = _order(product, user=_user(parts))
+    _place(parts, order, [_take(product)])
+    placed = parts.orders.get(order.id)
+    tx = parts.checkout.begin()
+    tx.move(placed, placed.moved("cancel", "t2"))
+    tx.record_event("evt_contract_1", orders.CANCELLED)
+    assert tx.commit() is None and parts.orders.get(order.id).payment.status == "VOIDED"
+    again = parts.checkout.begin()
+    again.move(parts.orders.get(order.id), placed.moved("cancel", "t3"))  # would fail anyway; the event says first
+    again.record_event("evt_contract_1", orders.CANCELLED)
+    with pytest.raises(AlreadyHandled):
+        again.commit()
 
 
 # --- the inbox and profiles ------------------------------------------------------------------------------

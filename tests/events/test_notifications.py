@@ -13,7 +13,7 @@ def _product(admin, stock=50):
 
 
 def _order(shopper, product):
-    return shopper.post("/orders", {"items": [{"product_id": product["id"], "quantity": 1}]}).json
+    return shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": product["id"], "quantity": 1}]}).json
 
 
 def _inbox(api):

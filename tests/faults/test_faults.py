@@ -55,7 +55,7 @@ def _stock(anonymous, product_id):
 def test_throttled_checkout_is_retried_and_places_one_order(shopper, admin, anonymous):
     product = _product(admin)
     with failing("dynamodb", "TransactWriteItems", 400, "ProvisionedThroughputExceededException", times=2) as fault:
-        placed = shopper.post("/orders", {"items": [{"product_id": product["id"], "quantity": 1}]})
+        placed = shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": product["id"], "quantity": 1}]})
     assert fault["seen"] == 2 and placed.status_code == 201
     assert _stock(anonymous, product["id"]) == 9
     assert [o["id"] for o in shopper.get("/orders").json["items"]] == [placed.json["id"]]
@@ -65,14 +65,14 @@ def test_a_dynamodb_outage_at_checkout_is_503_and_never_half_an_order(shopper, a
     product = _product(admin)
     shopper.put(f"/cart/items/{product['id']}", {"quantity": 2})
     with failing("dynamodb", "TransactWriteItems", 500, "InternalServerError") as fault:
-        refused = shopper.post("/orders", {}, headers={"Idempotency-Key": "outage-1"})
+        refused = shopper.post("/orders", {"payment_method": "pm_card_visa"}, headers={"Idempotency-Key": "outage-1"})
     assert fault["seen"] >= 3  # botocore's standard retry mode tried again before giving up
     assert refused.status_code == 503 and refused.headers["Retry-After"] == "1"
     assert refused.json["Code"] == "ServiceUnavailableError"
     assert _stock(anonymous, product["id"]) == 10
     assert shopper.get("/orders").json["items"] == []
     assert [l["quantity"] for l in shopper.get("/cart").json["items"]] == [2]
-    retried = shopper.post("/orders", {}, headers={"Idempotency-Key": "outage-1"})  # the client retries later
+    retried = shopper.post("/orders", {"payment_method": "pm_card_visa"}, headers={"Idempotency-Key": "outage-1"})  # the client retries later
     assert retried.status_code == 201 and _stock(anonymous, product["id"]) == 8
 
 
@@ -88,7 +88,7 @@ def test_transaction_conflicts_are_retried_and_the_order_is_placed_once(shopper,
                                        "stock": 48, "flash_sale": True}).json
     with failing("dynamodb", "TransactWriteItems", 400, "TransactionCanceledException", times=3,
                  **_conflict(1)) as fault:
-        placed = shopper.post("/orders", {"items": [{"product_id": product["id"], "quantity": 2}]},
+        placed = shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": product["id"], "quantity": 2}]},
                               headers={"Idempotency-Key": "conflict-1"})
     assert fault["seen"] == 3 and placed.status_code == 201, placed.body
     assert _stock(anonymous, product["id"]) == 46
@@ -99,7 +99,7 @@ def test_endless_transaction_conflicts_are_503_with_retry_after_and_change_nothi
     product = admin.post("/products", {"name": "Contested Lamp", "category": "faults", "price_cents": 990,
                                        "stock": 48, "flash_sale": True}).json
     with failing("dynamodb", "TransactWriteItems", 400, "TransactionCanceledException", **_conflict(1)):
-        refused = shopper.post("/orders", {"items": [{"product_id": product["id"], "quantity": 1}]})
+        refused = shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": product["id"], "quantity": 1}]})
     assert refused.status_code == 503 and refused.headers["Retry-After"] == "1"
     assert refused.json["Code"] == "ServiceUnavailableError" and _stock(anonymous, product["id"]) == 48
 
@@ -122,7 +122,7 @@ def test_sqs_refusing_the_publisher_loses_no_event(pump, shopper, admin):
     product = _product(admin)
     bootstrap.services().event_queue  # created before the fault, as in a warm container
     with failing("sqs", "SendMessageBatch", 500, "InternalError") as fault:
-        order = shopper.post("/orders", {"items": [{"product_id": product["id"], "quantity": 1}]}).json
+        order = shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": product["id"], "quantity": 1}]}).json
         assert eventually(lambda: fault["seen"] >= 6, seconds=10)  # the stream batch failed, and came again
         assert not any(n["order_id"] == order["id"] for n in shopper.get("/notifications").json["items"])
     assert eventually(lambda: [n["type"] for n in shopper.get("/notifications").json["items"]

@@ -75,13 +75,13 @@ def test_no_shopper_path_writes_a_key_shared_by_the_shop_or_a_category(app, clie
             _as((shopper.user_id, frozenset({other})), lambda: shopper.put(f"/cart/items/{other}", {"quantity": 1}))
             _as(cart, lambda: shopper.get("/cart"))
             key = {"Idempotency-Key": f"keys-{n}"}
-            first = _as(cart, lambda: shopper.post("/orders", {}, headers=key)).json
-            _as(cart, lambda: shopper.post("/orders", {}, headers=key))  # a replay
+            first = _as(cart, lambda: shopper.post("/orders", {"payment_method": "pm_card_visa"}, headers=key)).json
+            _as(cart, lambda: shopper.post("/orders", {"payment_method": "pm_card_visa"}, headers=key))  # a replay
             quick = (shopper.user_id, frozenset({flash, mine}))
-            second = _as(quick, lambda: shopper.post("/orders", {"items": [
+            second = _as(quick, lambda: shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [
                 {"product_id": flash, "quantity": 1}, {"product_id": mine, "quantity": 1}]})).json
             third = _as((shopper.user_id, frozenset({other})), lambda: shopper.post(
-                "/orders", {"items": [{"product_id": other, "quantity": 1}]})).json
+                "/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": other, "quantity": 1}]})).json
             cancelled = _as(quick, lambda: shopper.post(f"/orders/{second['id']}/cancel")).json
             for order, subject in ((first, cart), (second, quick), (cancelled, quick),
                                    (third, (shopper.user_id, frozenset({other})))):
