@@ -65,7 +65,7 @@ class Services(Adapters):
     @once
     def products(self) -> "Products":
         from chalicelib.products.service import Products
-        return Products(self.catalog, self.warm_cache, forget=(self.offer_cache,))
+        return Products(self.catalog, self.warm_cache, forget=(self.offer_cache, self.sold_out))
 
     @once
     def accounts(self) -> "Accounts":

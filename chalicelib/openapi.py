@@ -8,9 +8,11 @@ import msgspec
 _DESCRIPTIONS = {
     200: "OK", 201: "Created", 204: "No content", 304: "Not modified (If-None-Match matched)",
     400: "Invalid input, naming the field", 401: "No token", 403: "Token refused, or not allowed",
+    402: "The payment was refused (the provider's reason in the message)",
     404: "Not found", 409: "Conflict with the current state", 412: "If-Match no longer matches",
-    413: "Body over 64 KiB",
-    415: "Body is not application/json", 422: "Idempotency key reused with another body",
+    413: "Body over the limit (64 KiB; a Stripe event 512 KiB)",
+    415: "Body is not application/json",
+    422: "Idempotency key reused with another body, or a total the payment provider cannot take",
     429: "Too many requests", 503: "A dependency is busy; retry after Retry-After seconds",
 }
 

@@ -49,10 +49,11 @@ def shop_client(live_url, tmp_path_factory):
             del sys.modules[name]
 
 
-def test_a_generated_client_signs_up_signs_in_orders_replays_cancels_and_signs_out(shop_client, live_url, admin):
+def test_a_generated_client_signs_up_signs_in_pays_replays_cancels_refunds_and_signs_out(shop_client, live_url, admin):
     from shop_client import AuthenticatedClient, Client
-    from shop_client.api.default import (cancel_order, list_products, place_order, sign_out, sign_up, token)
-    from shop_client.models import LineIn, NewOrder, SignOut, SignUp, TokenRequest
+    from shop_client.api.default import (cancel_order, list_products, place_order, refund_order, ship_order, sign_out,
+                                         sign_up, token)
+    from shop_client.models import Error, LineIn, NewOrder, SignOut, SignUp, TokenRequest
     category = f"generated-{uuid.uuid4().hex[:8]}"
     product = admin.post("/products", {"name": "Generated Lamp", "category": category, "price_cents": 1999,
                                        "stock": 3}).json
@@ -69,16 +70,27 @@ def test_a_generated_client_signs_up_signs_in_orders_replays_cancels_and_signs_o
     assert [p.id for p in page.items] == [product["id"]] and page.items[0].stock == 3
 
     key = f"generated-{uuid.uuid4().hex}"
-    body = NewOrder(items=[LineIn(product_id=product["id"], quantity=2)])
+    declined = place_order.sync_detailed(client=shopper, idempotency_key=key, body=NewOrder(
+        payment_method="pm_card_chargeCustomerFail", items=[LineIn(product_id=product["id"], quantity=2)]))
+    assert declined.status_code == 402 and isinstance(declined.parsed, Error) and "card_declined" in declined.parsed.message
+    body = NewOrder(payment_method="pm_card_visa", items=[LineIn(product_id=product["id"], quantity=2)])
     placed = place_order.sync_detailed(client=shopper, body=body, idempotency_key=key)
     assert placed.status_code == 201 and placed.parsed.status == "PLACED" and placed.parsed.total_cents == 3998
+    assert placed.parsed.payment.status == "AUTHORIZED" and placed.parsed.payment.amount_cents == 3998
     replayed = place_order.sync_detailed(client=shopper, body=body, idempotency_key=key)
     assert replayed.status_code == 201 and replayed.parsed.id == placed.parsed.id
     assert admin.get(f"/products/{product['id']}", headers={"Cache-Control": "no-cache"}).json["stock"] == 1
 
     cancelled = cancel_order.sync(client=shopper, order_id=placed.parsed.id)
-    assert cancelled.status == "CANCELLED"
+    assert cancelled.status == "CANCELLED" and cancelled.payment.status == "VOIDED"
     assert admin.get(f"/products/{product['id']}", headers={"Cache-Control": "no-cache"}).json["stock"] == 3
+
+    boss = AuthenticatedClient(base_url=live_url, token=admin.token, raise_on_unexpected_status=True)
+    second = place_order.sync(client=shopper, body=NewOrder(payment_method="pm_card_visa",
+                                                             items=[LineIn(product_id=product["id"], quantity=1)]))
+    assert ship_order.sync(client=boss, order_id=second.id).payment.status == "CAPTURED"
+    refunded = refund_order.sync(client=boss, order_id=second.id)
+    assert refunded.status == "REFUNDED" and refunded.payment.status == "REFUNDED"
 
     assert sign_out.sync_detailed(client=shopper, body=SignOut(refresh_token=tokens.refresh_token)).status_code == 204
     refused = token.sync_detailed(client=anonymous, body=TokenRequest(refresh_token=tokens.refresh_token))

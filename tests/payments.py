@@ -1,0 +1,123 @@
+"""What tests need of Stripe beside the shop: localstripe read directly (its intents, charges, refunds), signed
+webhook events, and a fault-injecting wrapper of the payment port for what localstripe cannot do (fail, throttle,
+time out, refuse a capture of a cancelled intent or a second refund, crash between Stripe and DynamoDB)."""
+import hashlib
+import hmac
+import json
+import time
+from typing import Callable, Dict, List, Optional
+
+import requests
+
+from chalicelib import errors
+from chalicelib.payments.model import Authorization, Event, Intent
+
+KEY = ("sk_test_local", "")
+
+
+def stripe_get(api: str, path: str, **params) -> dict:
+    return requests.get(f"{api}/v1/{path}", params=params, auth=KEY, timeout=10).json()
+
+
+def intents(api: str) -> List[dict]:
+    """Every PaymentIntent localstripe holds."""
+    found: List[dict] = []
+    after = None
+    while True:
+        page = stripe_get(api, "payment_intents", limit=100, **({"starting_after": after} if after else {}))
+        found += page["data"]
+        if not page["has_more"]:
+            return found
+        after = page["data"][-1]["id"]
+
+
+def intents_of(api: str, order_id: str) -> List[dict]:
+    return [i for i in intents(api) if (i.get("metadata") or {}).get("order_id") == order_id]
+
+
+def intent(api: str, reference: str) -> dict:
+    return stripe_get(api, f"payment_intents/{reference}")
+
+
+def refunded(api: str, reference: str) -> int:
+    return sum(r["amount"] for r in stripe_get(api, "refunds", payment_intent=reference, limit=100)["data"])
+
+
+def cancel_at_stripe(api: str, reference: str) -> None:
+    """What Stripe does to an authorization left uncaptured for 7 days."""
+    requests.post(f"{api}/v1/payment_intents/{reference}/cancel", auth=KEY, timeout=10).raise_for_status()
+
+
+def signed(event: dict, secret: str = "whsec_local", at: Optional[int] = None) -> tuple:
+    """A webhook body and its Stripe-Signature header, as Stripe signs them (HMAC-SHA256 of `t.payload`)."""
+    payload = json.dumps(event).encode()
+    stamp = int(time.time()) if at is None else at
+    signature = hmac.new(secret.encode(), f"{stamp}.".encode() + payload, hashlib.sha256).hexdigest()
+    return payload, f"t={stamp},v1={signature}"
+
+
+def event(kind: str, reference: str, event_id: str = "evt_test") -> dict:
+    subject = {"id": "ch_test", "object": "charge", "payment_intent": reference} if kind.startswith("charge.") else \
+        {"id": reference, "object": "payment_intent"}
+    return {"id": event_id, "object": "event", "type": kind, "data": {"object": subject}, "api_version": "2024-06-20"}
+
+
+class Crash(BaseException):
+    """The function stopped (a timeout, the container gone): nothing the shop's code catches."""
+
+
+class FaultyPayments:
+    """The payment port with faults: `before[op]` raises before the call reaches Stripe (a 429, a 500 answered at
+    once); `after[op]` makes the call, then raises (its answer lost, or the function stopped right after Stripe
+    acted); `strict` refuses what Stripe refuses and localstripe allows (a capture of an intent that is not
+    authorized, a refund of one already refunded). `calls` counts the calls that reached Stripe."""
+
+    def __init__(self, inner, strict: bool = True) -> None:
+        self.inner = inner
+        self.strict = strict
+        self.before: Dict[str, BaseException] = {}
+        self.after: Dict[str, BaseException] = {}
+        self.calls: List[str] = []
+
+    def _through(self, name: str, call: Callable[[], Intent]) -> Intent:
+        fault = self.before.pop(name, None)
+        if fault is not None:
+            raise fault
+        self.calls.append(name)
+        answer = call()
+        fault = self.after.pop(name, None)
+        if fault is not None:
+            raise fault
+        return answer
+
+    def authorize(self, request: Authorization) -> Intent:
+        return self._through("authorize", lambda: self.inner.authorize(request))
+
+    def recover(self, request: Authorization) -> Optional[Intent]:
+        return self.inner.recover(request)
+
+    def capture(self, reference: str, key: str) -> Intent:
+        if self.strict and not self.inner.intent(reference).authorized:
+            return self._through("capture", lambda: self.inner.intent(reference))  # Stripe: refused, read again
+        return self._through("capture", lambda: self.inner.capture(reference, key))
+
+    def void(self, reference: str, key: str) -> Intent:
+        return self._through("void", lambda: self.inner.void(reference, key))
+
+    def refund(self, reference: str, key: str) -> Intent:
+        if self.strict and self.inner.intent(reference).refunded:
+            return self._through("refund", lambda: self.inner.intent(reference))
+        return self._through("refund", lambda: self.inner.refund(reference, key))
+
+    def intent(self, reference: str) -> Intent:
+        fault = self.before.pop("intent", None)
+        if fault is not None:
+            raise fault
+        return self.inner.intent(reference)
+
+    def event(self, payload: bytes, signature: str) -> Event:
+        return self.inner.event(payload, signature)
+
+
+def unavailable() -> errors.Unavailable:
+    return errors.Unavailable("the payment provider is not answering; nothing was charged, retry shortly")
