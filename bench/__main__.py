@@ -18,7 +18,10 @@ def main() -> int:
     os.environ.update(SHOP_STAGE="test", SHOP_AUTO_CONFIRM="true", POWERTOOLS_LOG_LEVEL="WARNING",
                       POWERTOOLS_METRICS_DISABLED="true")
     from chalicelib import bootstrap
+    from bench import stripe_meter
     bootstrap.reset()
+    stripe = stripe_meter.running(ROOT / "artifacts")
+    stripe.__enter__()
     try:
         stack = provision.provision("test")
         from bench import scenarios
@@ -34,6 +37,7 @@ def main() -> int:
         results.update(scenarios.extra(world))
     finally:
         server.stop()
+        stripe.__exit__(None, None, None)
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     report(results)
     return 0
@@ -101,10 +105,12 @@ def report(results: dict) -> None:
         if key not in ("cold_start", "warm", "authorizer_ms", "dynamodb_calls", "capacity"):
             print(f"{key}: {value}")
     report_capacity(results["capacity"])
-    print("\nDynamoDB calls per operation:")
+    print("\nDynamoDB calls and Stripe requests per operation:")
     width = max(len(name) for name in results["dynamodb_calls"])
+    print(f"  {'':<{width}}  {'DynamoDB':>8}  {'Stripe':>6}")
     for name, row in results["dynamodb_calls"].items():
-        print(f"  {name:<{width}}  {row['calls']:>2}  {', '.join(row['operations'])}")
+        print(f"  {name:<{width}}  {row['calls']:>8}  {row['stripe']:>6}  {', '.join(row['operations'])}"
+              + (f"  | {', '.join(row['stripe_requests'])}" if row["stripe_requests"] else ""))
     print(f"\nwritten to {ROOT / 'bench' / 'results.json'}")
 
 
@@ -112,8 +118,12 @@ def report_capacity(capacity: dict) -> None:
     print("\npartition heat (bench/capacity.py; DynamoDB takes 1,000 WCU/s and 3,000 RCU/s per partition key):")
     for name, row in capacity.items():
         print(f"  {name}: {row['orders']} orders, sustainable {row['sustainable_orders_per_second']:,} orders/s "
-              f"(goal 10,000); all writes {row['wcu_per_order_total']} WCU per order, reads "
+              f"(goal 10,000); all writes {row['wcu_per_order_total']} WCU per order (budget 22), reads "
               f"{row['rcu_per_order_total']} RCU, {row['dynamodb_calls_per_order']} DynamoDB calls")
+        print(f"    Stripe: {row['stripe_requests_per_order']} requests per order, {row['stripe_writes_per_order']} "
+              f"of them writes; at Stripe's default live limit ({row['stripe_writes_per_second_limit']} writes/s, "
+              f"raised on request) {row['stripe_orders_per_second']:,} paid orders/s: the real cap until Stripe "
+              "raises it (past it the shop answers 503 with Retry-After and keeps nothing)")
         for label, keys in (("WCU", row["hottest_write_keys"]), ("RCU", row["hottest_read_keys"])):
             print(f"    hottest {label} per order: " + ", ".join(f"{k} {v}" for k, v in keys[:3]))
 

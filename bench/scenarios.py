@@ -1,6 +1,7 @@
 """The data the benchmarks run against, and one scenario per API operation whose DynamoDB calls
 are counted (botocore's before-call hook on the app's own client)."""
 import contextlib
+import os
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
 
@@ -26,6 +27,8 @@ class World:
     created: str = ""  # made by POST /products, changed and deleted by the next scenarios
     order_id: str = ""  # placed with an idempotency key, then shipped and delivered
     to_cancel: str = ""
+    sold_out: str = ""
+    event_order: dict = field(default_factory=dict)
     cold_start_event: dict = field(default_factory=dict)
     warm_requests: List[dict] = field(default_factory=list)
 
@@ -79,16 +82,20 @@ SCENARIOS: List[Callable[[World], Dict]] = []
 PREPARE: List[Callable[[World], None]] = []
 
 
-def scenario(name: str, setup: Callable[[World], None] = None):
-    """Count the DynamoDB calls of one request (what `setup` does beforehand is not counted)."""
+def scenario(name: str, setup: Callable[[World], None] = None, status: int = 0):
+    """Count the DynamoDB calls and Stripe requests of one request (what `setup` does beforehand is not counted);
+    `status` is the answer expected where it is not a success."""
     def register(run):
         def measured(world):
+            from bench import stripe_meter
             if setup:
                 setup(world)
-            with counting() as counter:
+            with counting() as counter, stripe_meter.counting() as stripe:
                 response = run(world)
-            assert response.status_code < 400, (name, response.status_code, response.body)
-            return name, {"calls": len(counter.operations), "operations": counter.operations}
+            assert (response.status_code == status) if status else response.status_code < 400, \
+                (name, response.status_code, response.body)
+            return name, {"calls": len(counter.operations), "operations": counter.operations,
+                          "stripe": len(stripe.made), "stripe_requests": stripe.made}
         SCENARIOS.append(measured)
         return run
     return register
@@ -234,6 +241,23 @@ def _order_fifty(world):
     return world.shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": p, "quantity": 1} for p in world.many]})
 
 
+@scenario("POST /orders (declined card)", status=402)
+def _order_declined(world):
+    return world.shopper.post("/orders", {"payment_method": "pm_card_chargeCustomerFail",
+                                          "items": [{"product_id": world.product_id, "quantity": 1}]})
+
+
+def _a_sold_out_product(world):
+    world.sold_out = world.admin.post("/products", {"name": "Bench Sold Out", "category": "bench-sold-out",
+                                                    "price_cents": 900, "stock": 0}).json["id"]
+
+
+@scenario("POST /orders (sold out)", setup=_a_sold_out_product, status=409)
+def _order_sold_out(world):
+    return world.shopper.post("/orders", {"payment_method": "pm_card_visa",
+                                          "items": [{"product_id": world.sold_out, "quantity": 1}]})
+
+
 @scenario("POST /orders (replayed key)")
 def _order_replay(world):
     return world.shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": world.product_id, "quantity": 1}]},
@@ -258,6 +282,28 @@ def _ship(world):
 @scenario("POST /orders/{id}/deliver")
 def _deliver(world):
     return world.admin.post(f"/orders/{world.order_id}/deliver")
+
+
+@scenario("POST /orders/{id}/refund")
+def _refund(world):
+    return world.admin.post(f"/orders/{world.order_id}/refund")
+
+
+def _a_cancelled_authorization(world):
+    world.event_order = world.shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [
+        {"product_id": world.product_id, "quantity": 1}]}).json
+    import requests
+    requests.post(f"{os.environ['SHOP_STRIPE_API_BASE']}/v1/payment_intents/"
+                  f"{world.event_order['payment']['reference']}/cancel", auth=("sk_test_local", ""), timeout=10)
+
+
+@scenario("POST /payments/webhook (an authorization Stripe cancelled)", setup=_a_cancelled_authorization)
+def _webhook(world):
+    from tests.payments import event, signed
+    payload, signature = signed(event("payment_intent.canceled", world.event_order["payment"]["reference"],
+                                      "evt_bench_1"))
+    return Api(world.client).request("POST", "/payments/webhook", body=payload,
+                                     headers={"Stripe-Signature": signature})
 
 
 def _two_line_order(world):

@@ -1,8 +1,8 @@
 """The two workloads of the capacity model, driven through the API with the event handlers behind it:
 
-- spread: 300 products in 6 categories, 1,000 shoppers, 2,000 orders of 1-3 lines (a quarter from the cart,
-  all with an Idempotency-Key); then half of them shipped, a quarter of those delivered, a sixth cancelled;
-  and every notification delivered;
+- spread: 300 products in 6 categories, 1,000 shoppers, 2,000 paid orders of 1-3 lines (a quarter from the cart,
+  all with an Idempotency-Key); then half of them shipped (captured), a quarter of those delivered, one in 25 of
+  them refunded, a sixth of all cancelled (voided); and every notification delivered;
 - flash: 2,000 one-line orders for one flash-sale product from 1,000 shoppers, and their notifications.
 
 Setting up (products, profiles, tokens) is not metered; everything from the first order on is.
@@ -99,8 +99,11 @@ def spread(world, meter, rng: random.Random) -> Dict:
     shipped = rng.sample(made, len(made) // 2)
     for order_id in shipped:
         assert boss.post(f"/orders/{order_id}/ship").status_code == 200
-    for order_id in rng.sample(shipped, len(shipped) // 4):
+    delivered = rng.sample(shipped, len(shipped) // 4)
+    for order_id in delivered:
         assert boss.post(f"/orders/{order_id}/deliver").status_code == 200
+    for order_id in rng.sample(shipped, len(shipped) // 25):  # returns: 2 % of the shipped orders are refunded
+        assert boss.post(f"/orders/{order_id}/refund").status_code == 200
     for order_id in rng.sample(sorted(set(made) - set(shipped)), len(made) // 6):
         assert owners[order_id].post(f"/orders/{order_id}/cancel").status_code == 200
     _drain(events)
@@ -121,14 +124,21 @@ def flash(world, meter, rng: random.Random) -> Dict:
 
 
 def run(world) -> Dict:
+    from bench import stripe_meter
     from bench.capacity import Meter
     meter = Meter(world.stack.stage).install(bootstrap.services().dynamodb)
     try:
         results = {}
         for name, workload, seed in (("spread", spread, 12), ("flash", flash, 13)):
             started = time.monotonic()
-            results[name] = workload(world, meter, random.Random(seed))
-            results[name]["seconds"] = round(time.monotonic() - started)
+            with stripe_meter.counting() as stripe:
+                results[name] = workload(world, meter, random.Random(seed))
+            writes = stripe.writes / ORDERS
+            results[name].update(
+                seconds=round(time.monotonic() - started), stripe_requests_per_order=round(len(stripe.made) / ORDERS, 2),
+                stripe_writes_per_order=round(writes, 2),
+                stripe_writes_per_second_limit=stripe_meter.LIVE_WRITES_PER_SECOND,
+                stripe_orders_per_second=round(stripe_meter.LIVE_WRITES_PER_SECOND / writes) if writes else 0)
         return results
     finally:
         meter.uninstall()

@@ -104,10 +104,12 @@ def reset() -> None:
 @contextlib.contextmanager
 def replaced(**parts: Any) -> Iterator[Services]:
     """A fresh composition root with these parts given (the rest made as usual) for the duration: the services
-    built meanwhile are built with the given parts."""
+    built meanwhile are built with the given parts. The AWS connection and clients stay the current root's (the
+    PynamoDB models are bound to one connection for the whole process)."""
     global _services
-    before = _services
+    before = services()
     _services = Services()
+    _services.__dict__.update({k: v for k, v in before.__dict__.items() if k in ("connection", "_clients")})
     _services.__dict__.update(parts)
     try:
         yield _services

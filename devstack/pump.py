@@ -1,4 +1,5 @@
-"""The local event pump: what Lambda's event source mappings do in AWS, for `chalice local`.
+"""The local event pump: what Lambda's event source mappings (and the payments sweep's schedule) do in AWS, for
+`chalice local`.
 
 It follows the orders table's stream (from the latest position at start) and long-polls the notifications
 queue, and invokes the app's own handlers with Lambda-shaped events. A stream batch whose handler fails is
@@ -7,12 +8,13 @@ leaving failed ones to the visibility timeout and the redrive policy, and honour
 """
 import logging
 import threading
-from typing import Callable, List
+from typing import Callable, List, Optional
 
 import boto3
 
 log = logging.getLogger("devstack.pump")
 REGION = "us-east-1"
+SWEEP_SECONDS = 60
 
 
 class Context:
@@ -28,8 +30,8 @@ class Context:
 
 class Pump:
     def __init__(self, publish: Callable, deliver: Callable, stream_arn: str, queue_url: str, queue_arn: str,
-                 stop: threading.Event, idle_seconds: float = 0.1) -> None:
-        self._publish, self._deliver = publish, deliver
+                 stop: threading.Event, idle_seconds: float = 0.1, sweep: Optional[Callable] = None) -> None:
+        self._publish, self._deliver, self._sweep = publish, deliver, sweep
         self._stream_arn, self._queue_url, self._queue_arn = stream_arn, queue_url, queue_arn
         self._stop = stop
         self._idle = idle_seconds
@@ -43,7 +45,19 @@ class Pump:
             thread = threading.Thread(target=self._forever, args=(target,), daemon=True, name=target.__name__)
             thread.start()
             self._threads.append(thread)
+        if self._sweep is not None:
+            thread = threading.Thread(target=self._sweep_every_minute, daemon=True, name="sweep_payments")
+            thread.start()
+            self._threads.append(thread)
         return self
+
+    def _sweep_every_minute(self) -> None:
+        """The payments sweep, every 60 s (AWS runs it every 5 minutes on its schedule)."""
+        while not self._stop.wait(SWEEP_SECONDS):
+            try:
+                self._sweep({"source": "aws.events", "detail-type": "Scheduled Event"}, Context())
+            except Exception:
+                log.exception("the payments sweep failed; it runs again in a minute")
 
     def join(self, timeout: float = None) -> None:
         for thread in self._threads:
@@ -130,7 +144,7 @@ def for_stack(app_module, stack, stop: threading.Event, **options) -> Pump:
     queue_url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return Pump(app_module.publish_order_events, app_module.deliver_notifications, stack.outputs["OrdersStreamArn"],
-                queue_url, queue_arn, stop, **options)
+                queue_url, queue_arn, stop, sweep=app_module.sweep_payments, **options)
 
 
 def start(app, stack, stop: threading.Event) -> Pump:

@@ -53,7 +53,8 @@ def stage_settings(outputs: Dict[str, str]) -> Dict[str, str]:
     return {"SHOP_USER_POOL_ID": outputs["UserPoolId"], "SHOP_USER_POOL_CLIENT_ID": outputs["UserPoolClientId"],
             "SHOP_ORDERS_STREAM_ARN": outputs["OrdersStreamArn"],
             "SHOP_NOTIFICATIONS_QUEUE": outputs["NotificationsQueueArn"].rsplit(":", 1)[-1],
-            "SHOP_CURSOR_KEY_ID": outputs["CursorKeyArn"], "SHOP_PARTIAL_BATCH_RESPONSE": "false"}
+            "SHOP_CURSOR_KEY_ID": outputs["CursorKeyArn"], "SHOP_PARTIAL_BATCH_RESPONSE": "false",
+            "SHOP_PAYMENTS_TABLE": outputs["PaymentsTableName"], "SHOP_STRIPE_SECRET_ID": outputs["StripeSecretArn"]}
 
 
 def policy(app, outputs: Dict[str, str], region: str, account: str, sender: str,
@@ -63,7 +64,7 @@ def policy(app, outputs: Dict[str, str], region: str, account: str, sender: str,
     from ops.iam import TABLES, statements_for
     declared = sorted({n for fn in api_operations(app) + event_handlers() for n in fn.needs})
     names = {"AWS::Partition": "aws", "AWS::Region": region, "AWS::AccountId": account, "SenderEmail": sender,
-             "CursorKey": outputs["CursorKeyArn"], "UserPool.Arn": f"arn:aws:cognito-idp:{region}:{account}:userpool/"
+             "CursorKey": outputs["CursorKeyArn"], "StripeSecret": outputs["StripeSecretArn"], "UserPool.Arn": f"arn:aws:cognito-idp:{region}:{account}:userpool/"
                                                                    f"{outputs['UserPoolId']}",
              "NotificationsQueue.Arn": outputs["NotificationsQueueArn"], "OrdersTable.StreamArn": outputs["OrdersStreamArn"],
              "StreamFailureQueue.Arn": outputs["StreamFailureQueueArn"]}

@@ -243,3 +243,26 @@ def test_a_stage_that_does_not_auto_confirm_grants_no_admin_confirmation():
     assert "cognito-idp:AdminConfirmSignUp" not in actions({"auto_confirm": "false"})
     assert "cognito-idp:AdminConfirmSignUp" in actions({"auto_confirm": "true"})
     assert "cognito-idp:SignUp" in actions({"auto_confirm": "false"})
+
+
+def _stripe_readers(template):
+    return {name for name, role in _resources(template, "AWS::IAM::Role").items()
+            for statement in role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+            if {"Ref": "StripeSecret"} in (statement["Resource"] if isinstance(statement["Resource"], list)
+                                           else [statement["Resource"]])}
+
+
+def test_only_the_functions_that_call_stripe_may_read_its_secret(template):
+    readers = {name.removesuffix("Role") for name in _stripe_readers(template)}
+    assert readers == {"PlaceOrderFunction", "CancelOrderFunction", "ShipOrderFunction", "DeliverOrderFunction",
+                       "RefundOrderFunction", "WebhookFunction", "SweepPayments"}
+    env = _resources(template, "AWS::Serverless::Function")["ShipOrderFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["SHOP_STRIPE_SECRET_ID"] == {"Ref": "StripeSecret"} and "STRIPE_SECRET_KEY" not in env
+    assert not any("sk_" in json.dumps(f["Properties"]["Environment"]) for f in
+                   _resources(template, "AWS::Serverless::Function").values())
+
+
+def test_the_sweep_runs_on_a_schedule_every_few_minutes(template):
+    sweep = _resources(template, "AWS::Serverless::Function")["SweepPayments"]["Properties"]
+    (schedule,) = [e["Properties"]["Schedule"] for e in sweep["Events"].values() if e["Type"] == "Schedule"]
+    assert schedule == "rate(5 minutes)" and sweep["Environment"]["Variables"]["SHOP_BLUEPRINTS"] == ""
