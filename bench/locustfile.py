@@ -1,5 +1,6 @@
 """The load `make load` puts on the local stack: shoppers browsing (most), filling carts and checking out
-with idempotency keys (retrying some), cancelling some orders; admins shipping and delivering."""
+with idempotency keys (retrying some, some with a card that is declined and then another), cancelling some orders;
+admins shipping, delivering and refunding some delivered orders."""
 import json
 import os
 import random
@@ -62,6 +63,9 @@ class Shopper(HttpUser):
             Checked(self, "PUT", f"/cart/items/{product}", json={"quantity": random.randint(1, 2)},
                     name="/cart/items/{id}")
         key = uuid.uuid4().hex
+        if random.random() < 0.1:  # a declined card first: nothing may change, and the key is free again
+            Checked(self, "POST", "/orders", allowed=(402, 409, 400), json={"payment_method": "pm_card_chargeCustomerFail"},
+                    headers={"Idempotency-Key": key}, name="/orders (declined)")
         order = Checked(self, "POST", "/orders", allowed=(201, 409, 400), json={"payment_method": "pm_card_visa"},
                         headers={"Idempotency-Key": key}).response
         if order.status_code == 201:
@@ -91,7 +95,8 @@ class Admin(HttpUser):
 
     @task
     def fulfil(self):
-        for status, action in (("PLACED", "ship"), ("SHIPPED", "deliver")):
+        moves = (("PLACED", "ship"), ("SHIPPED", "deliver")) + ((("DELIVERED", "refund"),) if random.random() < 0.1 else ())
+        for status, action in moves:
             page = Checked(self, "GET", f"/admin/orders?status={status}&limit=5", name="/admin/orders").response
             if page.status_code == 200 and page.json()["items"]:
                 order = random.choice(page.json()["items"])

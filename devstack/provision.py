@@ -1,6 +1,6 @@
 """Creates every resource of infra/template.yaml on the embedded AWS.
 
-moto's CloudFormation creates the tables and queues; what it skips (Cognito, SES, Secrets Manager)
+moto's CloudFormation creates the tables and queues; what it skips (Cognito, SES, Secrets Manager's secrets)
 or accepts without applying (TTL, point-in-time recovery) is created here from the same template's
 properties, so nothing is defined twice.
 """
@@ -43,7 +43,7 @@ def provision(stage: str, parameters: Dict[str, str] = None) -> Stack:
         _apply_table_settings(template.resolve(resource["Properties"], names))
     outputs.update(_user_pool(doc, names))
     outputs.update(_sender_identity(doc, names))
-    outputs.update(_cursor_key(doc, names))
+    outputs.update(_secrets(doc, names))
     return Stack(stage=stage, outputs=outputs)
 
 
@@ -92,15 +92,24 @@ def _sender_identity(doc, names) -> Dict[str, str]:
     return {}
 
 
-def _cursor_key(doc, names) -> Dict[str, str]:
+def _secrets(doc, names) -> Dict[str, str]:
+    """Every secret of the template (a generated one gets random characters), its ARN as the output
+    `<logical id>Arn` says."""
     manager = boto3.client("secretsmanager")
-    for _, secret in template.resources_of_type(doc, "AWS::SecretsManager::Secret").items():
+    outputs = {}
+    for logical_id, secret in template.resources_of_type(doc, "AWS::SecretsManager::Secret").items():
         props = template.resolve(secret["Properties"], names)
         try:
             arn = manager.describe_secret(SecretId=props["Name"])["ARN"]
         except manager.exceptions.ResourceNotFoundException:
-            length = props["GenerateSecretString"]["PasswordLength"]
             arn = manager.create_secret(Name=props["Name"], Description=props.get("Description", ""),
-                                        SecretString=secrets.token_urlsafe(length)[:length])["ARN"]
-        return {"CursorKeyArn": arn}
-    return {}
+                                        SecretString=_value(props))["ARN"]
+        outputs[f"{logical_id}Arn"] = arn
+    return outputs
+
+
+def _value(props: Dict) -> str:
+    if "SecretString" in props:
+        return props["SecretString"]
+    length = props["GenerateSecretString"]["PasswordLength"]
+    return secrets.token_urlsafe(length)[:length]

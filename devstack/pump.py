@@ -55,7 +55,7 @@ class Pump:
         """The payments sweep, every 60 s (AWS runs it every 5 minutes on its schedule)."""
         while not self._stop.wait(SWEEP_SECONDS):
             try:
-                self._sweep({"source": "aws.events", "detail-type": "Scheduled Event"}, Context())
+                self._sweep(scheduled_event(), Context())
             except Exception:
                 log.exception("the payments sweep failed; it runs again in a minute")
 
@@ -127,6 +127,15 @@ def stream_event(records: list, stream_arn: str) -> dict:
         record["dynamodb"] = data
         shaped.append(record)
     return {"Records": shaped}
+
+
+def scheduled_event() -> dict:
+    """What EventBridge's schedule hands the function."""
+    import datetime
+    import uuid
+    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "123456789012", "time": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": REGION, "resources": ["arn:aws:events:us-east-1:123456789012:rule/sweep_payments"], "detail": {}}
 
 
 def sqs_event(messages: list, queue_arn: str) -> dict:

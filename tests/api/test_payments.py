@@ -320,3 +320,10 @@ def test_an_event_over_512_kib_is_413_and_stripes_own_fields_are_taken_as_they_c
     import hmac
     signature = hmac.new(b"whsec_local", f"{stamp}.".encode() + duplicated, hashlib.sha256).hexdigest()
     assert _deliver(client, duplicated, f"t={stamp},v1={signature}").status_code == 200
+
+
+def test_the_scheduled_sweep_runs_as_eventbridge_calls_it(app, placed):
+    import sys
+    from devstack import pump
+    swept = sys.modules["app"].sweep_payments(pump.scheduled_event(), pump.Context())
+    assert set(swept) == {"abandoned", "settled"} and all(isinstance(n, int) for n in swept.values())

@@ -16,7 +16,8 @@ def test_the_resources_stack_deploys_and_its_outputs_become_the_stage_settings(a
     assert outputs["OrdersTableName"] == "shop-dev-orders" and "/stream/" in outputs["OrdersStreamArn"]
     assert deploy.deploy_resources(boto3.client("cloudformation"), "dev")["OrdersTableName"] == "shop-dev-orders"
     outputs.update(UserPoolId="us-east-1_POOL", UserPoolClientId="client123",
-                   CursorKeyArn="arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-dev-cursor-key-AbC")
+                   CursorKeyArn="arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-dev-cursor-key-AbC",
+                   StripeSecretArn="arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-dev-stripe-XyZ")
     config_dir = tmp_path / ".chalice"
     shutil.copytree(deploy.ROOT / ".chalice", config_dir, ignore=shutil.ignore_patterns("deployments", "deployed"))
     document = deploy.policy(app, outputs, "us-east-1", "123456789012", "shop@example.com")

@@ -43,7 +43,7 @@ def test_every_api_operation_has_a_function_and_a_role_of_its_own(template, app)
     targets = [uri.split("${")[-1].split(".Arn}")[0] for uri in integrations.values()]
     assert len(set(targets)) == len(operations)  # no two operations share a function
     functions = _resources(template, "AWS::Serverless::Function")
-    assert set(targets) <= set(functions) and len(functions) == len(operations) + 3  # + authorizer, 2 handlers
+    assert set(targets) <= set(functions) and len(functions) == len(operations) + 4  # + authorizer, 3 handlers
     roles = [f["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions.values()]
     assert len(set(roles)) == len(functions)
     permissions = _resources(template, "AWS::Lambda::Permission")
@@ -66,7 +66,8 @@ def test_each_api_function_loads_only_its_own_blueprint_and_serves_its_route(tem
     for name, (method, path) in served_by.items():
         variables = functions[name]["Properties"]["Environment"]["Variables"]
         wanted.setdefault(variables.get("SHOP_BLUEPRINTS"), set()).add(f"{method} {path}")
-    assert set(wanted) == {None, "users", "products", "cart", "orders", "notifications", "storefront"}  # None: all
+    assert set(wanted) == {None, "users", "products", "cart", "orders", "fulfilment", "payments", "notifications",
+                           "storefront"}  # None: all
     loaded = {}
     for blueprints in list(wanted) + [""]:
         env = {k: v for k, v in os.environ.items() if k != "SHOP_BLUEPRINTS"}
