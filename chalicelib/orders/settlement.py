@@ -14,7 +14,7 @@ from chalicelib.orders.model import AlreadyHandled
 from chalicelib.orders.fulfilment import Fulfilment
 from chalicelib.orders.ports import OrderRepository
 from chalicelib.orders.reservations import Reservations
-from chalicelib.payments.model import OPERATION_LEASE_SECONDS
+from chalicelib.payments.model import OPERATION_LEASE_SECONDS, PAYMENT_INTENT
 from chalicelib.payments.ports import PaymentProvider
 
 # the provider's events the shop acts on (others, and events about payments it does not know, are ignored)
@@ -30,7 +30,7 @@ class PaymentEvents:
         """Verify the event (a 400 otherwise) and bring its order where its payment is now: "settled",
         "unchanged" (already there, or a partial refund), "duplicate" (acted on before) or "ignored"."""
         event = self._payments.event(payload, signature)
-        if event.type not in ACTED_ON or event.reference is None:
+        if event.type not in ACTED_ON or event.reference is None or not PAYMENT_INTENT.fullmatch(event.reference):
             return "ignored"
         intent = self._payments.intent(event.reference)
         order = self._orders.get(intent.order_id) if intent.order_id and ids.looks_like_id(intent.order_id) else None

@@ -102,10 +102,8 @@ class StripeProvider:
                 refunded = sum(int(r.amount) for r in refunds.data if r.status in ("succeeded", "pending"))
                 found = Intent(found.reference, found.status, found.amount_cents, refunded, found.order_id,
                                found.attempt, found.created)
-        except stripe.InvalidRequestError as exc:
-            if exc.http_status == 404:
-                return Intent(reference, "missing", 0)
-            raise _unavailable(exc) from exc
+        except stripe.InvalidRequestError:  # Stripe knows no such intent (or the id is not one of its ids)
+            return Intent(reference, "missing", 0)
         except stripe.StripeError as exc:
             raise _unavailable(exc) from exc
         return found

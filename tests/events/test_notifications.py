@@ -49,6 +49,23 @@ def test_every_order_event_gives_one_inbox_item_and_one_email(pump, shopper, adm
     assert subjects.count(placed["subject"]) == 1
 
 
+def test_a_refund_and_a_declined_or_pending_checkout_notify_as_they_should(pump, shopper, admin, stripe_api):
+    """A refund is one ORDER_REFUNDED; a declined card, and an order still PENDING while it is paid for, are no
+    events at all (the reservation is not an order the shopper has)."""
+    product = _product(admin)
+    refused = shopper.post("/orders", {"payment_method": "pm_card_chargeCustomerFail",
+                                       "items": [{"product_id": product["id"], "quantity": 1}]})
+    assert refused.status_code == 402
+    refunded = _order(shopper, product)
+    admin.post(f"/orders/{refunded['id']}/ship")
+    assert admin.post(f"/orders/{refunded['id']}/refund").status_code == 200
+    expected = ["ORDER_PLACED", "ORDER_REFUNDED", "ORDER_SHIPPED"]
+    assert eventually(lambda: _types_for(shopper, refunded["id"]) == expected, seconds=10)
+    assert eventually(lambda: len(sent_emails(shopper.email)) == 3)
+    note = _notification(shopper, refunded["id"], "ORDER_REFUNDED")
+    assert "25.00" in note["message"] and len(_inbox(shopper)) == 3
+
+
 def test_notifications_are_private_and_can_be_marked_read(pump, shopper, other_shopper, admin):
     order = _order(shopper, _product(admin))
     assert eventually(lambda: _types_for(shopper, order["id"]) == ["ORDER_PLACED"])
