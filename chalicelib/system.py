@@ -42,8 +42,7 @@ def tables_answer() -> bool:
 
 @route(bp, "/openapi.json", "GET", "This document", public=True)
 def openapi(request):
-    return Response(body=_document(), status_code=200,
-                    headers={"Content-Type": "application/json", "Cache-Control": "public, max-age=300"})
+    return Response(body=_document(), status_code=200, headers={"Content-Type": "application/json"})
 
 
 @functools.lru_cache(maxsize=1)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Dict, Optional
 
 from chalicelib import errors
+from chalicelib.users.model import email_taken
 
 BAD_LOGIN = "email or password is incorrect"
 REFRESH_TOKEN = re.compile(r"[A-Za-z0-9_=.-]{1,8192}")  # RevokeToken's pattern for a token
@@ -37,7 +38,7 @@ class CognitoIdentity:
                                        UserAttributes=[{"Name": "email", "Value": email},
                                                        {"Name": "name", "Value": name}])
         except self._idp.exceptions.UsernameExistsException as exc:
-            raise errors.Conflict(f"an account with email {email} already exists") from exc
+            raise email_taken(email) from exc
         except self._idp.exceptions.InvalidPasswordException as exc:
             raise errors.InvalidInput(f"field `password`: {_message(exc)}") from exc
         except self._idp.exceptions.InvalidParameterException as exc:

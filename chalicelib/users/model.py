@@ -40,6 +40,10 @@ def check_name(name: str) -> str:
     return name
 
 
+def email_taken(email: str) -> errors.Conflict:
+    return errors.Conflict(f"an account with email {text.quoted(email)} already exists")
+
+
 def check_password(password: str) -> str:
     strong = (len(password) >= 8 and any(c.isupper() for c in password)
               and any(c.islower() for c in password) and any(c.isdigit() for c in password))

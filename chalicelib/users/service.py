@@ -1,7 +1,7 @@
 """What the shop does with accounts."""
 from chalicelib import clock, errors
 from chalicelib.users.identity import Tokens
-from chalicelib.users.model import Profile, check_email, check_name, check_password
+from chalicelib.users.model import Profile, check_email, check_name, check_password, email_taken
 
 
 def register(email: str, password: str, name: str, *, identity, users, auto_confirm: bool) -> Profile:
@@ -20,14 +20,14 @@ def _finish_interrupted_registration(email, password, name, identity, users, aut
     """A sign-up whose profile write was lost: the same password proves it is the same person."""
     account = identity.account(email)
     if account is None or users.get(account.id) is not None:
-        raise errors.Conflict(f"an account with email {email} already exists")
+        raise email_taken(email)
     try:
         identity.sign_in(email, password)
     except errors.Forbidden:  # not confirmed yet, but the password was right
         if auto_confirm:
             identity.confirm_now(email)
     except errors.ShopError as exc:
-        raise errors.Conflict(f"an account with email {email} already exists") from exc
+        raise email_taken(email) from exc
     return users.add(Profile(account.id, email, account.name or name, clock.now_iso()))
 
 
