@@ -68,7 +68,7 @@ def web_acl(stage_name: str) -> Dict[str, dict]:
     return {
         "AccountRoutesWebAcl": {"Type": "AWS::WAFv2::WebACL", "Properties": {
             "Name": {"Fn::Sub": "${AWS::StackName}-account-routes"}, "Scope": "REGIONAL",
-            "Description": "Limits each source address on /auth/* and POST /users (and its confirmation)",
+            "Description": "Limits each source address on the account routes: /auth/, POST /users, POST /users/confirm",
             "DefaultAction": {"Allow": {}}, "Rules": [rule],
             "VisibilityConfig": {**visibility, "MetricName": "shop-edge"}}},
         "AccountRoutesWebAclAssociation": {"Type": "AWS::WAFv2::WebACLAssociation", "Properties": {
