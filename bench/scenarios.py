@@ -26,6 +26,7 @@ class World:
     created: str = ""  # made by POST /products, changed and deleted by the next scenarios
     order_id: str = ""  # placed with an idempotency key, then shipped and delivered
     to_cancel: str = ""
+    refresh_token: str = ""  # the sign-in scenario's, refreshed and then signed out by the next two
     cold_start_event: dict = field(default_factory=dict)
     warm_requests: List[dict] = field(default_factory=list)
 
@@ -121,6 +122,23 @@ def _me(world):
 @scenario("PATCH /users/me")
 def _rename(world):
     return world.shopper.patch("/users/me", {"name": "Bench Renamed"})
+
+
+@scenario("POST /auth/token (sign-in)")
+def _sign_in(world):
+    answer = Api(world.client).post("/auth/token", {"email": "bench-shopper@example.com", "password": PASSWORD})
+    world.refresh_token = answer.json["refresh_token"]
+    return answer
+
+
+@scenario("POST /auth/token (refresh)")
+def _refresh(world):
+    return Api(world.client).post("/auth/token", {"refresh_token": world.refresh_token})
+
+
+@scenario("POST /auth/sign-out")
+def _sign_out(world):
+    return world.shopper.post("/auth/sign-out", {"refresh_token": world.refresh_token})
 
 
 # --- catalog ----------------------------------------------------------------------------------------

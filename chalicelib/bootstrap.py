@@ -89,6 +89,16 @@ class Services:
         return DynamoUsers(self._bound(UserRecord))
 
     @once
+    def sign_in_attempts(self):
+        from chalicelib.users.sessions import DynamoSignInAttempts, SessionRecord
+        return DynamoSignInAttempts(self._bound(SessionRecord))
+
+    @once
+    def refresh_tokens(self):
+        from chalicelib.users.sessions import DynamoRefreshTokens, SessionRecord
+        return DynamoRefreshTokens(self._bound(SessionRecord))
+
+    @once
     def catalog(self):
         from chalicelib.products.records import CatalogItem
         from chalicelib.products.repository import DynamoCatalog

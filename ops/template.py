@@ -135,6 +135,7 @@ def _environment(chalice_variables: dict) -> dict:
     env.update({
         "SHOP_USERS_TABLE": {"Ref": "UsersTable"}, "SHOP_PRODUCTS_TABLE": {"Ref": "ProductsTable"},
         "SHOP_CARTS_TABLE": {"Ref": "CartsTable"}, "SHOP_ORDERS_TABLE": {"Ref": "OrdersTable"}, "SHOP_NOTIFICATIONS_TABLE": {"Ref": "NotificationsTable"},
+        "SHOP_SESSIONS_TABLE": {"Ref": "SessionsTable"},
         "SHOP_NOTIFICATIONS_QUEUE": {"Fn::GetAtt": ["NotificationsQueue", "QueueName"]},
         "SHOP_USER_POOL_ID": {"Ref": "UserPool"}, "SHOP_USER_POOL_CLIENT_ID": {"Ref": "UserPoolClient"},
         "SHOP_CURSOR_KEY_ID": {"Ref": "CursorKey"}, "SHOP_SENDER_EMAIL": {"Ref": "SenderEmail"},

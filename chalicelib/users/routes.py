@@ -80,13 +80,19 @@ def confirm(request, form):
     return responses.no_content()
 
 
+SIGN_IN = ("cognito-idp:InitiateAuth", "dynamodb:UpdateItem:sessions(count,expires_at,id)",
+           "dynamodb:GetItem:sessions", "dynamodb:PutItem:sessions(expires_at,id,subject)")
+
+
 @route(bp, "/auth/token", "POST", "Sign in, or exchange a refresh token", public=True, request=TokenRequest,
-       response=TokensOut, errors=(400, 401, 403, 429), needs=("cognito-idp:InitiateAuth",))
+       response=TokensOut, errors=(400, 401, 403, 429), needs=SIGN_IN)
 def token(request, form):
+    shop = bootstrap.services()
     if form.refresh_token is not None and form.email is None and form.password is None:
-        tokens = service.refresh(form.refresh_token, identity=_identity())
+        tokens = service.refresh(form.refresh_token, identity=_identity(), refresh_tokens=shop.refresh_tokens)
     elif form.email is not None and form.password is not None and form.refresh_token is None:
-        tokens = service.sign_in(form.email, form.password, identity=_identity())
+        tokens = service.sign_in(form.email, form.password, parse.source_address(request), identity=_identity(),
+                                 attempts=shop.sign_in_attempts, refresh_tokens=shop.refresh_tokens)
     else:
         raise errors.InvalidInput("give either `email` and `password`, or `refresh_token`")
     # the authorizer admits a token only so long (auth.MAX_TOKEN_AGE), whatever the pool says
@@ -94,10 +100,11 @@ def token(request, form):
                                 min(tokens.expires_in, auth.MAX_TOKEN_AGE)))
 
 
-@route(bp, "/auth/sign-out", "POST", "End a session: revoke its refresh token", request=SignOut, status=204,
-       errors=(400, 429), needs=("cognito-idp:RevokeToken",))
-def sign_out(request, form):
-    service.sign_out(form.refresh_token, identity=_identity())
+@route(bp, "/auth/sign-out", "POST", "End a session: revoke its refresh token (the caller's own only)",
+       request=SignOut, status=204, errors=(400, 429), needs=("cognito-idp:RevokeToken", "dynamodb:GetItem:sessions"))
+def sign_out(request, form, caller):
+    service.sign_out(form.refresh_token, caller.user_id, identity=_identity(),
+                     refresh_tokens=bootstrap.services().refresh_tokens)
     return responses.no_content()
 
 

@@ -1,7 +1,10 @@
 """What the shop does with accounts."""
+from typing import List, Tuple
+
 from chalicelib import clock, errors
 from chalicelib.users.identity import Tokens
-from chalicelib.users.model import Profile, check_email, check_name, check_password, email_taken
+from chalicelib.users.model import (REFRESH_TOKEN_SECONDS, Counter, Profile, check_email, check_name, check_password,
+                                    email_taken, sign_in_counters, token_digest)
 
 
 def register(email: str, password: str, name: str, *, identity, users, auto_confirm: bool) -> Profile:
@@ -36,17 +39,62 @@ def confirm(email: str, code: str, *, identity) -> None:
     identity.confirm_with_code(check_email(email), code)
 
 
-def sign_in(email: str, password: str, *, identity) -> Tokens:
-    return identity.sign_in(email.strip().lower(), password)
+def sign_in(email: str, password: str, address: str, *, identity, attempts, refresh_tokens) -> Tokens:
+    """Tokens for the right password, within the sign-in limit: the attempt is counted before the password is
+    checked (parallel guesses cannot pass the limit), and uncounted when it was right."""
+    email = email.strip().lower()
+    now = clock.epoch_seconds()
+    held = _count_attempt(sign_in_counters(email, address), now, attempts)
+    try:
+        tokens = identity.sign_in(email, password)
+    except errors.Unauthenticated:
+        raise  # a wrong password or an unknown email: a failure, it stays counted
+    except Exception:
+        _uncount(held, attempts)  # not judged wrong: unconfirmed, locked out by Cognito, Cognito failing
+        raise
+    _uncount(held, attempts)
+    _remember(tokens, refresh_tokens)
+    return tokens
 
 
-def refresh(refresh_token: str, *, identity) -> Tokens:
-    return identity.refresh(refresh_token)
+def _count_attempt(counters, now: int, attempts) -> List[Tuple[Counter, int]]:
+    """Take every counter, or none: a full one refuses the attempt with the wait until its window ends."""
+    held: List[Tuple[Counter, int]] = []
+    for counter in counters:
+        taken = attempts.take(counter, now)
+        if not taken.counted:
+            _uncount(held, attempts)
+            wait = max(1, taken.ends_at - now)
+            raise errors.TooManyRequests(f"too many failed sign-ins for this email; try again in {wait} seconds",
+                                         retry_after=wait)
+        held.append((counter, taken.ends_at))
+    return held
 
 
-def sign_out(refresh_token: str, *, identity) -> None:
-    """Revoke the session's refresh token; its access token ends when it expires (the authorizer is stateless)."""
-    identity.revoke(refresh_token)
+def _uncount(held, attempts) -> None:
+    for counter, ends_at in held:
+        attempts.give_back(counter, ends_at)
+
+
+def _remember(tokens: Tokens, refresh_tokens) -> None:
+    """Whose refresh token this is, by its hash, for as long as it may be used."""
+    if tokens.refresh_token and tokens.subject:
+        refresh_tokens.issued(token_digest(tokens.refresh_token), tokens.subject,
+                              clock.epoch_seconds() + REFRESH_TOKEN_SECONDS)
+
+
+def refresh(refresh_token: str, *, identity, refresh_tokens) -> Tokens:
+    """New tokens for a refresh token; its owner is recorded again (also for one issued before owners were)."""
+    tokens = identity.refresh(refresh_token)
+    _remember(tokens, refresh_tokens)
+    return tokens
+
+
+def sign_out(refresh_token: str, user_id: str, *, identity, refresh_tokens) -> None:
+    """Revoke the session's refresh token when it is the caller's own; another user's, or one the shop does not
+    know, ends nothing (and says nothing). The access token ends when it expires (the authorizer is stateless)."""
+    if refresh_tokens.owner(token_digest(refresh_token)) == user_id:
+        identity.revoke(refresh_token)
 
 
 def profile(user_id: str, groups, access_token: str, *, identity, users) -> Profile:

@@ -1,6 +1,7 @@
 """In-memory fakes of the shop's own interfaces (repositories and gateways), for domain and service tests."""
 from chalicelib import errors
 from chalicelib.users.identity import Account, Tokens
+from chalicelib.users.model import Taken
 
 
 class FakeUsers:
@@ -24,6 +25,8 @@ class FakeUsers:
 class FakeIdentity:
     def __init__(self):
         self.accounts = {}  # email -> [Account, password]
+        self.sessions = {}  # refresh token -> subject
+        self.revoked = set()
 
     def sign_up(self, email, password, name):
         if email in self.accounts:
@@ -44,10 +47,50 @@ class FakeIdentity:
             raise errors.Unauthenticated("email or password is incorrect")
         if not account.confirmed:
             raise errors.Forbidden("not confirmed")
-        return Tokens("access", "id", "refresh", 3600)
+        refresh_token = f"refresh-{account.id}-{len(self.sessions)}"
+        self.sessions[refresh_token] = account.id
+        return Tokens("access", "id", refresh_token, 3600, account.id)
+
+    def refresh(self, refresh_token):
+        if refresh_token not in self.sessions or refresh_token in self.revoked:
+            raise errors.Unauthenticated("the refresh token is invalid or has expired")
+        return Tokens("access", "id", refresh_token, 3600, self.sessions[refresh_token])
+
+    def revoke(self, refresh_token):
+        self.revoked.add(refresh_token)
 
     def account_of_token(self, token):
         return next(a for a, _ in self.accounts.values() if a.id == token)
+
+
+class FakeSignInAttempts:
+    def __init__(self):
+        self.counters = {}  # key -> (count, window's end)
+
+    def take(self, counter, now):
+        count, ends_at = self.counters.get(counter.key, (0, 0))
+        if ends_at <= now:
+            count, ends_at = 0, now + counter.window
+        if count >= counter.limit:
+            return Taken(False, ends_at)
+        self.counters[counter.key] = (count + 1, ends_at)
+        return Taken(True, ends_at)
+
+    def give_back(self, counter, ends_at):
+        count, current_end = self.counters.get(counter.key, (0, 0))
+        if current_end == ends_at and count > 0:
+            self.counters[counter.key] = (count - 1, ends_at)
+
+
+class FakeRefreshTokens:
+    def __init__(self):
+        self.owners = {}  # digest -> subject
+
+    def issued(self, digest, subject, expires_at):
+        self.owners[digest] = subject
+
+    def owner(self, digest):
+        return self.owners.get(digest)
 
 
 class FakeInbox:
