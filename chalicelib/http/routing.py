@@ -20,8 +20,8 @@ from chalicelib.http import responses
 from chalicelib.operation import Operation
 
 ANY_MEDIA_TYPE = "*/*"
-# no id the shop issues is longer (product and order ids 26 characters, notification ids about 60): a longer
-# path parameter names nothing, and is answered 404 without a lookup, quoted briefly
+# no id the shop issues is longer (product and order ids 26 characters, notification ids about 60): on a route
+# that answers 404 for what does not exist, a longer path parameter is that 404 at once, quoted briefly
 MAX_PATH_PARAMETER = text.QUOTE_LIMIT
 
 
@@ -74,7 +74,7 @@ def _inputs(request, record: Operation, params: Dict[str, str], wants_caller: bo
         if wants_caller:
             given["caller"] = who
     for name, value in params.items():
-        if len(value) > MAX_PATH_PARAMETER:
+        if len(value) > MAX_PATH_PARAMETER and 404 in record.errors:
             raise errors.NotFound(f"no {name.replace('_', ' ')} {text.quoted(value)} exists")
     if record.raw_body:
         given["raw"] = bodies.within_limit(parse.raw_body(request), record.max_body)

@@ -241,7 +241,8 @@ def test_a_60000_character_id_is_quoted_in_100_characters_on_every_route_with_an
             continue
         answer = as_caller(op, anonymous, shopper, admin).request(method, concrete(path, "Q" * 60000),
                                                                    json={} if op.request is not None else None)
-        assert answer.status_code in (403, 404) and b"Q" * 101 not in answer.body, (method, path, answer.body[:300])
+        assert answer.status_code in ((404, 403) if 404 in op.errors else (200,)), (method, path, answer.status_code)
+        assert b"Q" * 101 not in answer.body, (method, path, answer.body[:300])
         assert len(answer.body) < 400
         checked += 1
     assert checked >= 10
