@@ -32,6 +32,8 @@ def main() -> int:
             "capacity": workloads.run(world),
         }
         results.update(scenarios.extra(world))
+        from bench import decode
+        results["body_decode_us"] = decode.run()  # msgspec alone (before issue 23) and the edge's whole decode
     finally:
         server.stop()
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
