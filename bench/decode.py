@@ -8,7 +8,8 @@ ROUNDS = 5000
 
 
 def _bodies() -> Dict[str, tuple]:
-    from chalicelib.orders.routes import CartQuantity, NewOrder
+    from chalicelib.orders.cart_routes import CartQuantity
+    from chalicelib.orders.routes import NewOrder
     from chalicelib.products.routes import NewProduct
     from chalicelib.users.routes import TokenRequest
     lines = [{"product_id": f"01JB{i:022d}", "quantity": 2} for i in range(50)]

@@ -16,7 +16,7 @@ _DESCRIPTIONS = {
     429: "Too many requests; retry after Retry-After seconds", 503: "A dependency is busy; retry after Retry-After seconds",
 }
 # what every answer carries (chalicelib/http/middleware.py, and API Gateway's own answers: ops/edge.py)
-_HEADERS = {
+_HEADERS: Dict[str, Dict[str, Any]] = {
     "X-Content-Type-Options": {"schema": {"type": "string", "enum": ["nosniff"]}},
     "Strict-Transport-Security": {"schema": {"type": "string", "enum": ["max-age=63072000; includeSubDomains"]}},
     "X-Frame-Options": {"schema": {"type": "string", "enum": ["DENY"]}},

@@ -19,7 +19,7 @@ class SessionRecord(Model):
     table_setting = "sessions_table"  # the setting that names its table
 
     id = UnicodeAttribute(hash_key=True)  # sign-in#<email hash>[#<address>], or refresh#<token hash>
-    count = NumberAttribute(null=True)  # failures within the window (a counter)
+    failures = NumberAttribute(null=True)  # failures within the window (a counter)
     subject = UnicodeAttribute(null=True)  # the user a refresh token was issued to
     expires_at = NumberAttribute()  # epoch seconds: the window's end, or the token's; TTL deletes the item later
 
@@ -37,14 +37,14 @@ class DynamoSignInAttempts:
         for _ in range(ATTEMPTS_TO_COUNT):
             record = SessionRecord(counter.key)
             if storage.unless_condition_fails(lambda: record.update(
-                    actions=[SessionRecord.count.add(1),
+                    actions=[SessionRecord.failures.add(1),
                              SessionRecord.expires_at.set(SessionRecord.expires_at | now + counter.window)],
                     condition=SessionRecord.id.does_not_exist() | (
-                        (SessionRecord.expires_at > now) & (SessionRecord.count < counter.limit)))):
-                return Taken(True, record.expires_at)
+                        (SessionRecord.expires_at > now) & (SessionRecord.failures < counter.limit)))):
+                return Taken(True, int(record.expires_at))
             current = self._current(counter.key)
-            if current is not None and current.expires_at > now and (current.count or 0) >= counter.limit:
-                return Taken(False, current.expires_at)
+            if current is not None and current.expires_at > now and (current.failures or 0) >= counter.limit:
+                return Taken(False, int(current.expires_at))
             if current is not None and current.expires_at <= now and self._restart(current, counter, now):
                 return Taken(True, now + counter.window)
         return Taken(False, now + 1)  # it keeps changing under concurrent attempts: refuse this one briefly
@@ -53,8 +53,8 @@ class DynamoSignInAttempts:
         """Uncount an attempt that turned out not to be a failure (the password was right), in its own window."""
         record = SessionRecord(counter.key)
         storage.unless_condition_fails(lambda: record.update(
-            actions=[SessionRecord.count.add(-1)],
-            condition=(SessionRecord.expires_at == ends_at) & (SessionRecord.count > 0)))
+            actions=[SessionRecord.failures.add(-1)],
+            condition=(SessionRecord.expires_at == ends_at) & (SessionRecord.failures > 0)))
 
     def _current(self, key: str) -> Optional[SessionRecord]:
         try:
@@ -66,7 +66,7 @@ class DynamoSignInAttempts:
         """A new window counting this attempt, in place of the one that ended (unless another attempt did it)."""
         record = SessionRecord(counter.key)
         return storage.unless_condition_fails(lambda: record.update(
-            actions=[SessionRecord.count.set(1), SessionRecord.expires_at.set(now + counter.window)],
+            actions=[SessionRecord.failures.set(1), SessionRecord.expires_at.set(now + counter.window)],
             condition=SessionRecord.expires_at == ended.expires_at))
 
 

@@ -2,8 +2,8 @@
 import pytest
 
 from chalicelib import clock, errors
-from chalicelib.users import service as users
-from tests.unit.fakes import FakeIdentity, FakeRefreshTokens, FakeSignInAttempts
+from chalicelib.users.service import Accounts
+from tests.unit.fakes import FakeIdentity, FakeRefreshTokens, FakeSignInAttempts, FakeUsers
 
 PASSWORD = "Sturdy-Passw0rd"
 
@@ -14,12 +14,12 @@ def shop():
     for email in ("ada@example.com", "grace@example.com"):
         identity.sign_up(email, PASSWORD, "Someone")
         identity.confirm_now(email)
-    return identity, FakeSignInAttempts(), FakeRefreshTokens()
+    attempts, tokens = FakeSignInAttempts(), FakeRefreshTokens()
+    return identity, attempts, tokens, Accounts(identity, FakeUsers(), attempts, tokens, auto_confirm=True)
 
 
 def sign_in(shop, email="ada@example.com", password=PASSWORD, address="192.0.2.1"):
-    identity, attempts, tokens = shop
-    return users.sign_in(email, password, address, identity=identity, attempts=attempts, refresh_tokens=tokens)
+    return shop[3].sign_in(email, password, address)
 
 
 def failures(shop, count, **kw):
@@ -63,7 +63,7 @@ def test_a_hundred_failures_from_many_addresses_lock_the_email_everywhere(shop):
 def test_a_refusal_by_the_emails_counter_leaves_the_addresses_counter_as_it_was(shop):
     for address in range(20):
         failures(shop, 5, address=f"198.51.100.{address}")
-    _, attempts, _ = shop
+    _, attempts, _, _ = shop
     before = dict(attempts.counters)
     with pytest.raises(errors.TooManyRequests):
         sign_in(shop, address="203.0.113.9")
@@ -71,7 +71,7 @@ def test_a_refusal_by_the_emails_counter_leaves_the_addresses_counter_as_it_was(
 
 
 def test_a_cognito_lockout_is_429_and_not_counted_as_a_failure(shop, monkeypatch):
-    identity, attempts, _ = shop
+    identity, attempts, _, _ = shop
 
     def locked_out(email, password):
         raise errors.TooManyRequests("too many failed sign-ins for this email; try again later", retry_after=60)
@@ -83,21 +83,21 @@ def test_a_cognito_lockout_is_429_and_not_counted_as_a_failure(shop, monkeypatch
 
 
 def test_sign_out_revokes_the_callers_own_refresh_token_and_no_one_elses(shop):
-    identity, _, tokens = shop
+    accounts = shop[3]
     ada, grace = sign_in(shop), sign_in(shop, email="grace@example.com")
-    users.sign_out(grace.refresh_token, ada.subject, identity=identity, refresh_tokens=tokens)
-    assert users.refresh(grace.refresh_token, identity=identity, refresh_tokens=tokens).subject == grace.subject
-    users.sign_out(ada.refresh_token, ada.subject, identity=identity, refresh_tokens=tokens)
+    accounts.sign_out(grace.refresh_token, ada.subject)
+    assert accounts.refresh(grace.refresh_token).subject == grace.subject
+    accounts.sign_out(ada.refresh_token, ada.subject)
     with pytest.raises(errors.Unauthenticated):
-        users.refresh(ada.refresh_token, identity=identity, refresh_tokens=tokens)
+        accounts.refresh(ada.refresh_token)
 
 
 def test_a_token_issued_before_owners_were_recorded_is_recorded_when_refreshed(shop):
-    identity, _, tokens = shop
+    identity, _, tokens, accounts = shop
     ada = sign_in(shop)
     tokens.owners.clear()
-    users.sign_out(ada.refresh_token, ada.subject, identity=identity, refresh_tokens=tokens)
+    accounts.sign_out(ada.refresh_token, ada.subject)
     assert ada.refresh_token not in identity.revoked  # not known to be Ada's: nothing revoked
-    users.refresh(ada.refresh_token, identity=identity, refresh_tokens=tokens)
-    users.sign_out(ada.refresh_token, ada.subject, identity=identity, refresh_tokens=tokens)
+    accounts.refresh(ada.refresh_token)
+    accounts.sign_out(ada.refresh_token, ada.subject)
     assert ada.refresh_token in identity.revoked
