@@ -35,6 +35,8 @@ def main() -> int:
             "capacity": workloads.run(world),
         }
         results.update(scenarios.extra(world))
+        from bench import decode
+        results["body_decode_us"] = decode.run()  # msgspec alone (before issue 23) and the edge's whole decode
     finally:
         server.stop()
         stripe.__exit__(None, None, None)

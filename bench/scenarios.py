@@ -29,6 +29,7 @@ class World:
     to_cancel: str = ""
     sold_out: str = ""
     event_order: dict = field(default_factory=dict)
+    refresh_token: str = ""  # the sign-in scenario's, refreshed and then signed out by the next two
     cold_start_event: dict = field(default_factory=dict)
     warm_requests: List[dict] = field(default_factory=list)
 
@@ -128,6 +129,23 @@ def _me(world):
 @scenario("PATCH /users/me")
 def _rename(world):
     return world.shopper.patch("/users/me", {"name": "Bench Renamed"})
+
+
+@scenario("POST /auth/token (sign-in)")
+def _sign_in(world):
+    answer = Api(world.client).post("/auth/token", {"email": "bench-shopper@example.com", "password": PASSWORD})
+    world.refresh_token = answer.json["refresh_token"]
+    return answer
+
+
+@scenario("POST /auth/token (refresh)")
+def _refresh(world):
+    return Api(world.client).post("/auth/token", {"refresh_token": world.refresh_token})
+
+
+@scenario("POST /auth/sign-out")
+def _sign_out(world):
+    return world.shopper.post("/auth/sign-out", {"refresh_token": world.refresh_token})
 
 
 # --- catalog ----------------------------------------------------------------------------------------

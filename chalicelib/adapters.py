@@ -17,12 +17,12 @@ if TYPE_CHECKING:
     from chalicelib.orders.checkout import DynamoCheckout
     from chalicelib.orders.repository import DynamoOrders
     from chalicelib.payments.stripe_provider import StripeProvider
-    from chalicelib.payments.stripe_provider import StripeProvider
     from chalicelib.products.repository import DynamoCatalog
     from chalicelib.products.stock import DynamoStock
     from chalicelib.products.takes import Rotation
     from chalicelib.users.identity import CognitoIdentity
     from chalicelib.users.repository import DynamoUsers
+    from chalicelib.users.sessions import DynamoRefreshTokens, DynamoSignInAttempts
 
 _lock = threading.RLock()
 
@@ -84,6 +84,16 @@ class Adapters:
     def users(self) -> "DynamoUsers":
         from chalicelib.users.repository import DynamoUsers, UserRecord
         return DynamoUsers(self._bound(UserRecord))
+
+    @once
+    def sign_in_attempts(self) -> "DynamoSignInAttempts":
+        from chalicelib.users.sessions import DynamoSignInAttempts, SessionRecord
+        return DynamoSignInAttempts(self._bound(SessionRecord))
+
+    @once
+    def refresh_tokens(self) -> "DynamoRefreshTokens":
+        from chalicelib.users.sessions import DynamoRefreshTokens, SessionRecord
+        return DynamoRefreshTokens(self._bound(SessionRecord))
 
     @once
     def catalog(self) -> "DynamoCatalog":

@@ -70,7 +70,8 @@ class Services(Adapters):
     @once
     def accounts(self) -> "Accounts":
         from chalicelib.users.service import Accounts
-        return Accounts(self.identity, self.users, auto_confirm=settings.get().auto_confirm)
+        return Accounts(self.identity, self.users, self.sign_in_attempts, self.refresh_tokens,
+                        auto_confirm=settings.get().auto_confirm)
 
     @once
     def notifications(self) -> "Notifications":

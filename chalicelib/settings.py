@@ -14,6 +14,7 @@ class Settings:
     orders_table: str
     notifications_table: str
     payments_table: str
+    sessions_table: str
     notifications_queue: str
     cursor_key_id: str
     user_pool_name: str
@@ -50,6 +51,7 @@ def from_environ(env=None) -> Settings:
         orders_table=env.get("SHOP_ORDERS_TABLE", f"{prefix}-orders"),
         notifications_table=env.get("SHOP_NOTIFICATIONS_TABLE", f"{prefix}-notifications"),
         payments_table=env.get("SHOP_PAYMENTS_TABLE", f"{prefix}-payments"),
+        sessions_table=env.get("SHOP_SESSIONS_TABLE", f"{prefix}-sessions"),
         notifications_queue=env.get("SHOP_NOTIFICATIONS_QUEUE", f"{prefix}-notifications"),
         cursor_key_id=env.get("SHOP_CURSOR_KEY_ID", f"{prefix}-cursor-key"),
         user_pool_name=env.get("SHOP_USER_POOL_NAME", prefix),

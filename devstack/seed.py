@@ -9,7 +9,8 @@ def admin(email: str, password: str) -> str:
     try:
         from chalicelib.users.service import Accounts
         parts = bootstrap.services()
-        profile = Accounts(parts.identity, parts.users, auto_confirm=True).register(email, password, "Shop Admin")
+        accounts = Accounts(parts.identity, parts.users, parts.sign_in_attempts, parts.refresh_tokens, auto_confirm=True)
+        profile = accounts.register(email, password, "Shop Admin")
         user_id = profile.id
     except errors.Conflict:
         user_id = bootstrap.services().identity.account(email).id

@@ -20,6 +20,7 @@ _STATUS = [
     (errors.Conflict, 409, "ConflictError"),
     (errors.PreconditionFailed, 412, "PreconditionFailedError"),
     (errors.PayloadTooLarge, 413, "RequestEntityTooLargeError"),
+    (errors.UnsupportedMediaType, 415, "UnsupportedMediaType"),
     (errors.Unprocessable, 422, "UnprocessableEntityError"),
     (errors.TooManyRequests, 429, "TooManyRequestsError"),
     (errors.Unavailable, 503, "ServiceUnavailableError"),
@@ -64,7 +65,7 @@ def etag_matches(if_none_match: Optional[str], tag: str) -> bool:
 def error(exc: errors.ShopError) -> Response:
     for kind, status, code in _STATUS:
         if isinstance(exc, kind):
-            headers = {"Retry-After": "1"} if status in (429, 503) else None
+            headers = {"Retry-After": str(getattr(exc, "retry_after", 1))} if status in (429, 503) else None
             return error_body(status, code, str(exc), headers)
     raise exc
 

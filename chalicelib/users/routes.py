@@ -80,13 +80,17 @@ def confirm(request, form):
     return responses.no_content()
 
 
+SIGN_IN = ("cognito-idp:InitiateAuth", "dynamodb:UpdateItem:sessions(expires_at,failures,id)",
+           "dynamodb:GetItem:sessions", "dynamodb:PutItem:sessions(expires_at,id,subject)")
+
+
 @route(bp, "/auth/token", "POST", "Sign in, or exchange a refresh token", public=True, request=TokenRequest,
-       response=TokensOut, errors=(400, 401, 403, 429), needs=("cognito-idp:InitiateAuth",))
+       response=TokensOut, errors=(400, 401, 403, 429), needs=SIGN_IN)
 def token(request, form):
     if form.refresh_token is not None and form.email is None and form.password is None:
         tokens = accounts().refresh(form.refresh_token)
     elif form.email is not None and form.password is not None and form.refresh_token is None:
-        tokens = accounts().sign_in(form.email, form.password)
+        tokens = accounts().sign_in(form.email, form.password, parse.source_address(request))
     else:
         raise errors.InvalidInput("give either `email` and `password`, or `refresh_token`")
     # the authorizer admits a token only so long (auth.MAX_TOKEN_AGE), whatever the pool says
@@ -94,10 +98,10 @@ def token(request, form):
                                 min(tokens.expires_in, auth.MAX_TOKEN_AGE)))
 
 
-@route(bp, "/auth/sign-out", "POST", "End a session: revoke its refresh token", request=SignOut, status=204,
-       errors=(400, 429), needs=("cognito-idp:RevokeToken",))
-def sign_out(request, form):
-    accounts().sign_out(form.refresh_token)
+@route(bp, "/auth/sign-out", "POST", "End a session: revoke its refresh token (the caller's own only)",
+       request=SignOut, status=204, errors=(400, 429), needs=("cognito-idp:RevokeToken", "dynamodb:GetItem:sessions"))
+def sign_out(request, form, caller: Caller):
+    accounts().sign_out(form.refresh_token, caller.user_id)
     return responses.no_content()
 
 

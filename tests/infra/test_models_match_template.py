@@ -9,7 +9,8 @@ MODELS = {"UsersTable": "chalicelib.users.repository:UserRecord",
           "CartsTable": "chalicelib.orders.records:CartRecord",
           "OrdersTable": "chalicelib.orders.records:OrderRecord",
           "NotificationsTable": "chalicelib.notifications.repository:NotificationRecord",
-          "PaymentsTable": "chalicelib.orders.records:EventRecord"}
+          "PaymentsTable": "chalicelib.orders.records:EventRecord",
+          "SessionsTable": "chalicelib.users.sessions:SessionRecord"}
 
 
 def _model(path):

@@ -24,6 +24,7 @@ from chalicelib.products.service import Products
 from chalicelib.products.takes import OutOfStock, Rotation, Take, spread, takes_from_buckets
 from chalicelib.notifications.service import Notifications, Publisher
 from chalicelib.users.identity import Account, Tokens
+from chalicelib.users.model import Taken
 from chalicelib.users.service import Accounts
 
 
@@ -48,6 +49,7 @@ class FakeUsers:
 class FakeIdentity:
     def __init__(self):
         self.accounts = {}  # email -> [Account, password]
+        self.sessions = {}  # refresh token -> subject
         self.revoked = set()
 
     def sign_up(self, email, password, name):
@@ -69,7 +71,17 @@ class FakeIdentity:
             raise errors.Unauthenticated("email or password is incorrect")
         if not account.confirmed:
             raise errors.Forbidden("not confirmed")
-        return Tokens("access", "id", "refresh", 3600)
+        refresh_token = f"refresh-{account.id}-{len(self.sessions)}"
+        self.sessions[refresh_token] = account.id
+        return Tokens("access", "id", refresh_token, 3600, account.id)
+
+    def refresh(self, refresh_token):
+        if refresh_token not in self.sessions or refresh_token in self.revoked:
+            raise errors.Unauthenticated("the refresh token is invalid or has expired")
+        return Tokens("access", "id", refresh_token, 3600, self.sessions[refresh_token])
+
+    def revoke(self, refresh_token):
+        self.revoked.add(refresh_token)
 
     def account_of_token(self, token):
         return next(a for a, _ in self.accounts.values() if a.id == token)
@@ -79,13 +91,35 @@ class FakeIdentity:
             raise errors.InvalidInput("field `code`: the code is wrong or has expired")
         self.confirm_now(email)
 
-    def refresh(self, refresh_token):
-        if refresh_token in self.revoked:
-            raise errors.Unauthenticated("the refresh token is invalid or has expired")
-        return Tokens("access", "id", refresh_token, 3600)
 
-    def revoke(self, refresh_token):
-        self.revoked.add(refresh_token)
+class FakeSignInAttempts:
+    def __init__(self):
+        self.counters = {}  # key -> (count, window's end)
+
+    def take(self, counter, now):
+        count, ends_at = self.counters.get(counter.key, (0, 0))
+        if ends_at <= now:
+            count, ends_at = 0, now + counter.window
+        if count >= counter.limit:
+            return Taken(False, ends_at)
+        self.counters[counter.key] = (count + 1, ends_at)
+        return Taken(True, ends_at)
+
+    def give_back(self, counter, ends_at):
+        count, current_end = self.counters.get(counter.key, (0, 0))
+        if current_end == ends_at and count > 0:
+            self.counters[counter.key] = (count - 1, ends_at)
+
+
+class FakeRefreshTokens:
+    def __init__(self):
+        self.owners = {}  # digest -> subject
+
+    def issued(self, digest, subject, expires_at):
+        self.owners[digest] = subject
+
+    def owner(self, digest):
+        return self.owners.get(digest)
 
 
 class FakeInbox:
@@ -653,7 +687,7 @@ def products(shop: FakeShop) -> Products:
 
 
 def accounts(identity: "FakeIdentity", users: "FakeUsers") -> Accounts:
-    return Accounts(identity, users, auto_confirm=True)
+    return Accounts(identity, users, FakeSignInAttempts(), FakeRefreshTokens(), auto_confirm=True)
 
 
 def notifications(inbox: "FakeInbox", users: "FakeUsers", mailer: "FakeMailer") -> Notifications:

@@ -5,7 +5,8 @@ from chalicelib.notifications.model import OrderEvent
 from chalicelib.notifications.service import Notifications, Publisher
 from chalicelib.users.model import Profile
 from chalicelib.users.service import Accounts, Session
-from tests.unit.fakes import FakeIdentity, FakeInbox, FakeMailer, FakeQueue, FakeUsers
+from tests.unit.fakes import (FakeIdentity, FakeInbox, FakeMailer, FakeQueue, FakeRefreshTokens, FakeSignInAttempts,
+                              FakeUsers)
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def profiles():
 
 @pytest.fixture
 def accounts(identity, profiles):
-    return Accounts(identity, profiles, auto_confirm=True)
+    return Accounts(identity, profiles, FakeSignInAttempts(), FakeRefreshTokens(), auto_confirm=True)
 
 
 def test_register_confirms_and_writes_the_profile_where_the_stage_auto_confirms(accounts, identity, profiles):

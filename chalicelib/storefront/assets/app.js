@@ -23,7 +23,7 @@ const session = {
 export function money(cents) { return moneyFormat.format(cents / 100); }
 
 class ApiError extends Error {
-  constructor(status, message) { super(message); this.status = status; }
+  constructor(status, message, retryAfter = 0) { super(message); this.status = status; this.retryAfter = retryAfter; }
 }
 
 // --- progress for slow requests ------------------------------------------------------------------
@@ -102,7 +102,8 @@ async function call(method, path, body, headers = {}, renewed = false) {
       }
       session.clear(); refreshChrome();
     }
-    throw new ApiError(response.status, (data && (data.Message || data.message)) || `HTTP ${response.status}`);
+    throw new ApiError(response.status, (data && (data.Message || data.message)) || `HTTP ${response.status}`,
+      Number(response.headers.get("Retry-After")) || 0);
   }
   return { data, etag: response.headers.get("ETag") };
 }
@@ -270,8 +271,17 @@ function authForm(title, fields, submitLabel, onSubmit) {
   inputs[fields[0][0]].focus();
 }
 
+// the sign-in limit's answer (429) says how long to wait: say it in minutes
+function waitText(seconds) {
+  const minutes = Math.ceil(seconds / 60);
+  return seconds < 60 ? `${seconds} seconds` : `${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
+
 async function signIn(email, password) {
-  const tokens = await api("POST", "/auth/token", { email, password });
+  const tokens = await api("POST", "/auth/token", { email, password }).catch((error) => {
+    if (error.status !== 429) throw error;
+    throw new ApiError(429, `Too many sign-in attempts. Try again in ${waitText(error.retryAfter || 60)}.`);
+  });
   session.saveTokens(tokens);
   session.saveRoles([]);
   const me = await api("GET", "/users/me");
