@@ -1,4 +1,5 @@
-"""Helpers for tests that wait on asynchronous work: the event pump, SES, SQS."""
+"""Helpers for tests that wait on asynchronous work: the event pump, SES, SQS; and the metrics the app logged."""
+import json
 import time
 
 import boto3
@@ -37,3 +38,12 @@ def all_pages(api, path: str, field: str = "id") -> list:
         cursor = page.json["next_cursor"]
         if not cursor:
             return seen
+
+
+def metrics_logged(log_path, since: int) -> list:
+    """The EMF metrics the app wrote to its log file after byte `since`, as (namespace, dimensions, name) in order."""
+    with log_path.open() as log:
+        log.seek(since)
+        documents = [json.loads(line) for line in log.read().splitlines() if line.startswith('{"_aws"')]
+    return [(d["_aws"]["CloudWatchMetrics"][0]["Namespace"], tuple(d["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]),
+             metric["Name"]) for d in documents for metric in d["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
