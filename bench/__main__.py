@@ -32,10 +32,13 @@ def main() -> int:
             "capacity": workloads.run(world),
         }
         results.update(scenarios.extra(world))
+        from bench import cost
+        estimated = cost.run(world, results)  # writes bench/cost-inputs.json
     finally:
         server.stop()
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     report(results)
+    cost.report(estimated)
     return 0
 
 
