@@ -30,9 +30,11 @@ def add(template: dict, options: dict) -> None:
 
 def _name_the_api(template: dict) -> None:
     """REST APIs publish their metrics under their name: the stack's, which no other stage's API shares (Chalice's
-    document would name every stage's API after the app)."""
+    document would name every stage's API after the app). The imported document's title says it too, so that an
+    import cannot name the API back after its title."""
     api = next(r for r in template["Resources"].values() if r["Type"] == inventory.API)
     api["Properties"]["Name"] = {"Ref": "AWS::StackName"}
+    api["Properties"]["DefinitionBody"].setdefault("info", {})["title"] = {"Ref": "AWS::StackName"}
 
 
 def _contributor_insights(resources: dict) -> None:

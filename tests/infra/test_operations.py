@@ -127,7 +127,7 @@ def test_availability_pages_need_both_windows_at_the_workbooks_thresholds(templa
 
 def test_the_api_publishes_under_the_name_its_metrics_are_watched_by(template):
     api = template["Resources"]["RestAPI"]["Properties"]
-    assert api["Name"] == {"Ref": "AWS::StackName"}
+    assert api["Name"] == api["DefinitionBody"]["info"]["title"] == {"Ref": "AWS::StackName"}
     assert any(s["ResourcePath"] == "/*" and s["MetricsEnabled"] for s in api["MethodSettings"])  # per operation
 
 
