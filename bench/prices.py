@@ -1,9 +1,9 @@
 """Every unit price the cost model (bench/cost_model.py) uses, in one place, with the date they were taken.
 
 List prices in US dollars for us-east-1 (US East, N. Virginia), on-demand, without free tiers or discounts, as
-the providers' pricing pages published them on PRICES_AS_OF. Prices change (DynamoDB's on-demand prices halved
-in November 2024; Lambda bills the INIT phase of every cold start since August 2025): check the pages below
-and change the date with the numbers."""
+written down on PRICES_AS_OF; each names the pricing page it belongs to. Nothing here fetches them: prices change
+(DynamoDB's on-demand prices halved in November 2024; Lambda bills the INIT phase of every cold start since
+August 2025), so check the pages before budgeting, and change the date with the numbers."""
 
 PRICES_AS_OF = "2026-12-04"
 REGION = "us-east-1"
