@@ -40,6 +40,9 @@ class Measured:
     wcu: float = 0.0
     rcu: float = 0.0
     log_bytes: int = 0
+    active: int = 0  # its AWS calls in flight
+    since: float = 0.0  # when the current round trip began
+    thread_cpu_since: float = 0.0
 
     def as_dict(self) -> dict:
         return {"app_ms": round(max(0.0, self.wall_ms - self.aws_ms), 3),
@@ -55,11 +58,8 @@ class Probe:
         self._meter = meter
         self._clients = list(clients)
         self._lock = threading.Lock()
-        self._active = 0
-        self._since = 0.0
         self._current: Measured = None
         self._thread = 0  # the thread being measured
-        self._thread_cpu_since = 0.0
         # first before anything else hooked on a call (the capacity meter reads moto), last after all of it
         for client in self._clients:
             for event, where in self.EVENTS:
@@ -98,13 +98,13 @@ class Probe:
             return
         context["probe"] = measured
         if threading.get_ident() == self._thread:  # calls of the serving thread follow each other
-            self._thread_cpu_since = time.thread_time()
+            measured.thread_cpu_since = time.thread_time()
         name = f"{model.service_model.service_name}:{model.name}"
         with self._lock:
-            if self._active == 0:
-                self._since = time.perf_counter()
+            if measured.active == 0:
+                measured.since = time.perf_counter()
                 measured.rounds.append([])
-            self._active += 1
+            measured.active += 1
             measured.calls[name] += 1
             measured.rounds[-1].append(name)
 
@@ -113,11 +113,11 @@ class Probe:
         if measured is None:
             return
         if threading.get_ident() == self._thread:
-            measured.aws_cpu_ms += (time.thread_time() - self._thread_cpu_since) * 1000
+            measured.aws_cpu_ms += (time.thread_time() - measured.thread_cpu_since) * 1000
         with self._lock:
-            self._active -= 1
-            if self._active == 0:
-                measured.aws_ms += (time.perf_counter() - self._since) * 1000
+            measured.active -= 1
+            if measured.active == 0:
+                measured.aws_ms += (time.perf_counter() - measured.since) * 1000
 
 
 @contextlib.contextmanager
