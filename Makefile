@@ -54,6 +54,8 @@ aws: install-run  ## only the embedded AWS, provisioned and seeded (then: chalic
 
 test: install browser
 	$(PY) -m ruff check --select F,E9 --quiet app.py chalicelib devstack ops bench tests
+	$(PY) -m ruff check --select C901 --quiet chalicelib
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 fuzz: install  ## schema fuzzing with a larger budget than make test's

@@ -11,7 +11,8 @@ from chalicelib.http import middleware
 from chalicelib.http.app import ShopChalice
 
 BLUEPRINTS = {"system": "chalicelib.system", "users": "chalicelib.users.routes",
-              "products": "chalicelib.products.routes", "orders": "chalicelib.orders.routes",
+              "products": "chalicelib.products.routes", "cart": "chalicelib.orders.cart_routes",
+              "orders": "chalicelib.orders.routes",
               "notifications": "chalicelib.notifications.routes", "storefront": "chalicelib.storefront.routes"}
 
 auth.refuse_local_endpoint_in_lambda()

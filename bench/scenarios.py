@@ -296,11 +296,9 @@ def _admin_orders(world):
 # --- notifications --------------------------------------------------------------------------------
 
 def _an_inbox_item(world):
-    from chalicelib.notifications import service
     from chalicelib.notifications.model import OrderEvent
     event = OrderEvent("BENCH.PLACED", "ORDER_PLACED", "BENCH", world.shopper.user_id, 100, 1, "2026-11-27T00:00:00Z")
-    service.deliver(event, inbox=bootstrap.services().inbox, users=bootstrap.services().users,
-                    mailer=bootstrap.services().mailer, currency="USD")
+    bootstrap.services().notifications.deliver(event)
 
 
 @scenario("GET /notifications (a page)", setup=_an_inbox_item)

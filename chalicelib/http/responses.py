@@ -2,7 +2,7 @@
 the one table from domain error to HTTP status."""
 import hashlib
 import json
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 import msgspec
 from chalice import Response
@@ -40,7 +40,7 @@ def cached(request, payload: Any, max_age: int) -> Response:
     encoded = msgspec.json.encode(payload)
     tag = etag_of(encoded)
     stale = settings.get().cache_stale_seconds
-    headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}, stale-if-error={stale}"}
+    headers: Dict[str, Any] = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}, stale-if-error={stale}"}
     if cache.stale_served.get():
         headers["Warning"] = '110 - "Response is Stale"'
         observability.count(observability.STALE_SERVED)

@@ -29,7 +29,7 @@ def route(blueprint, path: str, method: str, summary: str, *, public: bool = Fal
         wrapper.__name__ = view.__name__
         wrapper.__doc__ = view.__doc__
         wrapper.__module__ = view.__module__  # the blueprint's module: ops/package.py loads only it per function
-        wrapper.operation = record
+        setattr(wrapper, "operation", record)  # read by the OpenAPI builder and the packaging
         blueprint.route(path, methods=[method], authorizer=None if public else auth.token_authorizer,
                         content_types=[JSON])(wrapper)
         return wrapper

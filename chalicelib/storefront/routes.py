@@ -6,7 +6,7 @@ from the files themselves: there is no build step.
 """
 import functools
 import pathlib
-from typing import Dict, Tuple
+from typing import Any, Dict, Tuple
 
 from chalice import Blueprint, Response
 
@@ -41,7 +41,7 @@ def asset(request, name):
 
 
 def _answer(request, body: str, content_type: str, tag: str, cache_control: str) -> Response:
-    headers = {"ETag": tag, "Cache-Control": cache_control, **SECURITY}
+    headers: Dict[str, Any] = {"ETag": tag, "Cache-Control": cache_control, **SECURITY}
     if responses.etag_matches(parse.header(request, "If-None-Match"), tag):
         return Response(body="", status_code=304, headers=headers)
     return Response(body=body, status_code=200, headers={"Content-Type": content_type, **headers})

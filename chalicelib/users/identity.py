@@ -116,5 +116,13 @@ class CognitoIdentity:
                       refresh_token=result.get("RefreshToken", ""), expires_in=result.get("ExpiresIn", 3600))
 
 
+def find_pool(idp, name: str) -> Dict[str, str]:
+    """A pool's and its app client's ids, by the pool's name (the local stack's way; a stage's settings name them)."""
+    pools = idp.list_user_pools(MaxResults=60)["UserPools"]
+    pool_id = next(p["Id"] for p in pools if p["Name"] == name)
+    clients = idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+    return {"pool_id": pool_id, "client_id": clients[0]["ClientId"]}
+
+
 def _message(exc: Exception) -> str:
     return getattr(exc, "response", {}).get("Error", {}).get("Message", str(exc))

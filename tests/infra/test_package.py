@@ -66,7 +66,7 @@ def test_each_api_function_loads_only_its_own_blueprint_and_serves_its_route(tem
     for name, (method, path) in served_by.items():
         variables = functions[name]["Properties"]["Environment"]["Variables"]
         wanted.setdefault(variables.get("SHOP_BLUEPRINTS"), set()).add(f"{method} {path}")
-    assert set(wanted) == {None, "users", "products", "orders", "notifications", "storefront"}  # None: all
+    assert set(wanted) == {None, "users", "products", "cart", "orders", "notifications", "storefront"}  # None: all
     loaded = {}
     for blueprints in list(wanted) + [""]:
         env = {k: v for k, v in os.environ.items() if k != "SHOP_BLUEPRINTS"}
