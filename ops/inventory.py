@@ -128,4 +128,5 @@ def _logical_id(reference) -> str:
         return reference["Fn::GetAtt"][0]
     if isinstance(reference, dict) and "Ref" in reference:
         return reference["Ref"]
-    raise ValueError(f"an event source the inventory cannot name: {reference!r}")
+    raise ValueError(f"an event source the inventory cannot name: {reference!r} (point it at its resource with "
+                     "Fn::GetAtt in ops/template.py, as the stream and the queue are)")

@@ -21,7 +21,8 @@ def all_signals(inventory: Inventory) -> Dict[str, dict]:
     for group in (lambda_account(), tables(inventory), streams(inventory), queues(inventory),
                   schedules(inventory), shop_metrics()):
         for name, resource in group:
-            assert name not in found, f"two alarms named {name}"
+            if name in found:
+                raise ValueError(f"two alarms named {name}")
             found[name] = resource
     return found
 
