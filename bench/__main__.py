@@ -37,11 +37,14 @@ def main() -> int:
         results.update(scenarios.extra(world))
         from bench import decode
         results["body_decode_us"] = decode.run()  # msgspec alone (before issue 23) and the edge's whole decode
+        from bench import cost
+        estimated = cost.run(world, results)  # writes bench/cost-inputs.json
     finally:
         server.stop()
         stripe.__exit__(None, None, None)
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     report(results)
+    cost.report(estimated)
     return 0
 
 

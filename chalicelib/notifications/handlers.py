@@ -34,7 +34,7 @@ def publish(event) -> int:
         events = bootstrap.services().publisher.publish(changes)
     if events:
         observability.logger().info("order events published", extra={"events": [e.id for e in events]})
-        observability.count("OrderEventPublished", len(events))
+        observability.count(observability.ORDER_EVENT_PUBLISHED, len(events))
     return len(events)
 
 
@@ -58,7 +58,7 @@ def _deliver_one(record) -> None:
     emailed = bootstrap.services().notifications.deliver(event)
     observability.logger().info("notification delivered" if emailed else "duplicate event ignored",
                                 extra={"event_id": event.id, "message_id": record.message_id})
-    observability.count("NotificationEmailed" if emailed else "NotificationDuplicate")
+    observability.count(observability.NOTIFICATION_EMAILED if emailed else observability.NOTIFICATION_DUPLICATE)
 
 
 def _image(raw):

@@ -22,7 +22,7 @@ MOVES = ("dynamodb:UpdateItem:orders", "dynamodb:GetItem:orders", STRIPE)
        needs=MOVES + (OFFERS, "dynamodb:UpdateItem:products(flash_sale,id,listed,stock)"))
 def cancel_order(request, order_id: str, caller: Caller):
     order = fulfilment().cancel(CancelOrder(order_id, Requester(caller.user_id, caller.is_admin)))
-    observability.count("OrderCancelled")
+    observability.count(observability.ORDER_CANCELLED)
     return responses.answer(order_out(order))
 
 
@@ -43,7 +43,7 @@ def deliver_order(request, order_id: str):
        admin=True, response=OrderOut, errors=(404, 409, 503), needs=MOVES)
 def refund_order(request, order_id: str):
     order = fulfilment().refund(RefundOrder(order_id))
-    observability.count("OrderRefunded")
+    observability.count(observability.ORDER_REFUNDED)
     return responses.answer(order_out(order))
 
 

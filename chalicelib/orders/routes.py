@@ -59,9 +59,9 @@ def place_order(request, form: NewOrder, caller: Caller):
     try:
         placed = checkout().place(command)
     except OutOfStock:
-        observability.count("OutOfStock")
+        observability.count(observability.OUT_OF_STOCK)
         raise
-    observability.count("OrderReplayed" if placed.replayed else "OrderPlaced")
+    observability.count(observability.ORDER_REPLAYED if placed.replayed else observability.ORDER_PLACED)
     return responses.answer(order_out(placed.order), status=201)
 
 
