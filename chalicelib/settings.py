@@ -26,6 +26,9 @@ class Settings:
     cache_max_age_seconds: int
     cache_stale_seconds: int
     partial_batch_response: bool
+    stripe_secret_key: str
+    stripe_api_base: str
+    stripe_webhook_secret: str
 
 
 def _flag(value: str) -> bool:
@@ -59,6 +62,10 @@ def from_environ(env=None) -> Settings:
         cache_stale_seconds=int(env.get("SHOP_CACHE_STALE_SECONDS", "600")),
         # whether the SQS event source mapping has ReportBatchItemFailures (the SAM template sets it)
         partial_batch_response=_flag(env.get("SHOP_PARTIAL_BATCH_RESPONSE", "false")),
+        # Stripe: the local stack points these at localstripe (devstack/stripe.py); empty base = Stripe's own
+        stripe_secret_key=env.get("STRIPE_SECRET_KEY", "sk_test_local"),
+        stripe_api_base=env.get("SHOP_STRIPE_API_BASE", ""),
+        stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "whsec_local"),
     )
 
 

@@ -31,13 +31,15 @@ def make_admin(stage: str, email: str) -> int:
 
 
 def serve(api: bool) -> int:
-    local = LocalStack(port=int(os.environ.get("PORT", "8000")), aws_port=int(os.environ.get("AWS_PORT", "4566")))
+    local = LocalStack(port=int(os.environ.get("PORT", "8000")), aws_port=int(os.environ.get("AWS_PORT", "4566")),
+                       stripe_port=int(os.environ.get("STRIPE_PORT", "8420")))
     signal.signal(signal.SIGTERM, lambda *_: local.shutdown())
     signal.signal(signal.SIGINT, lambda *_: local.shutdown())
     try:
         local.start(api=api)
         _warnings_to_console()
         print(f"embedded AWS  {local.endpoint}  (stack shop-local: user pool {local.stack.pool_id})")
+        print(f"Stripe (fake) {local.stripe_url}  (localstripe; events to {local.url}/payments/webhook)")
         print(f"admin login   {local.admin_email} / {local.admin_password}")
         print(f"app log       {_shown(local.log_file)}  (JSON lines and metrics; warnings also here)")
         if api:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from devstack import aws
+from devstack import stripe as local_stripe
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -14,6 +15,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 class LocalStack:
     port: int
     aws_port: int
+    stripe_port: int = 0  # 0: a free port
     stage: str = "local"
     quiet: bool = False
     admin_email: str = os.environ.get("SHOP_ADMIN_EMAIL", "admin@shop.local")
@@ -22,6 +24,7 @@ class LocalStack:
     stack: object = None
     server: object = None
     _moto: object = None
+    _stripe: Optional[local_stripe.LocalStripe] = None
     _pump: object = None
     _thread: Optional[threading.Thread] = None
 
@@ -47,6 +50,7 @@ class LocalStack:
         if self.quiet:
             from chalice.local import ChaliceRequestHandler
             ChaliceRequestHandler.log_message = lambda *args: None
+        self._start_stripe()
         self._moto = aws.start(self.aws_port)
         app, config = _load_app(self.stage) if api else (None, None)
         os.environ.update(aws.environment(self.endpoint))  # the stage's config must not override the chosen port
@@ -69,6 +73,19 @@ class LocalStack:
                 self._thread.start()
         return self
 
+    @property
+    def stripe_url(self) -> str:
+        return self._stripe.url if self._stripe else ""
+
+    def _start_stripe(self) -> None:
+        """localstripe on its port, the app pointed at it, and the shop's webhook registered with it (the
+        API's address is known before the API serves)."""
+        self._stripe = local_stripe.start(self.stripe_port or aws.free_port(), self.log_file.with_name("stripe.log"))
+        self.stripe_port = self._stripe.port
+        os.environ.update(local_stripe.environment(self._stripe.url))
+        local_stripe.register_webhook(self._stripe.url, self.url + local_stripe.WEBHOOK_PATH,
+                                      os.environ["STRIPE_WEBHOOK_SECRET"])
+
     def serve_forever(self) -> None:
         if not self.stop_event.is_set():
             self.server.serve_forever()
@@ -88,6 +105,7 @@ class LocalStack:
             self._pump.join(timeout=5)
         if self._moto is not None:
             self._moto.stop()
+        local_stripe.stop(self._stripe)
 
 
 def _load_app(stage: str):

@@ -42,6 +42,19 @@ def stack():
 
 
 @pytest.fixture(scope="session")
+def stripe_api(tmp_path_factory):
+    """localstripe on a free port for the whole run, the app's Stripe settings pointed at it (as `make run`
+    does); its base URL. Register a webhook with `devstack.stripe.register_webhook(stripe_api, url, secret)`."""
+    from chalicelib import settings
+    from devstack import stripe
+    running = stripe.start(aws.free_port(), tmp_path_factory.mktemp("stripe") / "stripe.log")
+    os.environ.update(stripe.environment(running.url))
+    settings.reset()
+    yield running.url
+    stripe.stop(running)
+
+
+@pytest.fixture(scope="session")
 def app(stack):
     from devstack import gateway
     gateway.match_production()
