@@ -17,7 +17,7 @@ SAME_PYTHON := @test -n "$(PYTHON)" || { echo "no Python $(PYTHON_VERSION) found
 	$(PY) -c 'import sys; assert sys.version.startswith("$(PYTHON_VERSION).")' 2>/dev/null || rm -rf $(VENV)
 STAGE ?= dev
 
-.PHONY: install install-run browser run aws test bench admin clean replay-dlq package deploy deploy-role fuzz load smoke
+.PHONY: install install-run browser run aws local test bench admin clean replay-dlq package deploy deploy-role fuzz load smoke
 
 install: $(STAMP)  ## everything: the local stack, tests, benchmarks, packaging
 
@@ -49,8 +49,11 @@ browser: install  ## a Chromium for the browser tests
 run: install-run  ## the local stack: embedded AWS on :4566, the API on :8000
 	$(PY) -m devstack run
 
-aws: install-run  ## only the embedded AWS, provisioned and seeded (then: chalice local --stage local)
+aws: install-run  ## the embedded AWS and Stripe, provisioned and seeded, and the event pump (then: make local)
 	$(PY) -m devstack aws
+
+local: install-run  ## the API alone on Chalice's local server, against `make aws` (same AWS_PORT, STRIPE_PORT)
+	$(PY) -m devstack local
 
 test: install browser
 	$(PY) -m ruff check --select F,E9 --quiet app.py chalicelib devstack ops bench tests

@@ -1,22 +1,53 @@
-"""`python -m devstack run|aws|admin`: the local stack behind `make run` and `make aws`."""
+"""`python -m devstack run|aws|local|admin`: the local stack behind `make run`, `make aws` and `make local`."""
 import argparse
 import logging
 import os
 import signal
 import sys
 
+from devstack import aws, ports
+from devstack import stripe as local_stripe
 from devstack.stack import LocalStack
+
+
+# the ports each command opens, with their defaults; `aws` also needs PORT, where `make local` will serve the API
+# (localstripe sends the shop's webhook there)
+DEFAULTS = {"PORT": 8000, "AWS_PORT": 4566, "STRIPE_PORT": 8420}
+OPENS = {"run": ("PORT", "AWS_PORT", "STRIPE_PORT"), "aws": ("AWS_PORT", "STRIPE_PORT"), "local": ("PORT",)}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="devstack")
-    parser.add_argument("command", choices=["run", "aws", "admin"])
+    parser.add_argument("command", choices=["run", "aws", "local", "admin"])
     parser.add_argument("--stage", default="local")
     parser.add_argument("--email", default="")
     args = parser.parse_args(argv)
     if args.command == "admin":
         return make_admin(args.stage, args.email)
-    return serve(api=args.command == "run")
+    try:
+        chosen = ports.from_environ(DEFAULTS)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    refused = ports.problems({name: chosen[name] for name in OPENS[args.command]}, f"make {args.command}")
+    if args.command == "local" and not refused and ports.can_open(chosen["AWS_PORT"]):
+        refused = [f"nothing serves the embedded AWS on AWS_PORT={chosen['AWS_PORT']}: start `make aws` first "
+                   "(in another terminal, with the same AWS_PORT and STRIPE_PORT)"]
+    if refused:
+        print("\n".join(refused), file=sys.stderr)
+        return 1
+    # SIGTERM stops the stack as Ctrl-C does: a KeyboardInterrupt wherever the main thread is, starting included
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    local = LocalStack(port=chosen["PORT"], aws_port=chosen["AWS_PORT"], stripe_port=chosen["STRIPE_PORT"])
+    try:
+        return {"run": serve, "aws": serve_aws, "local": serve_api}[args.command](local)
+    except KeyboardInterrupt:
+        return 0
+    except (aws.PortInUse, local_stripe.StripeDidNotStart) as exc:  # taken since the check
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        local.close()
 
 
 def make_admin(stage: str, email: str) -> int:
@@ -30,27 +61,46 @@ def make_admin(stage: str, email: str) -> int:
     return 0
 
 
-def serve(api: bool) -> int:
-    local = LocalStack(port=int(os.environ.get("PORT", "8000")), aws_port=int(os.environ.get("AWS_PORT", "4566")),
-                       stripe_port=int(os.environ.get("STRIPE_PORT", "8420")))
-    signal.signal(signal.SIGTERM, lambda *_: local.shutdown())
-    signal.signal(signal.SIGINT, lambda *_: local.shutdown())
-    try:
-        local.start(api=api)
-        _warnings_to_console()
-        print(f"embedded AWS  {local.endpoint}  (stack shop-local: user pool {local.stack.pool_id})")
-        print(f"Stripe (fake) {local.stripe_url}  (localstripe; events to {local.url}/payments/webhook)")
-        print(f"admin login   {local.admin_email} / {local.admin_password}")
-        print(f"app log       {_shown(local.log_file)}  (JSON lines and metrics; warnings also here)")
-        if api:
-            print(f"shop API      {local.url}/   (Ctrl-C stops everything)", flush=True)
-            local.serve_forever()
-        else:
-            print("now serve the API by hand: chalice local --stage local --no-autoreload   (Ctrl-C stops)", flush=True)
-            local.stop_event.wait()
-        return 0
-    finally:
-        local.close()
+def serve(local: LocalStack) -> int:
+    """`make run`: the whole stack in this process."""
+    local.start(api=True)
+    _warnings_to_console()
+    _print_stack(local)
+    print(f"shop API      {local.url}/   (Ctrl-C stops everything)", flush=True)
+    local.serve_forever()
+    return 0
+
+
+def serve_aws(local: LocalStack) -> int:
+    """`make aws`: the embedded AWS and Stripe and the event pump; the API is served by `make local`."""
+    local.start(api=False)
+    _warnings_to_console()
+    _print_stack(local)
+    moved = " ".join(f"{name}={getattr(local, attr)}" for name, attr in
+                     (("PORT", "port"), ("AWS_PORT", "aws_port"), ("STRIPE_PORT", "stripe_port"))
+                     if getattr(local, attr) != DEFAULTS[name])
+    print(f"event pump    running (notifications arrive within seconds)\n"
+          f"now, in another terminal: {moved + ' ' if moved else ''}make local   (Ctrl-C stops this one)", flush=True)
+    while not local.stop_event.wait(0.5):  # a timed wait: Ctrl-C is seen at once
+        pass
+    return 0
+
+
+def serve_api(local: LocalStack) -> int:
+    """`make local`: the API alone (Chalice's local server, as `chalice local --stage local`) against `make aws`."""
+    local.attach()
+    _warnings_to_console()
+    print(f"embedded AWS  {local.endpoint}  (served by make aws, with the event pump)")
+    print(f"shop API      {local.url}/   (Ctrl-C stops the API; make aws keeps running)", flush=True)
+    local.serve_forever()
+    return 0
+
+
+def _print_stack(local: LocalStack) -> None:
+    print(f"embedded AWS  {local.endpoint}  (stack shop-local: user pool {local.stack.pool_id})")
+    print(f"Stripe (fake) {local.stripe_url}  (localstripe; events to {local.url}/payments/webhook)")
+    print(f"admin login   {local.admin_email} / {local.admin_password}")
+    print(f"app log       {_shown(local.log_file)}  (JSON lines and metrics; warnings also here)")
 
 
 def _shown(path) -> str:
