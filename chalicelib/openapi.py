@@ -11,7 +11,7 @@ _DESCRIPTIONS = {
     404: "Not found", 409: "Conflict with the current state", 412: "If-Match no longer matches",
     413: "Body over 64 KiB",
     415: "Body is not application/json", 422: "Idempotency key reused with another body",
-    429: "Too many requests", 503: "A dependency is busy; retry after Retry-After seconds",
+    429: "Too many requests", 503: "A dependency is busy or cannot be reached; retry after Retry-After seconds",
 }
 
 
