@@ -12,25 +12,35 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(PYTHON_VERSION)-$(shell cat requirements.txt requirements-local.txt requirements-dev.txt | sha1sum | cut -c1-12)
 RUN_STAMP := $(VENV)/.run-$(PYTHON_VERSION)-$(shell cat requirements.txt requirements-local.txt | sha1sum | cut -c1-12)
-# a .venv of another Python is made again
-SAME_PYTHON := @test -n "$(PYTHON)" || { echo "no Python $(PYTHON_VERSION) found: install it or pass PYTHON=/path/to/python$(PYTHON_VERSION)"; exit 1; }; \
-	$(PY) -c 'import sys; assert sys.version.startswith("$(PYTHON_VERSION).")' 2>/dev/null || rm -rf $(VENV)
+# PYTHON must be the runtime's version, whoever chose it (a .venv of 3.11 stamped 3.13 would test another
+# Python than Lambda runs); a .venv of another Python is made again
+CHECK_PYTHON := @found=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
+	test "$$found" = "$(PYTHON_VERSION)" || { \
+	  if [ -z "$(PYTHON)" ]; then why="no Python $(PYTHON_VERSION) found"; \
+	  elif [ -z "$$found" ]; then why="PYTHON=$(PYTHON) does not run"; \
+	  else why="PYTHON=$(PYTHON) is Python $$found, not $(PYTHON_VERSION) (the Lambda runtime's)"; fi; \
+	  echo "$$why: install Python $(PYTHON_VERSION) or pass PYTHON=/path/to/python$(PYTHON_VERSION)" >&2; exit 1; }
+SAME_PYTHON := @$(PY) -c 'import sys; assert sys.version.startswith("$(PYTHON_VERSION).")' 2>/dev/null || rm -rf $(VENV)
 STAGE ?= dev
 
-.PHONY: install install-run browser run aws local test bench admin clean replay-dlq package deploy deploy-role fuzz load smoke
+.PHONY: python install install-run browser run aws local test bench admin clean replay-dlq package deploy deploy-role fuzz load smoke
 
 install: $(STAMP)  ## everything: the local stack, tests, benchmarks, packaging
 
 install-run: $(RUN_STAMP)  ## only what the local stack needs (make run's first install stays short)
 
-$(STAMP): requirements.txt requirements-local.txt requirements-dev.txt
+# checked on every run, not only when .venv is made: a PYTHON of another version is refused, never ignored
+python:
+	$(CHECK_PYTHON)
+
+$(STAMP): requirements.txt requirements-local.txt requirements-dev.txt | python
 	$(SAME_PYTHON)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade "pip<26.3"  # chalice 1.34 asks for pip < 26.3
 	$(PY) -m pip install -q -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* $(VENV)/.run-* && touch $@ $(RUN_STAMP)
 
-$(RUN_STAMP): requirements.txt requirements-local.txt
+$(RUN_STAMP): requirements.txt requirements-local.txt | python
 	$(SAME_PYTHON)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -r requirements-local.txt
