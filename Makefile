@@ -23,7 +23,7 @@ CHECK_PYTHON := @found=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_
 SAME_PYTHON := @$(PY) -c 'import sys; assert sys.version.startswith("$(PYTHON_VERSION).")' 2>/dev/null || rm -rf $(VENV)
 STAGE ?= dev
 
-.PHONY: python install install-run browser run aws local test bench admin clean replay-dlq package deploy deploy-role fuzz load smoke
+.PHONY: python install install-run browser run aws local test check bench admin clean replay-dlq package deploy deploy-role fuzz load smoke
 
 install: $(STAMP)  ## everything: the local stack, tests, benchmarks, packaging
 
@@ -65,9 +65,15 @@ aws: install-run  ## the embedded AWS and Stripe, provisioned and seeded, and th
 local: install-run  ## the API alone on Chalice's local server, against `make aws` (same AWS_PORT, STRIPE_PORT)
 	$(PY) -m devstack local
 
-test: install browser
-	$(PY) -m ruff check --select F,E9 --quiet app.py chalicelib devstack ops bench tests
+LINT := $(PY) -m ruff check --select F,E9 --quiet app.py chalicelib devstack ops bench tests
+
+test: install browser  ## everything CI runs (about 6 minutes on 2 cores)
+	$(LINT)
 	$(PY) -m pytest
+
+check: install  ## the inner loop: lint, unit and contract tests (about 25 seconds)
+	$(LINT)
+	$(PY) -m pytest tests/unit tests/contract
 
 fuzz: install  ## schema fuzzing with a larger budget than make test's
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(PY) -m pytest tests/fuzz
@@ -76,7 +82,7 @@ fuzz: install  ## schema fuzzing with a larger budget than make test's
 load: install  ## a bounded Locust run against the local stack, then the invariants (SECONDS, USERS)
 	$(PY) -m bench.load --seconds $(or $(SECONDS),60) --users $(or $(USERS),20)
 
-bench: install
+bench: install  ## cold start, DynamoDB calls per operation, memory, partition heat; each step as it runs
 	$(PY) -m bench
 
 admin: install  ## make admin EMAIL=someone@example.com STAGE=dev

@@ -8,34 +8,49 @@ import sys
 import tempfile
 import time
 
+from bench import progress
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "9"))
 
 
+def steps():
+    """What `make bench` measures, in order: (title, key in results.json, function of the world). A step whose
+    key is None adds its own keys. Add a step here; it is reported as it starts and ends."""
+    from bench import scenarios, workloads
+    return [("cold start, Lambda-like", "cold_start", cold_start),
+            ("DynamoDB calls per operation", "dynamodb_calls", scenarios.count_calls),
+            ("warm memory", "warm", warm_memory),
+            ("authorizer cost", "authorizer_ms", authorizer_cost),
+            ("partition heat: two workloads of 2,000 orders", "capacity", workloads.run),
+            ("scenario extras", None, scenarios.extra)]
+
+
 def main() -> int:
     from devstack import aws, provision
-    server = aws.start(aws.free_port())
-    os.environ.update(SHOP_STAGE="test", SHOP_AUTO_CONFIRM="true", POWERTOOLS_LOG_LEVEL="WARNING",
-                      POWERTOOLS_METRICS_DISABLED="true")
-    from chalicelib import bootstrap
-    bootstrap.reset()
+    began = time.monotonic()
+    todo = steps()
+    count = len(todo) + 1
+    results, server = {}, None
     try:
-        stack = provision.provision("test")
-        from bench import scenarios
-        world = scenarios.World.create(stack)
-        from bench import workloads
-        results = {
-            "cold_start": cold_start(world),
-            "dynamodb_calls": scenarios.count_calls(world),
-            "warm": warm_memory(world),
-            "authorizer_ms": authorizer_cost(world),
-            "capacity": workloads.run(world),
-        }
-        results.update(scenarios.extra(world))
+        with progress.step(1, count, "embedded AWS, tables and the benchmark's accounts"):
+            server = aws.start(aws.free_port())
+            os.environ.update(SHOP_STAGE="test", SHOP_AUTO_CONFIRM="true", POWERTOOLS_LOG_LEVEL="WARNING",
+                              POWERTOOLS_METRICS_DISABLED="true")
+            from chalicelib import bootstrap
+            bootstrap.reset()
+            from bench import scenarios
+            world = scenarios.World.create(provision.provision("test"))
+        for number, (title, key, measure) in enumerate(todo, start=2):
+            with progress.step(number, count, title):
+                found = measure(world)
+            results.update({key: found} if key else found)
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     report(results)
+    print(f"make bench took {progress.elapsed(time.monotonic() - began)}")
     return 0
 
 

@@ -6,6 +6,7 @@ from typing import Callable, Dict, List, Optional
 
 from chalice.test import Client
 
+from bench import progress
 from chalicelib import bootstrap
 from devstack.api import Api
 
@@ -95,7 +96,12 @@ def scenario(name: str, setup: Callable[[World], None] = None):
 
 
 def count_calls(world: World) -> Dict[str, Dict]:
-    return dict(run(world) for run in SCENARIOS)
+    progress.expect(len(SCENARIOS))
+    counted = {}
+    for run in SCENARIOS:
+        counted.update([run(world)])
+        progress.advance()
+    return counted
 
 
 def extra(world: World) -> Dict:

@@ -13,6 +13,7 @@ import time
 import uuid
 from typing import Dict, List
 
+from bench import progress
 from chalicelib import bootstrap
 from devstack.api import Api
 
@@ -70,6 +71,7 @@ def _drain(events) -> None:
 
 def _placed(response) -> dict:
     assert response.status_code == 201, (response.status_code, response.body)
+    progress.advance()
     return response.json
 
 
@@ -123,6 +125,7 @@ def flash(world, meter, rng: random.Random) -> Dict:
 def run(world) -> Dict:
     from bench.capacity import Meter
     meter = Meter(world.stack.stage).install(bootstrap.services().dynamodb)
+    progress.expect(2 * ORDERS)  # the orders of both workloads
     try:
         results = {}
         for name, workload, seed in (("spread", spread, 12), ("flash", flash, 13)):
