@@ -56,13 +56,17 @@ browser: install  ## a Chromium for the browser tests
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else $(PY) -m playwright install --with-deps chromium; fi; fi
 
-run: install-run  ## the local stack: embedded AWS on :4566, the API on :8000
+# the ports a command opens are checked first, before anything is installed (devstack/ports.py: standard library)
+ports-%: | python
+	@$(PYTHON) -m devstack.ports $*
+
+run: ports-run install-run  ## the local stack: the API on :8000, embedded AWS on :4566, Stripe on :8420
 	$(PY) -m devstack run
 
-aws: install-run  ## the embedded AWS and Stripe, provisioned and seeded, and the event pump (then: make local)
+aws: ports-aws install-run  ## the embedded AWS and Stripe, provisioned and seeded, and the event pump (then: make local)
 	$(PY) -m devstack aws
 
-local: install-run  ## the API alone on Chalice's local server, against `make aws` (same AWS_PORT, STRIPE_PORT)
+local: ports-local install-run  ## the API alone on Chalice's local server, against `make aws` (same ports)
 	$(PY) -m devstack local
 
 LINT := $(PY) -m ruff check --select F,E9 --quiet app.py chalicelib devstack ops bench tests

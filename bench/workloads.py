@@ -48,6 +48,7 @@ def shoppers(world, count: int) -> List[Api]:
         user_id = str(uuid.uuid4())
         users.add(Profile(user_id, f"bench-{user_id[:8]}@example.com", f"Bench Shopper {n}", clock.now_iso()))
         made.append(Minted(world, user_id))
+        progress.advance()
     return made
 
 
@@ -75,6 +76,11 @@ def _placed(response) -> dict:
     return response.json
 
 
+def _moved(response) -> None:
+    assert response.status_code == 200, (response.status_code, response.body)
+    progress.advance()
+
+
 def spread(world, meter, rng: random.Random) -> Dict:
     boss = admin(world)
     products = [boss.post("/products", {
@@ -100,11 +106,11 @@ def spread(world, meter, rng: random.Random) -> Dict:
     made = list(owners)
     shipped = rng.sample(made, len(made) // 2)
     for order_id in shipped:
-        assert boss.post(f"/orders/{order_id}/ship").status_code == 200
+        _moved(boss.post(f"/orders/{order_id}/ship"))
     for order_id in rng.sample(shipped, len(shipped) // 4):
-        assert boss.post(f"/orders/{order_id}/deliver").status_code == 200
+        _moved(boss.post(f"/orders/{order_id}/deliver"))
     for order_id in rng.sample(sorted(set(made) - set(shipped)), len(made) // 6):
-        assert owners[order_id].post(f"/orders/{order_id}/cancel").status_code == 200
+        _moved(owners[order_id].post(f"/orders/{order_id}/cancel"))
     _drain(events)
     return meter.summary(ORDERS)
 
@@ -125,7 +131,8 @@ def flash(world, meter, rng: random.Random) -> Dict:
 def run(world) -> Dict:
     from bench.capacity import Meter
     meter = Meter(world.stack.stage).install(bootstrap.services().dynamodb)
-    progress.expect(2 * ORDERS)  # the orders of both workloads
+    # the bar counts the shoppers made, the orders placed and the orders moved, of both workloads
+    progress.expect(2 * SHOPPERS + 2 * ORDERS + ORDERS // 2 + ORDERS // 8 + ORDERS // 6)
     try:
         results = {}
         for name, workload, seed in (("spread", spread, 12), ("flash", flash, 13)):

@@ -10,12 +10,6 @@ from devstack import stripe as local_stripe
 from devstack.stack import LocalStack
 
 
-# the ports each command opens, with their defaults; `aws` also needs PORT, where `make local` will serve the API
-# (localstripe sends the shop's webhook there)
-DEFAULTS = {"PORT": 8000, "AWS_PORT": 4566, "STRIPE_PORT": 8420}
-OPENS = {"run": ("PORT", "AWS_PORT", "STRIPE_PORT"), "aws": ("AWS_PORT", "STRIPE_PORT"), "local": ("PORT",)}
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="devstack")
     parser.add_argument("command", choices=["run", "aws", "local", "admin"])
@@ -24,23 +18,19 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.command == "admin":
         return make_admin(args.stage, args.email)
-    try:
-        chosen = ports.from_environ(DEFAULTS)
-    except ValueError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    refused = ports.problems({name: chosen[name] for name in OPENS[args.command]}, f"make {args.command}")
-    if args.command == "local" and not refused and ports.can_open(chosen["AWS_PORT"]):
-        refused = [f"nothing serves the embedded AWS on AWS_PORT={chosen['AWS_PORT']}: start `make aws` first "
-                   "(in another terminal, with the same AWS_PORT and STRIPE_PORT)"]
+    refused = ports.refusals(args.command)  # checked by make already; again for `python -m devstack` by hand
     if refused:
         print("\n".join(refused), file=sys.stderr)
         return 1
+    return _serve(args.command, ports.from_environ(ports.DEFAULTS))
+
+
+def _serve(command: str, chosen: dict) -> int:
     # SIGTERM stops the stack as Ctrl-C does: a KeyboardInterrupt wherever the main thread is, starting included
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     local = LocalStack(port=chosen["PORT"], aws_port=chosen["AWS_PORT"], stripe_port=chosen["STRIPE_PORT"])
     try:
-        return {"run": serve, "aws": serve_aws, "local": serve_api}[args.command](local)
+        return {"run": serve, "aws": serve_aws, "local": serve_api}[command](local)
     except KeyboardInterrupt:
         return 0
     except (aws.PortInUse, local_stripe.StripeDidNotStart) as exc:  # taken since the check
@@ -78,7 +68,7 @@ def serve_aws(local: LocalStack) -> int:
     _print_stack(local)
     moved = " ".join(f"{name}={getattr(local, attr)}" for name, attr in
                      (("PORT", "port"), ("AWS_PORT", "aws_port"), ("STRIPE_PORT", "stripe_port"))
-                     if getattr(local, attr) != DEFAULTS[name])
+                     if getattr(local, attr) != ports.DEFAULTS[name])
     print(f"event pump    running (notifications arrive within seconds)\n"
           f"now, in another terminal: {moved + ' ' if moved else ''}make local   (Ctrl-C stops this one)", flush=True)
     while not local.stop_event.wait(0.5):  # a timed wait: Ctrl-C is seen at once

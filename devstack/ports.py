@@ -1,5 +1,6 @@
-"""The local stack's ports, checked before anything starts: one line for each port that cannot be opened, naming
-the variable that moves it, what holds it where the system tells, and a port that is free."""
+"""The local stack's ports, checked before anything starts (before `.venv` is even made: standard library only,
+`python -m devstack.ports run|aws|local`): one line for each port that cannot be opened, naming the variable that
+moves it, what holds it where the system tells, and a port that is free."""
 import os
 import pathlib
 import shutil
@@ -7,6 +8,10 @@ import socket
 import subprocess
 from typing import Dict, List, Optional
 
+# the ports each command opens, with their defaults; `aws` also reads PORT, where `make local` will serve the API
+# (localstripe sends the shop's webhook there)
+DEFAULTS = {"PORT": 8000, "AWS_PORT": 4566, "STRIPE_PORT": 8420}
+OPENS = {"run": ("PORT", "AWS_PORT", "STRIPE_PORT"), "aws": ("AWS_PORT", "STRIPE_PORT"), "local": ("PORT",)}
 # where each server listens: moto and Chalice's server on 127.0.0.1, localstripe on every interface (its command
 # line has no host option), so a port taken on any address is taken for it
 HOSTS = {"STRIPE_PORT": "::"}
@@ -21,6 +26,20 @@ def from_environ(defaults: Dict[str, int]) -> Dict[str, int]:
             raise ValueError(f"{name}={text} is not a port number (1-65535)")
         chosen[name] = int(text)
     return chosen
+
+
+def refusals(command: str) -> List[str]:
+    """Why `make <command>` cannot start: a port variable that is not a port, each port it opens that is taken,
+    or (`local`) the stack it serves against missing. Empty when it can."""
+    try:
+        chosen = from_environ(DEFAULTS)
+    except ValueError as exc:
+        return [str(exc)]
+    refused = problems({name: chosen[name] for name in OPENS[command]}, f"make {command}")
+    if command == "local" and not refused and can_open(chosen["AWS_PORT"]):
+        refused = [f"nothing serves the embedded AWS on AWS_PORT={chosen['AWS_PORT']}: start `make aws` first "
+                   "(in another terminal, with the same AWS_PORT and STRIPE_PORT)"]
+    return refused
 
 
 def problems(ports: Dict[str, int], command: str) -> List[str]:
@@ -96,3 +115,10 @@ def _from_lsof(port: int) -> Optional[str]:
 def _named(pid: str, command: bytes) -> str:
     text = command.decode(errors="replace").strip()
     return f"pid {pid} ({text[:77] + '...' if len(text) > 80 else text})"
+
+
+if __name__ == "__main__":
+    import sys
+    said = refusals(sys.argv[1])
+    print("\n".join(said), file=sys.stderr, end="\n" if said else "")
+    sys.exit(1 if said else 0)

@@ -6,7 +6,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in, sign_up
+from tests.browser.conftest import send_sign_up, sign_in, sign_up
 from tests.browser.test_storefront import _edit
 from tests.conftest import PASSWORD
 from tests.support import sent_emails
@@ -73,22 +73,15 @@ def test_an_order_short_of_stock_names_the_product_and_what_is_left(page, admin,
 
 
 def test_sign_up_words_the_password_rule_and_a_taken_email(page):
-    page.goto("/#/signup")
-    page.fill("#field-name", "Grace Hopper")
-    page.fill("#field-email", "grace@example.com")
-    page.fill("#field-password", "short")
-    page.click("form button[type=submit]")
+    send_sign_up(page, "grace@example.com", "short", "Grace Hopper")
     expect(page.locator("#auth-error")).to_have_text(
         "Choose a password of at least 8 characters, with upper- and lower-case letters and a digit.")
     email = _email()
     sign_up(page, email)
     sign_out(page)
-    page.goto("/#/signup")
-    page.fill("#field-name", "Grace Hopper")
-    page.fill("#field-email", email)
-    page.fill("#field-password", PASSWORD)
-    page.click("form button[type=submit]")
-    expect(page.locator("#auth-error")).to_have_text("An account with this email address exists already: sign in instead.")
+    send_sign_up(page, email, PASSWORD, "Grace Hopper")
+    expect(page.locator("#auth-error")).to_have_text(
+        "An account with this email address exists already: sign in instead.")
 
 
 def test_no_message_shown_to_a_shopper_carries_developer_text(page, admin, category):

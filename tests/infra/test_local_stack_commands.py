@@ -20,7 +20,8 @@ VARIABLES = ("PORT", "AWS_PORT", "STRIPE_PORT")
 
 
 def stack_env(**chosen) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOP_", "AWS_", "POWERTOOLS_", "STRIPE_"))}
+    kept_out = ("SHOP_", "AWS_", "POWERTOOLS_", "STRIPE_", "MAKE")  # the test run's own, and an outer make's
+    env = {k: v for k, v in os.environ.items() if not k.startswith(kept_out)}
     env.update(PYTHONUNBUFFERED="1", **{name: str(port) for name, port in chosen.items()})
     return env
 
@@ -50,12 +51,13 @@ def answers(url: str) -> bool:
 
 @pytest.mark.parametrize("variable", VARIABLES)
 def test_make_run_on_a_busy_port_fails_in_seconds_naming_the_port_its_holder_and_the_variable(variable, tmp_path):
+    """Even on a fresh clone: the ports are checked before .venv is made."""
     with listening() as held:
         port = held.getsockname()[1]
         chosen = {**free_ports(), variable: port}
         began = time.monotonic()
-        done = subprocess.run(["make", "-s", "run"], cwd=ROOT, env=stack_env(**chosen), capture_output=True,
-                              text=True, timeout=60)
+        done = subprocess.run(["make", "-s", "run", f"VENV={tmp_path / 'venv'}"], cwd=ROOT, env=stack_env(**chosen),
+                              capture_output=True, text=True, timeout=60)
         took = time.monotonic() - began
     assert done.returncode != 0
     assert took < 10, f"took {took:.1f} s"
@@ -64,6 +66,7 @@ def test_make_run_on_a_busy_port_fails_in_seconds_naming_the_port_its_holder_and
         rf"port {port} is in use by pid {os.getpid()} \(.*pytest.*\): set {variable} to a free port, "
         rf"e\.g\. {variable}=\d+ make run", said[0]), done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+    assert not (tmp_path / "venv").exists()
 
 
 def test_two_variables_on_one_port_are_refused_before_anything_starts():

@@ -243,3 +243,10 @@ def test_a_stage_that_does_not_auto_confirm_grants_no_admin_confirmation():
     assert "cognito-idp:AdminConfirmSignUp" not in actions({"auto_confirm": "false"})
     assert "cognito-idp:AdminConfirmSignUp" in actions({"auto_confirm": "true"})
     assert "cognito-idp:SignUp" in actions({"auto_confirm": "false"})
+
+
+def test_the_design_doc_states_the_functions_and_memory_the_template_has(template):
+    stated = re.search(r"The shop's (\d+) functions hold ([\d.]+) GB", (ROOT / "docs" / "design.md").read_text())
+    functions = _resources(template, "AWS::Serverless::Function")
+    memory_gb = sum(f["Properties"]["MemorySize"] for f in functions.values()) / 1024
+    assert stated and (int(stated.group(1)), float(stated.group(2))) == (len(functions), memory_gb)
