@@ -22,7 +22,7 @@ def from_environ(defaults: Dict[str, int]) -> Dict[str, int]:
     chosen = {}
     for name, default in defaults.items():
         text = os.environ.get(name, "").strip() or str(default)
-        if not text.isdigit() or not 0 < int(text) < 65536:
+        if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
             raise ValueError(f"{name}={text} is not a port number (1-65535)")
         chosen[name] = int(text)
     return chosen

@@ -78,10 +78,11 @@ def test_two_variables_on_one_port_are_refused_before_anything_starts():
     assert ports.can_open(port)
 
 
-def test_a_port_that_is_not_a_number_is_named():
+@pytest.mark.parametrize("value", ["45a6", "\u00b2", "70000", "-1"])
+def test_a_port_that_is_not_a_port_number_is_named(value):
     done = subprocess.run([sys.executable, "-m", "devstack", "run"], cwd=ROOT, capture_output=True, text=True,
-                          env=stack_env(**{**free_ports(), "AWS_PORT": "45a6"}), timeout=60)
-    assert (done.returncode, done.stderr.strip()) == (2, "AWS_PORT=45a6 is not a port number (1-65535)")
+                          env=stack_env(**{**free_ports(), "AWS_PORT": value}), timeout=60)
+    assert (done.returncode, done.stderr.strip()) == (1, f"AWS_PORT={value} is not a port number (1-65535)")
 
 
 def test_the_embedded_aws_on_a_port_taken_after_the_check_fails_instead_of_waiting_for_ever():
