@@ -26,8 +26,10 @@ def main(argv=None) -> int:
 
 
 def _serve(command: str, chosen: dict) -> int:
-    # SIGTERM stops the stack as Ctrl-C does: a KeyboardInterrupt wherever the main thread is, starting included
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Ctrl-C and SIGTERM stop the stack: a KeyboardInterrupt wherever the main thread is, starting included (set
+    # for SIGINT too: a process started in the background by a shell inherits SIGINT ignored)
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, signal.default_int_handler)
     local = LocalStack(port=chosen["PORT"], aws_port=chosen["AWS_PORT"], stripe_port=chosen["STRIPE_PORT"])
     try:
         return {"run": serve, "aws": serve_aws, "local": serve_api}[command](local)
@@ -107,5 +109,16 @@ def _warnings_to_console() -> None:
     observability.logger().addHandler(console)  # after Powertools' own handler, which must stay the first
 
 
+def _exit(code: int) -> None:
+    """Leave without the interpreter's finalization, once the stack is closed. A stack stopped while starting can
+    leave a daemon thread (moto's, serving the request the main thread gave up on) inside Rust code (PyO3:
+    `cryptography` signing a Cognito token); finalization ends such threads with a forced unwind that PyO3 catches,
+    and glibc aborts the process ("FATAL: exception not rethrown", exit -6) instead of exiting 0."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _exit(main())

@@ -37,9 +37,11 @@ def listening(host: str = "127.0.0.1") -> socket.socket:
     return held
 
 
-def started(command: str, env: dict, log) -> subprocess.Popen:
+def started(command: str, env: dict, log, in_background: bool = False) -> subprocess.Popen:
+    """`python -m devstack command`; `in_background` as a shell's `&` starts it: with SIGINT ignored."""
+    ignored = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if in_background else None
     return subprocess.Popen([sys.executable, "-m", "devstack", command], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, text=True)
+                            stderr=subprocess.STDOUT, text=True, preexec_fn=ignored)
 
 
 def answers(url: str) -> bool:
@@ -93,11 +95,12 @@ def test_the_embedded_aws_on_a_port_taken_after_the_check_fails_instead_of_waiti
         assert time.monotonic() - began < 5
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
-def test_ctrl_c_or_sigterm_while_the_stack_starts_stops_all_of_it(stop_signal, tmp_path):
+@pytest.mark.parametrize("stop_signal, in_background", [(signal.SIGINT, False), (signal.SIGTERM, False),
+                                                       (signal.SIGINT, True)], ids=["SIGINT", "SIGTERM", "SIGINT-bg"])
+def test_ctrl_c_or_sigterm_while_the_stack_starts_stops_all_of_it(stop_signal, in_background, tmp_path):
     chosen = free_ports()
     with open(tmp_path / "console", "w") as log:
-        process = started("run", stack_env(**chosen, SHOP_LOG_FILE=tmp_path / "app.log"), log)
+        process = started("run", stack_env(**chosen, SHOP_LOG_FILE=tmp_path / "app.log"), log, in_background)
         # localstripe is up first; stop while moto, provisioning or seeding runs
         assert eventually(lambda: not ports.can_open(chosen["STRIPE_PORT"], "::"), seconds=30)
         time.sleep(1.0)
@@ -107,6 +110,23 @@ def test_ctrl_c_or_sigterm_while_the_stack_starts_stops_all_of_it(stop_signal, t
     for name, port in chosen.items():
         assert eventually(lambda: ports.can_open(port, ports.HOSTS.get(name, "127.0.0.1")), seconds=5), \
             f"{name} {port} still held"
+
+
+def test_ctrl_c_stops_a_stack_started_in_the_background(tmp_path):
+    """A shell's `make run &` starts it with SIGINT ignored; Ctrl-C (`kill -INT`) must stop it all the same."""
+    chosen = free_ports()
+    with open(tmp_path / "console", "w") as log:
+        process = started("run", stack_env(**chosen, SHOP_LOG_FILE=tmp_path / "app.log"), log, in_background=True)
+        try:
+            assert eventually(lambda: answers(f"http://127.0.0.1:{chosen['PORT']}"), seconds=90), \
+                (tmp_path / "console").read_text()
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=20) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+    for name, port in chosen.items():
+        assert eventually(lambda: ports.can_open(port, ports.HOSTS.get(name, "127.0.0.1")), seconds=5)
 
 
 def test_make_aws_then_make_local_serve_the_shop_on_other_ports_with_notifications(tmp_path):
