@@ -75,7 +75,7 @@ test: install browser  ## everything CI runs (about 6 minutes on 2 cores)
 	$(LINT)
 	$(PY) -m pytest
 
-check: install  ## the inner loop: lint, unit and contract tests (about 25 seconds)
+check: install  ## the inner loop: lint, unit and contract tests (about 20 seconds)
 	$(LINT)
 	$(PY) -m pytest tests/unit tests/contract
 
