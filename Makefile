@@ -70,13 +70,17 @@ local: ports-local install-run  ## the API alone on Chalice's local server, agai
 	$(PY) -m devstack local
 
 LINT := $(PY) -m ruff check --select F,E9 --quiet app.py chalicelib devstack ops bench tests
+COMPLEXITY := $(PY) -m ruff check --select C901 --quiet chalicelib
 
 test: install browser  ## everything CI runs (about 6 minutes on 2 cores)
 	$(LINT)
+	$(COMPLEXITY)
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 check: install  ## the inner loop: lint, unit and contract tests (about 20 seconds)
 	$(LINT)
+	$(COMPLEXITY)
 	$(PY) -m pytest tests/unit tests/contract
 
 fuzz: install  ## schema fuzzing with a larger budget than make test's

@@ -11,7 +11,8 @@ from chalicelib.http import middleware
 from chalicelib.http.app import ShopChalice
 
 BLUEPRINTS = {"system": "chalicelib.system", "users": "chalicelib.users.routes",
-              "products": "chalicelib.products.routes", "orders": "chalicelib.orders.routes",
+              "products": "chalicelib.products.routes", "cart": "chalicelib.orders.cart_routes",
+              "orders": "chalicelib.orders.routes",
               "notifications": "chalicelib.notifications.routes", "storefront": "chalicelib.storefront.routes"}
 
 auth.refuse_local_endpoint_in_lambda()
@@ -19,6 +20,7 @@ auth.refuse_local_endpoint_in_lambda()
 # Powertools' Logger writes the JSON log lines; Chalice's own handler on the same logger would double them
 app = ShopChalice(app_name="shop", configure_logs=False)
 app.register_middleware(middleware.request_id, "http")
+app.register_middleware(middleware.security_headers, "http")
 app.register_blueprint(auth.bp)
 for name in filter(None, os.environ.get("SHOP_BLUEPRINTS", ",".join(BLUEPRINTS)).split(",")):
     app.register_blueprint(importlib.import_module(BLUEPRINTS[name]).bp)

@@ -17,13 +17,15 @@ RUNS = int(os.environ.get("BENCH_RUNS", "9"))
 def steps():
     """What `make bench` measures, in order: (title, key in results.json, function of the world). A step whose
     key is None adds its own keys. Add a step here; it is reported as it starts and ends."""
-    from bench import scenarios, workloads
+    from bench import decode, scenarios, workloads
     return [("cold start, Lambda-like", "cold_start", cold_start),
             ("DynamoDB calls per operation", "dynamodb_calls", scenarios.count_calls),
             ("warm memory", "warm", warm_memory),
             ("authorizer cost", "authorizer_ms", authorizer_cost),
             ("partition heat: two workloads of 2,000 orders", "capacity", workloads.run),
-            ("scenario extras", None, scenarios.extra)]
+            ("scenario extras", None, scenarios.extra),
+            # msgspec alone (before issue 23) and the edge's whole decode
+            ("body decode per request", "body_decode_us", lambda world: decode.run())]
 
 
 def main() -> int:

@@ -27,6 +27,7 @@ class World:
     created: str = ""  # made by POST /products, changed and deleted by the next scenarios
     order_id: str = ""  # placed with an idempotency key, then shipped and delivered
     to_cancel: str = ""
+    refresh_token: str = ""  # the sign-in scenario's, refreshed and then signed out by the next two
     cold_start_event: dict = field(default_factory=dict)
     warm_requests: List[dict] = field(default_factory=list)
 
@@ -127,6 +128,23 @@ def _me(world):
 @scenario("PATCH /users/me")
 def _rename(world):
     return world.shopper.patch("/users/me", {"name": "Bench Renamed"})
+
+
+@scenario("POST /auth/token (sign-in)")
+def _sign_in(world):
+    answer = Api(world.client).post("/auth/token", {"email": "bench-shopper@example.com", "password": PASSWORD})
+    world.refresh_token = answer.json["refresh_token"]
+    return answer
+
+
+@scenario("POST /auth/token (refresh)")
+def _refresh(world):
+    return Api(world.client).post("/auth/token", {"refresh_token": world.refresh_token})
+
+
+@scenario("POST /auth/sign-out")
+def _sign_out(world):
+    return world.shopper.post("/auth/sign-out", {"refresh_token": world.refresh_token})
 
 
 # --- catalog ----------------------------------------------------------------------------------------
@@ -284,11 +302,9 @@ def _admin_orders(world):
 # --- notifications --------------------------------------------------------------------------------
 
 def _an_inbox_item(world):
-    from chalicelib.notifications import service
     from chalicelib.notifications.model import OrderEvent
     event = OrderEvent("BENCH.PLACED", "ORDER_PLACED", "BENCH", world.shopper.user_id, 100, 1, "2026-11-27T00:00:00Z")
-    service.deliver(event, inbox=bootstrap.services().inbox, users=bootstrap.services().users,
-                    mailer=bootstrap.services().mailer, currency="USD")
+    bootstrap.services().notifications.deliver(event)
 
 
 @scenario("GET /notifications (a page)", setup=_an_inbox_item)

@@ -6,7 +6,7 @@ the retries, a 5xx), a read it served before is answered from that copy, and `st
 """
 import contextvars
 import threading
-from typing import Any, Callable, Dict, Hashable, Iterable
+from typing import Any, Callable, Dict, Hashable, Iterable, Mapping, Optional
 
 from chalicelib import transient
 
@@ -17,8 +17,9 @@ stale_served: contextvars.ContextVar = contextvars.ContextVar("stale_served", de
 class WarmCache:
     def __init__(self, ttl_seconds: int, maxsize: int = 512, stale_seconds: int = 0) -> None:
         from cachetools import TTLCache
-        self._entries = TTLCache(maxsize=maxsize, ttl=ttl_seconds)
-        self._stale = TTLCache(maxsize=maxsize, ttl=stale_seconds) if stale_seconds else None
+        self._entries: TTLCache[Hashable, Any] = TTLCache(maxsize=maxsize, ttl=ttl_seconds)
+        self._stale: Optional[TTLCache[Hashable, Any]] = TTLCache(maxsize=maxsize, ttl=stale_seconds) \
+            if stale_seconds else None
         self._lock = threading.Lock()
 
     def get_or_load(self, key: Hashable, load: Callable[[], Any], fresh: bool = False) -> Any:
@@ -46,7 +47,7 @@ class WarmCache:
         with self._lock:
             return {k: self._entries[k] for k in keys if k in self._entries}
 
-    def put_many(self, values: Dict[Hashable, Any]) -> None:
+    def put_many(self, values: Mapping[Any, Any]) -> None:
         with self._lock:
             self._entries.update(values)
 

@@ -12,3 +12,8 @@ def iso(moment: datetime) -> str:
 
 def now_iso() -> str:
     return iso(now())
+
+
+def epoch_seconds() -> int:
+    """Seconds since 1970 (DynamoDB's TTL attributes and the windows that expire with them)."""
+    return int(now().timestamp())

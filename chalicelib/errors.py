@@ -1,4 +1,4 @@
-"""Domain errors: what went wrong in the shop's terms. web.py maps them to HTTP."""
+"""Domain errors: what went wrong in the shop's terms. chalicelib/http/responses.py maps them to HTTP."""
 
 
 class ShopError(Exception):
@@ -30,7 +30,11 @@ class Unprocessable(ShopError):
 
 
 class TooManyRequests(ShopError):
-    pass
+    """Refused until `retry_after` seconds have passed (the answer's Retry-After)."""
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
 
 
 class Unavailable(ShopError):
@@ -39,6 +43,10 @@ class Unavailable(ShopError):
 
 class PayloadTooLarge(ShopError):
     pass
+
+
+class UnsupportedMediaType(ShopError):
+    """A body that is not JSON in UTF-8 (or has no Content-Type at all)."""
 
 
 class PreconditionFailed(ShopError):

@@ -7,12 +7,25 @@ import msgspec
 
 _DESCRIPTIONS = {
     200: "OK", 201: "Created", 204: "No content", 304: "Not modified (If-None-Match matched)",
-    400: "Invalid input, naming the field", 401: "No token", 403: "Token refused, or not allowed",
+    400: "Invalid input, naming the field (also a body that is not JSON in UTF-8, or names a key twice)",
+    401: "No token", 403: "Token refused, or not allowed",
     404: "Not found", 409: "Conflict with the current state", 412: "If-Match no longer matches",
     413: "Body over 64 KiB",
-    415: "Body is not application/json", 422: "Idempotency key reused with another body",
-    429: "Too many requests", 503: "A dependency is busy or cannot be reached; retry after Retry-After seconds",
+    415: "A body without Content-Type, or not application/json in UTF-8",
+    422: "Idempotency key reused with another body",
+    429: "Too many requests; retry after Retry-After seconds", 503: "A dependency is busy or cannot be reached; retry after Retry-After seconds",
 }
+# what every answer carries (chalicelib/http/middleware.py, and API Gateway's own answers: ops/edge.py)
+_HEADERS: Dict[str, Dict[str, Any]] = {
+    "X-Content-Type-Options": {"schema": {"type": "string", "enum": ["nosniff"]}},
+    "Strict-Transport-Security": {"schema": {"type": "string", "enum": ["max-age=63072000; includeSubDomains"]}},
+    "X-Frame-Options": {"schema": {"type": "string", "enum": ["DENY"]}},
+    "Cache-Control": {"description": "`no-store`, except the catalog's cacheable reads (`public, max-age=...`) "
+                                     "and the storefront's content-hashed assets (immutable)",
+                      "schema": {"type": "string"}},
+    "Retry-After": {"description": "seconds to wait before trying again", "schema": {"type": "integer", "minimum": 1}},
+}
+_WAITS = (429, 503)
 
 
 class Error(msgspec.Struct):
@@ -38,8 +51,9 @@ def document(app) -> str:
         "info": {"title": "shop", "version": "1.0.0",
                  "description": "A serverless shop: accounts, catalog, cart, orders and notifications."},
         "paths": paths,
-        "components": {"schemas": components, "securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "components": {"schemas": components, "headers": {name: {**header, "required": True}
+                                                          for name, header in _HEADERS.items()},
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
     }
     return json.dumps(_openapi30(spec), separators=(",", ":"))
 
@@ -68,6 +82,8 @@ def _operation(path: str, name: str, op) -> Dict[str, Any]:
     error = {"content": {"application/json": {"schema": _ref(Error)}}}
     for code in sorted(codes):
         statuses[code] = {"description": _DESCRIPTIONS[code], **error}
+    for code, status in statuses.items():
+        status["headers"] = _headers(code)
     operation = {"operationId": name, "summary": op.summary, "parameters": parameters,
                  "responses": {str(k): v for k, v in sorted(statuses.items())},
                  "security": [] if op.public else [{"bearer": []}]}
@@ -77,6 +93,11 @@ def _operation(path: str, name: str, op) -> Dict[str, Any]:
     if op.admin:
         operation["description"] = "Admin only: other callers get 403."
     return operation
+
+
+def _headers(code: int) -> Dict[str, Any]:
+    names = [name for name in _HEADERS if name != "Retry-After" or code in _WAITS]
+    return {name: {"$ref": f"#/components/headers/{name}"} for name in names}
 
 
 _QUERY_RULE = "Strict: given at most once (twice is 400); text outside the schema is 400 naming the parameter."

@@ -16,6 +16,10 @@ class Operation:
     public: bool = False
     admin: bool = False
     request: Any = None  # the msgspec model the body decodes into
+    # a body in its sender's own format (Stripe's webhook): the view gets its bytes as `raw=`, and the JSON
+    # rules (media type, UTF-8, a key given once, known fields) are the view's to apply, not the edge's
+    raw_body: bool = False
+    max_body: int = 64 * 1024  # bytes; larger is 413
     response: Any = None
     status: int = 200
     errors: Tuple[int, ...] = ()

@@ -13,6 +13,7 @@ class Settings:
     carts_table: str
     orders_table: str
     notifications_table: str
+    sessions_table: str
     notifications_queue: str
     cursor_key_id: str
     user_pool_name: str
@@ -47,6 +48,7 @@ def from_environ(env=None) -> Settings:
         carts_table=env.get("SHOP_CARTS_TABLE", f"{prefix}-carts"),
         orders_table=env.get("SHOP_ORDERS_TABLE", f"{prefix}-orders"),
         notifications_table=env.get("SHOP_NOTIFICATIONS_TABLE", f"{prefix}-notifications"),
+        sessions_table=env.get("SHOP_SESSIONS_TABLE", f"{prefix}-sessions"),
         notifications_queue=env.get("SHOP_NOTIFICATIONS_QUEUE", f"{prefix}-notifications"),
         cursor_key_id=env.get("SHOP_CURSOR_KEY_ID", f"{prefix}-cursor-key"),
         user_pool_name=env.get("SHOP_USER_POOL_NAME", prefix),

@@ -121,6 +121,8 @@ class Transaction:
                     write(tx)
         except TransactWriteError as exc:
             if exc.cause_response_code != "TransactionCanceledException":
+                if exc.cause is None:
+                    raise
                 raise exc.cause from exc
             reasons = exc.cancellation_reasons or []
             failures = {name: Failure(r.code if r else None, r.raw_item if r else None)
@@ -149,9 +151,10 @@ def read_together(shared: Connection, wanted: List[Tuple[Any, str]]) -> List[Opt
     while pending:
         chunk, pending = pending[:100], pending[100:]
         request: Dict[str, dict] = {}
-        for table, key in chunk:
-            request.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(key)
-        answer = shared.client.batch_get_item(RequestItems=request)
+        for table, item_key in chunk:
+            request.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(item_key)
+        client: Any = shared.client  # botocore's clients are made at run time: no static type has the operation
+        answer = client.batch_get_item(RequestItems=request)
         for table, items in answer.get("Responses", {}).items():
             model_cls, name = tables[table]
             for item in items:

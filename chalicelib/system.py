@@ -17,7 +17,7 @@ class HealthOut(msgspec.Struct):
 
 
 @route(bp, "/health", "GET", "Whether the shop's tables answer", public=True, response=HealthOut,
-       errors=(503,), needs=("dynamodb:DescribeTable:users,products,carts,orders,notifications",))
+       errors=(503,), needs=("dynamodb:DescribeTable:users,products,carts,orders,notifications,sessions",))
 def health(request):
     if tables_answer():
         return responses.answer(HealthOut("ok"))
@@ -32,7 +32,7 @@ def tables_answer() -> bool:
     unreachable or still-creating table fails it."""
     config = settings.get()
     tables = (config.users_table, config.products_table, config.carts_table, config.orders_table,
-              config.notifications_table)
+              config.notifications_table, config.sessions_table)
     try:
         return all(bootstrap.services().dynamodb.describe_table(TableName=t)["Table"]["TableStatus"] in _USABLE
                    for t in tables)
@@ -42,8 +42,7 @@ def tables_answer() -> bool:
 
 @route(bp, "/openapi.json", "GET", "This document", public=True)
 def openapi(request):
-    return Response(body=_document(), status_code=200,
-                    headers={"Content-Type": "application/json", "Cache-Control": "public, max-age=300"})
+    return Response(body=_document(), status_code=200, headers={"Content-Type": "application/json"})
 
 
 @functools.lru_cache(maxsize=1)

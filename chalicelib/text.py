@@ -1,4 +1,5 @@
-"""What a name shown to people may hold: one rule for every name the shop stores (accounts, products)."""
+"""What a name shown to people may hold: one rule for every name the shop stores (accounts, products); and how
+a message quotes what a client sent."""
 import unicodedata
 from typing import Optional
 
@@ -35,3 +36,14 @@ def require_text(field: str, value: str) -> str:
             raise errors.InvalidInput(f"field `{field}`: must not contain {_REFUSED[unicodedata.category(char)]} "
                                       f"(U+{ord(char):04X}) at position {position + 1}")
     return value
+
+
+QUOTE_LIMIT = 100
+
+
+def quoted(value: str, limit: int = QUOTE_LIMIT) -> str:
+    """Client input as an error message quotes it: in backticks, at most `limit` characters of it (a 60,000
+    character id is not echoed back whole), saying how long it really was."""
+    if len(value) <= limit:
+        return f"`{value}`"
+    return f"`{value[:limit]}`... ({len(value)} characters)"

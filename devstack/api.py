@@ -18,7 +18,9 @@ class Api:
         sent.update(headers or {})
         payload = body if body is not None else (jsonlib.dumps(json).encode() if json is not None else b"")
         response = getattr(self._client.http, method.lower())(path, headers=sent, body=payload)
-        response.json = jsonlib.loads(response.body) if response.body else None
+        is_json = {k.lower(): v for k, v in response.headers.items()}.get("content-type", "").startswith(
+            "application/json")
+        response.json = jsonlib.loads(response.body) if response.body and is_json else None
         return response
 
     def get(self, path, **kw):

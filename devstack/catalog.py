@@ -1,7 +1,7 @@
 """The demo catalog `make run` seeds: 28 products in 5 categories, added once (seeding again adds nothing)."""
 from chalicelib import bootstrap
 from chalicelib.cache import NoCache
-from chalicelib.products import service
+from chalicelib.products.service import Products
 
 DEMO = {
     "kitchen": [
@@ -56,13 +56,13 @@ def seed() -> int:
             present.update(p.name for p in page)
             if after is None:
                 break
+    products = Products(catalog, NoCache())
     added = 0
     for category, rows in DEMO.items():
         for name, price, stock, description in rows:
             if name in present:
                 continue
-            service.create_product({"name": name, "category": category, "price_cents": price, "stock": stock,
-                                    "description": description, "image_url": None},
-                                   catalog=catalog, caches=(NoCache(),))
+            products.create({"name": name, "category": category, "price_cents": price, "stock": stock,
+                             "description": description, "image_url": None})
             added += 1
     return added

@@ -2,14 +2,15 @@
 import boto3
 
 from chalicelib import bootstrap, errors
-from chalicelib.users import service
 
 
 def admin(email: str, password: str) -> str:
     """Register (or find) the account and put it into the admin group."""
     try:
-        profile = service.register(email, password, "Shop Admin", identity=bootstrap.services().identity,
-                                   users=bootstrap.services().users, auto_confirm=True)
+        from chalicelib.users.service import Accounts
+        parts = bootstrap.services()
+        accounts = Accounts(parts.identity, parts.users, parts.sign_in_attempts, parts.refresh_tokens, auto_confirm=True)
+        profile = accounts.register(email, password, "Shop Admin")
         user_id = profile.id
     except errors.Conflict:
         user_id = bootstrap.services().identity.account(email).id

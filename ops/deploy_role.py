@@ -40,7 +40,10 @@ SAM = {"AWS::Serverless::Function": ("AWS::Lambda::Function", "AWS::Lambda::Perm
        "AWS::Serverless::Api": ("AWS::ApiGateway::RestApi", "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage")}
 SERVICE = {"ApiGateway": "apigateway", "CloudWatch": "cloudwatch", "Cognito": "cognito-idp", "DynamoDB": "dynamodb",
            "IAM": "iam", "Lambda": "lambda", "Logs": "logs", "SES": "ses", "SQS": "sqs",
-           "SecretsManager": "secretsmanager"}
+           "SecretsManager": "secretsmanager", "WAFv2": "wafv2"}
+# what a type's handler calls in another service, for this shop's resources: the web ACL's association with the
+# API's stage is API Gateway's action too (the handler lists every service a web ACL can guard)
+OTHER_SERVICE = {"AWS::WAFv2::WebACLAssociation": ("apigateway:SetWebACL",)}
 # the table handler lists item reads and writes for imports from S3 and replicas, which the template does not use
 UNUSED = {"dynamodb:" + a for a in ("Scan", "Query", "GetItem", "PutItem", "UpdateItem", "DeleteItem",
                                     "BatchWriteItem", "ImportTable", "DescribeImport", "CreateTableReplica",
@@ -57,12 +60,12 @@ AFTER_CHALICE = ("lambda:ListEventSourceMappings", "lambda:UpdateEventSourceMapp
 NAMES = {"StackName": "shop-{stage}", "TableName": "shop-{stage}-*", "QueueName": "shop-{stage}-*",
          "SecretId": "shop-{stage}-*", "AlarmName": "shop-{stage}-*", "FunctionName": "shop-{stage}*",
          "RoleNameWithPath": "shop-{stage}*", "LogGroupName": "/aws/lambda/shop-{stage}*", "BucketName": "{bucket}",
-         "ObjectName": "shop/{stage}/*"}
+         "ObjectName": "shop/{stage}/*", "Name": "shop-{stage}-*", "Scope": "regional"}
 # the kinds of resource a stage has, in IAM's names
 OURS = {"cloudformation": {"stack", "changeset"}, "dynamodb": {"table", "index", "stream"}, "sqs": {"queue"},
         "secretsmanager": {"Secret"}, "cloudwatch": {"alarm"}, "lambda": {"function", "eventSourceMapping"},
         "iam": {"role"}, "logs": {"log-group"}, "s3": {"bucket", "object"}, "cognito-idp": {"userpool"},
-        "ses": {"identity"}}
+        "ses": {"identity"}, "wafv2": {"webacl"}}
 # API Gateway's actions are HTTP verbs on paths: the REST APIs (ids API Gateway picks) and their tags
 API_GATEWAY = ("arn:aws:apigateway:{region}::/restapis", "arn:aws:apigateway:{region}::/restapis/*",
                "arn:aws:apigateway:{region}::/tags/*")
@@ -96,7 +99,7 @@ def actions(kinds: Iterable[str]) -> Set[str]:
         handlers = _schemas()[kind]["handlers"]
         for handler in ("create", "read", "update", "delete", "list"):
             needed.update(a for a in handlers.get(handler, {}).get("permissions", ())
-                          if a.split(":")[0] == service or a == "iam:PassRole")
+                          if a.split(":")[0] == service or a == "iam:PassRole" or a in OTHER_SERVICE.get(kind, ()))
     return {a for a in needed - UNUSED if _iam().actions.action_exists(*a.split(":"))}
 
 

@@ -6,7 +6,7 @@ from ops import needs
 from ops.operations import Function
 
 TABLES = {"users": "UsersTable", "products": "ProductsTable", "carts": "CartsTable", "orders": "OrdersTable",
-          "notifications": "NotificationsTable"}
+          "notifications": "NotificationsTable", "sessions": "SessionsTable"}
 QUEUES = {"notifications": "NotificationsQueue", "stream-failures": "StreamFailureQueue"}
 STREAM_ACTIONS = {"DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"}
 

@@ -7,7 +7,7 @@ import json
 import re
 from typing import Dict, List
 
-from ops import iam, needs
+from ops import edge, iam, needs
 from ops.operations import Function
 
 # What `production` in a stage of .chalice/config.json may set, and what it is when the stage says nothing.
@@ -19,12 +19,6 @@ ALIAS = "live"
 MEMORY = {"default": 512, "PublishOrderEvents": 256, "DeliverNotifications": 256, "TokenAuthorizer": 256}
 TIMEOUT = {"default": 10, "DeliverNotifications": 30, "PublishOrderEvents": 30}
 CACHED_GETS = {"/products": ("category", "limit", "cursor"), "/products/{product_id}": (), "/categories": ()}
-GATEWAY_ERRORS = {"UNAUTHORIZED": ("401", "UnauthorizedError", "a bearer token is required"),
-                  "ACCESS_DENIED": ("403", "ForbiddenError", "the token was refused"),
-                  "THROTTLED": ("429", "TooManyRequestsError", "too many requests; slow down"),
-                  "REQUEST_TOO_LARGE": ("413", "RequestEntityTooLargeError", "request body over the limit"),
-                  "UNSUPPORTED_MEDIA_TYPE": ("415", "UnsupportedMediaType", "the body must be application/json"),
-                  "MISSING_AUTHENTICATION_TOKEN": ("404", "NotFoundError", "no such route")}
 
 
 def transform(template: dict, api: List[Function], handlers: List[Function], options: dict) -> dict:
@@ -73,10 +67,8 @@ def transform(template: dict, api: List[Function], handlers: List[Function], opt
     api_properties.update({
         "TracingEnabled": True, "CacheClusterEnabled": True, "CacheClusterSize": "0.5",
         "MethodSettings": method_settings(api, options),
-        "GatewayResponses": {kind: {"StatusCode": status, "ResponseTemplates": {
-            "application/json": json.dumps({"Code": code, "Message": message})}}
-            for kind, (status, code, message) in GATEWAY_ERRORS.items()},
     })
+    edge.apply(t)  # API Gateway's own answers (the contract's errors, the security headers) and the web ACL
     if options["snapstart"]:
         _snapstart(t, api, [authorizer] + handlers)
     for output in ("APIHandlerArn", "APIHandlerName"):
@@ -143,6 +135,7 @@ def _environment(chalice_variables: dict) -> dict:
     env.update({
         "SHOP_USERS_TABLE": {"Ref": "UsersTable"}, "SHOP_PRODUCTS_TABLE": {"Ref": "ProductsTable"},
         "SHOP_CARTS_TABLE": {"Ref": "CartsTable"}, "SHOP_ORDERS_TABLE": {"Ref": "OrdersTable"}, "SHOP_NOTIFICATIONS_TABLE": {"Ref": "NotificationsTable"},
+        "SHOP_SESSIONS_TABLE": {"Ref": "SessionsTable"},
         "SHOP_NOTIFICATIONS_QUEUE": {"Fn::GetAtt": ["NotificationsQueue", "QueueName"]},
         "SHOP_USER_POOL_ID": {"Ref": "UserPool"}, "SHOP_USER_POOL_CLIENT_ID": {"Ref": "UserPoolClient"},
         "SHOP_CURSOR_KEY_ID": {"Ref": "CursorKey"}, "SHOP_SENDER_EMAIL": {"Ref": "SenderEmail"},

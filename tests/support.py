@@ -1,4 +1,5 @@
-"""Helpers for tests that wait on asynchronous work: the event pump, SES, SQS."""
+"""Helpers for tests: waiting on asynchronous work (the event pump, SES, SQS), and the app's route table."""
+import re
 import time
 
 import boto3
@@ -37,3 +38,14 @@ def all_pages(api, path: str, field: str = "id") -> list:
         cursor = page.json["next_cursor"]
         if not cursor:
             return seen
+
+
+def operations(app) -> list:
+    """(method, path, operation record) of every route, read off Chalice's own route table."""
+    return [(method, path, entry.view_function.operation) for path, methods in app.routes.items()
+            for method, entry in methods.items()]
+
+
+def concrete(path: str, value: str = "01ARZ3NDEKTSV4RRFFQ69G5FAV") -> str:
+    """The path with every parameter filled in (by default an id of the right shape that names nothing)."""
+    return re.sub(r"{\w+}", lambda _: value, path)

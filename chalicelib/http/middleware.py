@@ -1,4 +1,6 @@
-"""The request id (echoed or minted, on every log line of the request) and one access log line per request."""
+"""The request id (echoed or minted, on every log line of the request), one access log line per request, and the
+security headers of every answer the app gives (API Gateway's own answers get the same from the production
+template's gateway responses, ops/edge.py; the local stack's from devstack/gateway.py)."""
 import re
 import time
 import uuid
@@ -26,3 +28,19 @@ def request_id(event, get_response):
         return response
     finally:
         log.thread_safe_clear_keys()
+
+
+# every answer: no MIME sniffing, HTTPS only for two years, never framed
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff",
+                    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+                    "X-Frame-Options": "DENY"}
+# every answer that does not say otherwise (only the catalog's reads and the storefront's hashed assets do)
+NOT_STORED = {"Cache-Control": "no-store"}
+
+
+def security_headers(event, get_response):
+    response = get_response(event)
+    response.headers.update(SECURITY_HEADERS)
+    for name, value in NOT_STORED.items():
+        response.headers.setdefault(name, value)
+    return response

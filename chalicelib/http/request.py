@@ -4,11 +4,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional, Tuple
 
-import msgspec
-
 from chalicelib import errors
-
-MAX_BODY_BYTES = 64 * 1024
+from chalicelib.http import body as bodies
+from chalicelib.http.body import MAX_BODY_BYTES
 
 
 @dataclass(frozen=True)
@@ -35,29 +33,27 @@ def caller(request) -> Caller:
     return Caller(user_id=user_id, groups=groups)
 
 
-def body(request, model: Any) -> Any:
+def raw_body(request) -> bytes:
     raw = request.raw_body or b""
-    if isinstance(raw, str):
-        raw = raw.encode()
-    if len(raw) > MAX_BODY_BYTES:
-        raise errors.PayloadTooLarge(f"request body is {len(raw)} bytes; the limit is {MAX_BODY_BYTES}")
-    if not raw.strip():
-        raise errors.InvalidInput("request body is required (a JSON object)")
-    try:
-        return msgspec.json.decode(raw, type=model)
-    except msgspec.ValidationError as exc:
-        # ValidationError is a DecodeError too: check it first
-        raise errors.InvalidInput(f"invalid request body: {_describe(exc)}") from exc
-    except msgspec.DecodeError as exc:
-        raise errors.InvalidInput(f"request body is not valid JSON: {exc}") from exc
+    return raw.encode() if isinstance(raw, str) else raw
 
 
-def _describe(exc: msgspec.ValidationError) -> str:
-    text = str(exc)
-    if " - at `$." in text:
-        message, _, where = text.rpartition(" - at `$.")
-        return f"field `{where.rstrip('`')}`: {message}"
-    return text
+def body(request, model: Any, limit: int = MAX_BODY_BYTES) -> Any:
+    """The JSON body as the route's model (chalicelib/http/body.py says what is refused)."""
+    return bodies.decode(raw_body(request), model, limit)
+
+
+def require_json_body(request) -> None:
+    """A request that carries a body declares it JSON in UTF-8 (415 otherwise); one without a body needs no type."""
+    headers = request.headers or {}
+    if bodies.has_body(raw_body(request), headers):
+        bodies.require_json(headers.get("content-type"))
+
+
+def source_address(request) -> str:
+    """The client's address as API Gateway saw it (never a header the client could write)."""
+    identity = (request.context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
 
 
 def query(request, name: str) -> Optional[str]:

@@ -2,7 +2,7 @@
 the one table from domain error to HTTP status."""
 import hashlib
 import json
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 import msgspec
 from chalice import Response
@@ -19,6 +19,7 @@ _STATUS = [
     (errors.Conflict, 409, "ConflictError"),
     (errors.PreconditionFailed, 412, "PreconditionFailedError"),
     (errors.PayloadTooLarge, 413, "RequestEntityTooLargeError"),
+    (errors.UnsupportedMediaType, 415, "UnsupportedMediaType"),
     (errors.Unprocessable, 422, "UnprocessableEntityError"),
     (errors.TooManyRequests, 429, "TooManyRequestsError"),
     (errors.Unavailable, 503, "ServiceUnavailableError"),
@@ -40,7 +41,7 @@ def cached(request, payload: Any, max_age: int) -> Response:
     encoded = msgspec.json.encode(payload)
     tag = etag_of(encoded)
     stale = settings.get().cache_stale_seconds
-    headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}, stale-if-error={stale}"}
+    headers: Dict[str, Any] = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}, stale-if-error={stale}"}
     if cache.stale_served.get():
         headers["Warning"] = '110 - "Response is Stale"'
     if etag_matches(header(request, "If-None-Match"), tag):
@@ -63,7 +64,7 @@ def etag_matches(if_none_match: Optional[str], tag: str) -> bool:
 def error(exc: errors.ShopError) -> Response:
     for kind, status, code in _STATUS:
         if isinstance(exc, kind):
-            headers = {"Retry-After": "1"} if status in (429, 503) else None
+            headers = {"Retry-After": str(getattr(exc, "retry_after", 1))} if status in (429, 503) else None
             return error_body(status, code, str(exc), headers)
     raise exc
 

@@ -1,16 +1,28 @@
 """The queue and the mail service behind small interfaces."""
 import json
 from dataclasses import asdict
-from typing import List
+from typing import Dict, List
 
 from chalicelib import retry
 from chalicelib.notifications.model import OrderEvent
 
-SEND_ATTEMPTS = 3
+SEND = retry.Policy(attempts=3)
 
 
 class EventsNotSent(Exception):
     """SQS refused some entries even after retries: the stream must deliver the batch again."""
+
+
+class EntriesRefused(retry.RetrySignal):
+    """SQS refused some entries of a batch (throttled, say): send just those again, after a wait."""
+    waits = True
+
+    def __init__(self, pending: Dict[str, OrderEvent]) -> None:
+        super().__init__(sorted(e.id for e in pending.values()))
+        self.pending = pending
+
+    def exhausted(self) -> Exception:
+        return EventsNotSent(f"{len(self.pending)} event(s) not accepted by SQS: {self.args[0]}")
 
 
 class SqsEventQueue:
@@ -21,15 +33,21 @@ class SqsEventQueue:
     def send(self, events: List[OrderEvent]) -> None:
         """Send in batches of 10, retrying just the entries SQS reports as failed."""
         for start in range(0, len(events), 10):
-            pending = {str(i): e for i, e in enumerate(events[start:start + 10])}
-            for _ in retry.attempts(SEND_ATTEMPTS):
-                answer = self._sqs.send_message_batch(QueueUrl=self._url, Entries=[
-                    {"Id": i, "MessageBody": json.dumps(asdict(e))} for i, e in pending.items()])
-                pending = {f["Id"]: pending[f["Id"]] for f in answer.get("Failed", [])}
-                if not pending:
-                    break
-            if pending:
-                raise EventsNotSent(f"{len(pending)} event(s) not accepted by SQS: {sorted(e.id for e in pending.values())}")
+            batch = {str(i): e for i, e in enumerate(events[start:start + 10])}
+            SEND.run(lambda signals: self._send_once(_unsent(signals, batch)))
+
+    def _send_once(self, pending: Dict[str, OrderEvent]) -> None:
+        answer = self._sqs.send_message_batch(QueueUrl=self._url, Entries=[
+            {"Id": i, "MessageBody": json.dumps(asdict(e))} for i, e in pending.items()])
+        refused = {f["Id"]: pending[f["Id"]] for f in answer.get("Failed", [])}
+        if refused:
+            raise EntriesRefused(refused)
+
+
+def _unsent(signals: retry.Signals, batch: Dict[str, OrderEvent]) -> Dict[str, OrderEvent]:
+    """What the last attempt left unsent: the whole batch at first."""
+    last = signals.seen[-1] if signals.seen else None
+    return last.pending if isinstance(last, EntriesRefused) else batch
 
 
 class SesMailer:

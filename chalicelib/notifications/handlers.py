@@ -6,10 +6,11 @@ the failed message ids are returned; where it does not (`chalice deploy` cannot 
 the invocation so nothing is lost: the whole batch comes back, and the consumer is idempotent.
 """
 import json
+from typing import Any, Mapping
 
 from chalicelib import bootstrap, observability, operation, settings
 from chalicelib.operation import Operation
-from chalicelib.notifications import model, service
+from chalicelib.notifications import model
 
 
 # what each handler may touch in AWS, its event source mapping's reads included (its IAM role is made from this)
@@ -30,19 +31,19 @@ def publish(event) -> int:
     with operation.serving(PUBLISH):
         changes = [(_image(r.get("dynamodb", {}).get("OldImage")), _image(r.get("dynamodb", {}).get("NewImage")))
                    for r in event.get("Records", [])]
-        events = service.publish_order_events(changes, queue=bootstrap.services().event_queue)
+        events = bootstrap.services().publisher.publish(changes)
     if events:
         observability.logger().info("order events published", extra={"events": [e.id for e in events]})
         observability.count("OrderEventPublished", len(events))
     return len(events)
 
 
-def deliver(event, context=None) -> dict:
+def deliver(event, context=None) -> Mapping[str, Any]:
     with operation.serving(DELIVER):
         return _deliver(event, context)
 
 
-def _deliver(event, context) -> dict:
+def _deliver(event, context) -> Mapping[str, Any]:
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     answer = process_partial_response(event=event, record_handler=_deliver_one, processor=processor, context=context)
@@ -54,8 +55,7 @@ def _deliver(event, context) -> dict:
 
 def _deliver_one(record) -> None:
     event = model.parse_event(json.loads(record.body))
-    emailed = service.deliver(event, inbox=bootstrap.services().inbox, users=bootstrap.services().users,
-                              mailer=bootstrap.services().mailer, currency=settings.get().currency)
+    emailed = bootstrap.services().notifications.deliver(event)
     observability.logger().info("notification delivered" if emailed else "duplicate event ignored",
                                 extra={"event_id": event.id, "message_id": record.message_id})
     observability.count("NotificationEmailed" if emailed else "NotificationDuplicate")

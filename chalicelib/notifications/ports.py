@@ -1,10 +1,12 @@
-"""What the notification services need: the inbox's storage, the queue and the mail service."""
+"""What the notification services need: the inbox's storage, the users' profiles, the queue and the mail service
+(mypy checks the DynamoDB, SQS and SES adapters and the in-memory fakes against these)."""
 from typing import List, Optional, Protocol, Tuple
 
 from chalicelib.notifications.model import Notification, OrderEvent
+from chalicelib.users.model import Profile
 
 
-class Inbox(Protocol):
+class InboxRepository(Protocol):
     def add_once(self, notification: Notification) -> Notification: ...
 
     def get(self, user_id: str, notification_id: str) -> Optional[Notification]: ...
@@ -14,6 +16,10 @@ class Inbox(Protocol):
     def mark_read(self, notification_id: str, user_id: str) -> Notification: ...
 
     def page_for_user(self, user_id: str, limit: int, after: Optional[dict]) -> Tuple[List[Notification], Optional[dict]]: ...
+
+
+class Profiles(Protocol):
+    def get(self, user_id: str) -> Optional[Profile]: ...
 
 
 class EventQueue(Protocol):

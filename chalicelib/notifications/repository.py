@@ -40,7 +40,9 @@ class DynamoInbox:
         record = NotificationRecord(**{f: getattr(notification, f) for f in FIELDS})
         if storage.unless_condition_fails(lambda: record.save(condition=NotificationRecord.id.does_not_exist())):
             return notification
-        return self.get(notification.user_id, notification.id)
+        stored = self.get(notification.user_id, notification.id)
+        assert stored is not None, "an item whose write found it there exists"  # nothing deletes notifications
+        return stored
 
     def get(self, user_id: str, notification_id: str) -> Optional[Notification]:
         try:

@@ -8,7 +8,9 @@ from chalicelib import bootstrap
 from chalicelib.http import cursors, responses
 from chalicelib.http import request as parse
 from chalicelib.http.routing import route
-from chalicelib.notifications import service
+from chalicelib.http.request import Caller
+from chalicelib.notifications.service import Notifications
+from chalicelib.paging import PageRequest
 
 bp = Blueprint(__name__)
 
@@ -31,21 +33,22 @@ class NotificationPage(msgspec.Struct):
 @route(bp, "/notifications", "GET", "The caller's notifications, newest first", response=NotificationPage,
        errors=(400,), query=(("limit", "limit"), ("cursor", "cursor")),
        needs=("dynamodb:Query:notifications", "secretsmanager:GetSecretValue"))
-def list_notifications(request, caller):
+def list_notifications(request, caller: Caller):
     scope = f"notifications:{caller.user_id}"
-    items, after = service.list_notifications(caller.user_id, parse.limit(request), cursors.page_position(request, scope),
-                                              inbox=_inbox())
+    page = PageRequest(parse.limit(request), cursors.page_position(request, scope))
+    items, after = notifications().page(caller.user_id, page)
     return responses.answer(NotificationPage([_out(n) for n in items], cursors.next_cursor(scope, after)))
 
 
 @route(bp, "/notifications/{notification_id}/read", "POST", "Mark one of the caller's notifications read",
        response=NotificationOut, errors=(404,), needs=("dynamodb:UpdateItem:notifications",))
-def mark_read(request, notification_id, caller):
-    return responses.answer(_out(service.mark_read(notification_id, caller.user_id, inbox=_inbox())))
+def mark_read(request, notification_id: str, caller: Caller):
+    return responses.answer(_out(notifications().mark_read(notification_id, caller.user_id)))
 
 
-def _inbox():
-    return bootstrap.services().inbox
+def notifications() -> Notifications:
+    """The blueprint's service, built once per container by the composition root."""
+    return bootstrap.services().notifications
 
 
 def _out(n) -> NotificationOut:

@@ -1,15 +1,24 @@
-"""The checkout and the cancel: each one transaction across the products, orders and carts tables."""
-from typing import List, Optional, Sequence, Tuple
+"""The order transaction on DynamoDB: the checkout's one read, and the unit of work that writes an order's stock
+takes, the order, the cart (and for a cancel, the status and the units given back) in one TransactWriteItems.
 
-from chalicelib import errors, ids, storage
-from chalicelib.orders.model import CartChanged, CheckoutView, Contended, KeyTaken, Order
+Each item of the transaction is named when it is added, so a cancellation is read back by name: which take
+was short, whether the key was taken, whether the cart or the status moved. The names stay in this module."""
+from typing import List, Optional, Sequence
+
+from chalicelib import ids, storage
+from chalicelib.orders.commands import IdempotencyKey
+from chalicelib.orders.model import CheckoutView, Existing, Order
 from chalicelib.orders.records import CartRecord, OrderRecord, order_of, quantities_of, record_of, status_shard
-from chalicelib.products.takes import BucketShort, StockMoved, Take
 from chalicelib.products.records import ProductRecord, product_of
+from chalicelib.products.stock import DynamoStock
+from chalicelib.products.takes import Take
+from chalicelib.retry import BucketShort, CartChanged, Contention, StatusMoved, StockMoved
+
+ORDER, CART, STATUS = "order", "cart", "status"
 
 
 class DynamoCheckout:
-    def __init__(self, shared, stock) -> None:
+    def __init__(self, shared, stock: DynamoStock) -> None:
         self._shared = shared
         self._stock = stock
 
@@ -21,52 +30,81 @@ class DynamoCheckout:
         found = storage.read_together(self._shared, wanted)
         existing = found.pop(0) if order_id else None
         cart = found.pop(0) if with_cart else None
-        return CheckoutView(existing=(order_of(existing), existing.body_hash) if existing else None,
+        return CheckoutView(existing=Existing(order_of(existing), existing.body_hash) if existing else None,
                             cart=quantities_of(cart), cart_version=cart.version if cart else 0,
                             offers={r.id: product_of(r, 0).offer for r in found if isinstance(r, ProductRecord)})
 
-    def place(self, order: Order, takes: List[Take], cart_version: Optional[int], body_hash: Optional[str]) -> None:
-        """All or nothing: take every line's units; write the order (named by its idempotency key, if any);
-        empty the cart it came from, if it has not changed since it was read."""
-        tx = storage.Transaction(self._shared)
-        for n, take in enumerate(takes):
-            self._stock.take(tx, f"take {n}", take)
-        tx.save("order", record_of(order, ids.new_id(), body_hash), condition=OrderRecord.id.does_not_exist(),
-                return_old=True)
-        if cart_version is not None:
-            tx.update("cart", CartRecord(order.user_id), actions=[CartRecord.lines.set({}), CartRecord.version.add(1)],
-                      condition=CartRecord.version == cart_version)
-        failures = tx.commit()
+    def begin(self) -> "DynamoOrderTransaction":
+        return DynamoOrderTransaction(self._shared, self._stock)
+
+
+class DynamoOrderTransaction:
+    """All or nothing. `commit()` returns None when written, the order already placed when the idempotency key
+    was taken; a final refusal (sold out) raises its error, anything worth another attempt a retry signal."""
+
+    def __init__(self, shared, stock: DynamoStock) -> None:
+        self._tx = storage.Transaction(shared)
+        self._stock = stock
+        self._takes: List[Take] = []
+        self._returns: List[str] = []
+        self._moved: Optional[str] = None
+
+    def __len__(self) -> int:
+        return len(self._tx)
+
+    def take(self, take: Take) -> None:
+        self._stock.take(self._tx, f"take {len(self._takes)}", take)
+        self._takes.append(take)
+
+    def add_order(self, order: Order, key: Optional[IdempotencyKey]) -> None:
+        """Write the order (named by its idempotency key, if any: two requests with one key cannot both write)."""
+        self._tx.save(ORDER, record_of(order, ids.new_id(), key.body_hash if key else None),
+                      condition=OrderRecord.id.does_not_exist(), return_old=True)
+
+    def empty_cart(self, user_id: str, version: int) -> None:
+        """Empty the cart the order came from, if it has not changed since it was read."""
+        self._tx.update(CART, CartRecord(user_id), actions=[CartRecord.lines.set({}), CartRecord.version.add(1)],
+                        condition=CartRecord.version == version)
+
+    def move(self, before: Order, after: Order) -> None:
+        """Move the order to its new status, if it is still in the status it was read in."""
+        self._tx.update(STATUS, OrderRecord(before.id), condition=OrderRecord.status == before.status, actions=[
+            OrderRecord.status.set(after.status), OrderRecord.updated_at.set(after.updated_at),
+            OrderRecord.status_shard.set(status_shard(after.status, before.id))])
+        self._moved = before.id
+
+    def give_back(self, product_id: str, quantity: int, flash_sale: bool) -> None:
+        self._stock.give_back(self._tx, f"return {len(self._returns)}", product_id, quantity, flash_sale)
+        self._returns.append(product_id)
+
+    def commit(self) -> Optional[Existing]:
+        failures = self._tx.commit()
         if not failures:
-            return
-        taken = failures.get("order")
+            return None
+        taken = failures.get(ORDER)
         if taken and taken.condition_failed:
             record = taken.record(OrderRecord)
-            raise KeyTaken(order_of(record), record.body_hash)
-        refusals = [self._stock.refusal(take, failures[f"take {n}"]) for n, take in enumerate(takes)
-                    if failures.get(f"take {n}") and failures[f"take {n}"].condition_failed]
-        if refusals:  # a definite refusal first; else every short bucket at once, so one read serves them all
-            final = [r for r in refusals if not isinstance(r, BucketShort)]
-            raise final[0] if final else BucketShort(*sorted({p for r in refusals for p in r.product_ids}))
-        if "cart" in failures and failures["cart"].condition_failed:
-            raise CartChanged()
-        raise Contended()
+            return Existing(order_of(record), record.body_hash)
+        raise self._refusal(failures)
 
-    def cancel(self, order: Order, cancelled: Order, returns: List[Tuple[str, int, bool]]) -> None:
-        """Cancel and give each line's units back in one transaction: (product id, units, on flash sale)."""
-        tx = storage.Transaction(self._shared)
-        tx.update("order", OrderRecord(order.id), condition=OrderRecord.status == order.status, actions=[
-            OrderRecord.status.set(cancelled.status), OrderRecord.updated_at.set(cancelled.updated_at),
-            OrderRecord.status_shard.set(status_shard(cancelled.status, order.id))])
-        for product_id, quantity, flash_sale in returns:
-            self._stock.give_back(tx, product_id, product_id, quantity, flash_sale)
-        failures = tx.commit()
-        if not failures:
-            return
-        if "order" in failures and failures["order"].condition_failed:
-            raise errors.Conflict(f"order {order.id} changed meanwhile; only a PLACED order can be cancelled")
-        for product_id, _, _ in returns:
-            failure = failures.get(product_id)
-            if failure and failure.condition_failed:
-                raise StockMoved(product_id)  # deleted, or its flag changed: read the offers again
-        raise Contended()
+    def _refusal(self, failures) -> Exception:
+        """A definite refusal of a take first; else every short bucket at once (so one read serves them all);
+        then the cart, the status, the returns; else others were writing the same items."""
+        refusals = [self._stock.refusal(take, failures[f"take {n}"]) for n, take in enumerate(self._takes)
+                    if _condition_failed(failures, f"take {n}")]
+        final = [r for r in refusals if not isinstance(r, BucketShort)]
+        if final:
+            return final[0]
+        if refusals:
+            return BucketShort(*sorted({p for r in refusals if isinstance(r, BucketShort) for p in r.product_ids}))
+        if _condition_failed(failures, CART):
+            return CartChanged()
+        if _condition_failed(failures, STATUS) and self._moved:
+            return StatusMoved(self._moved)
+        moved = [p for n, p in enumerate(self._returns) if _condition_failed(failures, f"return {n}")]
+        return StockMoved(moved[0]) if moved else Contention()
+
+
+def _condition_failed(failures, name: str) -> bool:
+    failure = failures.get(name)
+    return bool(failure and failure.condition_failed)

@@ -1,14 +1,13 @@
 """Carts and orders: lines priced in integer cents, and the order's guarded lifecycle."""
 from dataclasses import dataclass, field, replace
-from typing import Dict, Mapping, Optional, Tuple
+from typing import Dict, Iterable, Mapping, Optional, Tuple
 
 from chalicelib import errors, ids
-# why a line cannot be taken: raised by stock planning and by the checkout's transaction
-from chalicelib.products.takes import BucketShort, OutOfStock, PriceChanged, ProductGone, StockMoved  # noqa: F401
+from chalicelib.products.model import Offer
 
 MAX_LINES = 50
 MAX_QUANTITY = 99
-TRANSACTION_ITEMS = 100  # DynamoDB's limit: the takes, the order and the cart must fit
+TRANSACTION_ITEMS = 100  # DynamoDB's limit: what one order's transaction writes must fit
 
 PLACED, SHIPPED, DELIVERED, CANCELLED = "PLACED", "SHIPPED", "DELIVERED", "CANCELLED"
 STATUSES = (PLACED, SHIPPED, DELIVERED, CANCELLED)
@@ -63,13 +62,27 @@ class Order:
 
 
 @dataclass(frozen=True)
+class Existing:
+    """An order already placed under an idempotency key, and the hash of the body that placed it."""
+    order: Order
+    body_hash: Optional[str]
+
+
+@dataclass(frozen=True)
+class Placed:
+    """What placing answers: the order, and whether it is the earlier answer to the same idempotency key."""
+    order: Order
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
 class CheckoutView:
-    """What one read before a checkout found: an order already placed with the key (and the hash of the body
-    that placed it), the cart and its version, the offers asked for."""
-    existing: Optional[Tuple[Order, Optional[str]]] = None
+    """What one read before a checkout found: an order already placed with the key, the cart and its version,
+    the offers asked for."""
+    existing: Optional[Existing] = None
     cart: Dict[str, int] = field(default_factory=dict)
     cart_version: int = 0
-    offers: Dict[str, object] = field(default_factory=dict)
+    offers: Dict[str, Offer] = field(default_factory=dict)
 
 
 def keyed_order_id(user_id: str, key: str) -> str:
@@ -78,13 +91,13 @@ def keyed_order_id(user_id: str, key: str) -> str:
     return ids.derived(f"order\n{user_id}\n{key}")
 
 
-def priced(quantities: Mapping[str, int], offers: Mapping[str, object]) -> Tuple[Line, ...]:
+def priced(quantities: Mapping[str, int], offers: Mapping[str, Offer]) -> Tuple[Line, ...]:
     """Lines at the products' current names and prices; products that no longer exist drop out."""
     return tuple(Line(pid, offers[pid].name, offers[pid].price_cents, quantity)
                  for pid, quantity in sorted(quantities.items()) if pid in offers)
 
 
-def merged(requested) -> Dict[str, int]:
+def merged(requested: Iterable[Tuple[str, int]]) -> Dict[str, int]:
     """Explicit order lines with the same product merged; 1 to 50 products, 1 to 99 of each."""
     quantities: Dict[str, int] = {}
     for product_id, quantity in requested:
@@ -95,22 +108,3 @@ def merged(requested) -> Dict[str, int]:
         if not 1 <= quantity <= MAX_QUANTITY:
             raise errors.InvalidInput(f"field `items`: quantity of {product_id} must be 1 to {MAX_QUANTITY}")
     return quantities
-
-
-class CartChanged(errors.Conflict):
-    def __init__(self) -> None:
-        super().__init__("the cart changed while ordering; review it and retry")
-
-
-class KeyTaken(errors.Conflict):
-    """Another request with the same idempotency key committed first: its order, and the body that placed it."""
-
-    def __init__(self, order: Order, body_hash: Optional[str]) -> None:
-        super().__init__(f"order {order.id} was placed with this idempotency key")
-        self.order = order
-        self.body_hash = body_hash
-
-
-class Contended(errors.Unavailable):
-    def __init__(self) -> None:
-        super().__init__("the shop is busy with the same items; retry shortly")

@@ -1,14 +1,16 @@
-"""What the order services need of storage (DynamoDB in orders/carts.py, repository.py and checkout.py, in
-memory in tests/unit/fakes.py; tests/contract runs one suite against both)."""
-from typing import Dict, List, Optional, Protocol, Sequence, Tuple
+"""What the order services need of the world (DynamoDB in orders/cart_repository.py, repository.py and checkout.py; in
+memory in tests/unit/fakes.py; tests/contract runs one suite against both, and mypy checks both against these)."""
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple
 
-from chalicelib.orders.model import CheckoutView, Order
+from chalicelib.orders.commands import IdempotencyKey
+from chalicelib.orders.model import CheckoutView, Existing, Order
+from chalicelib.products.model import Offer
 from chalicelib.products.takes import Take
 
 Position = Optional[dict]
 
 
-class Carts(Protocol):
+class CartRepository(Protocol):
     def quantities(self, user_id: str) -> Dict[str, int]: ...
 
     def put(self, user_id: str, product_id: str, quantity: int) -> Dict[str, int]: ...
@@ -18,7 +20,7 @@ class Carts(Protocol):
     def clear(self, user_id: str) -> None: ...
 
 
-class Orders(Protocol):
+class OrderRepository(Protocol):
     def get(self, order_id: str) -> Optional[Order]: ...
 
     def page_for_user(self, user_id: str, limit: int, after: Position) -> Tuple[List[Order], Position]: ...
@@ -28,9 +30,52 @@ class Orders(Protocol):
     def transition(self, order_id: str, before: str, after: str, at: str) -> Optional[Order]: ...
 
 
-class Checkout(Protocol):
-    def read(self, user_id: str, order_id: Optional[str], with_cart: bool, product_ids: Sequence[str]) -> CheckoutView: ...
+class OrderTransaction(Protocol):
+    """The unit of work: what one order's transaction writes, all or nothing. `commit()` returns None when
+    written, or the order already placed under the same idempotency key; it raises a final refusal (OutOfStock)
+    or a retry signal (chalicelib/retry.py)."""
 
-    def place(self, order: Order, takes: List[Take], cart_version: Optional[int], body_hash: Optional[str]) -> None: ...
+    def __len__(self) -> int: ...
 
-    def cancel(self, order: Order, cancelled: Order, returns: List[Tuple[str, int, bool]]) -> None: ...
+    def take(self, take: Take) -> None: ...
+
+    def add_order(self, order: Order, key: Optional[IdempotencyKey]) -> None: ...
+
+    def empty_cart(self, user_id: str, version: int) -> None: ...
+
+    def move(self, before: Order, after: Order) -> None: ...
+
+    def give_back(self, product_id: str, quantity: int, flash_sale: bool) -> None: ...
+
+    def commit(self) -> Optional[Existing]: ...
+
+
+class CheckoutStore(Protocol):
+    def read(self, user_id: str, order_id: Optional[str], with_cart: bool,
+             product_ids: Sequence[str]) -> CheckoutView: ...
+
+    def begin(self) -> OrderTransaction: ...
+
+
+class OfferSource(Protocol):
+    """The catalog, as carts and checkouts read it."""
+
+    def offers(self, product_ids: Iterable[str]) -> Dict[str, Offer]: ...
+
+
+class StockLevels(Protocol):
+    def levels(self, product_ids: Iterable[str]) -> Dict[str, Dict[int, int]]: ...
+
+
+class OfferCache(Protocol):
+    def get_many(self, keys: Iterable[str]) -> Mapping[Any, Offer]: ...
+
+    def put_many(self, values: Mapping[str, Offer]) -> None: ...
+
+    def clear(self) -> None: ...
+
+
+class Forgettable(Protocol):
+    """A warm cache that a write empties."""
+
+    def clear(self) -> None: ...

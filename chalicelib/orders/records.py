@@ -5,7 +5,7 @@ two shard keys for the admins' indexes, `all_shard = <n>` and `status_shard = <S
 n = hash(id) mod ORDER_SHARDS, so no constant key takes every order's index write.
 """
 import hashlib
-from typing import Optional
+from typing import Any, Optional
 
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
@@ -83,7 +83,7 @@ class CartRecord(Model):
     table_setting = "carts_table"  # the setting that names its table
 
     user_id = UnicodeAttribute(hash_key=True)
-    lines = MapAttribute(default=dict)  # product id -> quantity
+    lines: "MapAttribute[str, Any]" = MapAttribute(default=dict)  # product id -> quantity (a path in updates)
     version = NumberAttribute(default=0)
 
 
@@ -109,7 +109,7 @@ def record_of(order: Order, seq: str, body_hash: Optional[str] = None) -> OrderR
 
 def order_of(record: OrderRecord) -> Order:
     return Order(id=record.id, user_id=record.user_id, status=record.status,
-                 lines=tuple(Line(l.product_id, l.name, l.unit_price_cents, l.quantity) for l in record.lines),
+                 lines=tuple(Line(l.product_id, l.name, int(l.unit_price_cents), int(l.quantity)) for l in record.lines),
                  created_at=record.created_at, updated_at=record.updated_at)
 
 

@@ -1,4 +1,4 @@
-"""The cart and orders: checkout, history, and the lifecycle moves."""
+"""Orders: checkout, history, and the lifecycle moves."""
 import hashlib
 import json
 from typing import Annotated, List, Optional
@@ -6,21 +6,19 @@ from typing import Annotated, List, Optional
 import msgspec
 from chalice import Blueprint
 
-from chalicelib import bootstrap, errors, ids, observability, settings
+from chalicelib import bootstrap, errors, observability, settings
 from chalicelib.http import cursors, responses
 from chalicelib.http import request as parse
+from chalicelib.http.request import Caller
 from chalicelib.http.routing import route
-from chalicelib.orders import service
-from chalicelib.orders.model import MAX_LINES, MAX_QUANTITY, STATUSES, OutOfStock
+from chalicelib.orders.commands import CancelOrder, DeliverOrder, IdempotencyKey, PlaceOrder, Requester, ShipOrder
+from chalicelib.orders.model import MAX_LINES, STATUSES
+from chalicelib.orders.shapes import LineOut, ProductId, Quantity, lines_out
+from chalicelib.orders.service import Checkout
+from chalicelib.paging import PageRequest
+from chalicelib.products.takes import OutOfStock
 
 bp = Blueprint(__name__)
-
-Quantity = Annotated[int, msgspec.Meta(ge=1, le=MAX_QUANTITY)]
-ProductId = Annotated[str, msgspec.Meta(pattern=ids.PATTERN, description="a product id")]
-
-
-class CartQuantity(msgspec.Struct, forbid_unknown_fields=True):
-    quantity: Quantity
 
 
 class LineIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -31,20 +29,6 @@ class LineIn(msgspec.Struct, forbid_unknown_fields=True):
 class NewOrder(msgspec.Struct, forbid_unknown_fields=True):
     """`{}` orders the cart; `items` orders these lines (the same product twice is merged)."""
     items: Optional[Annotated[List[LineIn], msgspec.Meta(min_length=1, max_length=MAX_LINES)]] = None
-
-
-class LineOut(msgspec.Struct):
-    product_id: str
-    name: str
-    unit_price_cents: int
-    quantity: int
-    line_total_cents: int
-
-
-class CartOut(msgspec.Struct):
-    items: List[LineOut]
-    total_cents: int
-    currency: str
 
 
 class OrderOut(msgspec.Struct):
@@ -65,37 +49,6 @@ class OrderPage(msgspec.Struct):
 
 PAGING = (("limit", "limit"), ("cursor", "cursor"))
 OFFERS = "dynamodb:BatchGetItem:products"
-CART = "dynamodb:GetItem:carts", "dynamodb:UpdateItem:carts", "dynamodb:PutItem:carts"
-
-
-@route(bp, "/cart", "GET", "The caller's cart at current prices", response=CartOut,
-       needs=("dynamodb:GetItem:carts", OFFERS))
-def get_cart(request, caller):
-    cart = service.view_cart(caller.user_id, carts=_services().carts, catalog=_services().catalog,
-                             offers=_services().offers)
-    return responses.answer(_cart(cart))
-
-
-@route(bp, "/cart/items/{product_id}", "PUT", "Put a product into the cart (at most 50 different products)",
-       request=CartQuantity, response=CartOut, errors=(400, 404), needs=CART + (OFFERS,))
-def put_cart_item(request, product_id, form, caller):
-    cart = service.set_cart_quantity(caller.user_id, product_id, form.quantity, carts=_services().carts,
-                                     catalog=_services().catalog, offers=_services().offers)
-    return responses.answer(_cart(cart))
-
-
-@route(bp, "/cart/items/{product_id}", "DELETE", "Take a product out of the cart", response=CartOut,
-       needs=("dynamodb:UpdateItem:carts", "dynamodb:GetItem:carts", OFFERS))
-def delete_cart_item(request, product_id, caller):
-    cart = service.remove_from_cart(caller.user_id, product_id, carts=_services().carts,
-                                    catalog=_services().catalog, offers=_services().offers)
-    return responses.answer(_cart(cart))
-
-
-@route(bp, "/cart", "DELETE", "Empty the cart", status=204, needs=("dynamodb:UpdateItem:carts",))
-def delete_cart(request, caller):
-    service.empty_cart(caller.user_id, carts=_services().carts)
-    return responses.no_content()
 
 
 @route(bp, "/orders", "POST", "Place an order from the cart or from explicit lines", request=NewOrder,
@@ -103,59 +56,53 @@ def delete_cart(request, caller):
        headers=(("Idempotency-Key", "idempotency-key"),),
        needs=("dynamodb:BatchGetItem:orders,carts,products", "dynamodb:UpdateItem:carts", "dynamodb:PutItem:orders",
               "dynamodb:UpdateItem:products(flash_sale,id,listed,price_cents,stock)"))
-def place_order(request, form, caller):
-    requested = None if form.items is None else [(line.product_id, line.quantity) for line in form.items]
-    parts = _services()
+def place_order(request, form: NewOrder, caller: Caller):
+    lines = None if form.items is None else tuple((line.product_id, line.quantity) for line in form.items)
+    key = _idempotency_key(request)
+    command = PlaceOrder(caller.user_id, lines, IdempotencyKey(key, _body_hash(form)) if key is not None else None)
     try:
-        order, replayed = service.place_order(caller.user_id, requested, _idempotency_key(request),
-                                              _body_hash(form), checkout=parts.checkout, catalog=parts.catalog,
-                                              stock=parts.stock, offers=parts.offers, cache=parts.warm_cache,
-                                              rotation=parts.rotation)
+        placed = checkout().place(command)
     except OutOfStock:
         observability.count("OutOfStock")
         raise
-    observability.count("OrderReplayed" if replayed else "OrderPlaced")
-    return responses.answer(_order(order), status=201)
+    observability.count("OrderReplayed" if placed.replayed else "OrderPlaced")
+    return responses.answer(_order(placed.order), status=201)
 
 
 @route(bp, "/orders", "GET", "The caller's orders, newest first", response=OrderPage, errors=(400,),
        query=PAGING, needs=("dynamodb:Query:orders", "secretsmanager:GetSecretValue"))
-def list_orders(request, caller):
+def list_orders(request, caller: Caller):
     scope = f"orders:user:{caller.user_id}"
-    orders, after = service.list_orders(caller.user_id, parse.limit(request), cursors.page_position(request, scope),
-                                        orders=_services().orders)
+    orders, after = checkout().history(caller.user_id, _page_request(request, scope))
     return responses.answer(_page(orders, after, scope))
 
 
 @route(bp, "/orders/{order_id}", "GET", "One order (the caller's own; admins see all)", response=OrderOut,
        errors=(404,), needs=("dynamodb:GetItem:orders",))
-def get_order(request, order_id, caller):
-    order = service.get_order(order_id, caller.user_id, caller.is_admin, orders=_services().orders)
-    return responses.answer(_order(order))
+def get_order(request, order_id: str, caller: Caller):
+    return responses.answer(_order(checkout().find(order_id, _requester(caller))))
 
 
 @route(bp, "/orders/{order_id}/cancel", "POST", "Cancel a PLACED order and return its stock",
        response=OrderOut, errors=(404, 409, 503),
        needs=("dynamodb:GetItem:orders", OFFERS, "dynamodb:UpdateItem:orders",
               "dynamodb:UpdateItem:products(flash_sale,id,listed,stock)"))
-def cancel_order(request, order_id, caller):
-    parts = _services()
-    order = service.cancel_order(order_id, caller.user_id, caller.is_admin, orders=parts.orders, checkout=parts.checkout,
-                                 catalog=parts.catalog, offers=parts.offers, cache=parts.warm_cache)
+def cancel_order(request, order_id: str, caller: Caller):
+    order = checkout().cancel(CancelOrder(order_id, _requester(caller)))
     observability.count("OrderCancelled")
     return responses.answer(_order(order))
 
 
 @route(bp, "/orders/{order_id}/ship", "POST", "Ship a PLACED order", admin=True, response=OrderOut,
        errors=(404, 409), needs=("dynamodb:UpdateItem:orders", "dynamodb:GetItem:orders"))
-def ship_order(request, order_id):
-    return responses.answer(_order(service.advance_order(order_id, "ship", orders=_services().orders)))
+def ship_order(request, order_id: str):
+    return responses.answer(_order(checkout().ship(ShipOrder(order_id))))
 
 
 @route(bp, "/orders/{order_id}/deliver", "POST", "Mark a SHIPPED order delivered", admin=True,
        response=OrderOut, errors=(404, 409), needs=("dynamodb:UpdateItem:orders", "dynamodb:GetItem:orders"))
-def deliver_order(request, order_id):
-    return responses.answer(_order(service.advance_order(order_id, "deliver", orders=_services().orders)))
+def deliver_order(request, order_id: str):
+    return responses.answer(_order(checkout().deliver(DeliverOrder(order_id))))
 
 
 @route(bp, "/admin/orders", "GET", "All users' orders, newest first, of one status when given", admin=True,
@@ -166,13 +113,21 @@ def list_all_orders(request):
     if status is not None and status not in STATUSES:
         raise errors.InvalidInput(f"query parameter `status`: one of {', '.join(STATUSES)}")
     scope = f"orders:status:{status or '*'}"
-    orders, after = service.list_all_orders(status, parse.limit(request), cursors.page_position(request, scope),
-                                            orders=_services().orders)
+    orders, after = checkout().everything(status, _page_request(request, scope))
     return responses.answer(_page(orders, after, scope))
 
 
-def _services():
-    return bootstrap.services()
+def checkout() -> Checkout:
+    """The blueprint's service, built once per container by the composition root."""
+    return bootstrap.services().checkout
+
+
+def _requester(caller: Caller) -> Requester:
+    return Requester(caller.user_id, caller.is_admin)
+
+
+def _page_request(request, scope: str) -> PageRequest:
+    return PageRequest(parse.limit(request), cursors.page_position(request, scope))
 
 
 def _idempotency_key(request) -> Optional[str]:
@@ -191,14 +146,6 @@ def _page(orders, after, scope: str) -> OrderPage:
     return OrderPage([_order(o) for o in orders], cursors.next_cursor(scope, after))
 
 
-def _lines(lines) -> List[LineOut]:
-    return [LineOut(l.product_id, l.name, l.unit_price_cents, l.quantity, l.line_total_cents) for l in lines]
-
-
-def _cart(cart) -> CartOut:
-    return CartOut(_lines(cart.lines), cart.total_cents, settings.get().currency)
-
-
 def _order(order) -> OrderOut:
-    return OrderOut(order.id, order.user_id, order.status, _lines(order.lines), order.total_cents,
+    return OrderOut(order.id, order.user_id, order.status, lines_out(order.lines), order.total_cents,
                     settings.get().currency, order.created_at, order.updated_at)

@@ -5,7 +5,7 @@ condition, so orders spread over many partition keys instead of queueing on one 
 """
 import re
 from dataclasses import dataclass, field, replace
-from typing import Dict, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional
 
 from chalicelib import errors, text
 
@@ -36,7 +36,7 @@ class Product:
     flash_sale: bool = False
     revision: int = 0
 
-    def changed(self, changes: Mapping[str, object], at: str) -> "Product":
+    def changed(self, changes: Mapping[str, Any], at: str) -> "Product":
         """The product with the named changes; only the named fields are checked (a stock above the cap that
         cancellations returned stays sellable). `stock_delta` adds to the stock as it is now."""
         fields = dict(changes)
@@ -87,7 +87,7 @@ def check(product: Product) -> Product:
     return replace(product, **check_fields(fields))
 
 
-def check_fields(fields: Dict[str, object]) -> Dict[str, object]:
+def check_fields(fields: Dict[str, Any]) -> Dict[str, Any]:
     """Check the named fields (only those) and return them normalised."""
     for name, value in fields.items():
         _RULES[name](value)

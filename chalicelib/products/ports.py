@@ -1,11 +1,11 @@
-"""What the catalog's services need of storage (DynamoDB in products/repository.py and products/stock.py,
-in memory in tests/unit/fakes.py; tests/contract runs one suite against both)."""
-from typing import Dict, Iterable, List, Optional, Protocol, Tuple
+"""What the catalog's services need (DynamoDB in products/repository.py and products/stock.py, in memory in
+tests/unit/fakes.py; tests/contract runs one suite against both, and mypy checks both against these)."""
+from typing import Any, Callable, Dict, Hashable, Iterable, List, Optional, Protocol, Tuple
 
 from chalicelib.products.model import Category, Current, Offer, Product
 
 
-class Catalog(Protocol):
+class CatalogRepository(Protocol):
     def current(self, product_id: str) -> Optional[Current]: ...
 
     def get(self, product_id: str) -> Optional[Product]: ...
@@ -23,5 +23,15 @@ class Catalog(Protocol):
     def remove(self, current: Current) -> None: ...
 
 
-class Stock(Protocol):
+class StockRepository(Protocol):
     def levels(self, product_ids: Iterable[str]) -> Dict[str, Dict[int, int]]: ...
+
+
+class Forgettable(Protocol):
+    """A warm cache that a write empties."""
+
+    def clear(self) -> None: ...
+
+
+class ReadCache(Forgettable, Protocol):
+    def get_or_load(self, key: Hashable, load: Callable[[], Any], fresh: bool = False) -> Any: ...

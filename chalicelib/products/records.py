@@ -107,6 +107,6 @@ def record_of(product: Product) -> ProductRecord:
 
 def product_of(record: ProductRecord, stock: int) -> Product:
     return Product(id=record.id, name=record.name, description=record.description or "", category=record.category,
-                   price_cents=record.price_cents, stock=stock, image_url=record.image_url,
+                   price_cents=int(record.price_cents), stock=stock, image_url=record.image_url,
                    created_at=record.created_at, updated_at=record.updated_at, flash_sale=bool(record.flash_sale),
-                   revision=record.revision or 0)
+                   revision=int(record.revision or 0))

@@ -1,8 +1,9 @@
 """The catalog in the products table (item kinds: products/records.py)."""
 import random
-from typing import Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from chalicelib import errors, storage
+from chalicelib.retry import ProductChanged
 from chalicelib.products.model import FLASH_BUCKETS, Category, Current, Offer, Product
 from chalicelib.products.takes import spread, takes_from_buckets
 from chalicelib.products.records import (LISTED, TALLY, BucketRecord, CatalogItem, CategoryRecord, ProductRecord,
@@ -10,10 +11,6 @@ from chalicelib.products.records import (LISTED, TALLY, BucketRecord, CatalogIte
 
 STOCK_FIELDS = ["id", "kind", "stock", "flash_sale"]
 FIELDS = ("name", "description", "category", "price_cents", "image_url")
-
-
-class Changed(errors.Conflict):
-    """The product changed (or went) between the read and the write: read it again."""
 
 
 class DynamoCatalog:
@@ -30,7 +27,7 @@ class DynamoCatalog:
         if not isinstance(record, ProductRecord):
             return None
         levels = _levels(product_id, found) if record.flash_sale else {}
-        return Current(product_of(record, sum(levels.values()) if record.flash_sale else record.stock), levels)
+        return Current(product_of(record, sum(levels.values()) if record.flash_sale else int(record.stock)), levels)
 
     def get(self, product_id: str) -> Optional[Product]:
         current = self.current(product_id)
@@ -60,7 +57,7 @@ class DynamoCatalog:
         moved = {pid for pid, r in items.items() if r.flash_sale and pid not in flash}  # turned on since indexed
         if moved:
             found.update(self._read_stock([], moved))
-        return {pid: (sum(_levels(pid, found).values()) if r.flash_sale else r.stock) for pid, r in items.items()}
+        return {pid: (sum(_levels(pid, found).values()) if r.flash_sale else int(r.stock)) for pid, r in items.items()}
 
     @staticmethod
     def _read_stock(product_ids: List[str], flash: Iterable[str]) -> Dict[str, CatalogItem]:
@@ -114,7 +111,7 @@ class DynamoCatalog:
             _count(tx, before.category, -1)
             _count(tx, after.category, +1)
         if tx.commit():
-            raise Changed(f"product {before.id} was changed meanwhile")
+            raise ProductChanged(before.id)
 
     def _move_stock(self, tx, before: Product, after: Product, levels: Mapping[int, int]) -> list:
         """Turning flash sale on puts the stock into buckets; off, back into the product's item. Each bucket
@@ -131,18 +128,12 @@ class DynamoCatalog:
                         delta: Optional[int], exact: bool) -> None:
         """A flash-sale product's price goes to every bucket (each checks it); its stock changes bucket by bucket."""
         changes: Dict[int, list] = {b: [] for b in range(FLASH_BUCKETS)}
-        conditions: Dict[int, object] = {b: BucketRecord.id.exists() for b in range(FLASH_BUCKETS)}
+        conditions: Dict[int, Any] = {b: BucketRecord.id.exists() for b in range(FLASH_BUCKETS)}
         if after.price_cents != before.price_cents:
             for bucket in changes:
                 changes[bucket].append(BucketRecord.price_cents.set(after.price_cents))
-        if delta is not None and delta > 0:
-            for bucket, units in enumerate(spread(delta, start=random.randrange(FLASH_BUCKETS))):
-                if units:
-                    changes[bucket].append(BucketRecord.stock.add(units))
-        elif delta is not None:
-            for take in takes_from_buckets(before.offer, -delta, levels):
-                changes[take.bucket].append(BucketRecord.stock.add(-take.quantity))
-                conditions[take.bucket] &= BucketRecord.stock >= take.quantity
+        if delta is not None:
+            _add_to_buckets(changes, conditions, before, delta, levels)
         elif after.stock != before.stock or exact:
             for bucket, units in enumerate(spread(after.stock)):
                 changes[bucket].append(BucketRecord.stock.set(units))
@@ -163,10 +154,25 @@ class DynamoCatalog:
             tx.delete(f"bucket {bucket}", BucketRecord(bucket_id(product.id, bucket)))
         _count(tx, product.category, -1)
         if tx.commit():
-            raise Changed(f"product {product.id} was changed meanwhile")
+            raise ProductChanged(product.id)
 
 
-def _levels(product_id: str, found: Mapping[str, CatalogItem]) -> Dict[int, int]:
+def _add_to_buckets(changes: Dict[int, list], conditions: Dict[int, Any], before: Product, delta: int,
+                    levels: Mapping[int, int]) -> None:
+    """Units added spread over every bucket (from a random one on); units taken come from where they are, each
+    bucket checking it still holds what is taken."""
+    if delta > 0:
+        for bucket, units in enumerate(spread(delta, start=random.randrange(FLASH_BUCKETS))):
+            if units:
+                changes[bucket].append(BucketRecord.stock.add(units))
+        return
+    for take in takes_from_buckets(before.offer, -delta, levels):
+        bucket = take.bucket if take.bucket is not None else 0
+        changes[bucket].append(BucketRecord.stock.add(-take.quantity))
+        conditions[bucket] &= BucketRecord.stock >= take.quantity
+
+
+def _levels(product_id: str, found: Mapping[str, Any]) -> Dict[int, int]:
     return {b: found[bucket_id(product_id, b)].stock for b in range(FLASH_BUCKETS) if bucket_id(product_id, b) in found}
 
 

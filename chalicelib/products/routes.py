@@ -8,7 +8,8 @@ from chalicelib import bootstrap, errors, settings
 from chalicelib.http import cursors, responses
 from chalicelib.http import request as parse
 from chalicelib.http.routing import route
-from chalicelib.products import service
+from chalicelib.paging import PageRequest
+from chalicelib.products.service import Precondition, Products
 from chalicelib.products.model import (CATEGORY, IMAGE_URL, MAX_CATEGORY, MAX_DESCRIPTION, MAX_IMAGE_URL, MAX_NAME,
                                        MAX_PRICE_CENTS, MAX_STOCK)
 
@@ -88,25 +89,21 @@ def list_products(request):
         raise errors.InvalidInput("query parameter `category`: a lower-case slug of 1 to 50 characters (a-z, 0-9, -)")
     scope = f"products:{category or '*'}"
     position = cursors.page_position(request, scope)
-    items, after = service.list_products(category, parse.limit(request), position and position.get("id"),
-                                         catalog=_services().catalog, cache=_services().warm_cache,
-                                         fresh=parse.wants_fresh(request))
-    return _cached(request, ProductPage([_out(p) for p in items], cursors.next_cursor(scope, after and {"id": after})))
+    page = PageRequest(parse.limit(request), position and position.get("id"))
+    items, after = products().page(category, page, fresh=parse.wants_fresh(request))
+    return _cached(request, ProductPage([_out(p) for p in items], cursors.next_cursor(scope, {"id": after} if after else None)))
 
 
 @route(bp, "/products/{product_id}", "GET", "One product", public=True, response=ProductOut,
        errors=(404,), cacheable=True, needs=(READ_STOCK,))
 def get_product(request, product_id):
-    product = service.get_product(product_id, catalog=_services().catalog, cache=_services().warm_cache,
-                                  fresh=parse.wants_fresh(request))
-    return _cached(request, _out(product))
+    return _cached(request, _out(products().get(product_id, fresh=parse.wants_fresh(request))))
 
 
 @route(bp, "/categories", "GET", "Categories with their product counts", public=True, response=CategoryList,
        cacheable=True, needs=("dynamodb:Query:products",))
 def list_categories(request):
-    categories = service.list_categories(catalog=_services().catalog, cache=_services().warm_cache,
-                                         fresh=parse.wants_fresh(request))
+    categories = products().categories(fresh=parse.wants_fresh(request))
     return _cached(request, CategoryList([CategoryOut(c.name, c.product_count) for c in categories]))
 
 
@@ -116,7 +113,7 @@ WRITES = ("dynamodb:PutItem:products", "dynamodb:UpdateItem:products", "dynamodb
 @route(bp, "/products", "POST", "Add a product", admin=True, request=NewProduct, response=ProductOut,
        status=201, errors=(400,), needs=WRITES)
 def create_product(request, form):
-    product = service.create_product(msgspec.structs.asdict(form), catalog=_services().catalog, caches=_caches())
+    product = products().create(msgspec.structs.asdict(form))
     return responses.answer(_out(product), status=201)
 
 
@@ -125,8 +122,7 @@ def create_product(request, form):
        headers=(("If-Match", "if-match"),), needs=(READ_STOCK,) + WRITES)
 def update_product(request, product_id, form):
     changes = {k: v for k, v in msgspec.structs.asdict(form).items() if v is not UNSET}
-    product = service.update_product(product_id, changes, catalog=_services().catalog, caches=_caches(),
-                                     if_match=_if_match(request))
+    product = products().update(product_id, changes, if_match=_if_match(request))
     out = _out(product)
     return responses.answer(out, headers={"ETag": responses.etag_of(msgspec.json.encode(out))})
 
@@ -134,19 +130,16 @@ def update_product(request, product_id, form):
 @route(bp, "/products/{product_id}", "DELETE", "Remove a product from the catalog", admin=True,
        status=204, errors=(404, 409), needs=(READ_STOCK,) + WRITES)
 def delete_product(request, product_id):
-    service.delete_product(product_id, catalog=_services().catalog, caches=_caches())
+    products().delete(product_id)
     return responses.no_content()
 
 
-def _services():
-    return bootstrap.services()
+def products() -> Products:
+    """The blueprint's service, built once per container by the composition root."""
+    return bootstrap.services().products
 
 
-def _caches():
-    return (_services().warm_cache, _services().offers)
-
-
-def _if_match(request):
+def _if_match(request) -> Optional[Precondition]:
     """`If-Match: <ETag>[, <ETag>...]` or `*`: a test of the product as it is now (strong comparison)."""
     given = parse.header(request, "If-Match")
     if given is None:

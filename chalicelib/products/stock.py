@@ -7,9 +7,9 @@ way no order reads or checks an item that every order of a flash sale would shar
 import random
 from typing import Dict, Iterable
 
-from chalicelib import errors
 from chalicelib.products.model import FLASH_BUCKETS
-from chalicelib.products.takes import BucketShort, OutOfStock, PriceChanged, ProductGone, StockMoved, Take
+from chalicelib.products.takes import OutOfStock, Take
+from chalicelib.retry import BucketShort, PriceMoved, StockMoved
 from chalicelib.products.records import BucketRecord, CatalogItem, ProductRecord, bucket_id
 
 
@@ -29,15 +29,13 @@ class DynamoStock:
                       condition=((BucketRecord.stock >= take.quantity)
                                  & (BucketRecord.price_cents == take.unit_price_cents)), return_old=True)
 
-    def refusal(self, take: Take, failure) -> errors.ShopError:
-        """Why a take's condition failed, from the item as it was."""
+    def refusal(self, take: Take, failure) -> Exception:
+        """Why a take's condition failed, from the item as it was: sold out (final), or a signal to try again."""
         record = failure.record(CatalogItem)
-        if record is None:  # the product is gone, or (a bucket) its flash sale was turned off
-            return ProductGone(take.product_id) if take.bucket is None else StockMoved(take.product_id)
-        if take.bucket is None and record.flash_sale:
-            return StockMoved(take.product_id)
+        if record is None or (take.bucket is None and record.flash_sale):
+            return StockMoved(take.product_id)  # deleted, or it keeps its stock elsewhere now: read it again
         if record.price_cents != take.unit_price_cents:
-            return PriceChanged(take.product_id)
+            return PriceMoved(take.product_id)
         return OutOfStock(take.product_id) if take.bucket is None else BucketShort(take.product_id)
 
     def give_back(self, tx, name: str, product_id: str, quantity: int, flash_sale: bool) -> None:
@@ -54,6 +52,6 @@ class DynamoStock:
         """Every bucket's stock of these flash-sale products, read strongly (one BatchGetItem per 100 keys)."""
         ids = list(dict.fromkeys(product_ids))
         keys = [bucket_id(pid, b) for pid in ids for b in range(FLASH_BUCKETS)]
-        found = {r.id: r.stock for r in CatalogItem.batch_get(keys, consistent_read=True)} if keys else {}
+        found = {r.id: int(r.stock) for r in BucketRecord.batch_get(keys, consistent_read=True)} if keys else {}
         return {pid: {b: found[bucket_id(pid, b)] for b in range(FLASH_BUCKETS) if bucket_id(pid, b) in found}
                 for pid in ids}

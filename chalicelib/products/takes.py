@@ -1,47 +1,21 @@
-"""Where an order's units come from: a product's own stock, or its flash-sale buckets; and why a take can be
-refused. Standard library only."""
+"""Where an order's units come from: a product's own stock, or its flash-sale buckets; and the one final refusal
+of a take (the others are retry signals, chalicelib/retry.py). Standard library only."""
 import itertools
 import random
 from dataclasses import dataclass
 from typing import List, Mapping, Optional
 
 from chalicelib import errors
+from chalicelib.retry import StockMoved
 from chalicelib.products.model import FLASH_BUCKETS, Offer
 
 
-class Refused(errors.Conflict):
-    """Why a product's units could not be taken, naming the product."""
-    message = "product {} could not be taken"
+class OutOfStock(errors.Conflict):
+    """Not enough units of a product (all its buckets together, for a flash-sale product): a final answer."""
 
     def __init__(self, product_id: str) -> None:
-        super().__init__(self.message.format(product_id))
+        super().__init__(f"not enough stock of product {product_id}")
         self.product_id = product_id
-
-
-class OutOfStock(Refused):
-    message = "not enough stock of product {}"
-
-
-class PriceChanged(Refused):
-    message = "the price of product {} changed while ordering; review the order and retry"
-
-
-class ProductGone(Refused):
-    message = "product {} is no longer sold"
-
-
-class BucketShort(Refused):
-    """Flash-sale buckets an order chose held too little: read those products' buckets and choose again."""
-    message = "a stock bucket of product {} ran short"
-
-    def __init__(self, *product_ids: str) -> None:
-        super().__init__(", ".join(product_ids))
-        self.product_ids = set(product_ids)
-
-
-class StockMoved(Refused):
-    """A product's flash-sale flag changed since its offer was read (its stock moved): read it again."""
-    message = "product {} changed how it keeps its stock"
 
 
 @dataclass(frozen=True)
@@ -59,7 +33,8 @@ def spread(total: int, buckets: int = FLASH_BUCKETS, start: int = 0) -> List[int
     return [base + (1 if (i - start) % buckets < extra else 0) for i in range(buckets)]
 
 
-def takes_from_buckets(offer: Offer, quantity: int, levels: Mapping[int, int], rng=random) -> List[Take]:
+def takes_from_buckets(offer: Offer, quantity: int, levels: Mapping[int, int],
+                       rng: random.Random = random.Random()) -> List[Take]:
     """Where to take a line of a flash-sale product, given every bucket's stock as last read: one bucket that
     holds it all if any (chosen at random, so concurrent orders spread), else the fullest buckets. Raises
     OutOfStock only when all the buckets together hold too little (StockMoved when there are none: the product
@@ -71,7 +46,8 @@ def takes_from_buckets(offer: Offer, quantity: int, levels: Mapping[int, int], r
     whole = [b for b, level in levels.items() if level >= quantity]
     if whole:
         return [Take(offer.id, quantity, offer.price_cents, rng.choice(whole))]
-    takes, left = [], quantity
+    takes: List[Take] = []
+    left = quantity
     for bucket in sorted(levels, key=lambda b: (-levels[b], rng.random())):
         if left == 0:
             break

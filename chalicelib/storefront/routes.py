@@ -1,13 +1,14 @@
 """The storefront: one HTML page and its assets, served by the app itself.
 
 Assets are served under names that carry their content hash (`app.3f2a9c1b.js`), so they can be cached for a
-year; the page names the current ones and is revalidated by ETag. Hashes are computed once per container,
+year (they are the same for everyone and never change under a name); the page names the current ones and is not
+stored (no-store, like every answer but the catalog's reads), so a release shows at the next visit. Hashes are computed once per container,
 from the files themselves: there is no build step.
 """
 import functools
 import pathlib
 from html import escape
-from typing import Dict, Tuple
+from typing import Any, Dict, Tuple
 
 from chalice import Blueprint, Response
 
@@ -21,14 +22,14 @@ ASSETS = pathlib.Path(__file__).resolve().parent / "assets"
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; "
        "font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-SECURITY = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-            "X-Frame-Options": "DENY"}
+# (nosniff, HSTS and framing refusal come with every answer: chalicelib/http/middleware.py)
+SECURITY = {"Content-Security-Policy": CSP, "Referrer-Policy": "no-referrer"}
 
 
 @route(bp, "/", "GET", "The storefront page", public=True, produces=("text/html",), errors=(304,))
 def page(request):
     body, tag = _page()
-    return _answer(request, body, "text/html; charset=utf-8", tag, "no-cache")
+    return _answer(request, body, "text/html; charset=utf-8", tag, "no-store")
 
 
 @route(bp, "/static/{name}", "GET", "A storefront asset (content-hashed name)", public=True,
@@ -42,7 +43,7 @@ def asset(request, name):
 
 
 def _answer(request, body: str, content_type: str, tag: str, cache_control: str) -> Response:
-    headers = {"ETag": tag, "Cache-Control": cache_control, **SECURITY}
+    headers: Dict[str, Any] = {"ETag": tag, "Cache-Control": cache_control, **SECURITY}
     if responses.etag_matches(parse.header(request, "If-None-Match"), tag):
         return Response(body="", status_code=304, headers=headers)
     return Response(body=body, status_code=200, headers={"Content-Type": content_type, **headers})

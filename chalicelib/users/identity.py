@@ -1,11 +1,18 @@
 """The identity provider (an Amazon Cognito user pool) behind a small interface in the shop's terms."""
+import base64
 import re
 from dataclasses import dataclass
 from typing import Dict, Optional
 
+import msgspec
+
 from chalicelib import errors
+from chalicelib.users.model import email_taken
 
 BAD_LOGIN = "email or password is incorrect"
+LOCKED_OUT = "Password attempts exceeded"  # NotAuthorizedException's message when Cognito locks a user out
+# Cognito does not say how long: its lockout starts at a second and doubles with each failure, up to 15 minutes
+LOCKOUT_SECONDS = 60
 REFRESH_TOKEN = re.compile(r"[A-Za-z0-9_=.-]{1,8192}")  # RevokeToken's pattern for a token
 
 
@@ -15,6 +22,7 @@ class Tokens:
     id_token: str
     refresh_token: str
     expires_in: int
+    subject: str = ""  # the user they were issued to (the access token's `sub`)
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,7 @@ class CognitoIdentity:
                                        UserAttributes=[{"Name": "email", "Value": email},
                                                        {"Name": "name", "Value": name}])
         except self._idp.exceptions.UsernameExistsException as exc:
-            raise errors.Conflict(f"an account with email {email} already exists") from exc
+            raise email_taken(email) from exc
         except self._idp.exceptions.InvalidPasswordException as exc:
             raise errors.InvalidInput(f"field `password`: {_message(exc)}") from exc
         except self._idp.exceptions.InvalidParameterException as exc:
@@ -78,7 +86,8 @@ class CognitoIdentity:
     def refresh(self, refresh_token: str) -> Tokens:
         tokens = self._tokens("REFRESH_TOKEN_AUTH", {"REFRESH_TOKEN": refresh_token},
                               "the refresh token is invalid or has expired")
-        return Tokens(tokens.access_token, tokens.id_token, tokens.refresh_token or refresh_token, tokens.expires_in)
+        return Tokens(tokens.access_token, tokens.id_token, tokens.refresh_token or refresh_token, tokens.expires_in,
+                      tokens.subject)
 
     def revoke(self, refresh_token: str) -> None:
         """End the session of this refresh token: Cognito refuses it from now on, and the access tokens it
@@ -99,8 +108,12 @@ class CognitoIdentity:
         idp = self._idp
         try:
             answer = idp.initiate_auth(ClientId=self._client_id, AuthFlow=flow, AuthParameters=parameters)
-        except (idp.exceptions.NotAuthorizedException, idp.exceptions.UserNotFoundException,
-                idp.exceptions.InvalidParameterException) as exc:
+        except idp.exceptions.NotAuthorizedException as exc:
+            if LOCKED_OUT in _message(exc):  # Cognito's own lockout after repeated failures
+                raise errors.TooManyRequests("too many failed sign-ins for this email; try again later",
+                                             retry_after=LOCKOUT_SECONDS) from exc
+            raise errors.Unauthenticated(refusal) from exc
+        except (idp.exceptions.UserNotFoundException, idp.exceptions.InvalidParameterException) as exc:
             raise errors.Unauthenticated(refusal) from exc
         except idp.exceptions.UserNotConfirmedException as exc:
             raise errors.Forbidden("this account is not confirmed yet: confirm the emailed code first") from exc
@@ -113,7 +126,22 @@ class CognitoIdentity:
         if not result:
             raise errors.Unauthenticated(f"sign-in needs a further step ({answer.get('ChallengeName')})")
         return Tokens(access_token=result["AccessToken"], id_token=result.get("IdToken", ""),
-                      refresh_token=result.get("RefreshToken", ""), expires_in=result.get("ExpiresIn", 3600))
+                      refresh_token=result.get("RefreshToken", ""), expires_in=result.get("ExpiresIn", 3600),
+                      subject=_subject(result["AccessToken"]))
+
+
+def _subject(access_token: str) -> str:
+    """The `sub` of a token Cognito has just issued to us (read, not verified: it came straight from Cognito)."""
+    payload = access_token.split(".")[1]
+    return str(msgspec.json.decode(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).get("sub", ""))
+
+
+def find_pool(idp, name: str) -> Dict[str, str]:
+    """A pool's and its app client's ids, by the pool's name (the local stack's way; a stage's settings name them)."""
+    pools = idp.list_user_pools(MaxResults=60)["UserPools"]
+    pool_id = next(p["Id"] for p in pools if p["Name"] == name)
+    clients = idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+    return {"pool_id": pool_id, "client_id": clients[0]["ClientId"]}
 
 
 def _message(exc: Exception) -> str:

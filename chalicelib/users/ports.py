@@ -1,8 +1,9 @@
-"""What the account services need: the profiles' storage and the identity provider."""
+"""What the account services need: the profiles' storage, the identity provider, the sign-in limit's counters
+and the refresh tokens' owners."""
 from typing import Optional, Protocol
 
 from chalicelib.users.identity import Account, Tokens
-from chalicelib.users.model import Profile
+from chalicelib.users.model import Counter, Profile, Taken
 
 
 class Users(Protocol):
@@ -29,3 +30,15 @@ class Identity(Protocol):
     def account_of_token(self, access_token: str) -> Account: ...
 
     def revoke(self, refresh_token: str) -> None: ...
+
+
+class SignInAttempts(Protocol):
+    def take(self, counter: Counter, now: int) -> Taken: ...
+
+    def give_back(self, counter: Counter, ends_at: int) -> None: ...
+
+
+class RefreshTokens(Protocol):
+    def issued(self, digest: str, subject: str, expires_at: int) -> None: ...
+
+    def owner(self, digest: str) -> Optional[str]: ...

@@ -38,7 +38,9 @@ class DynamoUsers:
         record = UserRecord(profile.id, email=profile.email, name=profile.name, created_at=profile.created_at)
         if storage.unless_condition_fails(lambda: record.save(condition=UserRecord.id.does_not_exist())):
             return profile
-        return self.get(profile.id)
+        stored = self.get(profile.id)
+        assert stored is not None, "a profile whose write found it there exists"  # nothing deletes profiles
+        return stored
 
     def rename(self, user_id: str, name: str) -> Profile:
         record = UserRecord(user_id)

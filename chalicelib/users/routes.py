@@ -4,11 +4,12 @@ from typing import Annotated, List, Optional
 import msgspec
 from chalice import Blueprint
 
-from chalicelib import auth, bootstrap, errors, settings
+from chalicelib import auth, bootstrap, errors
 from chalicelib.http import responses
 from chalicelib.http import request as parse
+from chalicelib.http.request import Caller
 from chalicelib.http.routing import route
-from chalicelib.users import service
+from chalicelib.users.service import Accounts, Session
 from chalicelib.users.model import EMAIL, MAX_EMAIL, MAX_NAME, MAX_PASSWORD
 
 bp = Blueprint(__name__)
@@ -68,25 +69,28 @@ IDENTITY = ("cognito-idp:SignUp", "cognito-idp:AdminConfirmSignUp?auto_confirm",
 @route(bp, "/users", "POST", "Create an account", public=True, request=SignUp, response=ProfileOut,
        status=201, errors=(400, 409), needs=IDENTITY)
 def sign_up(request, form):
-    profile = service.register(form.email, form.password, form.name, identity=_identity(),
-                               users=bootstrap.services().users, auto_confirm=settings.get().auto_confirm)
+    profile = accounts().register(form.email, form.password, form.name)
     return responses.answer(_profile(profile), status=201)
 
 
 @route(bp, "/users/confirm", "POST", "Confirm a sign-up with the emailed code", public=True,
        request=Confirmation, status=204, errors=(400,), needs=("cognito-idp:ConfirmSignUp",))
 def confirm(request, form):
-    service.confirm(form.email, form.code, identity=_identity())
+    accounts().confirm(form.email, form.code)
     return responses.no_content()
 
 
+SIGN_IN = ("cognito-idp:InitiateAuth", "dynamodb:UpdateItem:sessions(expires_at,failures,id)",
+           "dynamodb:GetItem:sessions", "dynamodb:PutItem:sessions(expires_at,id,subject)")
+
+
 @route(bp, "/auth/token", "POST", "Sign in, or exchange a refresh token", public=True, request=TokenRequest,
-       response=TokensOut, errors=(400, 401, 403, 429), needs=("cognito-idp:InitiateAuth",))
+       response=TokensOut, errors=(400, 401, 403, 429), needs=SIGN_IN)
 def token(request, form):
     if form.refresh_token is not None and form.email is None and form.password is None:
-        tokens = service.refresh(form.refresh_token, identity=_identity())
+        tokens = accounts().refresh(form.refresh_token)
     elif form.email is not None and form.password is not None and form.refresh_token is None:
-        tokens = service.sign_in(form.email, form.password, identity=_identity())
+        tokens = accounts().sign_in(form.email, form.password, parse.source_address(request))
     else:
         raise errors.InvalidInput("give either `email` and `password`, or `refresh_token`")
     # the authorizer admits a token only so long (auth.MAX_TOKEN_AGE), whatever the pool says
@@ -94,36 +98,35 @@ def token(request, form):
                                 min(tokens.expires_in, auth.MAX_TOKEN_AGE)))
 
 
-@route(bp, "/auth/sign-out", "POST", "End a session: revoke its refresh token", request=SignOut, status=204,
-       errors=(400, 429), needs=("cognito-idp:RevokeToken",))
-def sign_out(request, form):
-    service.sign_out(form.refresh_token, identity=_identity())
+@route(bp, "/auth/sign-out", "POST", "End a session: revoke its refresh token (the caller's own only)",
+       request=SignOut, status=204, errors=(400, 429), needs=("cognito-idp:RevokeToken", "dynamodb:GetItem:sessions"))
+def sign_out(request, form, caller: Caller):
+    accounts().sign_out(form.refresh_token, caller.user_id)
     return responses.no_content()
 
 
 @route(bp, "/users/me", "GET", "The caller's profile", response=ProfileOut,
        needs=("dynamodb:GetItem:users", "dynamodb:PutItem:users", "cognito-idp:GetUser"))
-def me(request, caller):
-    profile = service.profile(caller.user_id, caller.groups, _access_token(request), identity=_identity(),
-                              users=bootstrap.services().users)
+def me(request, caller: Caller):
+    profile = accounts().profile(_session(request, caller))
     return responses.answer(_profile(profile))
 
 
 @route(bp, "/users/me", "PATCH", "Change the caller's name", request=Rename, response=ProfileOut,
        errors=(400,), needs=("dynamodb:UpdateItem:users", "dynamodb:GetItem:users",
                              "dynamodb:PutItem:users", "cognito-idp:GetUser"))
-def rename(request, form, caller):
-    profile = service.rename(caller.user_id, caller.groups, form.name, _access_token(request), identity=_identity(),
-                             users=bootstrap.services().users)
+def rename(request, form: Rename, caller: Caller):
+    profile = accounts().rename(_session(request, caller), form.name)
     return responses.answer(_profile(profile))
 
 
-def _identity():
-    return bootstrap.services().identity
+def accounts() -> Accounts:
+    """The blueprint's service, built once per container by the composition root."""
+    return bootstrap.services().accounts
 
 
-def _access_token(request) -> str:
-    return auth.bearer(parse.header(request, "Authorization") or "")
+def _session(request, caller: Caller) -> Session:
+    return Session(caller.user_id, caller.groups, auth.bearer(parse.header(request, "Authorization") or ""))
 
 
 def _profile(profile) -> ProfileOut:

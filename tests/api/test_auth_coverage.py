@@ -4,6 +4,7 @@ import re
 
 from tests import tokens
 from tests.conftest import Api
+from tests.support import concrete, operations
 
 # The only operations anyone may call without a token (each declares public=True next to its route)
 PUBLIC = {("GET", "/health"), ("GET", "/openapi.json"), ("POST", "/users"), ("POST", "/users/confirm"),
@@ -11,26 +12,17 @@ PUBLIC = {("GET", "/health"), ("GET", "/openapi.json"), ("POST", "/users"), ("PO
           ("GET", "/"), ("GET", "/static/{name}")}
 
 
-def _operations(app):
-    return [(method, path, entry.view_function.operation) for path, methods in app.routes.items()
-            for method, entry in methods.items()]
-
-
-def _concrete(path: str, value: str = "01ARZ3NDEKTSV4RRFFQ69G5FAV") -> str:
-    return re.sub(r"{\w+}", value, path)
-
-
 def test_the_public_operations_are_exactly_the_documented_ones(app):
-    assert {(m, p) for m, p, op in _operations(app) if op.public} == PUBLIC
+    assert {(m, p) for m, p, op in operations(app) if op.public} == PUBLIC
 
 
 def test_every_other_route_answers_401_without_a_token_and_403_with_a_forged_one(app, client, stack, shopper):
     forged = tokens.mint(stack.pool_id, stack.client_id, sub=shopper.user_id, iss="https://evil.example.com/pool")
     checked = 0
-    for method, path, op in _operations(app):
+    for method, path, op in operations(app):
         if op.public:
             continue
-        url = _concrete(path)
+        url = concrete(path)
         missing = Api(client).request(method, url, json={})
         assert missing.status_code == 401, (method, path)
         assert missing.json == {"Code": "UnauthorizedError", "Message": "a bearer token is required"}
@@ -41,10 +33,10 @@ def test_every_other_route_answers_401_without_a_token_and_403_with_a_forged_one
 
 
 def test_every_admin_route_refuses_a_customer(app, shopper):
-    admin_routes = [(m, p) for m, p, op in _operations(app) if op.admin]
+    admin_routes = [(m, p) for m, p, op in operations(app) if op.admin]
     assert len(admin_routes) >= 6
     for method, path in admin_routes:
-        response = shopper.request(method, _concrete(path), json={"name": "x", "category": "x", "price_cents": 1})
+        response = shopper.request(method, concrete(path), json={"name": "x", "category": "x", "price_cents": 1})
         assert response.status_code == 403 and response.json["Code"] == "ForbiddenError", (method, path)
 
 
@@ -57,7 +49,7 @@ def test_every_route_with_an_id_of_something_owned_is_404_to_another_user(app, a
     notification = next(n for n in shopper.get("/notifications").json["items"] if n["order_id"] == order["id"])
     owned = {"order_id": order["id"], "notification_id": notification["id"]}
     checked = []
-    for method, path, op in _operations(app):
+    for method, path, op in operations(app):
         names = re.findall(r"{(\w+)}", path)
         if op.public or op.admin or not names or not set(names) <= set(owned):
             continue

@@ -1,21 +1,28 @@
-"""The composition root: every part is a typed attribute of bootstrap.services(), and can be replaced one by one."""
+"""The composition root: each blueprint's service is built from the root's parts, and a test can give any part."""
 from chalicelib import ids
 from tests.unit import fakes
 
 
-def test_the_composition_root_takes_a_fake_part_by_part(client):
-    """Tests (and anything else) assign their own parts to bootstrap.services(); the rest stays real."""
+def test_the_composition_root_builds_the_services_from_the_parts_it_is_given(client):
+    """A fresh root with a fake catalog: the products service built meanwhile reads it; the rest stays real."""
     from chalicelib import bootstrap
     from chalicelib.products.model import Product
-    parts = bootstrap.services()
-    real_catalog, shop = parts.catalog, fakes.FakeShop()
+    shop = fakes.FakeShop()
     fake = fakes.FakeCatalog(shop)
     product = Product(ids.new_id(), "Fake Stool", "", "fakes", 700, 3, None, "t", "t")
     fake.add(product)
-    parts.catalog = fake
-    try:
+    with bootstrap.replaced(catalog=fake) as parts:
         answer = client.http.get(f"/products/{product.id}", headers={"Cache-Control": "no-cache"})
         assert answer.status_code == 200 and b"Fake Stool" in answer.body
-    finally:
-        parts.catalog = real_catalog
+        assert parts.products is bootstrap.services().products  # built once, then kept
     assert client.http.get(f"/products/{product.id}", headers={"Cache-Control": "no-cache"}).status_code == 404
+
+
+def test_no_route_reaches_into_the_composition_root_but_through_its_blueprints_accessor():
+    """Each blueprint reads its ready-made service in one accessor; a route names no collaborator of it."""
+    import pathlib
+    import re
+    root = pathlib.Path(__file__).resolve().parents[2] / "chalicelib"
+    for routes in root.glob("**/*routes.py"):
+        uses = re.findall(r"bootstrap\.services\(\)\.(\w+)", routes.read_text())
+        assert len(uses) <= 1, (routes.name, uses)

@@ -119,7 +119,8 @@ def test_demo_catalog_is_seeded_once(stack, anonymous):
 
 def test_the_local_stack_finds_its_user_pool_by_name(stack):
     from chalicelib import bootstrap
-    assert bootstrap._find_user_pool("shop-test") == {"pool_id": stack.pool_id, "client_id": stack.client_id}
+    from chalicelib.users.identity import find_pool
+    assert find_pool(bootstrap.services().client("cognito-idp"), "shop-test") == {"pool_id": stack.pool_id, "client_id": stack.client_id}
 
 
 @pytest.mark.parametrize("given", [

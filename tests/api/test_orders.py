@@ -287,6 +287,31 @@ def test_racing_ship_and_cancel_leave_exactly_one_winner(shopper, admin, anonymo
     assert _stock(anonymous, chair["id"]) == 20 - 5 + cancelled
 
 
+def test_many_concurrent_moves_of_one_order_are_each_200_or_409_never_503(shopper, admin, anonymous, live_url):
+    """Ships, delivers and cancels racing on one order: a move that lost its race is a 409 naming the status the
+    order is in; the winners follow the lifecycle (at most one ship, one deliver after it, or one cancel)."""
+    chair = _product(admin, stock=20)
+    actions = [(admin, "ship")] * 6 + [(admin, "deliver")] * 6 + [(shopper, "cancel")] * 4
+    for _ in range(3):
+        order = shopper.post("/orders", {"items": [{"product_id": chair["id"], "quantity": 1}]}).json
+        barrier = threading.Barrier(len(actions))
+
+        def act(who_action):
+            who, action = who_action
+            barrier.wait()
+            answer = _http(live_url, who, "POST", f"/orders/{order['id']}/{action}")
+            return action, answer.status_code, answer.json().get("Message", "")
+
+        with ThreadPoolExecutor(max_workers=len(actions)) as pool:
+            results = list(pool.map(act, actions))
+        assert {status for _, status, _ in results} <= {200, 409}, results
+        won = sorted(action for action, status, _ in results if status == 200)
+        assert won in (["cancel"], ["ship"], ["deliver", "ship"]), results
+        assert all(" is " in message for _, status, message in results if status == 409), results
+        final = admin.get(f"/orders/{order['id']}").json["status"]
+        assert final == {("cancel",): "CANCELLED", ("ship",): "SHIPPED", ("deliver", "ship"): "DELIVERED"}[tuple(won)]
+
+
 def test_placing_and_replaying_orders_emit_metrics(shopper, admin, app_log):
     chair = _product(admin)
     body = {"items": [{"product_id": chair["id"], "quantity": 1}]}

@@ -1,6 +1,7 @@
 """Sessions end (contract v2, defect 4): sign-out revokes the refresh token, access tokens are admitted at
 most auth.MAX_TOKEN_AGE seconds after they were issued, and API Gateway's authorizer cache cannot stretch
 that past 15 minutes."""
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -101,3 +102,48 @@ def test_the_pool_issues_tokens_that_expire_before_a_cached_answer_could_outlive
     validity = properties["AccessTokenValidity"] * seconds
     assert validity + auth.CACHE_SECONDS <= auth.SESSION_SECONDS
     assert properties["EnableTokenRevocation"] is True
+
+
+# --- only the caller's own (contract v3, issue 23 item 7) ------------------------------------------
+
+def test_signing_out_another_users_refresh_token_is_204_and_it_stays_valid(client, shopper, other_shopper):
+    victims = other_shopper.tokens["refresh_token"]
+    answer = shopper.post("/auth/sign-out", {"refresh_token": victims})
+    assert answer.status_code == 204 and not answer.body
+    refreshed = _refresh(client, victims)
+    assert refreshed.status_code == 200
+    assert Api(client, refreshed.json["access_token"]).get("/users/me").json["id"] == other_shopper.user_id
+    assert other_shopper.post("/auth/sign-out", {"refresh_token": victims}).status_code == 204
+    assert _refresh(client, victims).status_code == 401  # its owner still can
+
+
+def test_the_shop_keeps_a_hash_of_each_refresh_token_with_its_owner_never_the_token(stack, shopper):
+    import hashlib
+    import boto3
+    token = shopper.tokens["refresh_token"]
+    key = {"id": {"S": "refresh#" + hashlib.sha256(token.encode()).hexdigest()}}
+    item = boto3.client("dynamodb").get_item(TableName="shop-test-sessions", Key=key)["Item"]
+    assert item["subject"]["S"] == shopper.user_id and int(item["expires_at"]["N"]) > time.time() + 29 * 86400
+    scanned = json.dumps(boto3.client("dynamodb").scan(TableName="shop-test-sessions")["Items"])
+    assert token not in scanned and token[:40] not in scanned
+
+
+def test_a_token_whose_owner_is_not_on_record_is_recorded_at_its_next_refresh(client, stack, shopper):
+    import hashlib
+    import boto3
+    token = shopper.tokens["refresh_token"]
+    boto3.client("dynamodb").delete_item(TableName="shop-test-sessions",
+                                         Key={"id": {"S": "refresh#" + hashlib.sha256(token.encode()).hexdigest()}})
+    assert shopper.post("/auth/sign-out", {"refresh_token": token}).status_code == 204
+    assert _refresh(client, token).status_code == 200  # not known to be the caller's: nothing was revoked
+    assert shopper.post("/auth/sign-out", {"refresh_token": token}).status_code == 204
+    assert _refresh(client, token).status_code == 401
+
+
+def test_owners_are_kept_as_long_as_the_pool_honours_a_refresh_token():
+    from chalicelib.users.model import REFRESH_TOKEN_SECONDS
+    from devstack import template
+    (client,) = template.resources_of_type(template.load(), "AWS::Cognito::UserPoolClient").values()
+    properties = client["Properties"]
+    assert properties["TokenValidityUnits"]["RefreshToken"] == "days"
+    assert REFRESH_TOKEN_SECONDS == properties["RefreshTokenValidity"] * 86400

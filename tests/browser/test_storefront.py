@@ -289,3 +289,18 @@ def test_every_list_that_grows_pages_on_to_its_oldest_item(page, admin, shopper,
     expect(page.locator("#admin-orders-status")).to_have_text(f"Order {oldest[-8:]} is SHIPPED.")
     expect(card).to_have_count(0)  # it moved from "To ship" to "To deliver"
     assert shopper.get(f"/orders/{oldest}").json["status"] == "SHIPPED"
+
+
+def test_the_sign_in_form_says_how_long_to_wait_after_too_many_failures(page):
+    from tests.conftest import unique_email
+    email = unique_email("locked")
+    page.goto("/#/signin")
+    page.fill("#field-email", email)
+    for _ in range(5):
+        page.fill("#field-password", "Wrong-Passw0rd")
+        page.click("form button[type=submit]")
+        expect(page.locator("#auth-error")).to_have_text("email or password is incorrect")
+        page.evaluate("document.getElementById('auth-error').textContent = ''")
+    page.fill("#field-password", "Wrong-Passw0rd")
+    page.click("form button[type=submit]")
+    expect(page.locator("#auth-error")).to_have_text("Too many sign-in attempts. Try again in 15 minutes.")

@@ -6,12 +6,13 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from chalicelib import errors, ids
+from chalicelib import errors, ids, retry
 from chalicelib.notifications.model import Notification
 from chalicelib.orders import model as orders
-from chalicelib.orders.model import Line, Order
+from chalicelib.orders.commands import IdempotencyKey
+from chalicelib.orders.model import Existing, Line, Order
 from chalicelib.products.model import FLASH_BUCKETS, Product
-from chalicelib.products.takes import Take
+from chalicelib.products.takes import OutOfStock, Take
 from chalicelib.users.model import Profile
 from tests.unit import fakes
 
@@ -38,7 +39,7 @@ def parts(request):
     s = bootstrap.services()
     for user in FIXED_USERS:  # the orders' events reach the notification consumer, which mails their owners
         s.users.add(Profile(user, f"{user.lower()}@example.com", "Contract Shopper", "t"))
-    return Parts(s.catalog, s.stock, s.carts, s.orders, s.checkout, s.inbox, s.users)
+    return Parts(s.catalog, s.stock, s.carts, s.orders, s.checkout_store, s.inbox, s.users)
 
 
 FIXED_USERS = ("U-contract", "U-c", "U-0", "U-1", "U-2")
@@ -76,6 +77,25 @@ def _stock(parts, product):
     return parts.catalog.get(product.id).stock
 
 
+def _place(parts, order, takes, cart_version=None, key=None):
+    """One checkout transaction through the unit of work: the takes, the order, the cart it empties."""
+    tx = parts.checkout.begin()
+    for take in takes:
+        tx.take(take)
+    tx.add_order(order, key)
+    if cart_version is not None:
+        tx.empty_cart(order.user_id, cart_version)
+    return tx.commit()
+
+
+def _cancel(parts, order, cancelled, returns):
+    tx = parts.checkout.begin()
+    tx.move(order, cancelled)
+    for product_id, quantity, flash_sale in returns:
+        tx.give_back(product_id, quantity, flash_sale)
+    return tx.commit()
+
+
 # --- the catalog ------------------------------------------------------------------------------------
 
 def test_a_product_reads_back_as_added_with_its_offer_page_and_count(parts):
@@ -92,7 +112,7 @@ def test_a_product_reads_back_as_added_with_its_offer_page_and_count(parts):
 def test_an_update_writes_only_what_changed_and_never_undoes_a_sale_made_since_the_read(parts):
     product = _product(parts, stock=10)
     stale = parts.catalog.current(product.id)
-    parts.checkout.place(_order(product, 4), [_take(product, 4)], None, None)
+    _place(parts, _order(product, 4), [_take(product, 4)])
     parts.catalog.update(stale, stale.product.changed({"description": "Oak"}, "2026-11-27T11:00:00Z"))
     assert parts.catalog.get(product.id).description == "Oak" and _stock(parts, product) == 6
     current = parts.catalog.current(product.id)
@@ -103,8 +123,8 @@ def test_an_update_writes_only_what_changed_and_never_undoes_a_sale_made_since_t
 def test_an_exact_update_fails_when_the_product_changed_since_it_was_read(parts):
     product = _product(parts, stock=10)
     stale = parts.catalog.current(product.id)
-    parts.checkout.place(_order(product, 1), [_take(product)], None, None)
-    with pytest.raises(errors.Conflict):
+    _place(parts, _order(product, 1), [_take(product)])
+    with pytest.raises(retry.ProductChanged):
         parts.catalog.update(stale, stale.product.changed({"stock": 50}, "t"), exact=True)
     assert _stock(parts, product) == 9
 
@@ -117,10 +137,10 @@ def test_flash_sale_on_and_off_moves_every_unit_and_the_price_reaches_every_buck
     assert on.product.flash_sale and on.product.stock == FLASH_BUCKETS + 5 and len(on.levels) == FLASH_BUCKETS
     assert parts.stock.levels([product.id]) == {product.id: on.levels}
     parts.catalog.update(on, on.product.changed({"price_cents": 650}, "t"))
-    with pytest.raises(orders.PriceChanged):
-        parts.checkout.place(_order(product, 1), [_take(product, 1, bucket=0)], None, None)
+    with pytest.raises(retry.PriceMoved):
+        _place(parts, _order(product, 1), [_take(product, 1, bucket=0)])
     priced = parts.catalog.current(product.id)
-    parts.checkout.place(_order(product, 2, price=650), [_take(product, 2, bucket=0, price=650)], None, None)
+    _place(parts, _order(product, 2, price=650), [_take(product, 2, bucket=0, price=650)])
     parts.catalog.update(parts.catalog.current(product.id),
                          parts.catalog.current(product.id).product.changed({"flash_sale": False}, "t"))
     off = parts.catalog.current(product.id)
@@ -161,7 +181,7 @@ def test_placing_takes_the_stock_writes_the_order_and_empties_the_cart_it_came_f
     view = parts.checkout.read(user, None, True, [product.id])
     assert view.cart == {product.id: 3} and view.offers == {product.id: product.offer}
     order = _order(product, 3, user=user)
-    parts.checkout.place(order, [_take(product, 3)], view.cart_version, None)
+    assert _place(parts, order, [_take(product, 3)], view.cart_version) is None
     assert _stock(parts, product) == 7 and parts.orders.get(order.id) == order
     assert parts.carts.quantities(user) == {}
     assert parts.orders.page_for_user(user, 10, None) == ([order], None)
@@ -172,11 +192,10 @@ def test_an_order_named_by_a_key_is_written_once_and_found_by_its_key(parts):
     user = _user(parts)
     order_id = orders.keyed_order_id(user, "KEY-1")
     order = _order(product, 1, user=user, order_id=order_id)
-    parts.checkout.place(order, [_take(product)], None, "hash-1")
-    with pytest.raises(orders.KeyTaken) as taken:
-        parts.checkout.place(replace(order, created_at="later"), [_take(product)], None, "hash-2")
-    assert taken.value.order == order and taken.value.body_hash == "hash-1"
-    assert parts.checkout.read(user, order_id, False, []).existing == (order, "hash-1")
+    assert _place(parts, order, [_take(product)], key=IdempotencyKey("KEY-1", "hash-1")) is None
+    taken = _place(parts, replace(order, created_at="later"), [_take(product)], key=IdempotencyKey("KEY-1", "hash-2"))
+    assert taken == Existing(order, "hash-1")  # a replay is an answer, not an error
+    assert parts.checkout.read(user, order_id, False, []).existing == Existing(order, "hash-1")
     assert _stock(parts, product) == 9
 
 
@@ -186,27 +205,27 @@ def test_a_refused_checkout_names_why_and_changes_nothing(parts, case):
     user = _user(parts)
     parts.carts.put(user, product.id, 1)
     version = parts.checkout.read(user, None, True, []).cart_version
-    take, expected = {"price": (_take(product, price=1), orders.PriceChanged),
-                      "stock": (_take(product, 3), orders.OutOfStock),
-                      "gone": (Take(ids.new_id(), 1, 500), orders.ProductGone),
-                      "flag": (_take(product), orders.StockMoved),
-                      "cart": (_take(product), orders.CartChanged)}[case]
+    take, expected = {"price": (_take(product, price=1), retry.PriceMoved),
+                      "stock": (_take(product, 3), OutOfStock),
+                      "gone": (Take(ids.new_id(), 1, 500), retry.StockMoved),
+                      "flag": (_take(product), retry.StockMoved),
+                      "cart": (_take(product), retry.CartChanged)}[case]
     if case == "flag":
         current = parts.catalog.current(product.id)
         parts.catalog.update(current, current.product.changed({"flash_sale": True}, "t"))
     with pytest.raises(expected):
-        parts.checkout.place(_order(product, take.quantity, user=user), [take], version + (case == "cart"), None)
+        _place(parts, _order(product, take.quantity, user=user), [take], version + (case == "cart"))
     assert _stock(parts, product) == 2 and parts.carts.quantities(user) == {product.id: 1}
     assert parts.orders.page_for_user(user, 10, None) == ([], None)
 
 
 def test_a_short_bucket_is_told_apart_from_a_sold_out_product(parts):
     product = _product(parts, stock=FLASH_BUCKETS, flash=True)  # one unit in every bucket
-    with pytest.raises(orders.BucketShort):
-        parts.checkout.place(_order(product, 2), [_take(product, 2, bucket=5)], None, None)
+    with pytest.raises(retry.BucketShort):
+        _place(parts, _order(product, 2), [_take(product, 2, bucket=5)])
     levels = parts.stock.levels([product.id])[product.id]
     assert sum(levels.values()) == FLASH_BUCKETS
-    parts.checkout.place(_order(product, 2), [_take(product, 1, bucket=5), _take(product, 1, bucket=6)], None, None)
+    _place(parts, _order(product, 2), [_take(product, 1, bucket=5), _take(product, 1, bucket=6)])
     assert _stock(parts, product) == FLASH_BUCKETS - 2
 
 
@@ -214,21 +233,20 @@ def test_cancelling_gives_the_units_back_once_and_moves_the_order(parts):
     plain, flash = _product(parts, stock=5), _product(parts, stock=FLASH_BUCKETS, flash=True)
     order = Order(ids.new_id(), "U-c", orders.PLACED, (Line(plain.id, "a", 500, 2), Line(flash.id, "b", 500, 3)),
                   "t", "t")
-    parts.checkout.place(order, [_take(plain, 2), _take(flash, 1, 0), _take(flash, 1, 1), _take(flash, 1, 2)],
-                         None, None)
+    _place(parts, order, [_take(plain, 2), _take(flash, 1, 0), _take(flash, 1, 1), _take(flash, 1, 2)])
     cancelled = order.moved("cancel", "t2")
-    parts.checkout.cancel(order, cancelled, [(plain.id, 2, False), (flash.id, 3, True)])
+    _cancel(parts, order, cancelled, [(plain.id, 2, False), (flash.id, 3, True)])
     assert _stock(parts, plain) == 5 and _stock(parts, flash) == FLASH_BUCKETS
     assert parts.orders.get(order.id).status == orders.CANCELLED
-    with pytest.raises(errors.Conflict):
-        parts.checkout.cancel(order, cancelled, [(plain.id, 2, False)])
+    with pytest.raises(retry.StatusMoved):
+        _cancel(parts, order, cancelled, [(plain.id, 2, False)])
     assert _stock(parts, plain) == 5
 
 
 def test_a_status_moves_only_from_the_status_it_must_have(parts):
     product = _product(parts)
     order = _order(product)
-    parts.checkout.place(order, [_take(product)], None, None)
+    _place(parts, order, [_take(product)])
     assert parts.orders.transition(order.id, orders.SHIPPED, orders.DELIVERED, "t") is None
     shipped = parts.orders.transition(order.id, orders.PLACED, orders.SHIPPED, "t2")
     assert shipped.status == orders.SHIPPED and parts.orders.get(order.id) == shipped
@@ -240,7 +258,7 @@ def test_the_admins_pages_hold_every_order_once_newest_first(parts):
     made = []
     for n in range(9):
         order = _order(product, 1, user=f"U-{n % 3}")
-        parts.checkout.place(order, [_take(product)], None, None)
+        _place(parts, order, [_take(product)])
         made.append(order.id)
     parts.orders.transition(made[4], orders.PLACED, orders.SHIPPED, "t")
     for status, expected in ((None, made[::-1]), (orders.PLACED, [o for o in made[::-1] if o != made[4]])):
@@ -252,7 +270,7 @@ def test_the_admins_pages_hold_every_order_once_newest_first(parts):
                 break
             if len(newer) < 3:
                 order = _order(product, 1)  # placed while an admin pages: newer than every page, so on none
-                parts.checkout.place(order, [_take(product)], None, None)
+                _place(parts, order, [_take(product)])
                 newer.append(order.id)
         assert [o for o in seen if o in made] == expected and len(seen) == len(set(seen))
         assert not set(newer) & set(seen)

@@ -8,7 +8,8 @@ MODELS = {"UsersTable": "chalicelib.users.repository:UserRecord",
           "ProductsTable": "chalicelib.products.records:CatalogItem",
           "CartsTable": "chalicelib.orders.records:CartRecord",
           "OrdersTable": "chalicelib.orders.records:OrderRecord",
-          "NotificationsTable": "chalicelib.notifications.repository:NotificationRecord"}
+          "NotificationsTable": "chalicelib.notifications.repository:NotificationRecord",
+          "SessionsTable": "chalicelib.users.sessions:SessionRecord"}
 
 
 def _model(path):

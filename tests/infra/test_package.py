@@ -66,7 +66,7 @@ def test_each_api_function_loads_only_its_own_blueprint_and_serves_its_route(tem
     for name, (method, path) in served_by.items():
         variables = functions[name]["Properties"]["Environment"]["Variables"]
         wanted.setdefault(variables.get("SHOP_BLUEPRINTS"), set()).add(f"{method} {path}")
-    assert set(wanted) == {None, "users", "products", "orders", "notifications", "storefront"}  # None: all
+    assert set(wanted) == {None, "users", "products", "cart", "orders", "notifications", "storefront"}  # None: all
     loaded = {}
     for blueprints in list(wanted) + [""]:
         env = {k: v for k, v in os.environ.items() if k != "SHOP_BLUEPRINTS"}
@@ -250,3 +250,71 @@ def test_the_design_doc_states_the_functions_and_memory_the_template_has(templat
     functions = _resources(template, "AWS::Serverless::Function")
     memory_gb = sum(f["Properties"]["MemorySize"] for f in functions.values()) / 1024
     assert stated and (int(stated.group(1)), float(stated.group(2))) == (len(functions), memory_gb)
+
+
+# --- API Gateway's own answers and the web ACL (ops/edge.py) ---------------------------------------
+
+def test_every_gateway_response_has_the_contracts_body_and_every_header_the_app_sends(template):
+    from chalicelib.http.middleware import NOT_STORED, SECURITY_HEADERS
+    responses = template["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
+    assert {"UNAUTHORIZED", "ACCESS_DENIED", "MISSING_AUTHENTICATION_TOKEN", "THROTTLED", "WAF_FILTERED",
+            "DEFAULT_4XX", "DEFAULT_5XX"} <= set(responses)
+    for kind, response in responses.items():
+        headers = response["ResponseParameters"]["Headers"]
+        assert {name: value.strip("'") for name, value in headers.items() if name != "Retry-After"} == \
+            {**SECURITY_HEADERS, **NOT_STORED}, kind
+        assert all(value.startswith("'") and value.endswith("'") for value in headers.values()), kind
+        assert "Code" in response["ResponseTemplates"]["application/json"], kind
+    assert responses["WAF_FILTERED"]["StatusCode"] == "429" and "Retry-After" in responses["WAF_FILTERED"][
+        "ResponseParameters"]["Headers"]
+    assert "StatusCode" not in responses["DEFAULT_4XX"] and "StatusCode" not in responses["DEFAULT_5XX"]
+
+
+def test_the_local_gateway_answers_its_refusals_as_the_template_says(template, client):
+    responses = template["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
+    for kind, request in (("UNAUTHORIZED", {}), ("ACCESS_DENIED", {"Authorization": "Bearer forged"})):
+        answer = client.http.get("/users/me", headers=request)
+        declared = responses[kind]
+        assert answer.status_code == int(declared["StatusCode"])
+        assert json.loads(answer.body) == json.loads(declared["ResponseTemplates"]["application/json"])
+        for name, value in declared["ResponseParameters"]["Headers"].items():
+            assert answer.headers[name] == value.strip("'"), (kind, name)
+    missing = client.http.get("/no/such/route")
+    assert missing.status_code == int(responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"])
+
+
+def _scope_matches(statement: dict, method: str, path: str) -> bool:
+    """The web ACL's scope-down statement, read as WAF would for one request (URL-decoded path)."""
+    if "OrStatement" in statement:
+        return any(_scope_matches(s, method, path) for s in statement["OrStatement"]["Statements"])
+    if "AndStatement" in statement:
+        return all(_scope_matches(s, method, path) for s in statement["AndStatement"]["Statements"])
+    if "RegexMatchStatement" in statement:
+        from urllib.parse import unquote
+        return re.search(statement["RegexMatchStatement"]["RegexString"], unquote(path)) is not None
+    match = statement["ByteMatchStatement"]
+    assert match["FieldToMatch"] == {"Method": {}} and match["PositionalConstraint"] == "EXACTLY"
+    return method == match["SearchString"]
+
+
+def test_a_web_acl_on_the_stage_limits_each_address_on_the_account_routes_only(template):
+    resources = template["Resources"]
+    (acl_id, acl), = _resources(template, "AWS::WAFv2::WebACL").items()
+    (association,) = _resources(template, "AWS::WAFv2::WebACLAssociation").values()
+    assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    assert association["Properties"]["ResourceArn"]["Fn::Sub"].endswith("/restapis/${RestAPI}/stages/${RestAPI.Stage}")
+    assert acl["Properties"]["Scope"] == "REGIONAL" and acl["Properties"]["DefaultAction"] == {"Allow": {}}
+    (rule,) = acl["Properties"]["Rules"]
+    limit = rule["Statement"]["RateBasedStatement"]
+    assert rule["Action"] == {"Block": {}} and limit["AggregateKeyType"] == "IP" and 10 <= limit["Limit"] <= 1000
+    stage = resources["RestAPI"]["Properties"]["StageName"]
+    limited = [("POST", "/auth/token"), ("POST", "/auth/sign-out"), ("POST", "/users"), ("POST", "/users/confirm"),
+               ("POST", f"/{stage}/auth/token"), ("POST", f"/{stage}/users"), ("POST", "/%61uth/token")]
+    free = [("GET", "/users/me"), ("PATCH", "/users/me"), ("GET", "/products"), ("POST", "/orders"),
+            ("GET", f"/{stage}/products/auth"), ("POST", "/users/me")]
+    scope = limit["ScopeDownStatement"]
+    assert [r for r in limited if not _scope_matches(scope, *r)] == []
+    assert [r for r in free if _scope_matches(scope, *r)] == []
+    responses = resources["RestAPI"]["Properties"]["GatewayResponses"]
+    assert json.loads(responses["WAF_FILTERED"]["ResponseTemplates"]["application/json"])["Code"] == \
+        "TooManyRequestsError"

@@ -1,6 +1,26 @@
-"""In-memory fakes of the shop's own interfaces (repositories and gateways), for domain and service tests."""
-from chalicelib import errors
+"""In-memory fakes of the shop's own interfaces (repositories and gateways), for domain and service tests.
+mypy checks them against the ports (the services' constructors take the Protocols of */ports.py)."""
+import random
+import threading
+from dataclasses import replace
+from typing import List, Optional, Tuple
+
+from chalicelib import errors, ids, retry
+from chalicelib.cache import NoCache, WarmCache
+from chalicelib.orders import model as orders_model
+from chalicelib.orders.cart import Cart
+from chalicelib.orders.commands import IdempotencyKey
+from chalicelib.orders.model import Order
+from chalicelib.orders.offers import Offers
+from chalicelib.orders.service import Checkout
+from chalicelib.products import model as products_model
+from chalicelib.products.model import FLASH_BUCKETS, Current
+from chalicelib.products.service import Products
+from chalicelib.products.takes import OutOfStock, Rotation, Take, spread, takes_from_buckets
+from chalicelib.notifications.service import Notifications, Publisher
 from chalicelib.users.identity import Account, Tokens
+from chalicelib.users.model import Taken
+from chalicelib.users.service import Accounts
 
 
 class FakeUsers:
@@ -24,6 +44,8 @@ class FakeUsers:
 class FakeIdentity:
     def __init__(self):
         self.accounts = {}  # email -> [Account, password]
+        self.sessions = {}  # refresh token -> subject
+        self.revoked = set()
 
     def sign_up(self, email, password, name):
         if email in self.accounts:
@@ -44,10 +66,55 @@ class FakeIdentity:
             raise errors.Unauthenticated("email or password is incorrect")
         if not account.confirmed:
             raise errors.Forbidden("not confirmed")
-        return Tokens("access", "id", "refresh", 3600)
+        refresh_token = f"refresh-{account.id}-{len(self.sessions)}"
+        self.sessions[refresh_token] = account.id
+        return Tokens("access", "id", refresh_token, 3600, account.id)
+
+    def refresh(self, refresh_token):
+        if refresh_token not in self.sessions or refresh_token in self.revoked:
+            raise errors.Unauthenticated("the refresh token is invalid or has expired")
+        return Tokens("access", "id", refresh_token, 3600, self.sessions[refresh_token])
+
+    def revoke(self, refresh_token):
+        self.revoked.add(refresh_token)
 
     def account_of_token(self, token):
         return next(a for a, _ in self.accounts.values() if a.id == token)
+
+    def confirm_with_code(self, email, code):
+        if email not in self.accounts or code != "123456":
+            raise errors.InvalidInput("field `code`: the code is wrong or has expired")
+        self.confirm_now(email)
+
+
+class FakeSignInAttempts:
+    def __init__(self):
+        self.counters = {}  # key -> (count, window's end)
+
+    def take(self, counter, now):
+        count, ends_at = self.counters.get(counter.key, (0, 0))
+        if ends_at <= now:
+            count, ends_at = 0, now + counter.window
+        if count >= counter.limit:
+            return Taken(False, ends_at)
+        self.counters[counter.key] = (count + 1, ends_at)
+        return Taken(True, ends_at)
+
+    def give_back(self, counter, ends_at):
+        count, current_end = self.counters.get(counter.key, (0, 0))
+        if current_end == ends_at and count > 0:
+            self.counters[counter.key] = (count - 1, ends_at)
+
+
+class FakeRefreshTokens:
+    def __init__(self):
+        self.owners = {}  # digest -> subject
+
+    def issued(self, digest, subject, expires_at):
+        self.owners[digest] = subject
+
+    def owner(self, digest):
+        return self.owners.get(digest)
 
 
 class FakeInbox:
@@ -102,18 +169,15 @@ class FakeQueue:
 # They keep DynamoDB's rules as the repositories rely on them (a write checks its conditions and is all or
 # nothing); tests/contract runs one suite against these and against the DynamoDB repositories on moto.
 
-import random  # noqa: E402
-import threading  # noqa: E402
-from dataclasses import replace  # noqa: E402
-
-from chalicelib import ids  # noqa: E402
-from chalicelib.orders import model as orders_model  # noqa: E402
-from chalicelib.products import model as products_model  # noqa: E402
-from chalicelib.products.model import FLASH_BUCKETS, Current  # noqa: E402
-from chalicelib.products.takes import spread, takes_from_buckets  # noqa: E402
 
 
 class FakeShop:
+    """The in-memory world, and what tests steer or watch in it: `failures` makes the next order commits raise
+    these instead (contention, say); the hooks in `meanwhile` run at the next commit, before it (another request
+    changing the shop; a hook may queue another for the commit after), those in `afterwards` after it;
+    `placed` lists the orders committed with their takes; `level_reads` the bucket reads; `sleeps` the retry
+    policy's waits; `offer_cache` is the warm container's cache of offers."""
+
     def __init__(self):
         self.lock = threading.RLock()
         self.products = {}  # id -> Product (a flash-sale product's own stock is 0)
@@ -121,6 +185,8 @@ class FakeShop:
         self.counts = {}
         self.carts = {}  # user -> {"lines": {}, "version": n}
         self.orders = {}  # id -> (Order, seq, body hash)
+        self.failures, self.meanwhile, self.afterwards, self.placed, self.level_reads, self.sleeps = [], [], [], [], [], []
+        self.offer_cache = WarmCache(30)
 
 
 class FakeCatalog:
@@ -169,11 +235,11 @@ class FakeCatalog:
             if now is None or now.category != before.category or now.flash_sale != before.flash_sale or (
                     exact and (now.revision != before.revision or (now.stock if not now.flash_sale else levels)
                                != (before.stock if not before.flash_sale else current.levels))):
-                raise errors.Conflict(f"product {before.id} was changed meanwhile")
+                raise retry.ProductChanged(before.id)
             own = now.stock
             if after.flash_sale != before.flash_sale:
                 if (own if not before.flash_sale else levels) != (before.stock if not before.flash_sale else current.levels):
-                    raise errors.Conflict("sold meanwhile")
+                    raise retry.ProductChanged(before.id)
                 for key in [k for k in shop.buckets if k[0] == before.id]:
                     del shop.buckets[key]
                 if after.flash_sale:
@@ -183,7 +249,7 @@ class FakeCatalog:
             elif after.flash_sale:
                 takes = takes_from_buckets(before.offer, -delta, levels) if delta is not None and delta < 0 else []
                 if any(levels.get(t.bucket, 0) < t.quantity for t in takes):
-                    raise errors.Conflict("sold meanwhile")
+                    raise retry.ProductChanged(before.id)
                 for t in takes:
                     shop.buckets[(before.id, t.bucket)][0] -= t.quantity
                 if delta is not None and delta > 0:
@@ -196,7 +262,7 @@ class FakeCatalog:
                     shop.buckets[key][1] = after.price_cents
             elif delta is not None:
                 if own + delta < 0:
-                    raise errors.Conflict("sold meanwhile")
+                    raise retry.ProductChanged(before.id)
                 own += delta
             elif after.stock != before.stock or exact:
                 own = after.stock
@@ -210,7 +276,7 @@ class FakeCatalog:
         with shop.lock:
             now = shop.products.get(product.id)
             if now is None or now.category != product.category:
-                raise errors.Conflict(product.id)
+                raise retry.ProductChanged(product.id)
             del shop.products[product.id]
             for key in [k for k in shop.buckets if k[0] == product.id]:
                 del shop.buckets[key]
@@ -220,10 +286,9 @@ class FakeCatalog:
 class FakeStock:
     def __init__(self, shop: FakeShop):
         self.shop = shop
-        self.reads = []
 
     def levels(self, product_ids):
-        self.reads.append(sorted(product_ids))
+        self.shop.level_reads.append(sorted(product_ids))
         return {p: {b: v[0] for (q, b), v in self.shop.buckets.items() if q == p} for p in product_ids}
 
 
@@ -291,83 +356,159 @@ class FakeOrders:
 
 
 class FakeCheckout:
-    """`failures` makes the next place() calls raise these instead (contention, say); `meanwhile` runs
-    between a read and the next place() (another request changing the shop)."""
-
     def __init__(self, shop: FakeShop):
         self.shop = shop
-        self.failures = []
-        self.meanwhile = []
-        self.placed = []
 
     def read(self, user_id, order_id, with_cart, product_ids):
         shop = self.shop
         existing = shop.orders.get(order_id) if order_id else None
-        cart = shop.carts.get(user_id, {"lines": {}, "version": 0}) if with_cart else {"lines": {}, "version": 0}
+        cart: dict = shop.carts.get(user_id, {"lines": {}, "version": 0}) if with_cart else {"lines": {}, "version": 0}
         return orders_model.CheckoutView(
-            existing=(existing[0], existing[2]) if existing else None, cart=dict(cart["lines"]),
+            existing=orders_model.Existing(existing[0], existing[2]) if existing else None, cart=dict(cart["lines"]),
             cart_version=cart["version"], offers={p: shop.products[p].offer for p in product_ids if p in shop.products})
 
-    def place(self, order, takes, cart_version, body_hash):
-        while self.meanwhile:
-            self.meanwhile.pop(0)()
-        if self.failures:
-            raise self.failures.pop(0)
+    def begin(self) -> "FakeOrderTransaction":
+        return FakeOrderTransaction(self)
+
+
+class FakeOrderTransaction:
+    """The unit of work in memory: what DynamoDB's transaction checks, checked under one lock, all or nothing."""
+
+    def __init__(self, checkout: FakeCheckout):
+        self.shop = checkout.shop
+        self.takes: List[Take] = []
+        self.returns: List[Tuple[str, int, bool]] = []
+        self.order: Optional[Order] = None
+        self.key: Optional[IdempotencyKey] = None
+        self.cart: Optional[Tuple[str, int]] = None
+        self.moving: Optional[Tuple[Order, Order]] = None
+
+    def __len__(self) -> int:
+        return len(self.takes) + len(self.returns) + sum(x is not None for x in (self.order, self.cart, self.moving))
+
+    def take(self, take: Take) -> None:
+        self.takes.append(take)
+
+    def add_order(self, order: Order, key: Optional[IdempotencyKey]) -> None:
+        self.order, self.key = order, key
+
+    def empty_cart(self, user_id: str, version: int) -> None:
+        self.cart = (user_id, version)
+
+    def move(self, before: Order, after: Order) -> None:
+        self.moving = (before, after)
+
+    def give_back(self, product_id: str, quantity: int, flash_sale: bool) -> None:
+        self.returns.append((product_id, quantity, flash_sale))
+
+    def commit(self) -> Optional[orders_model.Existing]:
+        _run(self.shop.meanwhile)
+        try:
+            if self.shop.failures:
+                raise self.shop.failures.pop(0)
+            with self.shop.lock:
+                if self.order is not None and self.order.id in self.shop.orders:
+                    existing = self.shop.orders[self.order.id]
+                    return orders_model.Existing(existing[0], existing[2])
+                self._check()
+                self._apply()
+            return None
+        finally:
+            _run(self.shop.afterwards)
+
+    def _check(self):
         shop = self.shop
-        with shop.lock:
-            if order.id in shop.orders:
-                existing = shop.orders[order.id]
-                raise orders_model.KeyTaken(existing[0], existing[2])
-            refusals = [r for r in map(self._refusal, takes) if r]
-            if refusals:
-                final = [r for r in refusals if not isinstance(r, orders_model.BucketShort)]
-                raise final[0] if final else orders_model.BucketShort(
-                    *sorted({p for r in refusals for p in r.product_ids}))
-            cart = shop.carts.get(order.user_id)
-            if cart_version is not None and (cart or {}).get("version") != cart_version:
-                raise orders_model.CartChanged()
-            for take in takes:
-                if take.bucket is None:
-                    product = shop.products[take.product_id]
-                    shop.products[take.product_id] = replace(product, stock=product.stock - take.quantity)
-                else:
-                    shop.buckets[(take.product_id, take.bucket)][0] -= take.quantity
-            shop.orders[order.id] = (order, ids.new_id(), body_hash)
-            if cart_version is not None:
-                shop.carts[order.user_id] = {"lines": {}, "version": cart_version + 1}
-            self.placed.append((order, takes))
+        refusals = [r for r in map(self._refusal, self.takes) if r]
+        final = [r for r in refusals if not isinstance(r, retry.BucketShort)]
+        if final:
+            raise final[0]
+        if refusals:
+            raise retry.BucketShort(*sorted({p for r in refusals for p in r.product_ids}))
+        if self.cart is not None and shop.carts.get(self.cart[0], {}).get("version") != self.cart[1]:
+            raise retry.CartChanged()
+        if self.moving is not None:
+            found = shop.orders.get(self.moving[0].id)
+            if found is None or found[0].status != self.moving[0].status:
+                raise retry.StatusMoved(self.moving[0].id)
+        for product_id, _, flash_sale in self.returns:
+            product = shop.products.get(product_id)
+            if product is None or product.flash_sale != flash_sale:
+                raise retry.StockMoved(product_id)
+
+    def _apply(self):
+        shop = self.shop
+        for take in self.takes:
+            if take.bucket is None:
+                product = shop.products[take.product_id]
+                shop.products[take.product_id] = replace(product, stock=product.stock - take.quantity)
+            else:
+                shop.buckets[(take.product_id, take.bucket)][0] -= take.quantity
+        for product_id, quantity, flash_sale in self.returns:
+            if flash_sale:
+                shop.buckets[(product_id, random.randrange(FLASH_BUCKETS))][0] += quantity
+            else:
+                product = shop.products[product_id]
+                shop.products[product_id] = replace(product, stock=product.stock + quantity)
+        if self.order is not None:
+            shop.orders[self.order.id] = (self.order, ids.new_id(), self.key.body_hash if self.key else None)
+            self.shop.placed.append((self.order, list(self.takes)))
+        if self.cart is not None:
+            shop.carts[self.cart[0]] = {"lines": {}, "version": self.cart[1] + 1}
+        if self.moving is not None:
+            before, after = self.moving
+            found = shop.orders[before.id]
+            shop.orders[before.id] = (after, found[1], found[2])
 
     def _refusal(self, take):
         if take.bucket is None:
             product = self.shop.products.get(take.product_id)
-            if product is None:
-                return orders_model.ProductGone(take.product_id)
-            if product.flash_sale:
-                return orders_model.StockMoved(take.product_id)
+            if product is None or product.flash_sale:
+                return retry.StockMoved(take.product_id)
             if product.price_cents != take.unit_price_cents:
-                return orders_model.PriceChanged(take.product_id)
-            return orders_model.OutOfStock(take.product_id) if product.stock < take.quantity else None
+                return retry.PriceMoved(take.product_id)
+            return OutOfStock(take.product_id) if product.stock < take.quantity else None
         bucket = self.shop.buckets.get((take.product_id, take.bucket))
         if bucket is None:
-            return orders_model.StockMoved(take.product_id)
+            return retry.StockMoved(take.product_id)
         if bucket[1] != take.unit_price_cents:
-            return orders_model.PriceChanged(take.product_id)
-        return orders_model.BucketShort(take.product_id) if bucket[0] < take.quantity else None
+            return retry.PriceMoved(take.product_id)
+        return retry.BucketShort(take.product_id) if bucket[0] < take.quantity else None
 
-    def cancel(self, order, cancelled, returns):
-        shop = self.shop
-        with shop.lock:
-            found = shop.orders.get(order.id)
-            if found is None or found[0].status != order.status:
-                raise errors.Conflict(f"order {order.id} changed meanwhile")
-            for product_id, quantity, flash_sale in returns:
-                product = shop.products.get(product_id)
-                if product is None or product.flash_sale != flash_sale:
-                    raise orders_model.StockMoved(product_id)
-            for product_id, quantity, flash_sale in returns:
-                if flash_sale:
-                    shop.buckets[(product_id, random.randrange(FLASH_BUCKETS))][0] += quantity
-                else:
-                    product = shop.products[product_id]
-                    shop.products[product_id] = replace(product, stock=product.stock + quantity)
-            shop.orders[order.id] = (cancelled, found[1], found[2])
+
+def _run(hooks):
+    due = list(hooks)
+    hooks.clear()
+    for hook in due:
+        hook()
+
+
+# --- the services on the in-memory store, as bootstrap.py builds them on DynamoDB ------------------------
+
+def checkout(shop: FakeShop, rotation=None) -> Checkout:
+    return Checkout(FakeCheckout(shop), FakeOrders(shop), offers(shop), FakeStock(shop),
+                    rotation=rotation or Rotation(start=0), policy=retry.Policy(sleep=shop.sleeps.append))
+
+
+def cart(shop: FakeShop) -> Cart:
+    return Cart(FakeCarts(shop), offers(shop))
+
+
+def offers(shop: FakeShop) -> Offers:
+    return Offers(FakeCatalog(shop), shop.offer_cache)
+
+
+def products(shop: FakeShop) -> Products:
+    return Products(FakeCatalog(shop), NoCache(), forget=(shop.offer_cache,),
+                    policy=retry.Policy(attempts=5, sleep=shop.sleeps.append))
+
+
+def accounts(identity: "FakeIdentity", users: "FakeUsers") -> Accounts:
+    return Accounts(identity, users, FakeSignInAttempts(), FakeRefreshTokens(), auto_confirm=True)
+
+
+def notifications(inbox: "FakeInbox", users: "FakeUsers", mailer: "FakeMailer") -> Notifications:
+    return Notifications(inbox, users, mailer, "USD")
+
+
+def publisher(queue: "FakeQueue") -> Publisher:
+    return Publisher(queue)

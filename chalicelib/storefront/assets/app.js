@@ -48,11 +48,14 @@ function shopperText(status, detail) {
   return SAID[status] || "That did not work. Please try again.";
 }
 class ApiError extends Error {
-  constructor(status, message, detail = "") { super(message); this.status = status; this.detail = detail; }
+  constructor(status, message, detail = "", retryAfter = 0) {
+    super(message); this.status = status; this.detail = detail; this.retryAfter = retryAfter;
+  }
 }
-const refusal = (status, data) => {
-  const detail = (data && (data.Message || data.message)) || `HTTP ${status}`;
-  return new ApiError(status, shopperText(status, detail), detail);
+const refusal = (response, data) => {
+  const detail = (data && (data.Message || data.message)) || `HTTP ${response.status}`;
+  return new ApiError(response.status, shopperText(response.status, detail), detail,
+    Number(response.headers.get("Retry-After")) || 0);
 };
 // `words` maps a status to the page's own sentence for it
 const worded = (error, words) => Object.assign(error, { message: words[error.status] || error.message });
@@ -141,7 +144,7 @@ async function call(method, path, body, headers = {}, renewed = false) {
       }
       session.clear(); refreshChrome();
     }
-    throw refusal(response.status, data);
+    throw refusal(response, data);
   }
   return { data, etag: response.headers.get("ETag") };
 }
@@ -323,9 +326,17 @@ function authForm(title, fields, submitLabel, onSubmit, notice = "") {
   inputs[fields[0][0]].focus();
 }
 
+// the sign-in limit's answer (429) says how long to wait: say it in minutes
+function waitText(seconds) {
+  const minutes = Math.ceil(seconds / 60);
+  return seconds < 60 ? `${seconds} seconds` : `${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
+
 async function signIn(email, password) {
-  const tokens = await api("POST", "/auth/token", { email, password }).catch((error) =>
-    Promise.reject(worded(error, { 400: "Enter your email address and password.", 401: "The email address or password is wrong." })));
+  const tokens = await api("POST", "/auth/token", { email, password }).catch((error) => {
+    if (error.status === 429) throw new ApiError(429, `Too many sign-in attempts. Try again in ${waitText(error.retryAfter || 60)}.`);
+    throw worded(error, { 400: "Enter your email address and password.", 401: "The email address or password is wrong." });
+  });
   session.saveTokens(tokens);
   session.saveRoles([]);
   const me = await api("GET", "/users/me");

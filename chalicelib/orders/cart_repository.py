@@ -4,10 +4,15 @@ from typing import Dict
 from pynamodb.expressions.condition import size
 
 from chalicelib import errors, retry, storage
-from chalicelib.orders.model import MAX_LINES, Contended
+from chalicelib.orders.model import MAX_LINES
 from chalicelib.orders.records import CartRecord, quantities_of
 
-ATTEMPTS = 3
+# a refused write reads the cart once and writes again: a shopper's own requests are all that contend
+POLICY = retry.Policy(attempts=3)
+
+
+class CartRaced(retry.RetrySignal):
+    """The shopper's first cart was written by another request between the read and the write."""
 
 
 class DynamoCarts:
@@ -23,20 +28,22 @@ class DynamoCarts:
     def put(self, user_id: str, product_id: str, quantity: int) -> Dict[str, int]:
         """Set one line and return the lines. The 51st product is refused by the write's own condition, so
         concurrent requests cannot overfill the cart, and a refused request changes nothing."""
-        for _ in retry.attempts(ATTEMPTS):
-            cart = CartRecord(user_id)
-            if storage.unless_condition_fails(lambda: cart.update(
-                    actions=[CartRecord.lines[product_id].set(quantity), CartRecord.version.add(1)],
-                    condition=CartRecord.lines.exists() & (CartRecord.lines[product_id].exists()
-                                                           | (size(CartRecord.lines) < MAX_LINES)))):
-                return quantities_of(cart)
-            lines = self.quantities(user_id)
-            if product_id not in lines and len(lines) >= MAX_LINES:
-                raise errors.InvalidInput(f"a cart holds at most {MAX_LINES} different products")
-            if not lines and storage.unless_condition_fails(lambda: CartRecord(
-                    user_id, lines={product_id: quantity}, version=1).save(condition=CartRecord.user_id.does_not_exist())):
-                return {product_id: quantity}  # the shopper's first cart (kept, and emptied, from then on)
-        raise Contended()
+        return POLICY.run(lambda _: self._put_once(user_id, product_id, quantity))
+
+    def _put_once(self, user_id: str, product_id: str, quantity: int) -> Dict[str, int]:
+        cart = CartRecord(user_id)
+        if storage.unless_condition_fails(lambda: cart.update(
+                actions=[CartRecord.lines[product_id].set(quantity), CartRecord.version.add(1)],
+                condition=CartRecord.lines.exists() & (CartRecord.lines[product_id].exists()
+                                                       | (size(CartRecord.lines) < MAX_LINES)))):
+            return quantities_of(cart)
+        lines = self.quantities(user_id)
+        if product_id not in lines and len(lines) >= MAX_LINES:
+            raise errors.InvalidInput(f"a cart holds at most {MAX_LINES} different products")
+        if not lines and storage.unless_condition_fails(lambda: CartRecord(
+                user_id, lines={product_id: quantity}, version=1).save(condition=CartRecord.user_id.does_not_exist())):
+            return {product_id: quantity}  # the shopper's first cart (kept, and emptied, from then on)
+        raise CartRaced()
 
     def remove(self, user_id: str, product_id: str) -> Dict[str, int]:
         cart = CartRecord(user_id)

@@ -1,0 +1,36 @@
+"""The shopper's cart, at current names and prices (built once by the composition root)."""
+from typing import Dict
+
+from chalicelib import errors, ids
+from chalicelib.orders import model
+from chalicelib.orders.model import Cart as CartView
+from chalicelib.orders.offers import Offers
+from chalicelib.orders.ports import CartRepository
+
+
+class Cart:
+    def __init__(self, carts: CartRepository, offers: Offers) -> None:
+        self._carts = carts
+        self._offers = offers
+
+    def view(self, user_id: str) -> CartView:
+        """The cart at current names and prices; products deleted since they were added drop out."""
+        return self._priced(self._carts.quantities(user_id))
+
+    def put(self, user_id: str, product_id: str, quantity: int) -> CartView:
+        """Put a product into the cart with this quantity (replacing any earlier quantity)."""
+        if not (ids.looks_like_id(product_id) and self._offers.of([product_id])):
+            raise errors.NotFound(f"product {product_id} does not exist")
+        return self._priced(self._carts.put(user_id, product_id, quantity))
+
+    def remove(self, user_id: str, product_id: str) -> CartView:
+        """Take a product out of the cart (one that is not in it, or no product at all, changes nothing)."""
+        if not ids.looks_like_id(product_id):
+            return self.view(user_id)
+        return self._priced(self._carts.remove(user_id, product_id))
+
+    def empty(self, user_id: str) -> None:
+        self._carts.clear(user_id)
+
+    def _priced(self, quantities: Dict[str, int]) -> CartView:
+        return CartView(model.priced(quantities, self._offers.of(quantities))) if quantities else CartView()

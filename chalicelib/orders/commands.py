@@ -1,0 +1,41 @@
+"""What a caller asks of the order service: one frozen dataclass per use case."""
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    """A client's `Idempotency-Key` and the hash of the body it came with: a retry repeats both."""
+    key: str
+    body_hash: str
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asks: a user, who may be an admin (admins may act on every user's orders)."""
+    user_id: str
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    """Order these lines (product id, quantity), or the cart when `lines` is None."""
+    user_id: str
+    lines: Optional[Tuple[Tuple[str, int], ...]] = None
+    idempotency: Optional[IdempotencyKey] = None
+
+
+@dataclass(frozen=True)
+class CancelOrder:
+    order_id: str
+    requester: Requester
+
+
+@dataclass(frozen=True)
+class ShipOrder:
+    order_id: str
+
+
+@dataclass(frozen=True)
+class DeliverOrder:
+    order_id: str
