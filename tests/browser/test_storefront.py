@@ -299,7 +299,7 @@ def test_the_sign_in_form_says_how_long_to_wait_after_too_many_failures(page):
     for _ in range(5):
         page.fill("#field-password", "Wrong-Passw0rd")
         page.click("form button[type=submit]")
-        expect(page.locator("#auth-error")).to_have_text("email or password is incorrect")
+        expect(page.locator("#auth-error")).to_have_text("The email address or password is wrong.")
         page.evaluate("document.getElementById('auth-error').textContent = ''")
     page.fill("#field-password", "Wrong-Passw0rd")
     page.click("form button[type=submit]")
