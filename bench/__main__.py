@@ -12,12 +12,14 @@ from bench import progress
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "9"))
+COST = "cost"  # the cost step's estimate: reported on its own, not kept in results.json
 
 
-def steps():
-    """What `make bench` measures, in order: (title, key in results.json, function of the world). A step whose
-    key is None adds its own keys. Add a step here; it is reported as it starts and ends."""
-    from bench import decode, scenarios, workloads
+def steps(results: dict):
+    """What `make bench` measures, in order: (title, key in results, function of the world); a step may read what
+    the steps before it found in `results`. A step whose key is None adds its own keys. Add a step here; it is
+    reported as it starts and ends."""
+    from bench import cost, decode, scenarios, workloads
     return [("cold start, Lambda-like", "cold_start", cold_start),
             ("DynamoDB calls per operation", "dynamodb_calls", scenarios.count_calls),
             ("warm memory", "warm", warm_memory),
@@ -25,15 +27,17 @@ def steps():
             ("partition heat: two workloads of 2,000 orders", "capacity", workloads.run),
             ("scenario extras", None, scenarios.extra),
             # msgspec alone (before issue 23) and the edge's whole decode
-            ("body decode per request", "body_decode_us", lambda world: decode.run())]
+            ("body decode per request", "body_decode_us", lambda world: decode.run()),
+            # from the measurements above; writes bench/cost-inputs.json, reported after the table
+            ("what a million orders cost", COST, lambda world: cost.run(world, results))]
 
 
 def main() -> int:
     from devstack import aws, provision
     began = time.monotonic()
-    todo = steps()
-    count = len(todo) + 1
     results, server = {}, None
+    todo = steps(results)
+    count = len(todo) + 1
     try:
         with progress.step(1, count, "embedded AWS, tables and the benchmark's accounts"):
             server = aws.start(aws.free_port())
@@ -50,8 +54,11 @@ def main() -> int:
     finally:
         if server is not None:
             server.stop()
+    estimated = results.pop(COST)
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     report(results)
+    from bench import cost
+    cost.report(estimated)
     print(f"make bench took {progress.elapsed(time.monotonic() - began)}")
     return 0
 

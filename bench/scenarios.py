@@ -1,5 +1,6 @@
 """The data the benchmarks run against, and one scenario per API operation whose DynamoDB calls
-are counted (botocore's before-call hook on the app's own client)."""
+are counted (botocore's before-call hook on the app's own client), and whose cost to the app is measured
+(bench/probe.py: its own time, its AWS calls and round trips, DynamoDB units, log bytes) for bench/cost.py."""
 import contextlib
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
@@ -30,6 +31,7 @@ class World:
     refresh_token: str = ""  # the sign-in scenario's, refreshed and then signed out by the next two
     cold_start_event: dict = field(default_factory=dict)
     warm_requests: List[dict] = field(default_factory=list)
+    probe: Optional[object] = None  # bench/probe.py's, while count_calls runs
 
     @classmethod
     def create(cls, stack) -> "World":
@@ -87,22 +89,33 @@ def scenario(name: str, setup: Callable[[World], None] = None):
         def measured(world):
             if setup:
                 setup(world)
-            with counting() as counter:
+            if name.startswith("GET "):  # once before, as a warm container has served it (lazy imports, keys)
+                run(world)
+            with counting() as counter, world.probe.measuring() as cost:
                 response = run(world)
             assert response.status_code < 400, (name, response.status_code, response.body)
-            return name, {"calls": len(counter.operations), "operations": counter.operations}
+            return name, {"calls": len(counter.operations), "operations": counter.operations, **cost.as_dict()}
         SCENARIOS.append(measured)
         return run
     return register
 
 
 def count_calls(world: World) -> Dict[str, Dict]:
+    from bench.capacity import Meter
+    from bench.probe import Probe, app_clients
+    meter = Meter(world.stack.stage).install(bootstrap.services().dynamodb)
+    world.probe = Probe(app_clients(), meter)
     progress.expect(len(SCENARIOS))
     counted = {}
-    for run in SCENARIOS:
-        counted.update([run(world)])
-        progress.advance()
-    return counted
+    try:
+        for run in SCENARIOS:
+            counted.update([run(world)])
+            progress.advance()
+        return counted
+    finally:
+        world.probe.uninstall()
+        meter.uninstall()
+        world.probe = None
 
 
 def extra(world: World) -> Dict:
@@ -123,6 +136,11 @@ def _health(world):
 @scenario("GET /users/me")
 def _me(world):
     return world.shopper.get("/users/me")
+
+
+@scenario("POST /auth/token")
+def _sign_in(world):
+    return Api(world.client).post("/auth/token", {"email": "bench-shopper@example.com", "password": PASSWORD})
 
 
 @scenario("PATCH /users/me")

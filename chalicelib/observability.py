@@ -8,20 +8,41 @@ import logging
 import os
 import sys
 
+# The metrics' one home: the code that emits them and the alarms and dashboard (ops/) that watch them import these
+# names, so the two cannot drift. Powertools puts every metric under NAMESPACE with the dimension
+# `service` = SERVICE (POWERTOOLS_SERVICE_NAME in production), and nothing else.
+NAMESPACE = "shop"
+SERVICE = "shop"
+SERVICE_DIMENSION = "service"
+ORDER_PLACED = "OrderPlaced"
+ORDER_REPLAYED = "OrderReplayed"
+OUT_OF_STOCK = "OutOfStock"
+ORDER_CANCELLED = "OrderCancelled"
+ORDER_EVENT_PUBLISHED = "OrderEventPublished"
+NOTIFICATION_EMAILED = "NotificationEmailed"
+NOTIFICATION_DUPLICATE = "NotificationDuplicate"
+# trouble, each watched by an alarm: an order answered 503 because its transaction kept meeting others (the
+# retries used up), a catalog read answered from a stale copy because DynamoDB failed, a Stripe call that failed
+CONTENTION_EXHAUSTED = "ContentionExhausted"
+STALE_SERVED = "StaleServed"
+STRIPE_ERROR = "StripeError"
+METRICS = (ORDER_PLACED, ORDER_REPLAYED, OUT_OF_STOCK, ORDER_CANCELLED, ORDER_EVENT_PUBLISHED, NOTIFICATION_EMAILED,
+           NOTIFICATION_DUPLICATE, CONTENTION_EXHAUSTED, STALE_SERVED, STRIPE_ERROR)
+
 
 @functools.lru_cache(maxsize=1)
 def logger():
     from aws_lambda_powertools import Logger
-    return Logger(service="shop", logger_handler=_handler())
+    return Logger(service=SERVICE, logger_handler=_handler())
 
 
 def count(name: str, value: int = 1) -> None:
-    """One CloudWatch metric (a log line; no API call), namespace `shop`."""
+    """One CloudWatch metric (a log line; no API call): one of METRICS, in NAMESPACE with the `service` dimension."""
     from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
     from aws_lambda_powertools.metrics.functions import is_metrics_disabled
     if is_metrics_disabled():
         return
-    metric = EphemeralMetrics(namespace="shop", service="shop")
+    metric = EphemeralMetrics(namespace=NAMESPACE, service=SERVICE)
     metric.add_metric(name=name, unit=MetricUnit.Count, value=value)
     _metrics().info(json.dumps(metric.serialize_metric_set(), separators=(",", ":")))
 

@@ -12,7 +12,6 @@ from typing import Callable, Set, Tuple, TypeVar
 from chalicelib import errors
 
 T = TypeVar("T")
-CONTENTION_EXHAUSTED = "ContentionExhausted"  # the metric counted when contention outlasts the attempts
 
 
 class RetrySignal(Exception):
@@ -145,5 +144,5 @@ def _exhausted(signal: RetrySignal) -> Exception:
     error = signal.exhausted()
     if isinstance(error, errors.Unavailable):
         from chalicelib import observability
-        observability.count(CONTENTION_EXHAUSTED)
+        observability.count(observability.CONTENTION_EXHAUSTED)  # the metric the alarm of that name watches
     return error

@@ -39,7 +39,7 @@ SAM = {"AWS::Serverless::Function": ("AWS::Lambda::Function", "AWS::Lambda::Perm
                                      "AWS::Lambda::EventSourceMapping"),
        "AWS::Serverless::Api": ("AWS::ApiGateway::RestApi", "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage")}
 SERVICE = {"ApiGateway": "apigateway", "CloudWatch": "cloudwatch", "Cognito": "cognito-idp", "DynamoDB": "dynamodb",
-           "IAM": "iam", "Lambda": "lambda", "Logs": "logs", "SES": "ses", "SQS": "sqs",
+           "IAM": "iam", "Lambda": "lambda", "Logs": "logs", "SES": "ses", "SNS": "sns", "SQS": "sqs",
            "SecretsManager": "secretsmanager", "WAFv2": "wafv2"}
 # what a type's handler calls in another service, for this shop's resources: the web ACL's association with the
 # API's stage is API Gateway's action too (the handler lists every service a web ACL can guard)
@@ -59,11 +59,13 @@ AFTER_CHALICE = ("lambda:ListEventSourceMappings", "lambda:UpdateEventSourceMapp
 # the names a stage's resources have, per ARN placeholder; a placeholder not named here matches any
 NAMES = {"StackName": "shop-{stage}", "TableName": "shop-{stage}-*", "QueueName": "shop-{stage}-*",
          "SecretId": "shop-{stage}-*", "AlarmName": "shop-{stage}-*", "FunctionName": "shop-{stage}*",
+         "TopicName": "shop-{stage}-*", "DashboardName": "shop-{stage}",
          "RoleNameWithPath": "shop-{stage}*", "LogGroupName": "/aws/lambda/shop-{stage}*", "BucketName": "{bucket}",
          "ObjectName": "shop/{stage}/*", "Name": "shop-{stage}-*", "Scope": "regional"}
 # the kinds of resource a stage has, in IAM's names
 OURS = {"cloudformation": {"stack", "changeset"}, "dynamodb": {"table", "index", "stream"}, "sqs": {"queue"},
-        "secretsmanager": {"Secret"}, "cloudwatch": {"alarm"}, "lambda": {"function", "eventSourceMapping"},
+        "secretsmanager": {"Secret"}, "cloudwatch": {"alarm", "dashboard"}, "sns": {"topic"},
+        "lambda": {"function", "eventSourceMapping"},
         "iam": {"role"}, "logs": {"log-group"}, "s3": {"bucket", "object"}, "cognito-idp": {"userpool"},
         "ses": {"identity"}, "wafv2": {"webacl"}}
 # API Gateway's actions are HTTP verbs on paths: the REST APIs (ids API Gateway picks) and their tags

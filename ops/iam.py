@@ -2,7 +2,7 @@
 declares, read by ops/needs.py: tables, attributes, and stage settings."""
 from typing import List, Optional
 
-from ops import needs
+from ops import logs, needs
 from ops.operations import Function
 
 TABLES = {"users": "UsersTable", "products": "ProductsTable", "carts": "CartsTable", "orders": "OrdersTable",
@@ -14,7 +14,7 @@ STREAM_ACTIONS = {"DescribeStream", "GetRecords", "GetShardIterator", "ListStrea
 def role(fn: Function, settings: dict) -> dict:
     """A function's own role: its log group, X-Ray, and exactly what it declares it needs."""
     statements = [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                   "Resource": {"Fn::GetAtt": [fn.logical_id + "Logs", "Arn"]}},
+                   "Resource": {"Fn::GetAtt": [logs.group_of(fn.logical_id), "Arn"]}},
                   {"Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": "*"}]
     statements += statements_for(fn.needs, settings)
     return {"Type": "AWS::IAM::Role", "Properties": {

@@ -1,13 +1,14 @@
 """The production template from Chalice's, a pure transform (tested without packaging): one Lambda function per
 API operation with its own role (ops/iam.py), the authorizer's and the event handlers' functions; event source
 mappings with partial batch failures, bisecting and an on-failure destination; the stage's throttling and
-cache; X-Ray, log retention, contract-shaped gateway errors; SnapStart where the stage asks for it."""
+cache; X-Ray, contract-shaped gateway errors; SnapStart where the stage asks for it; and what operating it needs
+(ops/monitoring.py: log groups with a retention, alarms on one topic, the dashboard)."""
 import copy
 import json
 import re
 from typing import Dict, List
 
-from ops import edge, iam, needs
+from ops import edge, iam, monitoring, needs
 from ops.operations import Function
 
 # What `production` in a stage of .chalice/config.json may set, and what it is when the stage says nothing.
@@ -36,7 +37,6 @@ def transform(template: dict, api: List[Function], handlers: List[Function], opt
         resources[fn.logical_id] = _function(shared, fn, environment, options)
         resources[fn.logical_id + "Role"] = iam.role(fn, stage_settings)
         resources[fn.logical_id + "InvokePermission"] = _invoke_permission(fn)
-        resources[fn.logical_id + "Logs"] = _log_group(fn.logical_id, options)
         integration = paths[fn.path][fn.method.lower()]["x-amazon-apigateway-integration"]
         integration["uri"] = {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/"
                                          f"functions/${{{fn.logical_id}.Arn}}/invocations"}
@@ -51,7 +51,6 @@ def transform(template: dict, api: List[Function], handlers: List[Function], opt
             resource["Properties"]["Environment"]["Variables"]["SHOP_BLUEPRINTS"] = ""
         _production_settings(resource, fn, options)
         resources[fn.logical_id + "Role"] = iam.role(fn, stage_settings)
-        resources[fn.logical_id + "Logs"] = _log_group(fn.logical_id, options)
 
     publish = resources["PublishOrderEvents"]["Properties"]["Events"]["PublishOrderEventsDynamodbEventSource"]
     publish["Properties"].update({
@@ -73,6 +72,7 @@ def transform(template: dict, api: List[Function], handlers: List[Function], opt
         _snapstart(t, api, [authorizer] + handlers)
     for output in ("APIHandlerArn", "APIHandlerName"):
         t.get("Outputs", {}).pop(output, None)
+    monitoring.add(t, options)
     return t
 
 
@@ -169,7 +169,6 @@ def _production_settings(resource: dict, fn: Function, options: dict) -> None:
                   "MemorySize": MEMORY.get(fn.logical_id, MEMORY["default"]),
                   "Timeout": TIMEOUT.get(fn.logical_id, TIMEOUT["default"]),
                   "CodeUri": "./deployment.zip"})
-    resource["DependsOn"] = [fn.logical_id + "Logs"]
 
 
 def _invoke_permission(fn: Function) -> dict:
@@ -182,12 +181,6 @@ def _invoke_permission(fn: Function) -> dict:
 
 def _arn_path(path: str) -> str:
     return re.sub(r"{[^}]+}", "*", path)
-
-
-def _log_group(logical_id: str, options: dict) -> dict:
-    return {"Type": "AWS::Logs::LogGroup", "Properties": {
-        "LogGroupName": {"Fn::Sub": f"/aws/lambda/${{AWS::StackName}}-{logical_id}"},
-        "RetentionInDays": options["log_retention_days"]}}
 
 
 def _cache_keys(operation: dict, query: tuple) -> None:

@@ -1,4 +1,6 @@
-"""Helpers for tests: waiting on asynchronous work (the event pump, SES, SQS), and the app's route table."""
+"""Helpers for tests: waiting on asynchronous work (the event pump, SES, SQS), the app's route table, and the
+metrics the app logged."""
+import json
 import re
 import time
 
@@ -49,3 +51,12 @@ def operations(app) -> list:
 def concrete(path: str, value: str = "01ARZ3NDEKTSV4RRFFQ69G5FAV") -> str:
     """The path with every parameter filled in (by default an id of the right shape that names nothing)."""
     return re.sub(r"{\w+}", lambda _: value, path)
+
+
+def metrics_logged(log_path, since: int) -> list:
+    """The EMF metrics the app wrote to its log file after byte `since`, as (namespace, dimensions, name) in order."""
+    with log_path.open() as log:
+        log.seek(since)
+        documents = [json.loads(line) for line in log.read().splitlines() if line.startswith('{"_aws"')]
+    return [(d["_aws"]["CloudWatchMetrics"][0]["Namespace"], tuple(d["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]),
+             metric["Name"]) for d in documents for metric in d["_aws"]["CloudWatchMetrics"][0]["Metrics"]]

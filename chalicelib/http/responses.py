@@ -7,7 +7,7 @@ from typing import Any, Dict, Optional
 import msgspec
 from chalice import Response
 
-from chalicelib import cache, errors, settings
+from chalicelib import cache, errors, observability, settings
 from chalicelib.http.request import header
 from chalicelib.operation import JSON
 
@@ -44,6 +44,7 @@ def cached(request, payload: Any, max_age: int) -> Response:
     headers: Dict[str, Any] = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}, stale-if-error={stale}"}
     if cache.stale_served.get():
         headers["Warning"] = '110 - "Response is Stale"'
+        observability.count(observability.STALE_SERVED)
     if etag_matches(header(request, "If-None-Match"), tag):
         return Response(body="", status_code=304, headers=headers)
     return Response(body=encoded.decode(), status_code=200, headers={"Content-Type": JSON, **headers})

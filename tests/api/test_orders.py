@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from tests.conftest import sign_up_and_in
-from tests.support import all_pages
+from tests.support import all_pages, metrics_logged
 
 
 def _product(admin, stock=10, price=2500, name="Crunchy Armchair"):
@@ -318,11 +318,8 @@ def test_placing_and_replaying_orders_emit_metrics(shopper, admin, app_log):
     before = app_log.stat().st_size
     shopper.post("/orders", body, headers={"Idempotency-Key": "metrics-1"})
     shopper.post("/orders", body, headers={"Idempotency-Key": "metrics-1"})
-    import json as jsonlib
-    with app_log.open() as log:
-        log.seek(before)
-        emitted = [jsonlib.loads(line) for line in log.read().splitlines() if line.startswith('{"_aws"')]
-    names = [m["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"] for m in emitted]
+    emitted = metrics_logged(app_log, before)
+    names = [name for _, _, name in emitted]
     # (the event pump may be emitting its own metrics meanwhile)
     assert [n for n in names if n.startswith("Order") and n != "OrderEventPublished"] == ["OrderPlaced", "OrderReplayed"]
-    assert all(m["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "shop" for m in emitted)
+    assert all(namespace == "shop" for namespace, _, _ in emitted)

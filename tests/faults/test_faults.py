@@ -7,7 +7,7 @@ import time
 from botocore.awsrequest import AWSResponse
 
 from chalicelib import bootstrap
-from tests.support import eventually, sent_emails
+from tests.support import eventually, metrics_logged, sent_emails
 
 
 class _Raw:
@@ -151,13 +151,15 @@ def test_entries_sqs_reports_as_failed_are_sent_again():
     assert sqs.batches == [["0", "1", "2"], ["0"]]
 
 
-def test_a_dynamodb_outage_leaves_the_catalog_a_warm_function_served_readable_and_marked_stale(anonymous, admin):
+def test_a_dynamodb_outage_leaves_the_catalog_a_warm_function_served_readable_and_marked_stale(anonymous, admin,
+                                                                                             app_log):
     product = admin.post("/products", {"name": "Steady Vase", "category": "outage", "price_cents": 1500,
                                        "stock": 3}).json
     paths = [f"/products/{product['id']}", "/products?category=outage&limit=5", "/categories"]
     served = {path: anonymous.get(path) for path in paths}
     assert all(r.status_code == 200 and "Warning" not in r.headers for r in served.values())
     never_served = admin.post("/products", {"name": "New Vase", "category": "outage", "price_cents": 1, "stock": 1}).json
+    before = app_log.stat().st_size
     with failing("dynamodb", "BatchGetItem", 500, "InternalServerError"), \
             failing("dynamodb", "Query", 400, "ProvisionedThroughputExceededException"), \
             failing("dynamodb", "TransactWriteItems", 500, "InternalServerError"):
@@ -169,5 +171,8 @@ def test_a_dynamodb_outage_leaves_the_catalog_a_warm_function_served_readable_an
         assert missing.status_code == 503 and missing.headers["Retry-After"] == "1"
         write = admin.patch(f"/products/{product['id']}", {"price_cents": 1600})
         assert write.status_code == 503 and write.headers["Retry-After"] == "1"
+    # each stale answer is counted where the StaleServed alarm (ops/alarms.py) looks: namespace, dimension, name
+    stale_metrics = [m for m in metrics_logged(app_log, before) if m[2] == "StaleServed"]
+    assert stale_metrics == [("shop", ("service",), "StaleServed")] * len(paths)
     fresh = anonymous.get(paths[0], headers={"Cache-Control": "no-cache"})
     assert fresh.status_code == 200 and "Warning" not in fresh.headers and fresh.json["price_cents"] == 1500
