@@ -12,25 +12,35 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(PYTHON_VERSION)-$(shell cat requirements.txt requirements-local.txt requirements-dev.txt | sha1sum | cut -c1-12)
 RUN_STAMP := $(VENV)/.run-$(PYTHON_VERSION)-$(shell cat requirements.txt requirements-local.txt | sha1sum | cut -c1-12)
-# a .venv of another Python is made again
-SAME_PYTHON := @test -n "$(PYTHON)" || { echo "no Python $(PYTHON_VERSION) found: install it or pass PYTHON=/path/to/python$(PYTHON_VERSION)"; exit 1; }; \
-	$(PY) -c 'import sys; assert sys.version.startswith("$(PYTHON_VERSION).")' 2>/dev/null || rm -rf $(VENV)
+# PYTHON must be the runtime's version, whoever chose it (a .venv of 3.11 stamped 3.13 would test another
+# Python than Lambda runs); a .venv of another Python is made again
+CHECK_PYTHON := @found=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
+	test "$$found" = "$(PYTHON_VERSION)" || { \
+	  if [ -z "$(PYTHON)" ]; then why="no Python $(PYTHON_VERSION) found"; \
+	  elif [ -z "$$found" ]; then why="PYTHON=$(PYTHON) does not run"; \
+	  else why="PYTHON=$(PYTHON) is Python $$found, not $(PYTHON_VERSION) (the Lambda runtime's)"; fi; \
+	  echo "$$why: install Python $(PYTHON_VERSION) or pass PYTHON=/path/to/python$(PYTHON_VERSION)" >&2; exit 1; }
+SAME_PYTHON := @$(PY) -c 'import sys; assert sys.version.startswith("$(PYTHON_VERSION).")' 2>/dev/null || rm -rf $(VENV)
 STAGE ?= dev
 
-.PHONY: install install-run browser run aws test bench admin clean replay-dlq package deploy deploy-role fuzz load smoke
+.PHONY: python install install-run browser run aws local test check bench admin clean replay-dlq package deploy deploy-role fuzz load smoke
 
 install: $(STAMP)  ## everything: the local stack, tests, benchmarks, packaging
 
 install-run: $(RUN_STAMP)  ## only what the local stack needs (make run's first install stays short)
 
-$(STAMP): requirements.txt requirements-local.txt requirements-dev.txt
+# checked on every run, not only when .venv is made: a PYTHON of another version is refused, never ignored
+python:
+	$(CHECK_PYTHON)
+
+$(STAMP): requirements.txt requirements-local.txt requirements-dev.txt | python
 	$(SAME_PYTHON)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade "pip<26.3"  # chalice 1.34 asks for pip < 26.3
 	$(PY) -m pip install -q -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* $(VENV)/.run-* && touch $@ $(RUN_STAMP)
 
-$(RUN_STAMP): requirements.txt requirements-local.txt
+$(RUN_STAMP): requirements.txt requirements-local.txt | python
 	$(SAME_PYTHON)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -r requirements-local.txt
@@ -46,17 +56,32 @@ browser: install  ## a Chromium for the browser tests
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else $(PY) -m playwright install --with-deps chromium; fi; fi
 
-run: install-run  ## the local stack: embedded AWS on :4566, the API on :8000
+# the ports a command opens are checked first, before anything is installed (devstack/ports.py: standard library)
+ports-%: | python
+	@$(PYTHON) -m devstack.ports $*
+
+run: ports-run install-run  ## the local stack: the API on :8000, embedded AWS on :4566, Stripe on :8420
 	$(PY) -m devstack run
 
-aws: install-run  ## only the embedded AWS, provisioned and seeded (then: chalice local --stage local)
+aws: ports-aws install-run  ## the embedded AWS and Stripe, provisioned and seeded, and the event pump (then: make local)
 	$(PY) -m devstack aws
 
-test: install browser
-	$(PY) -m ruff check --select F,E9 --quiet app.py chalicelib devstack ops bench tests
-	$(PY) -m ruff check --select C901 --quiet chalicelib
+local: ports-local install-run  ## the API alone on Chalice's local server, against `make aws` (same ports)
+	$(PY) -m devstack local
+
+LINT := $(PY) -m ruff check --select F,E9 --quiet app.py chalicelib devstack ops bench tests
+COMPLEXITY := $(PY) -m ruff check --select C901 --quiet chalicelib
+
+test: install browser  ## everything CI runs (about 6 minutes on 2 cores)
+	$(LINT)
+	$(COMPLEXITY)
 	$(PY) -m mypy
 	$(PY) -m pytest
+
+check: install  ## the inner loop: lint, unit and contract tests (about 20 seconds)
+	$(LINT)
+	$(COMPLEXITY)
+	$(PY) -m pytest tests/unit tests/contract
 
 fuzz: install  ## schema fuzzing with a larger budget than make test's
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(PY) -m pytest tests/fuzz
@@ -65,7 +90,7 @@ fuzz: install  ## schema fuzzing with a larger budget than make test's
 load: install  ## a bounded Locust run against the local stack, then the invariants (SECONDS, USERS)
 	$(PY) -m bench.load --seconds $(or $(SECONDS),60) --users $(or $(USERS),20)
 
-bench: install
+bench: install  ## cold start, DynamoDB calls per operation, memory, partition heat; each step as it runs
 	$(PY) -m bench
 
 admin: install  ## make admin EMAIL=someone@example.com STAGE=dev

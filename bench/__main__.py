@@ -8,43 +8,62 @@ import sys
 import tempfile
 import time
 
+from bench import progress
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "9"))
+COST = "cost"  # the cost step's estimate: reported on its own, not kept in results.json
+
+
+def steps(results: dict):
+    """What `make bench` measures, in order: (title, key in results, function of the world); a step may read what
+    the steps before it found in `results`. A step whose key is None adds its own keys. Add a step here; it is
+    reported as it starts and ends."""
+    from bench import cost, decode, scenarios, workloads
+    return [("cold start, Lambda-like", "cold_start", cold_start),
+            ("DynamoDB calls and Stripe requests per operation", "dynamodb_calls", scenarios.count_calls),
+            ("warm memory", "warm", warm_memory),
+            ("authorizer cost", "authorizer_ms", authorizer_cost),
+            ("partition heat: two workloads of 2,000 orders", "capacity", workloads.run),
+            ("scenario extras", None, scenarios.extra),
+            # msgspec alone (before issue 23) and the edge's whole decode
+            ("body decode per request", "body_decode_us", lambda world: decode.run()),
+            # from the measurements above; writes bench/cost-inputs.json, reported after the table
+            ("what a million orders cost", COST, lambda world: cost.run(world, results))]
 
 
 def main() -> int:
     from devstack import aws, provision
-    server = aws.start(aws.free_port())
-    os.environ.update(SHOP_STAGE="test", SHOP_AUTO_CONFIRM="true", POWERTOOLS_LOG_LEVEL="WARNING",
-                      POWERTOOLS_METRICS_DISABLED="true")
-    from chalicelib import bootstrap
+    began = time.monotonic()
+    results, server = {}, None
+    todo = steps(results)
+    count = len(todo) + 1
     from bench import stripe_meter
-    bootstrap.reset()
     stripe = stripe_meter.running(ROOT / "artifacts")
-    stripe.__enter__()
+    stripe.__enter__()  # localstripe as Stripe, for the whole run
     try:
-        stack = provision.provision("test")
-        from bench import scenarios
-        world = scenarios.World.create(stack)
-        from bench import workloads
-        results = {
-            "cold_start": cold_start(world),
-            "dynamodb_calls": scenarios.count_calls(world),
-            "warm": warm_memory(world),
-            "authorizer_ms": authorizer_cost(world),
-            "capacity": workloads.run(world),
-        }
-        results.update(scenarios.extra(world))
-        from bench import decode
-        results["body_decode_us"] = decode.run()  # msgspec alone (before issue 23) and the edge's whole decode
-        from bench import cost
-        estimated = cost.run(world, results)  # writes bench/cost-inputs.json
+        with progress.step(1, count, "embedded AWS, localstripe, tables and the benchmark's accounts"):
+            server = aws.start(aws.free_port())
+            os.environ.update(SHOP_STAGE="test", SHOP_AUTO_CONFIRM="true", POWERTOOLS_LOG_LEVEL="WARNING",
+                              POWERTOOLS_METRICS_DISABLED="true")
+            from chalicelib import bootstrap
+            bootstrap.reset()
+            from bench import scenarios
+            world = scenarios.World.create(provision.provision("test"))
+        for number, (title, key, measure) in enumerate(todo, start=2):
+            with progress.step(number, count, title):
+                found = measure(world)
+            results.update({key: found} if key else found)
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
         stripe.__exit__(None, None, None)
+    estimated = results.pop(COST)
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     report(results)
+    from bench import cost
     cost.report(estimated)
+    print(f"make bench took {progress.elapsed(time.monotonic() - began)}")
     return 0
 
 

@@ -14,6 +14,8 @@ import tempfile
 import zipfile
 from typing import Dict, List
 
+from bench import progress
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PYTHON = os.path.realpath(sys.executable)  # the interpreter itself, not the virtual environment's site
 
@@ -63,9 +65,11 @@ def runtime_directory(work: pathlib.Path) -> pathlib.Path:
 def run(variants: Dict[str, dict], runtime: pathlib.Path, event: dict, env: Dict[str, str], runs: int) -> Dict:
     names = list(variants)
     timings: Dict[str, List[dict]] = {name: [] for name in names}
+    progress.expect(runs * len(names))
     for i in range(runs):
         for name in names[i % len(names):] + names[:i % len(names)]:
             timings[name].append(_once(variants[name], runtime, event, env))
+            progress.advance()
     return {name: {"median_ms": _median(done, "ms"), "min_ms": round(min(r["ms"] for r in done), 1),
                    "max_ms": round(max(r["ms"] for r in done), 1), "median_cpu_ms": _median(done, "cpu_ms"),
                    "zip_mb": variants[name]["zip_mb"], "botocore_from": done[-1]["botocore"],

@@ -16,6 +16,8 @@ from typing import Dict, List
 
 import boto3
 
+from bench import progress
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 # the events an order's status implies (admins refund only delivered orders in the load, so a refund's path is known)
 STATUS_EVENTS = {"PLACED": ["PLACED"], "SHIPPED": ["PLACED", "SHIPPED"],
@@ -28,21 +30,26 @@ def run(seconds: int, users: int, shoppers: int = 10) -> Dict:
     from devstack.stack import LocalStack
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    local = LocalStack(port=free_port(), aws_port=free_port(), stage="local", quiet=True).start(serve_in_thread=True)
+    local = LocalStack(port=free_port(), aws_port=free_port(), stage="local", quiet=True)
     try:
         with tempfile.TemporaryDirectory() as work:
             work = pathlib.Path(work)
-            accounts = _accounts(local, shoppers)
-            (work / "accounts.json").write_text(json.dumps(accounts))
-            initial = _stock()
-            stats = _locust(local.url, work, seconds, users)
+            with progress.step(1, 5, "the local stack, the load's accounts and the stock before"):
+                local.start(serve_in_thread=True)
+                (work / "accounts.json").write_text(json.dumps(_accounts(local, shoppers)))
+                initial = _stock()
+            with progress.step(2, 5, f"Locust: {users} users for {seconds} s", total=seconds):
+                stats = _locust(local.url, work, seconds, users)
             keys = [json.loads(line) for line in (work / "keys.jsonl").read_text().splitlines()] \
                 if (work / "keys.jsonl").exists() else []
-            _drain()
-            from bench import reconcile
-            orders = _orders()
-            return {"seconds": seconds, "users": users, **stats, "invariants": invariants(initial, keys),
-                    "payments": reconcile.reconcile(local.stripe_url, orders)}
+            with progress.step(3, 5, "every event delivered by the event pump"):
+                _drain()
+            with progress.step(4, 5, "the shop's invariants"):
+                checked = invariants(initial, keys)
+            with progress.step(5, 5, "the orders reconciled with Stripe's PaymentIntents"):
+                from bench import reconcile
+                payments = reconcile.reconcile(local.stripe_url, _orders())
+            return {"seconds": seconds, "users": users, **stats, "invariants": checked, "payments": payments}
     finally:
         local.close()
 
@@ -65,12 +72,13 @@ def _locust(url: str, work: pathlib.Path, seconds: int, users: int) -> Dict:
     env = {**os.environ, "LOAD_ACCOUNTS": str(work / "accounts.json"), "LOAD_KEYS_LOG": str(work / "keys.jsonl")}
     for name in ("AWS_ENDPOINT_URL",):
         env.pop(name, None)
-    subprocess.run([str(pathlib.Path(sys.executable).parent / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"),
-                    "--headless", "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--host", url,
-                    "--csv", str(work / "load"), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"],
-                   env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=seconds + 120)
-    rows = list(csv.DictReader(open(work / "load_stats.csv")))
-    total = next(r for r in rows if r["Name"] == "Aggregated")
+    locust = subprocess.Popen([str(pathlib.Path(sys.executable).parent / "locust"), "-f",
+                               str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(users), "-r", str(users),
+                               "-t", f"{seconds}s", "--host", url, "--csv", str(work / "load"), "--only-summary",
+                               "--loglevel", "WARNING", "--stop-timeout", "10"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _watch(locust, work / "load_stats.csv", seconds)
+    total = _aggregated(work / "load_stats.csv")
     failures = list(csv.DictReader(open(work / "load_failures.csv"))) if (work / "load_failures.csv").exists() else []
     server_errors = sum(int(f["Occurrences"]) for f in failures if f["Error"].lstrip("'\"").startswith("5"))
     requests_, failed = int(total["Request Count"]), int(total["Failure Count"])
@@ -78,6 +86,34 @@ def _locust(url: str, work: pathlib.Path, seconds: int, users: int) -> Dict:
             "error_rate_percent": round(100 * failed / max(requests_, 1), 2), "server_errors": server_errors,
             "p50_ms": float(total["50%"]), "p95_ms": float(total["95%"]), "p99_ms": float(total["99%"]),
             "failures": [f"{f['Method']} {f['Name']}: {f['Error'][:120]} x{f['Occurrences']}" for f in failures][:10]}
+
+
+def _aggregated(stats: pathlib.Path) -> Dict[str, str]:
+    """Locust's running totals, which it writes to its CSV every second or so."""
+    with open(stats) as rows:
+        return next(r for r in csv.DictReader(rows) if r["Name"] == "Aggregated")
+
+
+def _watch(locust: subprocess.Popen, stats: pathlib.Path, seconds: int) -> None:
+    """Say the requests so far and the errors every 2 seconds until Locust ends (or is overdue, and ended)."""
+    began = time.monotonic()
+    while True:
+        try:
+            locust.wait(timeout=2)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+        ran = time.monotonic() - began
+        if ran > seconds + 120:
+            locust.kill()
+            locust.wait()
+            return
+        try:
+            total = _aggregated(stats)
+            progress.at(min(int(ran), seconds), f"{int(ran)} s: {total['Request Count']} requests, "
+                                                f"{total['Failure Count']} errors")
+        except (OSError, StopIteration, KeyError):
+            continue  # not written yet
 
 
 def _bind() -> None:

@@ -8,6 +8,7 @@ from typing import Callable, Dict, List, Optional
 
 from chalice.test import Client
 
+from bench import progress
 from chalicelib import bootstrap
 from devstack.api import Api
 
@@ -111,8 +112,13 @@ def count_calls(world: World) -> Dict[str, Dict]:
     from bench.probe import Probe, app_clients
     meter = Meter(world.stack.stage).install(bootstrap.services().dynamodb)
     world.probe = Probe(app_clients(), meter)
+    progress.expect(len(SCENARIOS))
+    counted = {}
     try:
-        return dict(run(world) for run in SCENARIOS)
+        for run in SCENARIOS:
+            counted.update([run(world)])
+            progress.advance()
+        return counted
     finally:
         world.probe.uninstall()
         meter.uninstall()

@@ -14,7 +14,7 @@ _DESCRIPTIONS = {
     413: "Body over the limit (64 KiB; a Stripe event 512 KiB)",
     415: "A body without Content-Type, or not application/json in UTF-8",
     422: "Idempotency key reused with another body, or a total the payment provider cannot take",
-    429: "Too many requests; retry after Retry-After seconds", 503: "A dependency is busy; retry after Retry-After seconds",
+    429: "Too many requests; retry after Retry-After seconds", 503: "A dependency is busy or cannot be reached; retry after Retry-After seconds",
 }
 # what every answer carries (chalicelib/http/middleware.py, and API Gateway's own answers: ops/edge.py)
 _HEADERS: Dict[str, Dict[str, Any]] = {

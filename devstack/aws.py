@@ -22,17 +22,43 @@ def environment(endpoint: str) -> dict:
 
 def start(port: int):
     """Start moto's server on 127.0.0.1:port and point this process at it."""
-    from moto.server import ThreadedMotoServer
+    server_class = _moto_server_class()
     # moto says what its CloudFormation skips; provision.py creates exactly those, so keep it quiet
     warnings.filterwarnings("ignore", message="Tried to parse")
     for name in ("moto", "werkzeug"):
         logging.getLogger(name).setLevel(logging.ERROR)
     _serialize_writes()
     _teach_revoke_token()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = server_class(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     os.environ.update(environment(f"http://127.0.0.1:{port}"))
     return server
+
+
+class PortInUse(OSError):
+    pass
+
+
+def _moto_server_class():
+    from moto.server import ThreadedMotoServer
+
+    class MotoServer(ThreadedMotoServer):
+        """moto's ThreadedMotoServer.start() waits for ever when its thread cannot bind the port (werkzeug prints
+        "Port ... is in use" and ends the thread); this one says so and fails."""
+
+        def _server_entry(self) -> None:
+            try:
+                super()._server_entry()
+            except (SystemExit, OSError):  # werkzeug's way of saying the port is taken: start() tells
+                pass
+
+        def start(self) -> None:
+            self._thread = threading.Thread(target=self._server_entry, daemon=True, name="moto")
+            self._thread.start()
+            while not self._server_ready_event.wait(0.05):
+                if not self._thread.is_alive():
+                    raise PortInUse(f"the embedded AWS cannot listen on 127.0.0.1:{self._port}: the port is in use")
+    return MotoServer
 
 
 _serialized = False

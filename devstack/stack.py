@@ -1,6 +1,7 @@
 """The whole local stack in one process: moto's server, the resources, seeds, the event pump and the API."""
 import os
 import pathlib
+import sys
 import threading
 from dataclasses import dataclass, field
 from typing import Optional
@@ -42,36 +43,57 @@ class LocalStack:
         return pathlib.Path(os.environ["SHOP_LOG_FILE"])
 
     def start(self, api: bool = True, serve_in_thread: bool = False) -> "LocalStack":
+        """The embedded AWS and Stripe, provisioned and seeded, the event pump, and (with `api`) the API's server."""
+        self._log_to_file(fresh=True)
+        self._start_stripe()
+        self._moto = aws.start(self.aws_port)
+        app, config = self._load_app()
+        from devstack import provision, pump, seed
+        self.stack = provision.provision(self.stage)
+        seed.everything(self.admin_email, self.admin_password)
+        self._pump = pump.for_stack(sys.modules["app"], self.stack, self.stop_event).start()
+        if api:
+            self._serve(app, config, serve_in_thread)
+        return self
+
+    def attach(self) -> "LocalStack":
+        """Only the API's server, against the embedded AWS and Stripe that `make aws` serves in another process
+        (which runs the event pump too): what `chalice local --stage local` does, on any AWS_PORT."""
+        self._log_to_file(fresh=False)
+        os.environ.update(local_stripe.environment(f"http://127.0.0.1:{self.stripe_port}"))
+        self._serve(*self._load_app(), serve_in_thread=False)
+        return self
+
+    def _log_to_file(self, fresh: bool) -> None:
         if "SHOP_LOG_FILE" not in os.environ:  # tests choose their own
             path = ROOT / ".devstack" / f"{self.stage}.log"
             path.parent.mkdir(exist_ok=True)
-            path.write_text("")
+            if fresh:
+                path.write_text("")
             os.environ["SHOP_LOG_FILE"] = str(path)
-        if self.quiet:
-            from chalice.local import ChaliceRequestHandler
-            ChaliceRequestHandler.log_message = lambda *args: None
-        self._start_stripe()
-        self._moto = aws.start(self.aws_port)
-        app, config = _load_app(self.stage) if api else (None, None)
-        os.environ.update(aws.environment(self.endpoint))  # the stage's config must not override the chosen port
+
+    def _load_app(self):
+        """The app as Chalice's local server loads it, then pointed at this stack's ports: the stage's settings
+        in .chalice/config.json name AWS_PORT's default, and must not win."""
+        app, config = _load_app(self.stage)
+        os.environ.update(aws.environment(self.endpoint))
         for name in ("SHOP_USER_POOL_ID", "SHOP_USER_POOL_CLIENT_ID"):  # a local stack finds its pool by name
             os.environ.pop(name, None)
         os.environ["SHOP_STAGE"] = self.stage
         os.environ.setdefault("SHOP_AUTO_CONFIRM", "true")
         from chalicelib import bootstrap
         bootstrap.reset()
-        from devstack import provision, pump, seed
-        self.stack = provision.provision(self.stage)
-        seed.everything(self.admin_email, self.admin_password)
-        if api:
-            import sys
-            self._pump = pump.for_stack(sys.modules["app"], self.stack, self.stop_event).start()
-            from chalice.cli.factory import CLIFactory
-            self.server = CLIFactory(str(ROOT)).create_local_server(app, config, "127.0.0.1", self.port)
-            if serve_in_thread:
-                self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-                self._thread.start()
-        return self
+        return app, config
+
+    def _serve(self, app, config, serve_in_thread: bool) -> None:
+        if self.quiet:
+            from chalice.local import ChaliceRequestHandler
+            ChaliceRequestHandler.log_message = lambda *args: None
+        from chalice.cli.factory import CLIFactory
+        self.server = CLIFactory(str(ROOT)).create_local_server(app, config, "127.0.0.1", self.port)
+        if serve_in_thread:
+            self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+            self._thread.start()
 
     @property
     def stripe_url(self) -> str:
@@ -90,14 +112,10 @@ class LocalStack:
         if not self.stop_event.is_set():
             self.server.serve_forever()
 
-    def shutdown(self) -> None:
-        """Safe from a signal handler: the server's loop is stopped from another thread."""
-        self.stop_event.set()
-        if self.server is not None:
-            threading.Thread(target=self.server.shutdown, daemon=True).start()
-
     def close(self) -> None:
+        """Everything this stack started, localstripe first (a process of its own); safe after a failed start."""
         self.stop_event.set()
+        local_stripe.stop(self._stripe)
         if self._thread is not None:
             self.server.shutdown()
             self._thread.join(timeout=5)
@@ -105,8 +123,6 @@ class LocalStack:
             self._pump.join(timeout=5)
         if self._moto is not None:
             self._moto.stop()
-        local_stripe.stop(self._stripe)
-
 
 def _load_app(stage: str):
     from chalice.cli.factory import CLIFactory

@@ -59,7 +59,7 @@ def _run(blueprint, record: Operation, view: Callable, params: Dict[str, str], w
         except Exception as exc:
             if transient.is_transient(exc):
                 observability.logger().warning("dependency unavailable", extra={"error": repr(exc)})
-                return responses.error(errors.Unavailable("a dependency is busy; retry shortly"))
+                return responses.error(errors.Unavailable(transient.explain(exc)))
             observability.logger().exception("unhandled error")
             return responses.error_body(500, "InternalServerError", "An internal server error occurred.")
 

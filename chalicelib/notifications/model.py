@@ -3,7 +3,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from chalicelib import errors
+from chalicelib import display, errors
 
 EVENT_TYPES = {"PLACED": "ORDER_PLACED", "SHIPPED": "ORDER_SHIPPED", "DELIVERED": "ORDER_DELIVERED",
                "CANCELLED": "ORDER_CANCELLED", "REFUNDED": "ORDER_REFUNDED"}
@@ -63,8 +63,8 @@ _NOTIFICATION_ID = re.compile(r"^[0-9]{1,20}-[0-9A-Za-z]{1,64}\.[A-Z]{1,16}$")
 
 def notification_of(event: OrderEvent, currency: str) -> Notification:
     subject, message = _TEXTS[event.type]
-    amount = f"{event.total_cents // 100}.{event.total_cents % 100:02d} {currency}"
-    values = {"order": event.order_id, "amount": amount, "items": event.item_count}
+    values = {"order": display.order_reference(event.order_id), "amount": display.money(event.total_cents, currency),
+              "items": display.count(event.item_count, "item")}
     return Notification(id=notification_id(event), user_id=event.user_id, type=event.type, order_id=event.order_id,
                         subject=subject.format(**values), message=message.format(**values),
                         created_at=event.occurred_at)
@@ -72,7 +72,7 @@ def notification_of(event: OrderEvent, currency: str) -> Notification:
 
 _TEXTS = {
     "ORDER_PLACED": ("We received your order {order}",
-                     "Thank you! Your order {order} for {items} item(s), {amount}, is placed. "
+                     "Thank you! Your order {order} for {items}, {amount}, is placed. "
                      "We will let you know when it ships."),
     "ORDER_SHIPPED": ("Your order {order} is on its way",
                       "Good news: your order {order} has shipped."),

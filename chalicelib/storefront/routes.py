@@ -7,11 +7,12 @@ from the files themselves: there is no build step.
 """
 import functools
 import pathlib
+from html import escape
 from typing import Any, Dict, Tuple
 
 from chalice import Blueprint, Response
 
-from chalicelib import errors, settings
+from chalicelib import display, errors, settings
 from chalicelib.http import responses
 from chalicelib.http import request as parse
 from chalicelib.http.routing import route
@@ -66,5 +67,6 @@ def _page() -> Tuple[str, str]:
     for hashed in _assets():
         stem, _, suffix = hashed.split(".")
         html = html.replace(f"/static/{stem}.{suffix}", f"/static/{hashed}")
-    html = html.replace("{{currency}}", settings.get().currency)
+    currency = settings.get().currency
+    html = html.replace("{{currency_prefix}}", escape(display.currency_prefix(currency))).replace("{{currency}}", currency)
     return html, responses.etag_of(html.encode())

@@ -47,12 +47,17 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def sign_up(page, email: str, password: str = "Sturdy-Passw0rd", name: str = "Ada Lovelace") -> None:
+def send_sign_up(page, email: str, password: str = "Sturdy-Passw0rd", name: str = "Ada Lovelace") -> None:
+    """Fill the sign-up form and send it (what follows is the caller's to check)."""
     page.goto("/#/signup")
     page.fill("#field-name", name)
     page.fill("#field-email", email)
     page.fill("#field-password", password)
     page.click("form button[type=submit]")
+
+
+def sign_up(page, email: str, password: str = "Sturdy-Passw0rd", name: str = "Ada Lovelace") -> None:
+    send_sign_up(page, email, password, name)
     page.wait_for_selector("#signout:visible")
 
 

@@ -171,7 +171,8 @@ def test_an_admin_form_error_is_shown_beside_the_form(page, admin):
     page.fill("#p-category", "Not A Slug")
     page.fill("#p-price", "1")
     page.click("#save-product")
-    expect(page.locator("#product-form-error")).to_contain_text("`category`")
+    expect(page.locator("#product-form-error")).to_have_text(
+        "Category: lower-case letters and digits, words joined by single hyphens, such as garden-tools (up to 50).")
 
 
 def test_markup_in_a_product_name_is_shown_as_text(page, admin, category):
@@ -185,12 +186,12 @@ def test_markup_in_a_product_name_is_shown_as_text(page, admin, category):
     assert page.dialogs == []
 
 
-def test_a_wrong_password_shows_the_apis_message_next_to_the_form(page):
+def test_a_wrong_password_is_told_next_to_the_form_in_the_storefronts_words(page):
     page.goto("/#/signin")
     page.fill("#field-email", "nobody@example.com")
     page.fill("#field-password", "Wrong-Passw0rd")
     page.click("form button[type=submit]")
-    expect(page.locator("#auth-error")).to_have_text("email or password is incorrect")
+    expect(page.locator("#auth-error")).to_have_text("The email address or password is wrong.")
 
 
 def test_the_keyboard_alone_can_sign_in_and_fill_the_cart(page, admin, category, client):
@@ -298,7 +299,7 @@ def test_the_sign_in_form_says_how_long_to_wait_after_too_many_failures(page):
     for _ in range(5):
         page.fill("#field-password", "Wrong-Passw0rd")
         page.click("form button[type=submit]")
-        expect(page.locator("#auth-error")).to_have_text("email or password is incorrect")
+        expect(page.locator("#auth-error")).to_have_text("The email address or password is wrong.")
         page.evaluate("document.getElementById('auth-error').textContent = ''")
     page.fill("#field-password", "Wrong-Passw0rd")
     page.click("form button[type=submit]")

@@ -44,7 +44,8 @@ def test_every_order_event_gives_one_inbox_item_and_one_email(pump, shopper, adm
     inbox = _inbox(shopper)
     assert all(n["read"] is False and n["created_at"].endswith("Z") for n in inbox)
     placed = _notification(shopper, delivered["id"])
-    assert delivered["id"] in placed["subject"] and "25.00 USD" in placed["message"]
+    reference = delivered["id"][-8:]
+    assert placed["subject"] == f"We received your order {reference}" and "$25.00" in placed["message"]
     subjects = [m.subject for m in sent_emails(shopper.email)]
     assert subjects.count(placed["subject"]) == 1
 

@@ -269,6 +269,13 @@ def test_the_sweep_runs_on_a_schedule_every_few_minutes(template):
     assert schedule == "rate(5 minutes)" and sweep["Environment"]["Variables"]["SHOP_BLUEPRINTS"] == ""
 
 
+def test_the_design_doc_states_the_functions_and_memory_the_template_has(template):
+    stated = re.search(r"The shop's (\d+) functions hold ([\d.]+) GB", (ROOT / "docs" / "design.md").read_text())
+    functions = _resources(template, "AWS::Serverless::Function")
+    memory_gb = sum(f["Properties"]["MemorySize"] for f in functions.values()) / 1024
+    assert stated and (int(stated.group(1)), float(stated.group(2))) == (len(functions), memory_gb)
+
+
 # --- API Gateway's own answers and the web ACL (ops/edge.py) ---------------------------------------
 
 def test_every_gateway_response_has_the_contracts_body_and_every_header_the_app_sends(template):

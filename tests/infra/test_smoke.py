@@ -22,13 +22,14 @@ ACCESS_LINE = re.compile(r'^127\.0\.0\.1 - - \[[^]]+\] "(GET|POST|PUT|PATCH|DELE
 
 class LocalRun:
     def __init__(self, tmp) -> None:
-        self.port, self.aws_port = free_port(), free_port()
+        self.port, self.aws_port, self.stripe_port = free_port(), free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_file = tmp / "app.log"
         self.admin = {"SHOP_ADMIN_EMAIL": "smoke-admin@example.com",
                       "SHOP_ADMIN_PASSWORD": "Smoke-" + secrets.token_hex(6) + "-A1"}
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOP_", "AWS_", "POWERTOOLS_"))}
         self.env.update(PYTHONUNBUFFERED="1", PORT=str(self.port), AWS_PORT=str(self.aws_port),
+                        STRIPE_PORT=str(self.stripe_port),
                         SHOP_LOG_FILE=str(self.log_file), **self.admin)
         self.console = []
         self.process = subprocess.Popen([sys.executable, "-m", "devstack", "run"], cwd=ROOT, env=self.env,

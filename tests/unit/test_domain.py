@@ -99,6 +99,19 @@ def test_only_status_changes_of_orders_are_events():
     assert events.event_of_change(placed, dict(placed, status="SHIPPED")).id == "O1.SHIPPED"
 
 
-def test_notification_texts_show_money_from_cents():
-    event = events.OrderEvent("O1.PLACED", "ORDER_PLACED", "O1", "U1", 12345, 3, "t")
-    assert "123.45 USD" in events.notification_of(event, "USD").message
+def test_notification_texts_show_money_and_the_order_as_the_storefront_does():
+    event = events.OrderEvent("01M90VXBYRE15GD7B6VA87AQGN.PLACED", "ORDER_PLACED", "01M90VXBYRE15GD7B6VA87AQGN",
+                              "U1", 116700, 1, "t")
+    notification = events.notification_of(event, "USD")
+    assert notification.subject == "We received your order VA87AQGN"
+    assert notification.message == ("Thank you! Your order VA87AQGN for 1 item, $1,167.00, is placed. "
+                                    "We will let you know when it ships.")
+    assert notification.order_id == "01M90VXBYRE15GD7B6VA87AQGN"
+
+
+def test_money_is_shown_with_the_currencys_symbol_or_code():
+    from chalicelib import display
+    assert [display.money(c, "USD") for c in (0, 5, 99, 100, 123456789, -500)] == \
+        ["$0.00", "$0.05", "$0.99", "$1.00", "$1,234,567.89", "-$5.00"]
+    assert (display.money(16700, "EUR"), display.money(16700, "CHF")) == ("€167.00", "CHF 167.00")
+    assert (display.count(1, "item"), display.count(2, "item")) == ("1 item", "2 items")

@@ -1,6 +1,6 @@
 // The shop's storefront: plain DOM, hash routing, the public API only. All API text goes in as text.
 const currency = document.body.dataset.currency || "USD";
-const moneyFormat = new Intl.NumberFormat(undefined, { style: "currency", currency });
+const currencyPrefix = document.body.dataset.currencyPrefix ?? `${currency} `;
 const main = () => document.getElementById("main");
 const session = {
   get token() { return sessionStorage.getItem("shop.token"); },
@@ -20,10 +20,52 @@ const session = {
   },
 };
 
-export function money(cents) { return moneyFormat.format(cents / 100); }
+// The shop's one way to show money and orders, the same as its inbox and emails (chalicelib/display.py):
+// "$1,167.00", "-$5.00", "CHF 167.00"; an order is named by the end of its id, "Order 2CH2S05Q".
+export function money(cents) {
+  const whole = Math.trunc(Math.abs(cents) / 100), part = Math.abs(cents) % 100;
+  return `${cents < 0 ? "-" : ""}${currencyPrefix}${whole.toLocaleString("en-US")}.${String(part).padStart(2, "0")}`;
+}
+export function orderReference(id) { return id.slice(-8).toUpperCase(); }
 
+// --- what a shopper reads when something fails ---------------------------------------------------
+// The storefront words its own messages from what it knows (a product's name, the allowed range); the API's
+// text is for developers and the OpenAPI client, kept on the error as `detail`.
+const FIELDS = { quantity: "quantity", items: "quantity", email: "email address", password: "password", name: "name",
+  category: "category", price_cents: "price", stock: "stock", stock_delta: "units to add or remove",
+  description: "description", image_url: "image URL", code: "code" };
+const SAID = {
+  401: "Please sign in again.", 403: "This is not open to your account.", 404: "This is not here any more.",
+  409: "This changed meanwhile. Reload the page and try again.", 413: "That is too large for the shop to take.",
+  429: "Too many tries in a short time. Please wait a moment and try again.",
+};
+function shopperText(status, detail) {
+  if (status >= 500) return "The shop could not do that just now. Please try again in a moment.";
+  if (status === 400 || status === 422) {
+    const field = /`\$?\.?([a-z_]+)/.exec(detail || "");
+    return field && FIELDS[field[1]] ? `Please check the ${FIELDS[field[1]]}.` : "Please check what you entered.";
+  }
+  return SAID[status] || "That did not work. Please try again.";
+}
 class ApiError extends Error {
-  constructor(status, message, retryAfter = 0) { super(message); this.status = status; this.retryAfter = retryAfter; }
+  constructor(status, message, detail = "", retryAfter = 0) {
+    super(message); this.status = status; this.detail = detail; this.retryAfter = retryAfter;
+  }
+}
+const refusal = (response, data) => {
+  const detail = (data && (data.Message || data.message)) || `HTTP ${response.status}`;
+  return new ApiError(response.status, shopperText(response.status, detail), detail,
+    Number(response.headers.get("Retry-After")) || 0);
+};
+// `words` maps a status to the page's own sentence for it
+const worded = (error, words) => Object.assign(error, { message: words[error.status] || error.message });
+const QUANTITY = { min: 1, max: 99 };
+function checkedQuantity(value) {
+  const quantity = Number(value);
+  if (!Number.isInteger(quantity) || quantity < QUANTITY.min || quantity > QUANTITY.max) {
+    throw new ApiError(400, `Choose a quantity from ${QUANTITY.min} to ${QUANTITY.max}.`);
+  }
+  return quantity;
 }
 
 // --- progress for slow requests ------------------------------------------------------------------
@@ -102,8 +144,7 @@ async function call(method, path, body, headers = {}, renewed = false) {
       }
       session.clear(); refreshChrome();
     }
-    throw new ApiError(response.status, (data && (data.Message || data.message)) || `HTTP ${response.status}`,
-      Number(response.headers.get("Retry-After")) || 0);
+    throw refusal(response, data);
   }
   return { data, etag: response.headers.get("ETag") };
 }
@@ -173,8 +214,11 @@ function pagedList(path, list, render, { moreId, moreLabel = "More", error, empt
 }
 const newestFirst = (a, b) => a.created_at > b.created_at || (a.created_at === b.created_at && a.id > b.id);
 
-function needSignIn() {
+// Signed out: the sign-in page says why it was shown, and signing in comes back here.
+function needSignIn(why) {
   if (session.token) return false;
+  sessionStorage.setItem("shop.signInWhy", why);
+  sessionStorage.setItem("shop.afterSignIn", location.hash || "#/");
   location.hash = "#/signin";
   return true;
 }
@@ -214,10 +258,11 @@ function productCard(product) {
   const error = errorLine();
   const add = el("button", { type: "button", "data-add": product.id }, "Add to cart");
   add.addEventListener("click", () => guarded(add, error, async () => {
-    if (needSignIn()) return;
+    if (needSignIn("Sign in to add this to your cart.")) return;
     const cart = await api("GET", "/cart");
     const current = cart.items.find((line) => line.product_id === product.id);
-    await api("PUT", `/cart/items/${encodeURIComponent(product.id)}`, { quantity: Math.min(99, (current ? current.quantity : 0) + 1) });
+    if (current && current.quantity >= QUANTITY.max) throw new ApiError(400, `Your cart holds ${QUANTITY.max} of ${product.name}, the most one order takes.`);
+    await addToCart(product, (current ? current.quantity : 0) + 1);
     error.textContent = "";
     add.textContent = "Added ✓";
     setTimeout(() => { add.textContent = "Add to cart"; }, 1200);
@@ -238,12 +283,13 @@ async function productPage(id) {
     const product = await api("GET", `/products/${encodeURIComponent(id)}`, undefined, { "Cache-Control": "no-cache" });
     const quantity = el("input", { type: "number", min: 1, max: 99, value: 1, id: "quantity" });
     const add = el("button", { type: "submit" }, "Add to cart");
-    const form = el("form", { class: "panel" }, el("label", {}, "Quantity", quantity), add, error);
+    const form = el("form", { class: "panel", novalidate: true }, el("label", {}, "Quantity", quantity), add, error);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       guarded(add, error, async () => {
-        if (needSignIn()) return;
-        await api("PUT", `/cart/items/${encodeURIComponent(id)}`, { quantity: Number(quantity.value) });
+        const wanted = checkedQuantity(quantity.value);
+        if (needSignIn("Sign in to add this to your cart.")) return;
+        await addToCart(product, wanted);
         location.hash = "#/cart";
       });
     });
@@ -256,7 +302,16 @@ async function productPage(id) {
   } catch (e) { error.textContent = e.message; }
 }
 
-function authForm(title, fields, submitLabel, onSubmit) {
+async function addToCart(product, quantity) {
+  try {
+    await api("PUT", `/cart/items/${encodeURIComponent(product.id)}`, { quantity });
+  } catch (error) {
+    throw worded(error, { 400: "Your cart holds 50 different products, the most one order takes: remove one to add this.",
+      404: `${product.name} is not sold any more.` });
+  }
+}
+
+function authForm(title, fields, submitLabel, onSubmit, notice = "") {
   const error = errorLine("auth-error");
   const inputs = Object.fromEntries(fields.map(([name, label, type, autocomplete]) =>
     [name, el("input", { name, type, required: true, autocomplete, id: `field-${name}` })]));
@@ -267,7 +322,7 @@ function authForm(title, fields, submitLabel, onSubmit) {
     event.preventDefault();
     guarded(submit, error, () => onSubmit(Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.value]))));
   });
-  show(title, form);
+  show(title, notice ? el("p", { class: "notice", role: "status", id: "auth-notice" }, notice) : "", form);
   inputs[fields[0][0]].focus();
 }
 
@@ -279,33 +334,50 @@ function waitText(seconds) {
 
 async function signIn(email, password) {
   const tokens = await api("POST", "/auth/token", { email, password }).catch((error) => {
-    if (error.status !== 429) throw error;
-    throw new ApiError(429, `Too many sign-in attempts. Try again in ${waitText(error.retryAfter || 60)}.`);
+    if (error.status === 429) throw new ApiError(429, `Too many sign-in attempts. Try again in ${waitText(error.retryAfter || 60)}.`);
+    throw worded(error, { 400: "Enter your email address and password.", 401: "The email address or password is wrong." });
   });
   session.saveTokens(tokens);
   session.saveRoles([]);
   const me = await api("GET", "/users/me");
   session.saveRoles(me.roles);
   refreshChrome();
-  location.hash = "#/";
+  location.hash = sessionStorage.getItem("shop.afterSignIn") || "#/";
+  sessionStorage.removeItem("shop.afterSignIn");
 }
 
 function signInPage() {
+  const why = sessionStorage.getItem("shop.signInWhy") || "";
+  sessionStorage.removeItem("shop.signInWhy");
   authForm("Sign in", [["email", "Email", "email", "username"], ["password", "Password", "password", "current-password"]],
-    "Sign in", (v) => signIn(v.email, v.password));
+    "Sign in", (v) => signIn(v.email, v.password), why);
+}
+
+const PASSWORD_RULE = "Choose a password of at least 8 characters, with upper- and lower-case letters and a digit.";
+function checkedSignUp(v) {
+  if (!v.name.trim()) throw new ApiError(400, "Enter your name.");
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v.email)) throw new ApiError(400, "Enter a valid email address, such as ada@example.com.");
+  if (v.password.length < 8 || !/[a-z]/.test(v.password) || !/[A-Z]/.test(v.password) || !/[0-9]/.test(v.password)) {
+    throw new ApiError(400, PASSWORD_RULE);
+  }
 }
 
 function signUpPage() {
   authForm("Create an account", [["name", "Name", "text", "name"], ["email", "Email", "email", "username"],
     ["password", "Password (8+ characters, upper and lower case, a digit)", "password", "new-password"]],
   "Sign up", async (v) => {
-    await api("POST", "/users", { name: v.name, email: v.email, password: v.password });
+    checkedSignUp(v);
+    await api("POST", "/users", { name: v.name, email: v.email, password: v.password }).catch((error) => {
+      const field = /`(\w+)`/.exec(error.detail || "");
+      throw worded(error, { 409: "An account with this email address exists already: sign in instead.",
+        400: { password: PASSWORD_RULE, email: "Enter a valid email address, such as ada@example.com." }[field && field[1]] || error.message });
+    });
     await signIn(v.email, v.password);
   });
 }
 
 async function cartPage() {
-  if (needSignIn()) return;
+  if (needSignIn("Sign in to see your cart.")) return;
   const error = errorLine("cart-error");
   const body = el("div", { id: "cart" });
   show("Your cart", body, error);
@@ -319,7 +391,7 @@ async function cartPage() {
         "aria-label": `Quantity of ${line.name}` });
       const lineError = errorLine();
       quantity.addEventListener("change", () => guarded(quantity, lineError, async () =>
-        render(await api("PUT", `/cart/items/${encodeURIComponent(line.product_id)}`, { quantity: Number(quantity.value) }))));
+        render(await api("PUT", `/cart/items/${encodeURIComponent(line.product_id)}`, { quantity: checkedQuantity(quantity.value) }))));
       const remove = el("button", { type: "button", class: "secondary" }, "Remove");
       remove.addEventListener("click", () => guarded(remove, lineError, async () =>
         render(await api("DELETE", `/cart/items/${encodeURIComponent(line.product_id)}`))));
@@ -327,7 +399,7 @@ async function cartPage() {
         el("td", {}, quantity), el("td", {}, money(line.line_total_cents)), el("td", {}, remove, lineError));
     });
     const place = el("button", { type: "button", id: "place-order" }, "Place order");
-    place.addEventListener("click", () => checkout(place, error));
+    place.addEventListener("click", () => checkout(place, error, cart));
     body.replaceChildren(
       el("table", {}, el("thead", {}, el("tr", {}, ["Product", "Price", "Quantity", "Total", ""].map((h) => el("th", {}, h)))),
         el("tbody", {}, rows)),
@@ -338,7 +410,7 @@ async function cartPage() {
 
 // One idempotency key per checkout attempt, kept until the shop gives a definite answer: a retry after a
 // network error (or a double click) reuses it, so it can never place a second order.
-async function checkout(button, error) {
+async function checkout(button, error, cart) {
   if (button.disabled) return;
   let key = sessionStorage.getItem("shop.checkoutKey");
   if (!key) { key = crypto.randomUUID(); sessionStorage.setItem("shop.checkoutKey", key); }
@@ -349,13 +421,31 @@ async function checkout(button, error) {
       location.hash = `#/orders?placed=${encodeURIComponent(order.id)}`;
     } catch (e) {
       if (e.status !== 0 && e.status < 500 && e.status !== 429) sessionStorage.removeItem("shop.checkoutKey");
+      if (e.status === 409) e.message = await whyNotOrdered(cart, e.detail);
+      if (e.status === 400) e.message = "Your cart changed meanwhile: reload it and place the order again.";
       throw e;
     }
   });
 }
 
+// A refused order names the product that stopped it (by id): say what is wrong with it, by name.
+async function whyNotOrdered(cart, detail) {
+  const line = cart.items.find((l) => (detail || "").includes(l.product_id));
+  if (!line) return "Something in your cart changed meanwhile: reload it and place the order again.";
+  let product;
+  try {
+    product = await api("GET", `/products/${encodeURIComponent(line.product_id)}`, undefined, { "Cache-Control": "no-cache" });
+  } catch (e) {
+    return e.status === 404 ? `${line.name} is not sold any more: remove it to order the rest.` : e.message;
+  }
+  if (product.stock === 0) return `${line.name} is sold out: remove it to order the rest.`;
+  if (product.stock < line.quantity) return `Only ${product.stock} of ${line.name} left: lower the quantity to order.`;
+  if (product.price_cents !== line.unit_price_cents) return `The price of ${line.name} is now ${money(product.price_cents)}: reload your cart to see it.`;
+  return "Something in your cart changed meanwhile: reload it and place the order again.";
+}
+
 async function ordersPage(params) {
-  if (needSignIn()) return;
+  if (needSignIn("Sign in to see your orders.")) return;
   const error = errorLine("orders-error");
   const list = el("div", { id: "orders", class: "grid" });
   const placed = params.get("placed");
@@ -367,20 +457,31 @@ async function ordersPage(params) {
 }
 
 // `changed(order)` is told the order an action returned; the list that holds the card shows it
+const DONE = { cancel: "cancelled", ship: "shipped", deliver: "marked delivered" };
+const orderNotes = new Map(); // order id -> why an action was refused, shown on the card made next
 function orderCard(order, admin, changed) {
   const error = errorLine();
+  error.textContent = orderNotes.get(order.id) || "";
+  orderNotes.delete(order.id);
   const actions = el("div", { class: "row" });
   const act = (label, action) => {
     const button = el("button", { type: "button", class: action === "cancel" ? "secondary" : "", "data-action": action }, label);
     button.addEventListener("click", () => guarded(button, error, async () => {
-      changed(await api("POST", `/orders/${encodeURIComponent(order.id)}/${action}`));
+      try {
+        changed(await api("POST", `/orders/${encodeURIComponent(order.id)}/${action}`));
+      } catch (e) {
+        if (e.status !== 409) throw e;
+        const now = await api("GET", `/orders/${encodeURIComponent(order.id)}`);
+        orderNotes.set(order.id, `This order is ${now.status.toLowerCase()} now, so it cannot be ${DONE[action]}.`);
+        changed(now);  // its card again, as it is now, with that note
+      }
     }));
     actions.append(button);
   };
   if (order.status === "PLACED") { if (admin) act("Ship", "ship"); act("Cancel order", "cancel"); }
   if (admin && order.status === "SHIPPED") act("Mark delivered", "deliver");
   const card = el("article", { class: "card", "data-order": order.id },
-    el("h2", {}, `Order ${order.id.slice(-8)}`),
+    el("h2", {}, `Order ${orderReference(order.id)}`),
     el("span", { class: "status", "data-status": order.status }, order.status),
     el("span", { class: "muted" }, new Date(order.created_at).toLocaleString()),
     el("ul", {}, order.items.map((line) => el("li", {}, `${line.quantity} × ${line.name} — ${money(line.line_total_cents)}`))),
@@ -389,7 +490,7 @@ function orderCard(order, admin, changed) {
 }
 
 async function inboxPage() {
-  if (needSignIn()) return;
+  if (needSignIn("Sign in to see your messages.")) return;
   const error = errorLine("inbox-error");
   const list = el("div", { id: "inbox" });
   const notification = (note) => {
@@ -412,7 +513,7 @@ async function inboxPage() {
 }
 
 async function adminPage() {
-  if (needSignIn()) return;
+  if (needSignIn("Sign in as an admin to manage the shop.")) return;
   if (!session.roles.includes("admin")) { show("Admin", el("p", { class: "error" }, "This page is for the shop's admins.")); return; }
   const formError = errorLine("product-form-error");
   const fields = {
@@ -450,6 +551,7 @@ async function adminPage() {
     fill(data, etag);
   };
   const changes = () => {
+    checkedProduct(fields);
     const was = editing.product;
     const now = { name: fields.name.value, category: fields.category.value,
       price_cents: Math.round(Number(fields.price.value) * 100), description: fields.description.value,
@@ -476,7 +578,7 @@ async function adminPage() {
   const byStatus = { PLACED: placed, SHIPPED: shipped };
   // an order shipped leaves "To ship" for "To deliver"; one cancelled or delivered stays where it is, marked
   function moved(order) {
-    ordersStatus.textContent = `Order ${order.id.slice(-8)} is ${order.status}.`;
+    ordersStatus.textContent = `Order ${orderReference(order.id)} is ${order.status}.`;
     for (const list of [placed, shipped]) {
       if (list.has(order.id) && list !== byStatus[order.status]) {
         if (byStatus[order.status]) list.remove(order.id); else list.place(order);
@@ -520,12 +622,17 @@ async function adminPage() {
           product = await api("PATCH", `/products/${encodeURIComponent(id)}`, body,
             "stock" in body ? { "If-Match": editing.etag } : {});
         } catch (error) {
+          if (error.status === 409 && "stock_delta" in body) {
+            await load(id);
+            throw worded(error, { 409: `Fewer units are in stock than you asked to remove: it has ${editing.product.stock} now.` });
+          }
           if (error.status !== 412) throw error;
           await load(id);
           throw new ApiError(412, "This product changed since you opened it (a sale, or another admin). " +
             "It has been reloaded: check the stock and save again.");
         }
       } else {
+        checkedProduct(fields);
         product = await api("POST", "/products", { name: fields.name.value, category: fields.category.value,
           price_cents: Math.round(Number(fields.price.value) * 100), stock: Number(fields.stock.value || 0),
           description: fields.description.value, image_url: fields.image.value || null, flash_sale: fields.flash.checked });
@@ -538,6 +645,22 @@ async function adminPage() {
   });
   await Promise.all([[catalog, catalogError], [placed, ordersError], [shipped, ordersError]].map(([list, error]) =>
     list.load().catch((e) => { error.textContent = e.message; })));
+}
+
+// The admin's product form, checked here with the API's own limits, so its answers name no field syntax.
+const PRODUCT_RULES = [
+  ["name", (v) => v.trim() && v.length <= 200, "Enter the product's name (up to 200 characters)."],
+  ["category", (v) => /^[a-z0-9]+(-[a-z0-9]+)*$/.test(v) && v.length <= 50,
+    "Category: lower-case letters and digits, words joined by single hyphens, such as garden-tools (up to 50)."],
+  ["price", (v) => /^\d+(\.\d{1,2})?$/.test(v.trim()) && Number(v) <= 1000000, "Price: an amount such as 12.50, up to 1,000,000.00."],
+  ["stock", (v) => v === "" || (/^\d+$/.test(v) && Number(v) <= 1e9), "Stock: a whole number from 0 to 1,000,000,000."],
+  ["delta", (v) => v === "" || (/^[-+]?\d+$/.test(v) && Number(v) !== 0), "Add or remove units: a whole number such as 10 or -3."],
+  ["image", (v) => v === "" || v.startsWith("https://"), "Image URL: an address starting with https://"],
+];
+function checkedProduct(fields) {
+  for (const [name, valid, rule] of PRODUCT_RULES) {
+    if (!valid(fields[name].value)) { fields[name].focus(); throw new ApiError(400, rule); }
+  }
 }
 
 // --- chrome: who is signed in, the unread count --------------------------------------------------
