@@ -21,7 +21,10 @@ def is_transient(exc: BaseException) -> bool:
     from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
     exc = _unwrapped(exc)
     if isinstance(exc, ClientError):
-        return exc.response.get("Error", {}).get("Code") in _CODES or \
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        # a 5xx whose body is no AWS error (an HTML page from a proxy or an overloaded endpoint) has only its
+        # status for a code
+        return code in _CODES or (code.isdigit() and int(code) >= 500) or \
             exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
     return isinstance(exc, (ConnectionError, HTTPClientError))
 
