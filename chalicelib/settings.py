@@ -32,6 +32,7 @@ class Settings:
     stripe_api_base: str
     stripe_webhook_secret: str
     stripe_secret_id: str
+    stripe_publishable_key: str
 
 
 def _flag(value: str) -> bool:
@@ -40,6 +41,7 @@ def _flag(value: str) -> bool:
 
 def from_environ(env=None) -> Settings:
     env = os.environ if env is None else env
+    stripe_api_base = env.get("SHOP_STRIPE_API_BASE", "")
     stage = env.get("SHOP_STAGE", "dev")
     prefix = f"shop-{stage}"
     return Settings(
@@ -69,10 +71,13 @@ def from_environ(env=None) -> Settings:
         partial_batch_response=_flag(env.get("SHOP_PARTIAL_BATCH_RESPONSE", "false")),
         # Stripe: the local stack points these at localstripe (devstack/stripe.py); empty base = Stripe's own
         stripe_secret_key=env.get("STRIPE_SECRET_KEY", "sk_test_local"),
-        stripe_api_base=env.get("SHOP_STRIPE_API_BASE", ""),
+        stripe_api_base=stripe_api_base,
         stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "whsec_local"),
         # in AWS: the Secrets Manager secret holding both (JSON: secret_key, webhook_secret); empty: the two above
         stripe_secret_id=env.get("SHOP_STRIPE_SECRET_ID", ""),
+        # the storefront's Stripe.js key: public by design (a stage's environment in .chalice/config.json);
+        # localstripe takes any pk_ key, Stripe's own none but the account's, so there is no default there
+        stripe_publishable_key=env.get("STRIPE_PUBLISHABLE_KEY", "pk_test_local" if stripe_api_base else ""),
     )
 
 

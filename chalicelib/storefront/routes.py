@@ -16,14 +16,31 @@ from chalicelib import display, errors, settings
 from chalicelib.http import responses
 from chalicelib.http import request as parse
 from chalicelib.http.routing import route
+from chalicelib.storefront import stripe_js
+from chalicelib.storefront.stripe_js import StripeJs
 
 bp = Blueprint(__name__)
 ASSETS = pathlib.Path(__file__).resolve().parent / "assets"
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; "
-       "font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-# (nosniff, HSTS and framing refusal come with every answer: chalicelib/http/middleware.py)
-SECURITY = {"Content-Security-Policy": CSP, "Referrer-Policy": "no-referrer"}
+
+
+def policy(stripe: StripeJs) -> str:
+    """The page's own origin for everything, and Stripe.js's (the one in use) where it needs it; nothing else."""
+    directives = (("default-src", "'none'"), ("script-src", "'self'", *stripe.script_src), ("style-src", "'self'"),
+                  ("img-src", "'self'", "https:", "data:"), ("connect-src", "'self'", *stripe.connect_src),
+                  ("frame-src", *stripe.frame_src), ("font-src", "'self'"), ("base-uri", "'none'"),
+                  ("form-action", "'self'"), ("frame-ancestors", "'none'"))
+    return "; ".join(" ".join(directive) for directive in directives if len(directive) > 1)
+
+
+@functools.lru_cache(maxsize=1)
+def _security() -> Dict[str, str]:
+    # (nosniff, HSTS and framing refusal come with every answer: chalicelib/http/middleware.py)
+    return {"Content-Security-Policy": policy(_stripe_js()), "Referrer-Policy": "no-referrer"}
+
+
+def _stripe_js() -> StripeJs:
+    return stripe_js.for_api(settings.get().stripe_api_base)
 
 
 @route(bp, "/", "GET", "The storefront page", public=True, produces=("text/html",), errors=(304,))
@@ -43,7 +60,7 @@ def asset(request, name):
 
 
 def _answer(request, body: str, content_type: str, tag: str, cache_control: str) -> Response:
-    headers: Dict[str, Any] = {"ETag": tag, "Cache-Control": cache_control, **SECURITY}
+    headers: Dict[str, Any] = {"ETag": tag, "Cache-Control": cache_control, **_security()}
     if responses.etag_matches(parse.header(request, "If-None-Match"), tag):
         return Response(body="", status_code=304, headers=headers)
     return Response(body=body, status_code=200, headers={"Content-Type": content_type, **headers})
@@ -67,6 +84,10 @@ def _page() -> Tuple[str, str]:
     for hashed in _assets():
         stem, _, suffix = hashed.split(".")
         html = html.replace(f"/static/{stem}.{suffix}", f"/static/{hashed}")
-    currency = settings.get().currency
-    html = html.replace("{{currency_prefix}}", escape(display.currency_prefix(currency))).replace("{{currency}}", currency)
+    shop = settings.get()
+    stripe = _stripe_js()
+    for name, value in (("currency_prefix", display.currency_prefix(shop.currency)), ("currency", shop.currency),
+                        ("stripe_js", stripe.script), ("stripe_key", shop.stripe_publishable_key),
+                        ("card_input", "test-cards" if stripe.test_cards else "stripe-elements")):
+        html = html.replace("{{%s}}" % name, escape(value))
     return html, responses.etag_of(html.encode())

@@ -15,7 +15,7 @@ const session = {
   },
   saveRoles(roles) { sessionStorage.setItem("shop.roles", JSON.stringify(roles)); },
   clear() {
-    ["shop.token", "shop.refresh", "shop.expiresAt", "shop.roles", "shop.checkoutKey"].forEach((k) => sessionStorage.removeItem(k));
+    ["shop.token", "shop.refresh", "shop.expiresAt", "shop.roles", "shop.checkout"].forEach((k) => sessionStorage.removeItem(k));
     clearTimeout(renewalTimer);
   },
 };
@@ -376,16 +376,79 @@ function signUpPage() {
   });
 }
 
+// --- paying: Stripe.js turns the card into a PaymentMethod; only its id goes to the shop --------------
+// Stripe's own Stripe.js shows its card Element (what is typed there never reaches this page's code). Where the
+// Stripe in use cannot make a PaymentMethod (the local stack's localstripe: its createPaymentMethod does nothing;
+// the page says data-card-input="test-cards"), the page offers Stripe's named test cards instead.
+const TEST_CARDS = [["pm_card_visa", "Visa, approved"], ["pm_card_chargeCustomerFail", "Visa, declined"]];
+const PAYABLE = { min: 50, max: 99999999 }; // what Stripe takes, in cents (the API's 422 otherwise)
+let stripe = null; // one Stripe object for the page, as Stripe asks
+function cardInput() {
+  if (document.body.dataset.cardInput === "test-cards") return testCards();
+  const node = el("div", { class: "card-field", id: "card-element" });
+  const key = document.body.dataset.stripeKey;
+  const unusable = !window.Stripe ? "The card form could not be loaded. Check your connection and reload the page."
+    : !key ? "This shop takes no card payments yet." : "";
+  if (unusable) {
+    node.append(el("p", { class: "error" }, unusable));
+    return { node, mount() {}, paymentMethod: async () => { throw new ApiError(0, unusable); } };
+  }
+  stripe = stripe || window.Stripe(key);
+  const element = stripe.elements().create("card");
+  let mounted = false;
+  return {
+    node,
+    mount() { if (!mounted) { element.mount(node); mounted = true; } },
+    async paymentMethod() {
+      const made = await stripe.createPaymentMethod({ type: "card", card: element });
+      if (made.error) throw new ApiError(402, made.error.message); // Stripe.js words these for shoppers
+      return made.paymentMethod.id;
+    },
+  };
+}
+
+function testCards() {
+  const choices = TEST_CARDS.map(([id, label], n) => el("label", { class: "inline" },
+    el("input", { type: "radio", name: "test-card", value: id, checked: n === 0 }), `${label} (${id})`));
+  const node = el("fieldset", { id: "test-cards" }, el("legend", {}, "Test card"),
+    el("p", { class: "muted" }, "This shop's Stripe is a local stand-in that takes no real cards: pay with one of Stripe's test cards."),
+    ...choices);
+  return { node, mount() {}, paymentMethod: async () => node.querySelector("input:checked").value };
+}
+
+// Stripe's reason for refusing the card, as the API names it ("the payment was refused: card_declined (...)")
+const REFUSED = {
+  card_declined: "Your card was declined.", expired_card: "Your card has expired.",
+  incorrect_cvc: "Your card's security code is incorrect.", incorrect_number: "Your card number is incorrect.",
+  processing_error: "Your card could not be charged just now.", resource_missing: "This card cannot be used.",
+  authentication_required: "Your bank asks you to confirm this payment, which this shop cannot ask for yet.",
+};
+function refusedText(detail) {
+  const reason = /refused: (\w+)/.exec(detail || "");
+  return `${(reason && REFUSED[reason[1]]) || "Your card was not accepted."} Nothing was charged and your cart is kept: ` +
+    "try another card.";
+}
+
 async function cartPage() {
   if (needSignIn("Sign in to see your cart.")) return;
   const error = errorLine("cart-error");
   const body = el("div", { id: "cart" });
-  show("Your cart", body, error);
+  // the payment part is made once, outside what a quantity change redraws: a card typed into Stripe's Element stays
+  const card = cardInput();
+  const place = el("button", { type: "button", id: "place-order" }, "Place order");
+  const payment = el("section", { class: "panel payment", id: "payment", hidden: true },
+    el("h2", {}, "Payment"), card.node, place);
+  let shown = null;
+  place.addEventListener("click", () => checkout(place, error, shown, card));
+  show("Your cart", body, payment, error);
   const render = (cart) => {
+    shown = cart;
+    payment.hidden = !cart.items.length;
     if (!cart.items.length) {
       body.replaceChildren(el("p", {}, "Your cart is empty. ", el("a", { href: "#/" }, "Browse the catalog")));
       return;
     }
+    card.mount();
     const rows = cart.items.map((line) => {
       const quantity = el("input", { type: "number", min: 1, max: 99, value: line.quantity,
         "aria-label": `Quantity of ${line.name}` });
@@ -398,34 +461,45 @@ async function cartPage() {
       return el("tr", { "data-line": line.product_id }, el("td", {}, line.name), el("td", {}, money(line.unit_price_cents)),
         el("td", {}, quantity), el("td", {}, money(line.line_total_cents)), el("td", {}, remove, lineError));
     });
-    const place = el("button", { type: "button", id: "place-order" }, "Place order");
-    place.addEventListener("click", () => checkout(place, error, cart));
     body.replaceChildren(
       el("table", {}, el("thead", {}, el("tr", {}, ["Product", "Price", "Quantity", "Total", ""].map((h) => el("th", {}, h)))),
         el("tbody", {}, rows)),
-      el("p", { class: "price", id: "cart-total" }, `Total: ${money(cart.total_cents)}`), place);
+      el("p", { class: "price", id: "cart-total" }, `Total: ${money(cart.total_cents)}`));
   };
   try { render(await api("GET", "/cart")); } catch (e) { error.textContent = e.message; }
 }
 
-// One idempotency key per checkout attempt, kept until the shop gives a definite answer: a retry after a
-// network error (or a double click) reuses it, so it can never place a second order.
-async function checkout(button, error, cart) {
+// A checkout attempt is an idempotency key and the payment method it pays with, kept until the shop gives a
+// definite answer: a retry after a network error (or a double click) sends that very attempt again, so it can
+// never place a second order (Stripe.js makes a new PaymentMethod each time: a new one would be another request).
+async function checkout(button, error, cart, card) {
   if (button.disabled) return;
-  let key = sessionStorage.getItem("shop.checkoutKey");
-  if (!key) { key = crypto.randomUUID(); sessionStorage.setItem("shop.checkoutKey", key); }
   await guarded(button, error, async () => {
+    let attempt = JSON.parse(sessionStorage.getItem("shop.checkout") || "null");
+    if (!attempt) {
+      attempt = { key: crypto.randomUUID(), payment_method: await card.paymentMethod() };
+      sessionStorage.setItem("shop.checkout", JSON.stringify(attempt));
+    }
     try {
-      const order = await api("POST", "/orders", {}, { "Idempotency-Key": key });
-      sessionStorage.removeItem("shop.checkoutKey");
+      const order = await api("POST", "/orders", { payment_method: attempt.payment_method }, { "Idempotency-Key": attempt.key });
+      sessionStorage.removeItem("shop.checkout");
       location.hash = `#/orders?placed=${encodeURIComponent(order.id)}`;
     } catch (e) {
-      if (e.status !== 0 && e.status < 500 && e.status !== 429) sessionStorage.removeItem("shop.checkoutKey");
-      if (e.status === 409) e.message = await whyNotOrdered(cart, e.detail);
-      if (e.status === 400) e.message = "Your cart changed meanwhile: reload it and place the order again.";
-      throw e;
+      if (e.status !== 0 && e.status < 500 && e.status !== 429) sessionStorage.removeItem("shop.checkout");
+      throw await notOrdered(e, cart);
     }
   });
+}
+
+// Why the shop did not place the order, in the shopper's words; nothing was charged and the cart is as it was.
+async function notOrdered(e, cart) {
+  if (e.status === 409) e.message = await whyNotOrdered(cart, e.detail);
+  if (e.status === 400) e.message = "Your cart changed meanwhile: reload it and place the order again.";
+  if (e.status === 402) e.message = refusedText(e.detail);
+  if (e.status === 422 && /total_cents/.test(e.detail)) {
+    e.message = `A card payment must come to ${money(PAYABLE.min)} to ${money(PAYABLE.max)}: change your cart to order.`;
+  }
+  return e;
 }
 
 // A refused order names the product that stopped it (by id): say what is wrong with it, by name.
@@ -457,7 +531,9 @@ async function ordersPage(params) {
 }
 
 // `changed(order)` is told the order an action returned; the list that holds the card shows it
-const DONE = { cancel: "cancelled", ship: "shipped", deliver: "marked delivered" };
+const DONE = { cancel: "cancelled", ship: "shipped", deliver: "marked delivered", refund: "refunded" };
+// a ship refused with 402: the card's authorization had gone, and the shop cancelled the order
+const GONE = "The card's authorization had run out or been cancelled, so this order is cancelled and nothing was charged.";
 const orderNotes = new Map(); // order id -> why an action was refused, shown on the card made next
 function orderCard(order, admin, changed) {
   const error = errorLine();
@@ -470,9 +546,9 @@ function orderCard(order, admin, changed) {
       try {
         changed(await api("POST", `/orders/${encodeURIComponent(order.id)}/${action}`));
       } catch (e) {
-        if (e.status !== 409) throw e;
+        if (e.status !== 409 && e.status !== 402) throw e;
         const now = await api("GET", `/orders/${encodeURIComponent(order.id)}`);
-        orderNotes.set(order.id, `This order is ${now.status.toLowerCase()} now, so it cannot be ${DONE[action]}.`);
+        orderNotes.set(order.id, e.status === 402 ? GONE : `This order is ${now.status.toLowerCase()} now, so it cannot be ${DONE[action]}.`);
         changed(now);  // its card again, as it is now, with that note
       }
     }));
@@ -480,13 +556,23 @@ function orderCard(order, admin, changed) {
   };
   if (order.status === "PLACED") { if (admin) act("Ship", "ship"); act("Cancel order", "cancel"); }
   if (admin && order.status === "SHIPPED") act("Mark delivered", "deliver");
+  if (admin && (order.status === "SHIPPED" || order.status === "DELIVERED")) act("Refund", "refund");
   const card = el("article", { class: "card", "data-order": order.id },
     el("h2", {}, `Order ${orderReference(order.id)}`),
     el("span", { class: "status", "data-status": order.status }, order.status),
     el("span", { class: "muted" }, new Date(order.created_at).toLocaleString()),
     el("ul", {}, order.items.map((line) => el("li", {}, `${line.quantity} × ${line.name} — ${money(line.line_total_cents)}`))),
-    el("span", { class: "price" }, money(order.total_cents)), actions, error);
+    el("span", { class: "price" }, money(order.total_cents)), paymentLine(order.payment), actions, error);
   return card;
+}
+
+// What became of an order's payment, for its shopper and the admins alike (orders from before payments have none)
+const PAID = { AUTHORIZED: "held on the card until the order ships", CAPTURED: "charged to the card",
+  VOIDED: "released: nothing was charged", REFUNDED: "refunded to the card" };
+function paymentLine(payment) {
+  if (!payment) return null;
+  return el("span", { class: "payment-status", "data-payment": payment.status },
+    `Payment: ${money(payment.amount_cents)} ${PAID[payment.status] || payment.status.toLowerCase()}`);
 }
 
 async function inboxPage() {
@@ -567,30 +653,33 @@ async function adminPage() {
   const products = el("tbody", { id: "admin-products" });
   const catalogError = errorLine("admin-catalog-error");
   const ordersError = errorLine("admin-orders-error");
-  const toShip = el("div", { class: "grid", id: "admin-orders-placed" });
-  const toDeliver = el("div", { class: "grid", id: "admin-orders-shipped" });
   const ordersStatus = el("p", { class: "notice", role: "status", id: "admin-orders-status" });
-  const adminOrders = (status, list, label, empty) => pagedList(`/admin/orders?status=${status}&limit=20`, list,
-    (order) => orderCard(order, true, moved),
-    { moreId: `more-${status.toLowerCase()}`, moreLabel: label, error: ordersError, empty, before: newestFirst });
-  const placed = adminOrders("PLACED", toShip, "More orders to ship", "Nothing to ship.");
-  const shipped = adminOrders("SHIPPED", toDeliver, "More orders to deliver", "Nothing to deliver.");
-  const byStatus = { PLACED: placed, SHIPPED: shipped };
-  // an order shipped leaves "To ship" for "To deliver"; one cancelled or delivered stays where it is, marked
+  // a list per status the admin acts on or looks up: [status, title, its "More" button, what it says when empty]
+  const lists = [["PLACED", "To ship", "More orders to ship", "Nothing to ship."],
+    ["SHIPPED", "To deliver", "More orders to deliver", "Nothing to deliver."],
+    ["DELIVERED", "Delivered", "More delivered orders", "Nothing delivered yet."],
+    ["REFUNDED", "Refunded", "More refunded orders", "Nothing refunded."]].map(([status, title, label, empty]) => {
+    const node = el("div", { class: "grid", id: `admin-orders-${status.toLowerCase()}` });
+    return { status, title, node, list: pagedList(`/admin/orders?status=${status}&limit=20`, node,
+      (order) => orderCard(order, true, moved),
+      { moreId: `more-${status.toLowerCase()}`, moreLabel: label, error: ordersError, empty, before: newestFirst }) };
+  });
+  const byStatus = Object.fromEntries(lists.map(({ status, list }) => [status, list]));
+  // an order moves to its new status's list (shipped: from "To ship" to "To deliver"); one cancelled stays where
+  // it is, marked
   function moved(order) {
     ordersStatus.textContent = `Order ${orderReference(order.id)} is ${order.status}.`;
-    for (const list of [placed, shipped]) {
-      if (list.has(order.id) && list !== byStatus[order.status]) {
-        if (byStatus[order.status]) list.remove(order.id); else list.place(order);
-      }
+    const to = byStatus[order.status];
+    for (const { list } of lists) {
+      if (list !== to && list.has(order.id)) { if (to) list.remove(order.id); else list.place(order); }
     }
-    byStatus[order.status]?.place(order);
+    to?.place(order);
   }
   const catalog = pagedList("/products?limit=50", products, (p) => productRow(p),
     { moreId: "more-products", moreLabel: "More products", error: catalogError, before: (a, b) => a.id < b.id });
   show("Admin", el("div", { class: "columns" }, el("section", {}, el("h2", {}, "Product"), form),
-    el("section", { id: "admin-orders" }, el("h2", {}, "Orders to fulfil"), ordersError, ordersStatus,
-      el("h3", {}, "To ship"), toShip, placed.more, el("h3", {}, "To deliver"), toDeliver, shipped.more)),
+    el("section", { id: "admin-orders" }, el("h2", {}, "Orders"), ordersError, ordersStatus,
+      ...lists.flatMap(({ title, node, list }) => [el("h3", {}, title), node, list.more]))),
   el("h2", {}, "Catalog"), catalogError,
   el("table", {}, el("thead", {}, el("tr", {}, ["Name", "Category", "Price", "Stock", ""].map((h) => el("th", {}, h)))), products),
   catalog.more);
@@ -643,7 +732,7 @@ async function adminPage() {
       await catalog.place(product); // its row in place; a new one where it sorts, once that part is loaded
     });
   });
-  await Promise.all([[catalog, catalogError], [placed, ordersError], [shipped, ordersError]].map(([list, error]) =>
+  await Promise.all([[catalog, catalogError], ...lists.map(({ list }) => [list, ordersError])].map(([list, error]) =>
     list.load().catch((e) => { error.textContent = e.message; })));
 }
 
