@@ -80,14 +80,18 @@ def _assets() -> Dict[str, Tuple[str, str, str]]:
 
 @functools.lru_cache(maxsize=1)
 def _page() -> Tuple[str, str]:
+    shop = settings.get()
+    return render(_stripe_js(), shop.stripe_publishable_key, shop.currency)
+
+
+def render(stripe: StripeJs, publishable_key: str, currency: str) -> Tuple[str, str]:
+    """The page and its ETag: the assets' hashed names, the currency, and Stripe.js's URL and key."""
     html = (ASSETS / "index.html").read_text()
     for hashed in _assets():
         stem, _, suffix = hashed.split(".")
         html = html.replace(f"/static/{stem}.{suffix}", f"/static/{hashed}")
-    shop = settings.get()
-    stripe = _stripe_js()
-    for name, value in (("currency_prefix", display.currency_prefix(shop.currency)), ("currency", shop.currency),
-                        ("stripe_js", stripe.script), ("stripe_key", shop.stripe_publishable_key),
+    for name, value in (("currency_prefix", display.currency_prefix(currency)), ("currency", currency),
+                        ("stripe_js", stripe.script), ("stripe_key", publishable_key),
                         ("card_input", "test-cards" if stripe.test_cards else "stripe-elements")):
         html = html.replace("{{%s}}" % name, escape(value))
     return html, responses.etag_of(html.encode())
