@@ -83,7 +83,8 @@ def test_a_key_given_twice_in_another_spelling_is_400(shopper, product):
 
 
 def test_a_key_given_twice_inside_a_line_of_an_order_is_400_and_places_nothing(shopper, product):
-    body = ('{"items": [{"product_id": "%s", "quantity": 1, "quantity": 5}]}' % product["id"]).encode()
+    body = ('{"payment_method": "pm_card_visa", "items": [{"product_id": "%s", "quantity": 1, "quantity": 5}]}'
+            % product["id"]).encode()
     answer = shopper.post("/orders", body=body)
     assert answer.status_code == 400 and "`quantity`" in answer.json["Message"]
     assert shopper.get("/orders").json["items"] == []
@@ -92,7 +93,7 @@ def test_a_key_given_twice_inside_a_line_of_an_order_is_400_and_places_nothing(s
 def test_the_same_key_in_two_objects_is_no_repetition(shopper, admin, product):
     other = admin.post("/products", {"name": "Edge Shade", "category": product["category"], "price_cents": 300,
                                      "stock": 5}).json
-    answer = shopper.post("/orders", {"items": [{"product_id": product["id"], "quantity": 1},
+    answer = shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": product["id"], "quantity": 1},
                                                 {"product_id": other["id"], "quantity": 2}]})
     assert answer.status_code == 201 and answer.json["total_cents"] == 1850
 
@@ -157,7 +158,7 @@ def test_a_415_does_not_echo_the_header(client):
 
 
 def test_a_request_without_a_body_needs_no_type(client, shopper, product):
-    order = shopper.post("/orders", {"items": [{"product_id": product["id"], "quantity": 1}]}).json
+    order = shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": product["id"], "quantity": 1}]}).json
     headers = {"Authorization": f"Bearer {shopper.token}"}
     cancelled = client.http.post(f"/orders/{order['id']}/cancel", headers=headers)
     assert cancelled.status_code == 200, cancelled.body

@@ -151,7 +151,7 @@ def test_make_aws_then_make_local_serve_the_shop_on_other_ports_with_notificatio
             product = requests.get(f"{url}/products?limit=1", timeout=30).json()["items"][0]
             assert requests.put(f"{url}/cart/items/{product['id']}", json={"quantity": 1}, headers=auth,
                                 timeout=30).status_code == 200
-            order = requests.post(f"{url}/orders", json={}, headers=auth, timeout=30).json()
+            order = requests.post(f"{url}/orders", json={"payment_method": "pm_card_visa"}, headers=auth, timeout=30).json()
             inbox = lambda: requests.get(f"{url}/notifications", headers=auth, timeout=30).json()["items"]
             assert eventually(inbox, seconds=15), "no notification: is the event pump running beside make local?"
             assert inbox()[0]["order_id"] == order["id"]
