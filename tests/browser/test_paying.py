@@ -181,16 +181,22 @@ def _blocked(page, attempt: str) -> str:
     })""" % attempt)
 
 
-def test_with_stripes_own_stripe_js_the_card_element_makes_the_payment_method(page, admin, category, live_url):
+def _as_in_aws(page, live_url, stripe_js_loads=True):
+    """The page as the shop serves it in AWS (the app speaking to Stripe itself), with its policy; Stripe.js the
+    stand-in, or never arriving."""
     from chalicelib.storefront import routes, stripe_js
-    stripe = stripe_js.for_api("")  # as in AWS: the app speaks to Stripe itself
+    stripe = stripe_js.for_api("")
     html, _ = routes.render(stripe, "pk_test_storefront", "USD")
     page.route(f"{live_url}/", lambda route: route.fulfill(body=html, content_type="text/html", headers={
         "Content-Security-Policy": routes.policy(stripe)}))
-    page.route("https://js.stripe.com/v3/", lambda route: route.fulfill(body=STRIPE_JS_STAND_IN,
-                                                                       content_type="text/javascript"))
+    page.route("https://js.stripe.com/v3/", lambda route: route.fulfill(
+        body=STRIPE_JS_STAND_IN, content_type="text/javascript") if stripe_js_loads else route.abort())
     page.route("https://js.stripe.com/v3/elements-inner-card.html",
                lambda route: route.fulfill(body="<input id=number aria-label='Card number'>", content_type="text/html"))
+
+
+def test_with_stripes_own_stripe_js_the_card_element_makes_the_payment_method(page, admin, category, live_url):
+    _as_in_aws(page, live_url)
     lamp = _product(admin, category, "Elements Lamp", price=3000)
     sign_up(page, _email())
     _to_cart(page, lamp)
@@ -215,3 +221,17 @@ def test_with_stripes_own_stripe_js_the_card_element_makes_the_payment_method(pa
                           "{ src: 'https://example.com/' }))") == "frame-src"
     page.route("https://api.stripe.com/**", lambda route: route.fulfill(body="{}", content_type="application/json"))
     assert _blocked(page, "fetch('https://api.stripe.com/v1/ping').catch(() => {})") == ""
+
+
+def test_when_stripe_js_cannot_load_the_cart_says_so_and_sends_no_order(page, admin, category, live_url):
+    _as_in_aws(page, live_url, stripe_js_loads=False)
+    lamp = _product(admin, category, "Offline Lamp", price=3000)
+    sign_up(page, _email())
+    _to_cart(page, lamp)
+    unusable = "The card form could not be loaded. Check your connection and reload the page."
+    expect(page.locator("#card-element")).to_have_text(unusable)
+    sent = _orders_sent(page)
+    page.click("#place-order")
+    expect(page.locator("#cart-error")).to_have_text(unusable)
+    expect(page.locator(f"[data-line='{lamp['id']}']")).to_be_visible()
+    assert sent == []
