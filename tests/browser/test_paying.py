@@ -9,13 +9,9 @@ import uuid
 from playwright.sync_api import expect
 
 from tests import payments
-from tests.browser.conftest import sign_in, sign_up
+from tests.browser.conftest import screenshot, sign_in, sign_up
+from tests.browser.test_storefront import _product
 from tests.conftest import PASSWORD
-
-
-def _product(admin, category, name, stock=5, price=2599):
-    return admin.post("/products", {"name": name, "category": category, "price_cents": price, "stock": stock,
-                                    "description": f"{name}, made to last."}).json
 
 
 def _email():
@@ -67,6 +63,7 @@ def test_an_approved_card_pays_then_the_admin_ships_and_refunds_it(page, admin, 
     expect(refunded.locator("[data-status]")).to_have_text("REFUNDED")
     expect(refunded.locator("[data-payment]")).to_have_text("Payment: $91.00 refunded to the card")
     expect(refunded.locator("[data-action]")).to_have_count(0)  # nothing more to do with it
+    screenshot(page, "admin-refunded-desktop")
     expect(page.locator(f"[data-order='{order_id}']")).to_have_count(1)  # it left "To deliver"
     expect(page.locator("#admin-orders-status")).to_have_text(f"Order {order_id[-8:].upper()} is REFUNDED.")
     assert payments.refunded(stripe_api, intent["id"]) == 9100
@@ -108,6 +105,7 @@ def test_a_declined_card_is_told_in_the_shoppers_words_and_the_cart_is_kept(page
         "Your card was declined. Nothing was charged and your cart is kept: try another card.")
     expect(page.locator(f"[data-line='{lamp['id']}']")).to_be_visible()
     expect(page.locator("#cart-total")).to_have_text("Total: $50.00")
+    screenshot(page, "cart-declined-desktop")
     assert [(line["product_id"], line["quantity"]) for line in shopper.get("/cart").json["items"]] == [(lamp["id"], 2)]
     assert shopper.get("/orders").json["items"] == []
     assert admin.get(f"/products/{lamp['id']}", headers={"Cache-Control": "no-cache"}).json["stock"] == 3
