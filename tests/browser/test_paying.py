@@ -6,6 +6,7 @@ import json
 import re
 import uuid
 
+import pytest
 from playwright.sync_api import expect
 
 from tests import payments
@@ -179,12 +180,12 @@ def _blocked(page, attempt: str) -> str:
     })""" % attempt)
 
 
-def _as_in_aws(page, live_url, stripe_js_loads=True):
+def _as_in_aws(page, live_url, stripe_js_loads=True, key="pk_test_storefront"):
     """The page as the shop serves it in AWS (the app speaking to Stripe itself), with its policy; Stripe.js the
     stand-in, or never arriving."""
     from chalicelib.storefront import routes, stripe_js
     stripe = stripe_js.for_api("")
-    html, _ = routes.render(stripe, "pk_test_storefront", "USD")
+    html, _ = routes.render(stripe, key, "USD")
     page.route(f"{live_url}/", lambda route: route.fulfill(body=html, content_type="text/html", headers={
         "Content-Security-Policy": routes.policy(stripe)}))
     page.route("https://js.stripe.com/v3/", lambda route: route.fulfill(
@@ -221,12 +222,15 @@ def test_with_stripes_own_stripe_js_the_card_element_makes_the_payment_method(pa
     assert _blocked(page, "fetch('https://api.stripe.com/v1/ping').catch(() => {})") == ""
 
 
-def test_when_stripe_js_cannot_load_the_cart_says_so_and_sends_no_order(page, admin, category, live_url):
-    _as_in_aws(page, live_url, stripe_js_loads=False)
+@pytest.mark.parametrize("loads, key, unusable", [
+    (False, "pk_test_storefront", "The card form could not be loaded. Check your connection and reload the page."),
+    (True, "", "This shop takes no card payments yet.")], ids=["stripe.js-unreachable", "no-publishable-key"])
+def test_without_a_card_form_the_cart_says_why_and_sends_no_order(page, admin, category, live_url, loads, key,
+                                                                  unusable):
+    _as_in_aws(page, live_url, stripe_js_loads=loads, key=key)
     lamp = _product(admin, category, "Offline Lamp", price=3000)
     sign_up(page, _email())
     _to_cart(page, lamp)
-    unusable = "The card form could not be loaded. Check your connection and reload the page."
     expect(page.locator("#card-element")).to_have_text(unusable)
     sent = _orders_sent(page)
     page.click("#place-order")

@@ -386,15 +386,11 @@ let stripe = null; // one Stripe object for the page, as Stripe asks
 function cardInput() {
   if (document.body.dataset.cardInput === "test-cards") return testCards();
   const node = el("div", { class: "card-field", id: "card-element" });
-  const key = document.body.dataset.stripeKey;
-  const unusable = !window.Stripe ? "The card form could not be loaded. Check your connection and reload the page."
-    : !key ? "This shop takes no card payments yet." : "";
+  const [element, unusable] = cardElement();
   if (unusable) {
     node.append(el("p", { class: "error" }, unusable));
     return { node, mount() {}, paymentMethod: async () => { throw new ApiError(0, unusable); } };
   }
-  stripe = stripe || window.Stripe(key);
-  const element = stripe.elements().create("card");
   let mounted = false;
   return {
     node,
@@ -405,6 +401,19 @@ function cardInput() {
       return made.paymentMethod.id;
     },
   };
+}
+
+// Stripe's card Element, or why there is none (Stripe.js did not load, no key, a key Stripe.js refuses)
+function cardElement() {
+  const key = document.body.dataset.stripeKey;
+  if (!window.Stripe) return [null, "The card form could not be loaded. Check your connection and reload the page."];
+  if (!key) return [null, "This shop takes no card payments yet."];
+  try {
+    stripe = stripe || window.Stripe(key);
+    return [stripe.elements().create("card"), ""];
+  } catch (error) {
+    return [null, "This shop cannot take card payments just now."];
+  }
 }
 
 function testCards() {
