@@ -5,7 +5,7 @@ request, should it still be running, cannot place it any more."""
 import time
 from typing import Dict, Optional
 
-from chalicelib import clock, errors
+from chalicelib import errors
 from chalicelib.orders import model
 from chalicelib.orders.model import Claim, Operation, Order, Pending
 from chalicelib.orders.offers import Offers, give_back
@@ -39,7 +39,8 @@ class Reservations:
         authorization is cancelled and the caller told to retry)."""
         order = pending.order
         payment = Payment(AUTHORIZED, order.total_cents, self._currency, intent.reference)
-        placed = Order(order.id, order.user_id, model.PLACED, order.lines, order.created_at, clock.now_iso(), payment)
+        # placed as of its creation: the answer, its replays and the order as stored all say the same time
+        placed = Order(order.id, order.user_id, model.PLACED, order.lines, order.created_at, order.created_at, payment)
         tx = self._store.begin()
         tx.move(order, placed)
         try:

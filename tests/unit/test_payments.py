@@ -344,3 +344,16 @@ def _age(shop, order_id, seconds):
     op = made.operation
     shop.orders[order_id] = (made.__class__(**{**made.__dict__, "operation": model.Operation(op.name, op.since - seconds)}),
                              seq, body)
+
+
+def test_a_replay_answers_exactly_the_first_answer_even_when_the_clock_turns_while_paying(shop, checkout,
+                                                                                       monkeypatch):
+    import datetime
+    from chalicelib import clock
+    seconds = iter(range(100))
+    start = datetime.datetime(2026, 12, 4, 12, 0, 0, tzinfo=datetime.timezone.utc)
+    monkeypatch.setattr(clock, "now", lambda: start + datetime.timedelta(seconds=next(seconds)))
+    chair = product(shop)
+    first = checkout.place(order((chair, 1), key="K-CLOCK"))
+    again = checkout.place(order((chair, 1), key="K-CLOCK"))
+    assert again.replayed and again.order == first.order and first.order.updated_at == first.order.created_at
