@@ -1,4 +1,5 @@
 """`make package STAGE=prod`: the production template and zip, checked as a reviewer would."""
+import ast
 import json
 import os
 import pathlib
@@ -184,7 +185,7 @@ def test_the_zip_holds_the_app_and_arm64_dependencies_but_no_development_tools(p
         names = zip_file.namelist()
     tops = {n.split("/")[0] for n in names}
     assert {"app.py", "chalicelib", "chalice", "msgspec", "jwt", "aws_lambda_powertools", "cachetools",
-            "pynamodb", "jmespath"} <= tops
+            "pynamodb", "jmespath", "stripe", "requests"} <= tops
     assert not tops & {"moto", "pytest", "devstack", "tests", "bench", "ops", "cfnlint", "bin"}
     assert not any(n.startswith("chalice/cli/") for n in names)
     assert any("aarch64" in n for n in names if n.startswith("msgspec/") and n.endswith(".so"))
@@ -200,8 +201,9 @@ def test_api_gateway_caches_the_authorizers_answer_no_longer_than_the_token_arit
 def test_the_sdk_is_left_to_the_runtime_with_what_only_it_needs(package):
     with zipfile.ZipFile(package[1]) as zip_file:
         tops = {n.split("/")[0].split("-")[0] for n in zip_file.namelist()}
-    # pynamodb needs botocore, and the runtime has it; jmespath stays, Powertools needs it too
-    assert not tops & {"boto3", "botocore", "s3transfer", "urllib3", "dateutil", "six.py", "python_dateutil"}
+    # pynamodb needs botocore, and the runtime has it; jmespath stays, Powertools needs it too, and urllib3
+    # stays, requests (Stripe's HTTP client) needs it too
+    assert not tops & {"boto3", "botocore", "s3transfer", "dateutil", "six.py", "python_dateutil"}
 
 
 def test_every_module_in_the_zip_has_bytecode_for_the_templates_runtime(package):
@@ -342,3 +344,19 @@ def test_a_web_acl_on_the_stage_limits_each_address_on_the_account_routes_only(t
     responses = resources["RestAPI"]["Properties"]["GatewayResponses"]
     assert json.loads(responses["WAF_FILTERED"]["ResponseTemplates"]["application/json"])["Code"] == \
         "TooManyRequestsError"
+
+
+def test_every_library_the_code_imports_is_in_the_zip_or_the_runtime(package):
+    """Every import counts, the lazy ones inside functions too (stripe was once only in the developers' .venv)."""
+    imported = set()
+    for path in [ROOT / "app.py", *sorted((ROOT / "chalicelib").rglob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"app", "chalicelib", "__future__"}
+    with zipfile.ZipFile(package[1]) as zip_file:
+        tops = {n.split("/")[0].removesuffix(".py") for n in zip_file.namelist()}
+    assert {"stripe", "jwt", "pynamodb"} <= third_party
+    assert third_party - tops - {"boto3", "botocore", "snapshot_restore_py"} == set()  # the runtime's own
