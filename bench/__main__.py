@@ -1,5 +1,6 @@
 """`make bench`: cold start against a baseline, DynamoDB calls per API operation, warm memory,
 authorizer cost. Prints a table and writes bench/results.json. Reports; never fails the build."""
+
 import json
 import os
 import pathlib
@@ -20,35 +21,52 @@ def steps(results: dict):
     the steps before it found in `results`. A step whose key is None adds its own keys. Add a step here; it is
     reported as it starts and ends."""
     from bench import cost, decode, scenarios, workloads
-    return [("cold start, Lambda-like", "cold_start", cold_start),
-            ("DynamoDB calls and Stripe requests per operation", "dynamodb_calls", scenarios.count_calls),
-            ("warm memory", "warm", warm_memory),
-            ("authorizer cost", "authorizer_ms", authorizer_cost),
-            ("partition heat: two workloads of 2,000 orders", "capacity", workloads.run),
-            ("scenario extras", None, scenarios.extra),
-            # msgspec alone (before issue 23) and the edge's whole decode
-            ("body decode per request", "body_decode_us", lambda world: decode.run()),
-            # from the measurements above; writes bench/cost-inputs.json, reported after the table
-            ("what a million orders cost", COST, lambda world: cost.run(world, results))]
+
+    return [
+        ("cold start, Lambda-like", "cold_start", cold_start),
+        (
+            "DynamoDB calls and Stripe requests per operation",
+            "dynamodb_calls",
+            scenarios.count_calls,
+        ),
+        ("warm memory", "warm", warm_memory),
+        ("authorizer cost", "authorizer_ms", authorizer_cost),
+        ("partition heat: two workloads of 2,000 orders", "capacity", workloads.run),
+        ("scenario extras", None, scenarios.extra),
+        # msgspec alone (before issue 23) and the edge's whole decode
+        ("body decode per request", "body_decode_us", lambda world: decode.run()),
+        # from the measurements above; writes bench/cost-inputs.json, reported after the table
+        ("what a million orders cost", COST, lambda world: cost.run(world, results)),
+    ]
 
 
 def main() -> int:
     from devstack import aws, provision
+
     began = time.monotonic()
     results, server = {}, None
     todo = steps(results)
     count = len(todo) + 1
     from bench import stripe_meter
+
     stripe = stripe_meter.running(ROOT / "artifacts")
     stripe.__enter__()  # localstripe as Stripe, for the whole run
     try:
-        with progress.step(1, count, "embedded AWS, localstripe, tables and the benchmark's accounts"):
+        with progress.step(
+            1, count, "embedded AWS, localstripe, tables and the benchmark's accounts"
+        ):
             server = aws.start(aws.free_port())
-            os.environ.update(SHOP_STAGE="test", SHOP_AUTO_CONFIRM="true", POWERTOOLS_LOG_LEVEL="WARNING",
-                              POWERTOOLS_METRICS_DISABLED="true")
+            os.environ.update(
+                SHOP_STAGE="test",
+                SHOP_AUTO_CONFIRM="true",
+                POWERTOOLS_LOG_LEVEL="WARNING",
+                POWERTOOLS_METRICS_DISABLED="true",
+            )
             from chalicelib import bootstrap
+
             bootstrap.reset()
             from bench import scenarios
+
             world = scenarios.World.create(provision.provision("test"))
         for number, (title, key, measure) in enumerate(todo, start=2):
             with progress.step(number, count, title):
@@ -62,6 +80,7 @@ def main() -> int:
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     report(results)
     from bench import cost
+
     cost.report(estimated)
     print(f"make bench took {progress.elapsed(time.monotonic() - began)}")
     return 0
@@ -70,7 +89,9 @@ def main() -> int:
 def _fresh_python(args) -> dict:
     with tempfile.TemporaryDirectory() as empty_cache:
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": empty_cache}
-        out = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, *args], env=env, capture_output=True, text=True, check=True
+        )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -80,17 +101,29 @@ def cold_start(world) -> dict:
     from bench import lambda_like
     from bench.lambda_event import event
     from chalicelib import settings
+
     table = settings.get().products_table
-    key = boto3.client("dynamodb").describe_table(TableName=table)["Table"]["KeySchema"][0]["AttributeName"]
-    variants = lambda_like.compare(event(**world.cold_start_event), {"BASELINE_TABLE": table, "BASELINE_KEY": key},
-                                   RUNS)
+    key = boto3.client("dynamodb").describe_table(TableName=table)["Table"]["KeySchema"][0][
+        "AttributeName"
+    ]
+    variants = lambda_like.compare(
+        event(**world.cold_start_event), {"BASELINE_TABLE": table, "BASELINE_KEY": key}, RUNS
+    )
     shop = variants["shop"]["median_ms"]
-    return {"request": f"{world.cold_start_event['method']} {world.cold_start_event['path']}", "runs": RUNS,
-            "python": f"{sys.version_info.major}.{sys.version_info.minor}", "variants": variants,
-            "ratio": round(shop / variants["baseline"]["median_ms"], 3),
-            "ratio_to_baseline_with_bytecode": round(shop / variants["baseline + bytecode"]["median_ms"], 3),
-            "cpu_ratio": round(variants["shop"]["median_cpu_ms"] / variants["baseline"]["median_cpu_ms"], 3),
-            "goal_ratio": 0.9}
+    return {
+        "request": f"{world.cold_start_event['method']} {world.cold_start_event['path']}",
+        "runs": RUNS,
+        "python": f"{sys.version_info.major}.{sys.version_info.minor}",
+        "variants": variants,
+        "ratio": round(shop / variants["baseline"]["median_ms"], 3),
+        "ratio_to_baseline_with_bytecode": round(
+            shop / variants["baseline + bytecode"]["median_ms"], 3
+        ),
+        "cpu_ratio": round(
+            variants["shop"]["median_cpu_ms"] / variants["baseline"]["median_cpu_ms"], 3
+        ),
+        "goal_ratio": 0.9,
+    }
 
 
 def warm_memory(world) -> dict:
@@ -101,6 +134,7 @@ def warm_memory(world) -> dict:
 
 def authorizer_cost(world) -> float:
     from chalicelib import auth
+
     auth.verify(world.token)  # warms the key cache
     rounds = 2000
     started = time.perf_counter()
@@ -111,19 +145,27 @@ def authorizer_cost(world) -> float:
 
 def report(results: dict) -> None:
     cold = results["cold_start"]
-    print(f"\ncold start, Lambda-like ({cold['request']}, Python {cold['python']}, x86_64 zips, "
-          f"{cold['runs']} interleaved runs each):")
+    print(
+        f"\ncold start, Lambda-like ({cold['request']}, Python {cold['python']}, x86_64 zips, "
+        f"{cold['runs']} interleaved runs each):"
+    )
     print(f"  {'':<32} {'median':>8} {'min':>8} {'max':>8} {'CPU':>8} {'zip':>8}  botocore from")
     for name, row in cold["variants"].items():
-        print(f"  {name:<32} {row['median_ms']:>5.0f} ms {row['min_ms']:>5.0f} ms {row['max_ms']:>5.0f} ms "
-              f"{row['median_cpu_ms']:>5.0f} ms {row['zip_mb']:>5.1f} MB  {row['botocore_from']}"
-              + (f"  ({row['retried']} runs again after a 503)" if row["retried"] else ""))
-    print(f"  shop / baseline: {cold['ratio']}x (goal {cold['goal_ratio']}x); "
-          f"shop / baseline with bytecode: {cold['ratio_to_baseline_with_bytecode']}x; "
-          f"in CPU time: {cold['cpu_ratio']}x (less disturbed by other load on the machine)")
+        print(
+            f"  {name:<32} {row['median_ms']:>5.0f} ms {row['min_ms']:>5.0f} ms {row['max_ms']:>5.0f} ms "
+            f"{row['median_cpu_ms']:>5.0f} ms {row['zip_mb']:>5.1f} MB  {row['botocore_from']}"
+            + (f"  ({row['retried']} runs again after a 503)" if row["retried"] else "")
+        )
+    print(
+        f"  shop / baseline: {cold['ratio']}x (goal {cold['goal_ratio']}x); "
+        f"shop / baseline with bytecode: {cold['ratio_to_baseline_with_bytecode']}x; "
+        f"in CPU time: {cold['cpu_ratio']}x (less disturbed by other load on the machine)"
+    )
     warm = results["warm"]
-    print(f"warm function peak RSS after {warm['requests']} requests: {warm['peak_rss_mb']} MB "
-          f"(budget {warm['budget_mb']} MB)")
+    print(
+        f"warm function peak RSS after {warm['requests']} requests: {warm['peak_rss_mb']} MB "
+        f"(budget {warm['budget_mb']} MB)"
+    )
     print(f"authorizer: {results['authorizer_ms']} ms per token with warm keys")
     for key, value in results.items():
         if key not in ("cold_start", "warm", "authorizer_ms", "dynamodb_calls", "capacity"):
@@ -133,21 +175,29 @@ def report(results: dict) -> None:
     width = max(len(name) for name in results["dynamodb_calls"])
     print(f"  {'':<{width}}  {'DynamoDB':>8}  {'Stripe':>6}")
     for name, row in results["dynamodb_calls"].items():
-        print(f"  {name:<{width}}  {row['calls']:>8}  {row['stripe']:>6}  {', '.join(row['operations'])}"
-              + (f"  | {', '.join(row['stripe_requests'])}" if row["stripe_requests"] else ""))
+        print(
+            f"  {name:<{width}}  {row['calls']:>8}  {row['stripe']:>6}  {', '.join(row['operations'])}"
+            + (f"  | {', '.join(row['stripe_requests'])}" if row["stripe_requests"] else "")
+        )
     print(f"\nwritten to {ROOT / 'bench' / 'results.json'}")
 
 
 def report_capacity(capacity: dict) -> None:
-    print("\npartition heat (bench/capacity.py; DynamoDB takes 1,000 WCU/s and 3,000 RCU/s per partition key):")
+    print(
+        "\npartition heat (bench/capacity.py; DynamoDB takes 1,000 WCU/s and 3,000 RCU/s per partition key):"
+    )
     for name, row in capacity.items():
-        print(f"  {name}: {row['orders']} orders, sustainable {row['sustainable_orders_per_second']:,} orders/s "
-              f"(goal 10,000); all writes {row['wcu_per_order_total']} WCU per order (budget 22), reads "
-              f"{row['rcu_per_order_total']} RCU, {row['dynamodb_calls_per_order']} DynamoDB calls")
-        print(f"    Stripe: {row['stripe_requests_per_order']} requests per order, {row['stripe_writes_per_order']} "
-              f"of them writes; at Stripe's default live limit ({row['stripe_writes_per_second_limit']} writes/s, "
-              f"raised on request) {row['stripe_orders_per_second']:,} paid orders/s: the real cap until Stripe "
-              "raises it (past it the shop answers 503 with Retry-After and keeps nothing)")
+        print(
+            f"  {name}: {row['orders']} orders, sustainable {row['sustainable_orders_per_second']:,} orders/s "
+            f"(goal 10,000); all writes {row['wcu_per_order_total']} WCU per order (budget 22), reads "
+            f"{row['rcu_per_order_total']} RCU, {row['dynamodb_calls_per_order']} DynamoDB calls"
+        )
+        print(
+            f"    Stripe: {row['stripe_requests_per_order']} requests per order, {row['stripe_writes_per_order']} "
+            f"of them writes; at Stripe's default live limit ({row['stripe_writes_per_second_limit']} writes/s, "
+            f"raised on request) {row['stripe_orders_per_second']:,} paid orders/s: the real cap until Stripe "
+            "raises it (past it the shop answers 503 with Retry-After and keeps nothing)"
+        )
         for label, keys in (("WCU", row["hottest_write_keys"]), ("RCU", row["hottest_read_keys"])):
             print(f"    hottest {label} per order: " + ", ".join(f"{k} {v}" for k, v in keys[:3]))
 

@@ -12,6 +12,7 @@ min(1000 / WCU per order on the hottest key, 3000 / RCU per order on the hottest
 Items are read before and after each write straight from the embedded moto backend (same process), so the
 model sees exact sizes and index keys without adding calls of its own.
 """
+
 import collections
 import contextvars
 import math
@@ -46,14 +47,27 @@ class Table:
 def tables(stage: str) -> Dict[str, Table]:
     """The tables of infra/template.yaml as the stage names them: keys and indexes."""
     found = {}
-    for logical, resource in template.resources_of_type(template.load(), "AWS::DynamoDB::Table").items():
+    for logical, resource in template.resources_of_type(
+        template.load(), "AWS::DynamoDB::Table"
+    ).items():
         props = resource["Properties"]
         name = props["TableName"]["Fn::Sub"].replace("${Stage}", stage)
-        keys = tuple(k["AttributeName"] for k in sorted(props["KeySchema"], key=lambda k: k["KeyType"] != "HASH"))
-        indexes = tuple(Index(i["IndexName"],
-                              tuple(k["AttributeName"] for k in sorted(i["KeySchema"], key=lambda k: k["KeyType"] != "HASH")),
-                              i["Projection"]["ProjectionType"], tuple(i["Projection"].get("NonKeyAttributes", ())))
-                        for i in props.get("GlobalSecondaryIndexes", []))
+        keys = tuple(
+            k["AttributeName"]
+            for k in sorted(props["KeySchema"], key=lambda k: k["KeyType"] != "HASH")
+        )
+        indexes = tuple(
+            Index(
+                i["IndexName"],
+                tuple(
+                    k["AttributeName"]
+                    for k in sorted(i["KeySchema"], key=lambda k: k["KeyType"] != "HASH")
+                ),
+                i["Projection"]["ProjectionType"],
+                tuple(i["Projection"].get("NonKeyAttributes", ())),
+            )
+            for i in props.get("GlobalSecondaryIndexes", [])
+        )
         found[name] = Table(logical.removesuffix("Table").lower(), name, keys, indexes)
     return found
 
@@ -65,7 +79,9 @@ class Meter:
         self.tables = tables(stage)
         self.writes: Dict[str, float] = collections.Counter()
         self.reads: Dict[str, float] = collections.Counter()
-        self.written_by: Dict[str, set] = collections.defaultdict(set)  # key -> subjects (see current_subject)
+        self.written_by: Dict[str, set] = collections.defaultdict(
+            set
+        )  # key -> subjects (see current_subject)
         self.calls = 0
         self._client = None
 
@@ -73,12 +89,16 @@ class Meter:
 
     def install(self, client) -> "Meter":
         self._client = client
-        client.meta.events.register("before-parameter-build.dynamodb", self._before, unique_id="capacity-before")
+        client.meta.events.register(
+            "before-parameter-build.dynamodb", self._before, unique_id="capacity-before"
+        )
         client.meta.events.register("after-call.dynamodb", self._after, unique_id="capacity-after")
         return self
 
     def uninstall(self) -> None:
-        self._client.meta.events.unregister("before-parameter-build.dynamodb", unique_id="capacity-before")
+        self._client.meta.events.unregister(
+            "before-parameter-build.dynamodb", unique_id="capacity-before"
+        )
         self._client.meta.events.unregister("after-call.dynamodb", unique_id="capacity-after")
 
     def reset(self) -> None:
@@ -91,7 +111,10 @@ class Meter:
 
     def _before(self, params, model, context, **_):
         writes = list(self._writes_of(model.name, params))
-        context["capacity"] = (params, [(table, key, factor, self._item(table, key)) for table, key, factor in writes])
+        context["capacity"] = (
+            params,
+            [(table, key, factor, self._item(table, key)) for table, key, factor in writes],
+        )
 
     def _after(self, http_response, parsed, model, context, **_):
         params, writes = context.pop("capacity", (None, []))
@@ -109,19 +132,36 @@ class Meter:
 
     def _writes_of(self, operation: str, params: dict):
         if operation in ("PutItem", "UpdateItem", "DeleteItem"):
-            yield params["TableName"], self._key(params["TableName"], params.get("Key") or params.get("Item")), 1
+            yield (
+                params["TableName"],
+                self._key(params["TableName"], params.get("Key") or params.get("Item")),
+                1,
+            )
         elif operation == "BatchWriteItem":
             for table, requests in params["RequestItems"].items():
                 for request in requests:
-                    body = request.get("PutRequest", {}).get("Item") or request.get("DeleteRequest", {}).get("Key")
+                    body = request.get("PutRequest", {}).get("Item") or request.get(
+                        "DeleteRequest", {}
+                    ).get("Key")
                     yield table, self._key(table, body), 1
         elif operation == "TransactWriteItems":
             for item in params["TransactItems"]:
-                (_, body), = item.items()
-                yield body["TableName"], self._key(body["TableName"], body.get("Key") or body.get("Item")), 2
+                ((_, body),) = item.items()
+                yield (
+                    body["TableName"],
+                    self._key(body["TableName"], body.get("Key") or body.get("Item")),
+                    2,
+                )
 
-    def _charge_write(self, table: str, key: tuple, factor: int, old: Optional[dict], new: Optional[dict],
-                      indexes: bool) -> None:
+    def _charge_write(
+        self,
+        table: str,
+        key: tuple,
+        factor: int,
+        old: Optional[dict],
+        new: Optional[dict],
+        indexes: bool,
+    ) -> None:
         spec = self.tables[table]
         size = max(_size(old), _size(new))
         self._write(f"{spec.short}:{key[0]}", factor * max(1, math.ceil(size / 1024)))
@@ -152,7 +192,11 @@ class Meter:
         if index.projection == "ALL":
             projected = item
         else:
-            names = set(index.keys) | set(spec.keys) | set(index.included if index.projection == "INCLUDE" else ())
+            names = (
+                set(index.keys)
+                | set(spec.keys)
+                | set(index.included if index.projection == "INCLUDE" else ())
+            )
             projected = {k: v for k, v in item.items() if k in names}
         return tuple(_plain(item[k]) for k in index.keys), projected
 
@@ -160,10 +204,14 @@ class Meter:
 
     def _charge_reads(self, operation: str, params: dict, parsed: dict) -> None:
         if operation == "GetItem":
-            self._read_items(params["TableName"], [params["Key"]], 1 if params.get("ConsistentRead") else 0.5)
+            self._read_items(
+                params["TableName"], [params["Key"]], 1 if params.get("ConsistentRead") else 0.5
+            )
         elif operation == "BatchGetItem":
             for table, request in params["RequestItems"].items():
-                self._read_items(table, request["Keys"], 1 if request.get("ConsistentRead") else 0.5)
+                self._read_items(
+                    table, request["Keys"], 1 if request.get("ConsistentRead") else 0.5
+                )
         elif operation == "TransactGetItems":
             for item in params["TransactItems"]:
                 self._read_items(item["Get"]["TableName"], [item["Get"]["Key"]], 2)
@@ -173,14 +221,18 @@ class Meter:
             hash_value = _hash_value(params)
             size = sum(_size(item) for item in parsed.get("Items", []))
             per = 1 if params.get("ConsistentRead") else 0.5
-            self.reads[f"{spec.short}{'.' + index if index else ''}:{hash_value}"] += per * max(1, math.ceil(size / 4096))
+            self.reads[f"{spec.short}{'.' + index if index else ''}:{hash_value}"] += per * max(
+                1, math.ceil(size / 4096)
+            )
 
     def _read_items(self, table: str, keys: List[dict], per_4kb: float) -> None:
         spec = self.tables[table]
         for key in keys:
             value = self._key(table, key)
             item = self._item(table, value)
-            self.reads[f"{spec.short}:{value[0]}"] += per_4kb * max(1, math.ceil(_size(item) / 4096))
+            self.reads[f"{spec.short}:{value[0]}"] += per_4kb * max(
+                1, math.ceil(_size(item) / 4096)
+            )
 
     # --- items from the embedded moto backend ---------------------------------------------------------
 
@@ -190,11 +242,19 @@ class Meter:
     def _item(self, table: str, key: tuple) -> Optional[dict]:
         from moto.dynamodb.models import dynamodb_backends
         from moto.dynamodb.models.dynamo_type import DynamoType
-        found = dynamodb_backends["123456789012"]["us-east-1"].get_table(table).get_item(
-            *[DynamoType({"S": v}) for v in key])
+
+        found = (
+            dynamodb_backends["123456789012"]["us-east-1"]
+            .get_table(table)
+            .get_item(*[DynamoType({"S": v}) for v in key])
+        )
         for _ in range(5):  # moto's own threads may be writing the item this instant
             try:
-                return {name: _copy(attribute) for name, attribute in list(found.attrs.items())} if found else None
+                return (
+                    {name: _copy(attribute) for name, attribute in list(found.attrs.items())}
+                    if found
+                    else None
+                )
             except RuntimeError:
                 continue
         return None
@@ -213,13 +273,18 @@ class Meter:
         wcu = hot_writes[0][1] / orders if hot_writes else 0
         rcu = hot_reads[0][1] / orders if hot_reads else 0
         rate = min(WCU_PER_KEY / wcu if wcu else math.inf, RCU_PER_KEY / rcu if rcu else math.inf)
-        return {"orders": orders, "sustainable_orders_per_second": round(rate),
-                "hottest_write_keys": [[k, round(v / orders, 4)] for k, v in hot_writes],
-                "hottest_read_keys": [[k, round(v / orders, 4)] for k, v in hot_reads],
-                "wcu_per_order_total": round(sum(self.writes.values()) / orders, 2),
-                "wcu_per_order_by_table": {t: round(v / orders, 2) for t, v in sorted(self._by_table().items())},
-                "rcu_per_order_total": round(sum(self.reads.values()) / orders, 2),
-                "dynamodb_calls_per_order": round(self.calls / orders, 2)}
+        return {
+            "orders": orders,
+            "sustainable_orders_per_second": round(rate),
+            "hottest_write_keys": [[k, round(v / orders, 4)] for k, v in hot_writes],
+            "hottest_read_keys": [[k, round(v / orders, 4)] for k, v in hot_reads],
+            "wcu_per_order_total": round(sum(self.writes.values()) / orders, 2),
+            "wcu_per_order_by_table": {
+                t: round(v / orders, 2) for t, v in sorted(self._by_table().items())
+            },
+            "rcu_per_order_total": round(sum(self.reads.values()) / orders, 2),
+            "dynamodb_calls_per_order": round(self.calls / orders, 2),
+        }
 
 
 def _copy(attribute) -> dict:
@@ -237,7 +302,7 @@ def _table_of(key: str) -> str:
 
 
 def _plain(attribute: dict) -> str:
-    (kind, value), = attribute.items()
+    ((kind, value),) = attribute.items()
     return str(value)
 
 
@@ -255,7 +320,7 @@ def _size(item: Optional[dict]) -> int:
 
 
 def _value_size(attribute) -> int:
-    (kind, value), = attribute.items()
+    ((kind, value),) = attribute.items()
     if kind == "S":
         return len(value.encode())
     if kind == "N":

@@ -1,6 +1,7 @@
 """One Lambda-like cold start, run by bench.lambda_like in a fresh interpreter (`python -P -S -s` with
 PYTHONDONTWRITEBYTECODE=1, so sys.path holds only the unpacked zip, the runtime directory and the standard
 library). The clock runs from before the handler's module is imported to its first answer to the event."""
+
 import importlib.util
 import json
 import sys
@@ -26,10 +27,27 @@ roots = {**spec["roots"], "stdlib": sysconfig.get_paths()["stdlib"]}
 
 def origin(module) -> str:
     path = getattr(module, "__file__", None) or ""
-    return next((name for name, root in roots.items() if path.startswith(root + "/")), path or "built-in")
+    return next(
+        (name for name, root in roots.items() if path.startswith(root + "/")), path or "built-in"
+    )
 
 
-loaded = {name: origin(sys.modules[name]) for name in set(sys.modules) - before if not name.startswith("__")}
-print(json.dumps({"ms": ms, "cpu_ms": cpu_ms, "status": answer["statusCode"], "modules": len(loaded),
-                  "botocore": loaded.get("botocore", "not loaded"),
-                  "strays": sorted({f"{name}: {where}" for name, where in loaded.items() if where.startswith("/")})}))
+loaded = {
+    name: origin(sys.modules[name])
+    for name in set(sys.modules) - before
+    if not name.startswith("__")
+}
+print(
+    json.dumps(
+        {
+            "ms": ms,
+            "cpu_ms": cpu_ms,
+            "status": answer["statusCode"],
+            "modules": len(loaded),
+            "botocore": loaded.get("botocore", "not loaded"),
+            "strays": sorted(
+                {f"{name}: {where}" for name, where in loaded.items() if where.startswith("/")}
+            ),
+        }
+    )
+)

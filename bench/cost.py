@@ -5,6 +5,7 @@ the two event handlers' per record (each record handled alone, as at modest traf
 template holds (alarms, dashboard, metrics, cache, secrets, web ACLs). They are written to bench/cost-inputs.json,
 which is committed with the README's table: `python -m bench.cost` prints the table from it again, and
 `python -m bench.cost --readme` writes it into the README (tests/unit/test_cost.py checks that they agree)."""
+
 import argparse
 import datetime
 import json
@@ -21,9 +22,14 @@ from bench.prices import PRICES_AS_OF, REGION
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 INPUTS = ROOT / "bench" / "cost-inputs.json"
 README = ROOT / "README.md"
-BEGIN, END = "<!-- cost table: written by python -m bench.cost --readme -->", "<!-- end of cost table -->"
+BEGIN, END = (
+    "<!-- cost table: written by python -m bench.cost --readme -->",
+    "<!-- end of cost table -->",
+)
 FIELDS = ("app_ms", "app_cpu_ms", "aws_calls", "rounds", "wcu", "rcu", "log_bytes")
-EVENTS_MEASURED = 12  # orders placed for the handlers' measurement; most shipped and delivered, one cancelled
+EVENTS_MEASURED = (
+    12  # orders placed for the handlers' measurement; most shipped and delivered, one cancelled
+)
 INSIGHTS_SERIES = 5  # series a Metrics Insights alarm evaluates (a table's SystemErrors: one per operation), stated
 SCALES = (100_000, 1_000_000, 10_000_000)
 
@@ -31,18 +37,27 @@ SCALES = (100_000, 1_000_000, 10_000_000)
 def run(world, results: dict) -> dict:
     """Measure, write bench/cost-inputs.json, and estimate at a million orders a month."""
     from ops.template import MEMORY
-    inputs = {"measured_on": datetime.date.today().isoformat(),
-              "operations": {name: {k: row[k] for k in FIELDS} for name, row in results["dynamodb_calls"].items()},
-              "handlers": measure_handlers(world), "authorizer_ms": results["authorizer_ms"],
-              "cold_start_ms": results["cold_start"]["variants"]["shop"]["median_ms"],
-              "memory_mb": {"api": MEMORY["default"], "handlers": MEMORY["DeliverNotifications"]},
-              "template": template_counts()}
+
+    inputs = {
+        "measured_on": datetime.date.today().isoformat(),
+        "operations": {
+            name: {k: row[k] for k in FIELDS} for name, row in results["dynamodb_calls"].items()
+        },
+        "handlers": measure_handlers(world),
+        "authorizer_ms": results["authorizer_ms"],
+        "cold_start_ms": results["cold_start"]["variants"]["shop"]["median_ms"],
+        "memory_mb": {"api": MEMORY["default"], "handlers": MEMORY["DeliverNotifications"]},
+        "template": template_counts(),
+    }
     INPUTS.write_text(json.dumps(inputs, indent=1, sort_keys=True) + "\n")
     return estimates(inputs)
 
 
 def estimates(inputs: dict) -> dict:
-    return {"at": cost_model.estimate(inputs), "scales": {n: cost_model.estimate(inputs, n)["total"] for n in SCALES}}
+    return {
+        "at": cost_model.estimate(inputs),
+        "scales": {n: cost_model.estimate(inputs, n)["total"] for n in SCALES},
+    }
 
 
 def measure_handlers(world) -> Dict[str, List[dict]]:
@@ -53,6 +68,7 @@ def measure_handlers(world) -> Dict[str, List[dict]]:
     from bench.workloads import _drain
     from chalicelib import bootstrap
     from devstack import pump
+
     meter = Meter(world.stack.stage).install(bootstrap.services().dynamodb)
     probe = Probe(app_clients(), meter)
     runs: Dict[str, List[dict]] = {"publish": [], "deliver": []}
@@ -66,11 +82,14 @@ def measure_handlers(world) -> Dict[str, List[dict]]:
                 runs[kind].append(measured.as_dict())
                 failures += answer.get("batchItemFailures", [])
             return {"batchItemFailures": failures}
+
         return handle
 
     app = sys.modules["app"]
-    handlers = types.SimpleNamespace(publish_order_events=one_by_one("publish", app.publish_order_events),
-                                     deliver_notifications=one_by_one("deliver", app.deliver_notifications))
+    handlers = types.SimpleNamespace(
+        publish_order_events=one_by_one("publish", app.publish_order_events),
+        deliver_notifications=one_by_one("deliver", app.deliver_notifications),
+    )
     events = pump.for_stack(handlers, world.stack, threading.Event())
     try:
         _orders_moving(world)
@@ -83,7 +102,11 @@ def measure_handlers(world) -> Dict[str, List[dict]]:
 
 def _orders_moving(world) -> None:
     from bench.workloads import Minted, admin
-    shopper, boss = Minted(world, world.shopper.user_id), admin(world)  # the world's tokens are long expired by now
+
+    shopper, boss = (
+        Minted(world, world.shopper.user_id),
+        admin(world),
+    )  # the world's tokens are long expired by now
     line = {"items": [{"product_id": world.product_id, "quantity": 1}]}
     placed = [_ok(shopper.post("/orders", line)).json["id"] for _ in range(EVENTS_MEASURED)]
     _ok(shopper.post(f"/orders/{placed[0]}/cancel"))
@@ -101,12 +124,18 @@ def template_counts() -> dict:
     """What the production template holds that is charged by the month."""
     from chalicelib import observability
     from ops import inventory, package
+
     with tempfile.TemporaryDirectory() as out:
-        template = json.loads((package.build("prod", pathlib.Path(out) / "prod", with_zip=False) / "sam.json").read_text())
+        template = json.loads(
+            (
+                package.build("prod", pathlib.Path(out) / "prod", with_zip=False) / "sam.json"
+            ).read_text()
+        )
     resources = template["Resources"]
 
     def of_type(kind):
         return [r["Properties"] for r in resources.values() if r["Type"] == kind]
+
     (api,) = of_type("AWS::Serverless::Api")
     cached = sum(1 for s in api["MethodSettings"] if s.get("CachingEnabled"))
     tables = inventory.read(template).tables
@@ -115,9 +144,14 @@ def template_counts() -> dict:
         "composite_alarms": len(of_type("AWS::CloudWatch::CompositeAlarm")),
         "dashboards": len(of_type("AWS::CloudWatch::Dashboard")),
         # the shop's EMF metrics (one dimension set each) and API Gateway's per-method ones (5 each, 2 more cached)
-        "custom_metrics": len(observability.METRICS) + 5 * len(inventory.read(template).operations) + 2 * cached,
-        "contributor_insights_rules": sum((4 if sorted_ else 2) for t in tables
-                                          for sorted_ in [t.sorted] + [i.sorted for i in t.indexes]),
+        "custom_metrics": len(observability.METRICS)
+        + 5 * len(inventory.read(template).operations)
+        + 2 * cached,
+        "contributor_insights_rules": sum(
+            (4 if sorted_ else 2)
+            for t in tables
+            for sorted_ in [t.sorted] + [i.sorted for i in t.indexes]
+        ),
         "secrets": len(of_type("AWS::SecretsManager::Secret")),
         "web_acl_rules": [len(acl.get("Rules", [])) for acl in of_type("AWS::WAFv2::WebACL")],
         "cache_gb": api["CacheClusterSize"] if api.get("CacheClusterEnabled") else None,
@@ -136,18 +170,29 @@ def _alarm_metrics(alarm: dict) -> int:
 
 def table(estimated: dict) -> str:
     at = estimated["at"]
-    rows = [f"| {line['component']} | {line['basis']} | ${line['dollars']:,.2f} |" for line in at["lines"]]
-    scales = ", ".join(f"${total:,.0f} at {n:,} orders a month" for n, total in estimated["scales"].items())
+    rows = [
+        f"| {line['component']} | {line['basis']} | ${line['dollars']:,.2f} |"
+        for line in at["lines"]
+    ]
+    scales = ", ".join(
+        f"${total:,.0f} at {n:,} orders a month" for n, total in estimated["scales"].items()
+    )
     biggest = at["biggest"]
-    return "\n".join([
-        f"What a million orders cost on AWS (us-east-1 list prices of {PRICES_AS_OF}, at "
-        f"{at['orders_per_month']:,} orders a month): **${at['total']:,.0f}**, about "
-        f"{at['total'] / 1e6 * 100:.2f} cents an order. The biggest line is {biggest['component']} "
-        f"(${biggest['dollars']:,.0f}, {biggest['dollars'] / at['total']:.0%}). Per million orders: {scales} "
-        f"(the monthly charges spread over fewer or more orders; the rest grows with orders).",
-        "", "| component | basis | $ per 1M orders |", "|---|---|---|", *rows,
-        f"| **total (AWS)** | | **${at['total']:,.2f}** |",
-        f"| Stripe card fees, on their own | {at['stripe']['basis']} | ${at['stripe']['dollars']:,.2f} |"])
+    return "\n".join(
+        [
+            f"What a million orders cost on AWS (us-east-1 list prices of {PRICES_AS_OF}, at "
+            f"{at['orders_per_month']:,} orders a month): **${at['total']:,.0f}**, about "
+            f"{at['total'] / 1e6 * 100:.2f} cents an order. The biggest line is {biggest['component']} "
+            f"(${biggest['dollars']:,.0f}, {biggest['dollars'] / at['total']:.0%}). Per million orders: {scales} "
+            f"(the monthly charges spread over fewer or more orders; the rest grows with orders).",
+            "",
+            "| component | basis | $ per 1M orders |",
+            "|---|---|---|",
+            *rows,
+            f"| **total (AWS)** | | **${at['total']:,.2f}** |",
+            f"| Stripe card fees, on their own | {at['stripe']['basis']} | ${at['stripe']['dollars']:,.2f} |",
+        ]
+    )
 
 
 def readme_block(estimated: dict) -> str:
@@ -155,13 +200,17 @@ def readme_block(estimated: dict) -> str:
 
 
 def report(estimated: dict) -> None:
-    print(f"\ncost of a million orders (bench/cost_model.py; {REGION} prices of {PRICES_AS_OF}; "
-          "Lambda durations: the app's own time measured in process plus stated AWS latencies):")
+    print(
+        f"\ncost of a million orders (bench/cost_model.py; {REGION} prices of {PRICES_AS_OF}; "
+        "Lambda durations: the app's own time measured in process plus stated AWS latencies):"
+    )
     print(table(estimated))
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="bench.cost", description="the cost table from bench/cost-inputs.json")
+    parser = argparse.ArgumentParser(
+        prog="bench.cost", description="the cost table from bench/cost-inputs.json"
+    )
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
     args = parser.parse_args(argv)
     estimated = estimates(json.loads(INPUTS.read_text()))

@@ -1,18 +1,41 @@
 """API Gateway proxy events, as Lambda hands them to the entry point."""
+
 import json
 
 
-def event(method: str, path: str, resource: str = None, params=None, body=None, headers=None,
-          user_id: str = "", groups: str = "") -> dict:
-    context = {"resourcePath": resource or path, "httpMethod": method, "requestId": "bench",
-               "path": path, "stage": "api"}
+def event(
+    method: str,
+    path: str,
+    resource: str = None,
+    params=None,
+    body=None,
+    headers=None,
+    user_id: str = "",
+    groups: str = "",
+) -> dict:
+    context = {
+        "resourcePath": resource or path,
+        "httpMethod": method,
+        "requestId": "bench",
+        "path": path,
+        "stage": "api",
+    }
     if user_id:
         context["authorizer"] = {"principalId": user_id, "user_id": user_id, "groups": groups}
-    return {"resource": resource or path, "path": path, "httpMethod": method,
-            "headers": {"Content-Type": "application/json", **(headers or {})},
-            "multiValueHeaders": {}, "queryStringParameters": None, "multiValueQueryStringParameters": None,
-            "pathParameters": params, "stageVariables": None, "requestContext": context,
-            "body": json.dumps(body) if body is not None else None, "isBase64Encoded": False}
+    return {
+        "resource": resource or path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"Content-Type": "application/json", **(headers or {})},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": params,
+        "stageVariables": None,
+        "requestContext": context,
+        "body": json.dumps(body) if body is not None else None,
+        "isBase64Encoded": False,
+    }
 
 
 class Context:

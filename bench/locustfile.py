@@ -1,6 +1,7 @@
 """The load `make load` puts on the local stack: shoppers browsing (most), filling carts and checking out
 with idempotency keys (retrying some, some with a card that is declined and then another), cancelling some orders;
 admins shipping, delivering and refunding some delivered orders."""
+
 import json
 import os
 import random
@@ -12,7 +13,7 @@ from locust import HttpUser, between, task
 ACCOUNTS = json.loads(open(os.environ["LOAD_ACCOUNTS"]).read())
 KEYS_LOG = os.environ["LOAD_KEYS_LOG"]
 _log_lock = threading.Lock()
-_next_shopper = iter(range(10 ** 9))
+_next_shopper = iter(range(10**9))
 
 
 def _record(key: str, order_id: str) -> None:
@@ -25,9 +26,14 @@ class Checked:
 
     def __init__(self, user, method, path, allowed=(200,), **kwargs):
         self.response = None
-        with user.client.request(method, path, catch_response=True, name=kwargs.pop("name", path),
-                                 headers={"Authorization": f"Bearer {user.token}", **kwargs.pop("headers", {})},
-                                 **kwargs) as response:
+        with user.client.request(
+            method,
+            path,
+            catch_response=True,
+            name=kwargs.pop("name", path),
+            headers={"Authorization": f"Bearer {user.token}", **kwargs.pop("headers", {})},
+            **kwargs,
+        ) as response:
             if response.status_code not in allowed:
                 response.failure(f"{response.status_code}: {response.text[:200]}")
             else:
@@ -48,8 +54,12 @@ class Shopper(HttpUser):
 
     @task(10)
     def browse(self):
-        Checked(self, "GET", f"/products?limit=20&category={random.choice(self.categories)}",
-                name="/products?category=")
+        Checked(
+            self,
+            "GET",
+            f"/products?limit=20&category={random.choice(self.categories)}",
+            name="/products?category=",
+        )
         Checked(self, "GET", f"/products/{random.choice(self.products)}", name="/products/{id}")
 
     @task(2)
@@ -60,20 +70,49 @@ class Shopper(HttpUser):
     @task(4)
     def buy(self):
         for product in random.sample(self.products, random.randint(1, 2)):
-            Checked(self, "PUT", f"/cart/items/{product}", json={"quantity": random.randint(1, 2)},
-                    name="/cart/items/{id}")
+            Checked(
+                self,
+                "PUT",
+                f"/cart/items/{product}",
+                json={"quantity": random.randint(1, 2)},
+                name="/cart/items/{id}",
+            )
         key = uuid.uuid4().hex
-        if random.random() < 0.1:  # a declined card first: nothing may change, and the key is free again
-            Checked(self, "POST", "/orders", allowed=(402, 409, 400), json={"payment_method": "pm_card_chargeCustomerFail"},
-                    headers={"Idempotency-Key": key}, name="/orders (declined)")
-        order = Checked(self, "POST", "/orders", allowed=(201, 409, 400), json={"payment_method": "pm_card_visa"},
-                        headers={"Idempotency-Key": key}).response
+        if (
+            random.random() < 0.1
+        ):  # a declined card first: nothing may change, and the key is free again
+            Checked(
+                self,
+                "POST",
+                "/orders",
+                allowed=(402, 409, 400),
+                json={"payment_method": "pm_card_chargeCustomerFail"},
+                headers={"Idempotency-Key": key},
+                name="/orders (declined)",
+            )
+        order = Checked(
+            self,
+            "POST",
+            "/orders",
+            allowed=(201, 409, 400),
+            json={"payment_method": "pm_card_visa"},
+            headers={"Idempotency-Key": key},
+        ).response
         if order.status_code == 201:
             _record(key, order.json()["id"])
             self.placed.append(order.json()["id"])
-            if random.random() < 0.2:  # a retry, as after a lost answer: the same order must come back
-                again = Checked(self, "POST", "/orders", allowed=(201,), json={"payment_method": "pm_card_visa"}, headers={"Idempotency-Key": key},
-                                name="/orders (retry)").response
+            if (
+                random.random() < 0.2
+            ):  # a retry, as after a lost answer: the same order must come back
+                again = Checked(
+                    self,
+                    "POST",
+                    "/orders",
+                    allowed=(201,),
+                    json={"payment_method": "pm_card_visa"},
+                    headers={"Idempotency-Key": key},
+                    name="/orders (retry)",
+                ).response
                 if again.status_code == 201:
                     _record(key, again.json()["id"])
         elif order.status_code == 409:
@@ -83,7 +122,13 @@ class Shopper(HttpUser):
     def cancel(self):
         if self.placed:
             order_id = self.placed.pop(random.randrange(len(self.placed)))
-            Checked(self, "POST", f"/orders/{order_id}/cancel", allowed=(200, 409), name="/orders/{id}/cancel")
+            Checked(
+                self,
+                "POST",
+                f"/orders/{order_id}/cancel",
+                allowed=(200, 409),
+                name="/orders/{id}/cancel",
+            )
 
 
 class Admin(HttpUser):
@@ -95,10 +140,19 @@ class Admin(HttpUser):
 
     @task
     def fulfil(self):
-        moves = (("PLACED", "ship"), ("SHIPPED", "deliver")) + ((("DELIVERED", "refund"),) if random.random() < 0.1 else ())
+        moves = (("PLACED", "ship"), ("SHIPPED", "deliver")) + (
+            (("DELIVERED", "refund"),) if random.random() < 0.1 else ()
+        )
         for status, action in moves:
-            page = Checked(self, "GET", f"/admin/orders?status={status}&limit=5", name="/admin/orders").response
+            page = Checked(
+                self, "GET", f"/admin/orders?status={status}&limit=5", name="/admin/orders"
+            ).response
             if page.status_code == 200 and page.json()["items"]:
                 order = random.choice(page.json()["items"])
-                Checked(self, "POST", f"/orders/{order['id']}/{action}", allowed=(200, 409),
-                        name=f"/orders/{{id}}/{action}")
+                Checked(
+                    self,
+                    "POST",
+                    f"/orders/{order['id']}/{action}",
+                    allowed=(200, 409),
+                    name=f"/orders/{{id}}/{action}",
+                )

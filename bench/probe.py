@@ -5,6 +5,7 @@ the thread that serves it (which the machine's other load disturbs less: the cos
 by service, the round trips it waits for one after the other (calls made in parallel are one), the DynamoDB
 units the capacity model charges it, and the bytes it logs at the production log level (its JSON lines and its
 EMF metric lines)."""
+
 import contextlib
 import logging
 import os
@@ -45,14 +46,23 @@ class Measured:
     thread_cpu_since: float = 0.0
 
     def as_dict(self) -> dict:
-        return {"app_ms": round(max(0.0, self.wall_ms - self.aws_ms), 3),
-                "app_cpu_ms": round(max(0.0, self.cpu_ms - self.aws_cpu_ms), 3), "aws_calls": dict(self.calls),
-                "rounds": self.rounds, "wcu": round(self.wcu, 2), "rcu": round(self.rcu, 2),
-                "log_bytes": self.log_bytes}
+        return {
+            "app_ms": round(max(0.0, self.wall_ms - self.aws_ms), 3),
+            "app_cpu_ms": round(max(0.0, self.cpu_ms - self.aws_cpu_ms), 3),
+            "aws_calls": dict(self.calls),
+            "rounds": self.rounds,
+            "wcu": round(self.wcu, 2),
+            "rcu": round(self.rcu, 2),
+            "log_bytes": self.log_bytes,
+        }
 
 
 class Probe:
-    EVENTS = (("provide-client-params", "first"), ("after-call", "last"), ("after-call-error", "last"))
+    EVENTS = (
+        ("provide-client-params", "first"),
+        ("after-call", "last"),
+        ("after-call-error", "last"),
+    )
 
     def __init__(self, clients, meter=None) -> None:
         self._meter = meter
@@ -64,7 +74,11 @@ class Probe:
         for client in self._clients:
             for event, where in self.EVENTS:
                 register = getattr(client.meta.events, f"register_{where}")
-                register(event, self._started if where == "first" else self._ended, unique_id=f"probe-{event}")
+                register(
+                    event,
+                    self._started if where == "first" else self._ended,
+                    unique_id=f"probe-{event}",
+                )
 
     def uninstall(self) -> None:
         for client in self._clients:
@@ -124,6 +138,7 @@ class Probe:
 def _counting_logs():
     """The app's log lines and metric lines at INFO, as production writes them, counted and thrown away."""
     from chalicelib import observability
+
     app_logger = observability.logger()
     handlers = [app_logger.registered_handler] + list(observability._metrics().handlers)
     streams = [h.stream for h in handlers]
@@ -148,5 +163,8 @@ def _counting_logs():
 def app_clients() -> list:
     """Every botocore client the app's code uses: DynamoDB's (PynamoDB's too) and the others' it makes on use."""
     from chalicelib import bootstrap
+
     services = bootstrap.services()
-    return [services.dynamodb] + [services.client(name) for name in ("sqs", "ses", "cognito-idp", "secretsmanager")]
+    return [services.dynamodb] + [
+        services.client(name) for name in ("sqs", "ses", "cognito-idp", "secretsmanager")
+    ]

@@ -2,6 +2,7 @@
 with the time it took, and shows a bar (rich) while it runs where its length is known. Code deep in a step moves
 the bar with `advance()` and says the length with `expect(n)`; outside a step both do nothing. On a terminal the
 bar is live; elsewhere (CI, a pipe) only the start and done lines are printed."""
+
 import contextlib
 import sys
 import time
@@ -22,10 +23,23 @@ def step(number: int, count: int, title: str, total: Optional[int] = None) -> It
     began = time.monotonic()
     print(f"[{number}/{count}] {title} ...", flush=True)
     if sys.stdout.isatty():
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
-                                   TimeElapsedColumn)
-        _bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), transient=True)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        _bar = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=True,
+        )
         _task = _bar.add_task(title, total=total)
         _bar.start()
     try:

@@ -1,6 +1,7 @@
 """The data the benchmarks run against, and one scenario per API operation whose DynamoDB calls
 are counted (botocore's before-call hook on the app's own client), and whose cost to the app is measured
 (bench/probe.py: its own time, its AWS calls and round trips, DynamoDB units, log bytes) for bench/cost.py."""
+
 import contextlib
 import os
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ PASSWORD = "Bench-Passw0rd"
 @dataclass
 class World:
     """Everything the scenarios share: the accounts, and what earlier scenarios made for later ones."""
+
     stack: object
     client: Client
     shopper: Api
@@ -40,24 +42,31 @@ class World:
     def create(cls, stack) -> "World":
         import boto3
         from app import app
+
         client = Client(app, stage_name="test")
         anonymous = Api(client)
 
         def account(email, admin=False):
             anonymous.post("/users", {"email": email, "password": PASSWORD, "name": "Bench"})
             if admin:
-                boto3.client("cognito-idp").admin_add_user_to_group(UserPoolId=stack.pool_id, Username=email,
-                                                                     GroupName="admin")
+                boto3.client("cognito-idp").admin_add_user_to_group(
+                    UserPoolId=stack.pool_id, Username=email, GroupName="admin"
+                )
             tokens = anonymous.post("/auth/token", {"email": email, "password": PASSWORD}).json
             api = Api(client, tokens["access_token"])
             api.user_id = api.get("/users/me").json["id"]
             return api
 
-        shopper, admin = account("bench-shopper@example.com"), account("bench-admin@example.com", admin=True)
+        shopper, admin = (
+            account("bench-shopper@example.com"),
+            account("bench-admin@example.com", admin=True),
+        )
         world = cls(stack=stack, client=client, shopper=shopper, admin=admin, token=shopper.token)
         world.cold_start_event = {"method": "GET", "path": "/health"}
-        world.warm_requests = [{"method": "GET", "path": "/health"},
-                               {"method": "GET", "path": "/users/me", "user_id": shopper.user_id}]
+        world.warm_requests = [
+            {"method": "GET", "path": "/health"},
+            {"method": "GET", "path": "/users/me", "user_id": shopper.user_id},
+        ]
         for prepare in PREPARE:
             prepare(world)
         return world
@@ -89,27 +98,46 @@ PREPARE: List[Callable[[World], None]] = []
 def scenario(name: str, setup: Callable[[World], None] = None, status: int = 0):
     """Count the DynamoDB calls and Stripe requests of one request (what `setup` does beforehand is not counted);
     `status` is the answer expected where it is not a success."""
+
     def register(run):
         def measured(world):
             from bench import stripe_meter
+
             if setup:
                 setup(world)
-            if name.startswith("GET "):  # once before, as a warm container has served it (lazy imports, keys)
+            if name.startswith(
+                "GET "
+            ):  # once before, as a warm container has served it (lazy imports, keys)
                 run(world)
-            with counting() as counter, stripe_meter.counting() as stripe, world.probe.measuring() as cost:
+            with (
+                counting() as counter,
+                stripe_meter.counting() as stripe,
+                world.probe.measuring() as cost,
+            ):
                 response = run(world)
-            assert (response.status_code == status) if status else response.status_code < 400, \
-                (name, response.status_code, response.body)
-            return name, {"calls": len(counter.operations), "operations": counter.operations,
-                          "stripe": len(stripe.made), "stripe_requests": stripe.made, **cost.as_dict()}
+            assert (response.status_code == status) if status else response.status_code < 400, (
+                name,
+                response.status_code,
+                response.body,
+            )
+            return name, {
+                "calls": len(counter.operations),
+                "operations": counter.operations,
+                "stripe": len(stripe.made),
+                "stripe_requests": stripe.made,
+                **cost.as_dict(),
+            }
+
         SCENARIOS.append(measured)
         return run
+
     return register
 
 
 def count_calls(world: World) -> Dict[str, Dict]:
     from bench.capacity import Meter
     from bench.probe import Probe, app_clients
+
     meter = Meter(world.stack.stage).install(bootstrap.services().dynamodb)
     world.probe = Probe(app_clients(), meter)
     progress.expect(len(SCENARIOS))
@@ -130,6 +158,7 @@ def extra(world: World) -> Dict:
     import pathlib
     import tempfile
     from ops import package
+
     with tempfile.TemporaryDirectory() as out:
         built = package.build("prod", pathlib.Path(out) / "prod")
         return {"deployment_zip_mb": round((built / "deployment.zip").stat().st_size / 1e6, 2)}
@@ -147,7 +176,9 @@ def _me(world):
 
 @scenario("POST /auth/token")
 def _sign_in(world):
-    return Api(world.client).post("/auth/token", {"email": "bench-shopper@example.com", "password": PASSWORD})
+    return Api(world.client).post(
+        "/auth/token", {"email": "bench-shopper@example.com", "password": PASSWORD}
+    )
 
 
 @scenario("PATCH /users/me")
@@ -157,7 +188,9 @@ def _rename(world):
 
 @scenario("POST /auth/token (sign-in)")
 def _sign_in(world):
-    answer = Api(world.client).post("/auth/token", {"email": "bench-shopper@example.com", "password": PASSWORD})
+    answer = Api(world.client).post(
+        "/auth/token", {"email": "bench-shopper@example.com", "password": PASSWORD}
+    )
     world.refresh_token = answer.json["refresh_token"]
     return answer
 
@@ -174,18 +207,29 @@ def _sign_out(world):
 
 # --- catalog ----------------------------------------------------------------------------------------
 
+
 def _new_product(world, name="Bench Chair", stock=1000, category="bench"):
-    return world.admin.post("/products", {"name": name, "category": category, "price_cents": 1999,
-                                          "stock": stock}).json["id"]
+    return world.admin.post(
+        "/products", {"name": name, "category": category, "price_cents": 1999, "stock": stock}
+    ).json["id"]
 
 
 def _catalog(world):
     world.product_id = _new_product(world)
-    world.many = [_new_product(world, name=f"Bench Item {i}", category="bench-many") for i in range(50)]
-    world.cold_start_event = {"method": "GET", "path": f"/products/{world.product_id}",
-                              "resource": "/products/{product_id}", "params": {"product_id": world.product_id}}
-    world.warm_requests += [world.cold_start_event, {"method": "GET", "path": "/products"},
-                            {"method": "GET", "path": "/categories"}]
+    world.many = [
+        _new_product(world, name=f"Bench Item {i}", category="bench-many") for i in range(50)
+    ]
+    world.cold_start_event = {
+        "method": "GET",
+        "path": f"/products/{world.product_id}",
+        "resource": "/products/{product_id}",
+        "params": {"product_id": world.product_id},
+    }
+    world.warm_requests += [
+        world.cold_start_event,
+        {"method": "GET", "path": "/products"},
+        {"method": "GET", "path": "/categories"},
+    ]
 
 
 PREPARE.append(_catalog)
@@ -208,12 +252,16 @@ def _products_page(world):
 
 
 def _first_page(world):
-    world.cursor = Api(world.client).get("/products?category=bench-many&limit=10").json["next_cursor"]
+    world.cursor = (
+        Api(world.client).get("/products?category=bench-many&limit=10").json["next_cursor"]
+    )
 
 
 @scenario("GET /products?category= (next page)", setup=_first_page)
 def _category_page(world):
-    return Api(world.client).get(f"/products?category=bench-many&limit=10&cursor={world.cursor}", headers=NO_CACHE)
+    return Api(world.client).get(
+        f"/products?category=bench-many&limit=10&cursor={world.cursor}", headers=NO_CACHE
+    )
 
 
 @scenario("GET /categories")
@@ -223,14 +271,18 @@ def _categories(world):
 
 @scenario("POST /products")
 def _create(world):
-    response = world.admin.post("/products", {"name": "Bench New", "category": "bench", "price_cents": 1, "stock": 1})
+    response = world.admin.post(
+        "/products", {"name": "Bench New", "category": "bench", "price_cents": 1, "stock": 1}
+    )
     world.created = response.json["id"]
     return response
 
 
 @scenario("PATCH /products/{id}")
 def _patch(world):
-    return world.admin.patch(f"/products/{world.created}", {"price_cents": 2, "category": "bench-moved"})
+    return world.admin.patch(
+        f"/products/{world.created}", {"price_cents": 2, "category": "bench-moved"}
+    )
 
 
 @scenario("DELETE /products/{id}")
@@ -239,6 +291,7 @@ def _delete(world):
 
 
 # --- cart and orders ------------------------------------------------------------------------------
+
 
 def _fill_cart(world):
     for product_id in world.many[:9]:
@@ -272,38 +325,68 @@ def _cart_clear(world):
 
 @scenario("POST /orders (1 line)")
 def _order_one(world):
-    response = world.shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": world.product_id, "quantity": 1}]},
-                                  headers={"Idempotency-Key": "bench-one"})
+    response = world.shopper.post(
+        "/orders",
+        {
+            "payment_method": "pm_card_visa",
+            "items": [{"product_id": world.product_id, "quantity": 1}],
+        },
+        headers={"Idempotency-Key": "bench-one"},
+    )
     world.order_id = response.json["id"]
     return response
 
 
 @scenario("POST /orders (50 lines)")
 def _order_fifty(world):
-    return world.shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": p, "quantity": 1} for p in world.many]})
+    return world.shopper.post(
+        "/orders",
+        {
+            "payment_method": "pm_card_visa",
+            "items": [{"product_id": p, "quantity": 1} for p in world.many],
+        },
+    )
 
 
 @scenario("POST /orders (declined card)", status=402)
 def _order_declined(world):
-    return world.shopper.post("/orders", {"payment_method": "pm_card_chargeCustomerFail",
-                                          "items": [{"product_id": world.product_id, "quantity": 1}]})
+    return world.shopper.post(
+        "/orders",
+        {
+            "payment_method": "pm_card_chargeCustomerFail",
+            "items": [{"product_id": world.product_id, "quantity": 1}],
+        },
+    )
 
 
 def _a_sold_out_product(world):
-    world.sold_out = world.admin.post("/products", {"name": "Bench Sold Out", "category": "bench-sold-out",
-                                                    "price_cents": 900, "stock": 0}).json["id"]
+    world.sold_out = world.admin.post(
+        "/products",
+        {"name": "Bench Sold Out", "category": "bench-sold-out", "price_cents": 900, "stock": 0},
+    ).json["id"]
 
 
 @scenario("POST /orders (sold out)", setup=_a_sold_out_product, status=409)
 def _order_sold_out(world):
-    return world.shopper.post("/orders", {"payment_method": "pm_card_visa",
-                                          "items": [{"product_id": world.sold_out, "quantity": 1}]})
+    return world.shopper.post(
+        "/orders",
+        {
+            "payment_method": "pm_card_visa",
+            "items": [{"product_id": world.sold_out, "quantity": 1}],
+        },
+    )
 
 
 @scenario("POST /orders (replayed key)")
 def _order_replay(world):
-    return world.shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": world.product_id, "quantity": 1}]},
-                              headers={"Idempotency-Key": "bench-one"})
+    return world.shopper.post(
+        "/orders",
+        {
+            "payment_method": "pm_card_visa",
+            "items": [{"product_id": world.product_id, "quantity": 1}],
+        },
+        headers={"Idempotency-Key": "bench-one"},
+    )
 
 
 @scenario("GET /orders (a page)")
@@ -332,25 +415,45 @@ def _refund(world):
 
 
 def _a_cancelled_authorization(world):
-    world.event_order = world.shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [
-        {"product_id": world.product_id, "quantity": 1}]}).json
+    world.event_order = world.shopper.post(
+        "/orders",
+        {
+            "payment_method": "pm_card_visa",
+            "items": [{"product_id": world.product_id, "quantity": 1}],
+        },
+    ).json
     import requests
-    requests.post(f"{os.environ['SHOP_STRIPE_API_BASE']}/v1/payment_intents/"
-                  f"{world.event_order['payment']['reference']}/cancel", auth=("sk_test_local", ""), timeout=10)
+
+    requests.post(
+        f"{os.environ['SHOP_STRIPE_API_BASE']}/v1/payment_intents/"
+        f"{world.event_order['payment']['reference']}/cancel",
+        auth=("sk_test_local", ""),
+        timeout=10,
+    )
 
 
-@scenario("POST /payments/webhook (an authorization Stripe cancelled)", setup=_a_cancelled_authorization)
+@scenario(
+    "POST /payments/webhook (an authorization Stripe cancelled)", setup=_a_cancelled_authorization
+)
 def _webhook(world):
     from tests.payments import event, signed
-    payload, signature = signed(event("payment_intent.canceled", world.event_order["payment"]["reference"],
-                                      "evt_bench_1"))
-    return Api(world.client).request("POST", "/payments/webhook", body=payload,
-                                     headers={"Stripe-Signature": signature})
+
+    payload, signature = signed(
+        event("payment_intent.canceled", world.event_order["payment"]["reference"], "evt_bench_1")
+    )
+    return Api(world.client).request(
+        "POST", "/payments/webhook", body=payload, headers={"Stripe-Signature": signature}
+    )
 
 
 def _two_line_order(world):
-    world.to_cancel = world.shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": p, "quantity": 1}
-                                                               for p in world.many[:2]]}).json["id"]
+    world.to_cancel = world.shopper.post(
+        "/orders",
+        {
+            "payment_method": "pm_card_visa",
+            "items": [{"product_id": p, "quantity": 1} for p in world.many[:2]],
+        },
+    ).json["id"]
 
 
 @scenario("POST /orders/{id}/cancel (2 lines)", setup=_two_line_order)
@@ -365,9 +468,19 @@ def _admin_orders(world):
 
 # --- notifications --------------------------------------------------------------------------------
 
+
 def _an_inbox_item(world):
     from chalicelib.notifications.model import OrderEvent
-    event = OrderEvent("BENCH.PLACED", "ORDER_PLACED", "BENCH", world.shopper.user_id, 100, 1, "2026-11-27T00:00:00Z")
+
+    event = OrderEvent(
+        "BENCH.PLACED",
+        "ORDER_PLACED",
+        "BENCH",
+        world.shopper.user_id,
+        100,
+        1,
+        "2026-11-27T00:00:00Z",
+    )
     bootstrap.services().notifications.deliver(event)
 
 

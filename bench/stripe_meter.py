@@ -1,5 +1,6 @@
 """Stripe's side of the benchmarks: localstripe started for the run, and every HTTP request the app's Stripe
 client makes counted (the official library's HTTP client, patched for the run)."""
+
 import contextlib
 import os
 import pathlib
@@ -22,7 +23,9 @@ class Requests:
 
     def add(self, method: str, url: str) -> None:
         with self._lock:
-            self.made.append(f"{method.upper()} {url.split('://', 1)[-1].split('/', 1)[-1].split('?')[0]}")
+            self.made.append(
+                f"{method.upper()} {url.split('://', 1)[-1].split('/', 1)[-1].split('?')[0]}"
+            )
 
     @property
     def writes(self) -> int:
@@ -47,6 +50,7 @@ def running(log_dir: pathlib.Path) -> Iterator[str]:
 @contextlib.contextmanager
 def counting() -> Iterator[Requests]:
     from stripe import _http_client
+
     seen = Requests()
     original = _http_client.RequestsClient.request
 

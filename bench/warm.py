@@ -1,5 +1,6 @@
 """A warm function: many requests through one entry point, then its peak resident memory (VmHWM;
 getrusage's maxrss would carry the parent's peak across exec)."""
+
 import json
 import sys
 

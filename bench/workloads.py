@@ -7,6 +7,7 @@
 
 Setting up (products, profiles, tokens) is not metered; everything from the first order on is.
 """
+
 import random
 import threading
 import time
@@ -26,12 +27,17 @@ class Minted(Api):
 
     def __init__(self, world, user_id: str, groups=()) -> None:
         super().__init__(world.client)
-        self.user_id, self._groups, self._pool = user_id, list(groups), (world.stack.pool_id, world.stack.client_id)
+        self.user_id, self._groups, self._pool = (
+            user_id,
+            list(groups),
+            (world.stack.pool_id, world.stack.client_id),
+        )
         self._minted = 0.0
 
     def request(self, *args, **kwargs):
         if time.monotonic() - self._minted > 120:
             from devstack.tokens import mint
+
             extra = {"cognito:groups": self._groups} if self._groups else {}
             self.token = mint(*self._pool, sub=self.user_id, **extra)
             self._minted = time.monotonic()
@@ -42,11 +48,16 @@ def shoppers(world, count: int) -> List[Api]:
     """Shoppers with profiles and minted access tokens."""
     from chalicelib import clock
     from chalicelib.users.model import Profile
+
     users = bootstrap.services().users
     made = []
     for n in range(count):
         user_id = str(uuid.uuid4())
-        users.add(Profile(user_id, f"bench-{user_id[:8]}@example.com", f"Bench Shopper {n}", clock.now_iso()))
+        users.add(
+            Profile(
+                user_id, f"bench-{user_id[:8]}@example.com", f"Bench Shopper {n}", clock.now_iso()
+            )
+        )
         made.append(Minted(world, user_id))
         progress.advance()
     return made
@@ -59,6 +70,7 @@ def admin(world) -> Api:
 def _pump(world):
     import sys
     from devstack import pump
+
     return pump.for_stack(sys.modules["app"], world.stack, threading.Event())
 
 
@@ -83,9 +95,19 @@ def _moved(response) -> None:
 
 def spread(world, meter, rng: random.Random) -> Dict:
     boss = admin(world)
-    products = [boss.post("/products", {
-        "name": f"Spread Item {n}", "category": f"spread-{n % CATEGORIES}", "price_cents": rng.randrange(500, 20000),
-        "stock": 1_000_000, "description": "A well-made thing for every day."}).json["id"] for n in range(PRODUCTS)]
+    products = [
+        boss.post(
+            "/products",
+            {
+                "name": f"Spread Item {n}",
+                "category": f"spread-{n % CATEGORIES}",
+                "price_cents": rng.randrange(500, 20000),
+                "stock": 1_000_000,
+                "description": "A well-made thing for every day.",
+            },
+        ).json["id"]
+        for n in range(PRODUCTS)
+    ]
     people = shoppers(world, SHOPPERS)
     events = _pump(world)
     meter.reset()
@@ -100,8 +122,16 @@ def spread(world, meter, rng: random.Random) -> Dict:
                 assert put.status_code == 200, (put.status_code, put.body)
             order = _placed(api.post("/orders", {"payment_method": "pm_card_visa"}, headers=key))
         else:
-            order = _placed(api.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": p, "quantity": q} for p, q in lines]},
-                                     headers=key))
+            order = _placed(
+                api.post(
+                    "/orders",
+                    {
+                        "payment_method": "pm_card_visa",
+                        "items": [{"product_id": p, "quantity": q} for p, q in lines],
+                    },
+                    headers=key,
+                )
+            )
         owners[order["id"]] = api
     made = list(owners)
     shipped = rng.sample(made, len(made) // 2)
@@ -109,7 +139,9 @@ def spread(world, meter, rng: random.Random) -> Dict:
         _moved(boss.post(f"/orders/{order_id}/ship"))
     for order_id in rng.sample(shipped, len(shipped) // 4):
         _moved(boss.post(f"/orders/{order_id}/deliver"))
-    for order_id in rng.sample(shipped, len(shipped) // 25):  # returns: one in 25 shipped orders is refunded
+    for order_id in rng.sample(
+        shipped, len(shipped) // 25
+    ):  # returns: one in 25 shipped orders is refunded
         _moved(boss.post(f"/orders/{order_id}/refund"))
     for order_id in rng.sample(sorted(set(made) - set(shipped)), len(made) // 6):
         _moved(owners[order_id].post(f"/orders/{order_id}/cancel"))
@@ -118,14 +150,34 @@ def spread(world, meter, rng: random.Random) -> Dict:
 
 
 def flash(world, meter, rng: random.Random) -> Dict:
-    product = admin(world).post("/products", {"name": "Flash Sale Kettle", "category": "flash-bench", "price_cents": 2999,
-                                             "stock": 1_000_000, "flash_sale": True}).json["id"]
+    product = (
+        admin(world)
+        .post(
+            "/products",
+            {
+                "name": "Flash Sale Kettle",
+                "category": "flash-bench",
+                "price_cents": 2999,
+                "stock": 1_000_000,
+                "flash_sale": True,
+            },
+        )
+        .json["id"]
+    )
     people = shoppers(world, SHOPPERS)
     events = _pump(world)
     meter.reset()
     for _ in range(ORDERS):
-        _placed(rng.choice(people).post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": product, "quantity": 1}]},
-                                        headers={"Idempotency-Key": str(uuid.UUID(int=rng.getrandbits(128)))}))
+        _placed(
+            rng.choice(people).post(
+                "/orders",
+                {
+                    "payment_method": "pm_card_visa",
+                    "items": [{"product_id": product, "quantity": 1}],
+                },
+                headers={"Idempotency-Key": str(uuid.UUID(int=rng.getrandbits(128)))},
+            )
+        )
     _drain(events)
     return meter.summary(ORDERS)
 
@@ -133,6 +185,7 @@ def flash(world, meter, rng: random.Random) -> Dict:
 def run(world) -> Dict:
     from bench import stripe_meter
     from bench.capacity import Meter
+
     meter = Meter(world.stack.stage).install(bootstrap.services().dynamodb)
     # the bar counts the shoppers made, the orders placed and the orders moved, of both workloads
     progress.expect(2 * SHOPPERS + 2 * ORDERS + ORDERS // 2 + ORDERS // 8 + ORDERS // 6)
@@ -144,10 +197,14 @@ def run(world) -> Dict:
                 results[name] = workload(world, meter, random.Random(seed))
             writes = stripe.writes / ORDERS
             results[name].update(
-                seconds=round(time.monotonic() - started), stripe_requests_per_order=round(len(stripe.made) / ORDERS, 2),
+                seconds=round(time.monotonic() - started),
+                stripe_requests_per_order=round(len(stripe.made) / ORDERS, 2),
                 stripe_writes_per_order=round(writes, 2),
                 stripe_writes_per_second_limit=stripe_meter.LIVE_WRITES_PER_SECOND,
-                stripe_orders_per_second=round(stripe_meter.LIVE_WRITES_PER_SECOND / writes) if writes else 0)
+                stripe_orders_per_second=round(stripe_meter.LIVE_WRITES_PER_SECOND / writes)
+                if writes
+                else 0,
+            )
         return results
     finally:
         meter.uninstall()

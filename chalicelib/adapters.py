@@ -1,6 +1,7 @@
 """The composition root's parts: AWS clients, repositories, caches and gateways, each made on first use, once per
 container (bootstrap.Services adds the services built from them). Each is imported where it is made, so a cold
 start pays only for the parts its route uses; the types say which port each adapter must fit (mypy checks)."""
+
 import threading
 from typing import TYPE_CHECKING, Any, Dict
 
@@ -35,11 +36,13 @@ class Adapters:
         """The DynamoDB connection every model and transaction shares (each repository binds its own models to
         the stage's tables through it, so a function loads only the models it uses)."""
         from chalicelib import storage
+
         return storage.connection(settings.get().region)
 
     def _bound(self, *models: Any) -> "Connection":
         """The shared connection, with these models bound to their tables (`table_setting` names the setting)."""
         from chalicelib import storage
+
         config = settings.get()
         for model in models:
             storage.bind(model, getattr(config, model.table_setting), self.connection)
@@ -66,7 +69,9 @@ class Adapters:
     @once
     def cursor_key(self) -> bytes:
         """The HMAC key that signs list cursors, read from Secrets Manager once per container."""
-        secret = self.client("secretsmanager").get_secret_value(SecretId=settings.get().cursor_key_id)
+        secret = self.client("secretsmanager").get_secret_value(
+            SecretId=settings.get().cursor_key_id
+        )
         return secret["SecretString"].encode()
 
     @once
@@ -76,6 +81,7 @@ class Adapters:
         if config.user_pool_id and config.user_pool_client_id:
             return {"pool_id": config.user_pool_id, "client_id": config.user_pool_client_id}
         from chalicelib.users.identity import find_pool
+
         return find_pool(self.client("cognito-idp"), config.user_pool_name)
 
     # --- repositories ---------------------------------------------------------------------------------
@@ -83,51 +89,60 @@ class Adapters:
     @once
     def users(self) -> "DynamoUsers":
         from chalicelib.users.repository import DynamoUsers, UserRecord
+
         return DynamoUsers(self._bound(UserRecord))
 
     @once
     def sign_in_attempts(self) -> "DynamoSignInAttempts":
         from chalicelib.users.sessions import DynamoSignInAttempts, SessionRecord
+
         return DynamoSignInAttempts(self._bound(SessionRecord))
 
     @once
     def refresh_tokens(self) -> "DynamoRefreshTokens":
         from chalicelib.users.sessions import DynamoRefreshTokens, SessionRecord
+
         return DynamoRefreshTokens(self._bound(SessionRecord))
 
     @once
     def catalog(self) -> "DynamoCatalog":
         from chalicelib.products.records import CatalogItem
         from chalicelib.products.repository import DynamoCatalog
+
         return DynamoCatalog(self._bound(CatalogItem))
 
     @once
     def stock(self) -> "DynamoStock":
         from chalicelib.products.records import CatalogItem
         from chalicelib.products.stock import DynamoStock
+
         return DynamoStock(self._bound(CatalogItem))
 
     @once
     def carts(self) -> "DynamoCarts":
         from chalicelib.orders.cart_repository import DynamoCarts
         from chalicelib.orders.records import CartRecord
+
         return DynamoCarts(self._bound(CartRecord))
 
     @once
     def orders(self) -> "DynamoOrders":
         from chalicelib.orders.records import OrderRecord
         from chalicelib.orders.repository import DynamoOrders
+
         return DynamoOrders(self._bound(OrderRecord))
 
     @once
     def checkout_store(self) -> "DynamoCheckout":
         from chalicelib.orders.checkout import DynamoCheckout
         from chalicelib.orders.records import CartRecord, EventRecord, OrderRecord
+
         return DynamoCheckout(self._bound(CartRecord, OrderRecord, EventRecord), self.stock)
 
     @once
     def inbox(self) -> "DynamoInbox":
         from chalicelib.notifications.repository import DynamoInbox, NotificationRecord
+
         return DynamoInbox(self._bound(NotificationRecord))
 
     # --- caches and gateways --------------------------------------------------------------------------
@@ -136,6 +151,7 @@ class Adapters:
     def warm_cache(self) -> "WarmCache":
         """Catalog answers (with stock): emptied by every write this container serves."""
         from chalicelib.cache import WarmCache
+
         config = settings.get()
         return WarmCache(config.cache_ttl_seconds, stale_seconds=config.cache_stale_seconds)
 
@@ -143,35 +159,46 @@ class Adapters:
     def offer_cache(self) -> "WarmCache":
         """Names, prices and flash-sale flags for carts and checkouts: emptied by the admins' catalog writes."""
         from chalicelib.cache import WarmCache
+
         return WarmCache(settings.get().cache_ttl_seconds, maxsize=4096)
 
     @once
     def rotation(self) -> "Rotation":
         from chalicelib.products.takes import Rotation
+
         return Rotation()
 
     @once
     def event_queue(self) -> "SqsEventQueue":
         from chalicelib.notifications.gateways import SqsEventQueue
+
         sqs = self.client("sqs")
-        return SqsEventQueue(sqs, sqs.get_queue_url(QueueName=settings.get().notifications_queue)["QueueUrl"])
+        return SqsEventQueue(
+            sqs, sqs.get_queue_url(QueueName=settings.get().notifications_queue)["QueueUrl"]
+        )
 
     @once
     def mailer(self) -> "SesMailer":
         from chalicelib.notifications.gateways import SesMailer
+
         return SesMailer(self.client("ses"), settings.get().sender_email)
 
     @once
     def sold_out(self) -> "WarmCache":
         """Flash-sale products a checkout found with no unit left, for one second."""
         from chalicelib.cache import WarmCache
+
         return WarmCache(1, maxsize=1024)
 
     @once
     def payments(self) -> "StripeProvider":
         from chalicelib.payments.stripe_provider import StripeProvider
-        return StripeProvider(lambda: self.stripe_secrets["secret_key"], lambda: self.stripe_secrets["webhook_secret"],
-                              settings.get().stripe_api_base)
+
+        return StripeProvider(
+            lambda: self.stripe_secrets["secret_key"],
+            lambda: self.stripe_secrets["webhook_secret"],
+            settings.get().stripe_api_base,
+        )
 
     @once
     def stripe_secrets(self) -> Dict[str, str]:
@@ -179,17 +206,23 @@ class Adapters:
         (only the functions that call Stripe may read that secret); from the environment on the local stack."""
         config = settings.get()
         if not config.stripe_secret_id:
-            return {"secret_key": config.stripe_secret_key, "webhook_secret": config.stripe_webhook_secret}
+            return {
+                "secret_key": config.stripe_secret_key,
+                "webhook_secret": config.stripe_webhook_secret,
+            }
         import json
+
         secret = self.client("secretsmanager").get_secret_value(SecretId=config.stripe_secret_id)
         return json.loads(secret["SecretString"])
 
     @once
     def identity(self) -> "CognitoIdentity":
         from chalicelib.users.identity import CognitoIdentity
+
         return CognitoIdentity(self.client("cognito-idp"), self.user_pool)
 
 
 def _client(service: str):
     from chalicelib import sdk
+
     return sdk.client(service, settings.get().region)

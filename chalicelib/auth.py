@@ -4,6 +4,7 @@ The access token is verified here, the same way under `chalice local`, in tests 
 RS256 only, the pool's key set, the pool's issuer, an access token of our app client, not expired.
 Locally the key set comes from the embedded AWS, in AWS from the issuer: one code path.
 """
+
 import json
 import os
 import threading
@@ -46,18 +47,24 @@ def token_authorizer(auth_request):
     if claims is None:
         return AuthResponse(routes=[], principal_id="anonymous")
     groups = claims.get("cognito:groups") or []
-    return AuthResponse(routes=["*"], principal_id=claims["sub"],
-                        context={"user_id": claims["sub"], "groups": ",".join(groups)})
+    return AuthResponse(
+        routes=["*"],
+        principal_id=claims["sub"],
+        context={"user_id": claims["sub"], "groups": ",".join(groups)},
+    )
 
 
 def bearer(header_value: str) -> str:
     """The token of an `Authorization: Bearer <token>` header (the value itself when it has no scheme)."""
-    return header_value[7:].strip() if header_value[:7].lower() == "bearer " else header_value.strip()
+    return (
+        header_value[7:].strip() if header_value[:7].lower() == "bearer " else header_value.strip()
+    )
 
 
 def verify(header_value: str) -> Optional[Dict[str, Any]]:
     """The token's claims when it is a valid access token of our pool and client, else None."""
     import jwt
+
     token = bearer(header_value)
     pool = bootstrap.services().user_pool
     issuer = _issuer(pool["pool_id"])
@@ -68,8 +75,14 @@ def verify(header_value: str) -> Optional[Dict[str, Any]]:
         key = _key(header.get("kid", ""), issuer, pool["pool_id"])
         if key is None:
             return None
-        claims = jwt.decode(token, key, algorithms=["RS256"], issuer=issuer, leeway=LEEWAY_SECONDS,
-                            options={"require": ["exp", "iat", "iss", "sub", "token_use", "client_id"]})
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=["RS256"],
+            issuer=issuer,
+            leeway=LEEWAY_SECONDS,
+            options={"require": ["exp", "iat", "iss", "sub", "token_use", "client_id"]},
+        )
     except jwt.PyJWTError:
         return None
     if claims.get("token_use") != "access" or claims.get("client_id") != pool["client_id"]:
@@ -110,6 +123,7 @@ def _jwks_url(issuer: str, pool_id: str) -> str:
 def _fetch_keys(url: str) -> Dict[str, Any]:
     import jwt
     import urllib.request  # only a function that verifies tokens fetches keys (and pays for the import)
+
     with urllib.request.urlopen(url, timeout=5) as answer:
         document = json.load(answer)
     keys = {}
@@ -117,7 +131,9 @@ def _fetch_keys(url: str) -> Dict[str, Any]:
         try:
             keys[entry["kid"]] = jwt.PyJWK(entry, algorithm="RS256").key
         except (jwt.PyJWTError, KeyError):
-            observability.logger().warning("unusable key in the pool's key set", extra={"kid": entry.get("kid")})
+            observability.logger().warning(
+                "unusable key in the pool's key set", extra={"kid": entry.get("kid")}
+            )
     return keys
 
 

@@ -3,6 +3,7 @@ from the parts in adapters.py. A route reads its ready-made service through its 
 collaborator of a service is wired here (and made in adapters.py) and nowhere else. `services()` is the one
 object holding everything; tests start from `replaced(part=fake, ...)`, a fresh root with some parts given;
 reset() forgets everything (new settings, new clients)."""
+
 import contextlib
 import threading
 from typing import TYPE_CHECKING, Any, Iterator, Optional
@@ -11,7 +12,9 @@ from chalicelib import settings
 from chalicelib.adapters import Adapters
 from chalicelib.lazy import once
 
-if TYPE_CHECKING:  # each service's module is imported where it is built, so a cold start pays only for its own
+if (
+    TYPE_CHECKING
+):  # each service's module is imported where it is built, so a cold start pays only for its own
     from chalicelib.notifications.service import Notifications, Publisher
     from chalicelib.orders.cart import Cart
     from chalicelib.orders.offers import Offers
@@ -29,58 +32,87 @@ class Services(Adapters):
     @once
     def offers(self) -> "Offers":
         from chalicelib.orders.offers import Offers
+
         return Offers(self.catalog, self.offer_cache)
 
     @once
     def checkout(self) -> "Checkout":
         from chalicelib.orders.service import Checkout
-        return Checkout(self.checkout_store, self.orders, self.offers, self.stock, self.reservations, self.payments,
-                        sold_out=self.sold_out, caches=(self.warm_cache,), rotation=self.rotation)
+
+        return Checkout(
+            self.checkout_store,
+            self.orders,
+            self.offers,
+            self.stock,
+            self.reservations,
+            self.payments,
+            sold_out=self.sold_out,
+            caches=(self.warm_cache,),
+            rotation=self.rotation,
+        )
 
     @once
     def reservations(self) -> "Reservations":
         from chalicelib.orders.reservations import Reservations
-        return Reservations(self.orders, self.checkout_store, self.offers, self.payments, settings.get().currency)
+
+        return Reservations(
+            self.orders, self.checkout_store, self.offers, self.payments, settings.get().currency
+        )
 
     @once
     def fulfilment(self) -> "Fulfilment":
         from chalicelib.orders.fulfilment import Fulfilment
-        return Fulfilment(self.orders, self.checkout_store, self.offers, self.payments, caches=(self.warm_cache,))
+
+        return Fulfilment(
+            self.orders, self.checkout_store, self.offers, self.payments, caches=(self.warm_cache,)
+        )
 
     @once
     def payment_events(self) -> "PaymentEvents":
         from chalicelib.orders.settlement import PaymentEvents
+
         return PaymentEvents(self.payments, self.orders, self.fulfilment)
 
     @once
     def sweeper(self) -> "Sweeper":
         from chalicelib.orders.settlement import Sweeper
+
         return Sweeper(self.orders, self.reservations, self.fulfilment)
 
     @once
     def cart(self) -> "Cart":
         from chalicelib.orders.cart import Cart
+
         return Cart(self.carts, self.offers)
 
     @once
     def products(self) -> "Products":
         from chalicelib.products.service import Products
+
         return Products(self.catalog, self.warm_cache, forget=(self.offer_cache, self.sold_out))
 
     @once
     def accounts(self) -> "Accounts":
         from chalicelib.users.service import Accounts
-        return Accounts(self.identity, self.users, self.sign_in_attempts, self.refresh_tokens,
-                        auto_confirm=settings.get().auto_confirm)
+
+        return Accounts(
+            self.identity,
+            self.users,
+            self.sign_in_attempts,
+            self.refresh_tokens,
+            auto_confirm=settings.get().auto_confirm,
+        )
 
     @once
     def notifications(self) -> "Notifications":
         from chalicelib.notifications.service import Notifications
+
         return Notifications(self.inbox, self.users, self.mailer, settings.get().currency)
 
     @once
     def publisher(self) -> "Publisher":
         from chalicelib.notifications.service import Publisher
+
         return Publisher(self.event_queue)
 
 
@@ -110,7 +142,9 @@ def replaced(**parts: Any) -> Iterator[Services]:
     global _services
     before = services()
     _services = Services()
-    _services.__dict__.update({k: v for k, v in before.__dict__.items() if k in ("connection", "_clients")})
+    _services.__dict__.update(
+        {k: v for k, v in before.__dict__.items() if k in ("connection", "_clients")}
+    )
     _services.__dict__.update(parts)
     try:
         yield _services

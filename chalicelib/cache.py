@@ -4,6 +4,7 @@ Writes through the API empty them (in this container); other containers see a wr
 with `stale_seconds` also keeps what it served that long, for one use only: when DynamoDB fails (throttling past
 the retries, a 5xx), a read it served before is answered from that copy, and `stale_served` says so.
 """
+
 import contextvars
 import threading
 from typing import Any, Callable, Dict, Hashable, Iterable, Mapping, Optional
@@ -17,9 +18,11 @@ stale_served: contextvars.ContextVar = contextvars.ContextVar("stale_served", de
 class WarmCache:
     def __init__(self, ttl_seconds: int, maxsize: int = 512, stale_seconds: int = 0) -> None:
         from cachetools import TTLCache
+
         self._entries: TTLCache[Hashable, Any] = TTLCache(maxsize=maxsize, ttl=ttl_seconds)
-        self._stale: Optional[TTLCache[Hashable, Any]] = TTLCache(maxsize=maxsize, ttl=stale_seconds) \
-            if stale_seconds else None
+        self._stale: Optional[TTLCache[Hashable, Any]] = (
+            TTLCache(maxsize=maxsize, ttl=stale_seconds) if stale_seconds else None
+        )
         self._lock = threading.Lock()
 
     def get_or_load(self, key: Hashable, load: Callable[[], Any], fresh: bool = False) -> Any:

@@ -1,4 +1,5 @@
 """Time is UTC, written ISO 8601 with a Z."""
+
 from datetime import datetime, timezone
 
 

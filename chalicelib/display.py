@@ -2,8 +2,19 @@
 gets the currency's symbol from here, and app.js applies the same rule). Standard library only."""
 
 # the currencies with a symbol of their own; any other is shown by its code: "CHF 167.00"
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "JPY": "¥", "INR": "₹"}
-REFERENCE_LENGTH = 8  # the end of an order's id: its random part, enough to tell a shopper's orders apart
+_SYMBOLS = {
+    "USD": "$",
+    "EUR": "€",
+    "GBP": "£",
+    "CAD": "CA$",
+    "AUD": "A$",
+    "NZD": "NZ$",
+    "JPY": "¥",
+    "INR": "₹",
+}
+REFERENCE_LENGTH = (
+    8  # the end of an order's id: its random part, enough to tell a shopper's orders apart
+)
 
 
 def currency_prefix(currency: str) -> str:

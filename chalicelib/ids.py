@@ -1,5 +1,6 @@
 """Opaque ids. New ids are time-ordered (ULID layout: sorting by id sorts by creation time); derived ids are
 the same for the same input (an order placed with an idempotency key is named by the key)."""
+
 import hashlib
 import os
 import threading

@@ -1,4 +1,5 @@
 """`once`: an attribute made on first read, by one thread, and kept (the composition root's parts are these)."""
+
 import threading
 from typing import Any, Callable, Generic, Optional, TypeVar, overload
 

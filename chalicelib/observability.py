@@ -2,6 +2,7 @@
 on first use. Both are lines on stdout, which Lambda sends to CloudWatch; off Lambda they go to the file named by
 `SHOP_LOG_FILE` instead (the local stack and the tests set it), and `POWERTOOLS_METRICS_DISABLED=true` turns the
 metrics off."""
+
 import functools
 import json
 import logging
@@ -27,13 +28,25 @@ NOTIFICATION_DUPLICATE = "NotificationDuplicate"
 CONTENTION_EXHAUSTED = "ContentionExhausted"
 STALE_SERVED = "StaleServed"
 STRIPE_ERROR = "StripeError"
-METRICS = (ORDER_PLACED, ORDER_REPLAYED, OUT_OF_STOCK, ORDER_CANCELLED, ORDER_REFUNDED, ORDER_EVENT_PUBLISHED,
-           NOTIFICATION_EMAILED, NOTIFICATION_DUPLICATE, CONTENTION_EXHAUSTED, STALE_SERVED, STRIPE_ERROR)
+METRICS = (
+    ORDER_PLACED,
+    ORDER_REPLAYED,
+    OUT_OF_STOCK,
+    ORDER_CANCELLED,
+    ORDER_REFUNDED,
+    ORDER_EVENT_PUBLISHED,
+    NOTIFICATION_EMAILED,
+    NOTIFICATION_DUPLICATE,
+    CONTENTION_EXHAUSTED,
+    STALE_SERVED,
+    STRIPE_ERROR,
+)
 
 
 @functools.lru_cache(maxsize=1)
 def logger():
     from aws_lambda_powertools import Logger
+
     return Logger(service=SERVICE, logger_handler=_handler())
 
 
@@ -41,6 +54,7 @@ def count(name: str, value: int = 1) -> None:
     """One CloudWatch metric (a log line; no API call): one of METRICS, in NAMESPACE with the `service` dimension."""
     from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
     from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+
     if is_metrics_disabled():
         return
     metric = EphemeralMetrics(namespace=NAMESPACE, service=SERVICE)
@@ -59,4 +73,6 @@ def _metrics() -> logging.Logger:
 
 def _handler() -> logging.Handler:
     path = os.environ.get("SHOP_LOG_FILE")
-    return logging.FileHandler(path, encoding="utf-8") if path else logging.StreamHandler(sys.stdout)
+    return (
+        logging.FileHandler(path, encoding="utf-8") if path else logging.StreamHandler(sys.stdout)
+    )

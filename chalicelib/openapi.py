@@ -1,4 +1,5 @@
 """The OpenAPI 3 document, generated from the same msgspec models that validate and shape each route."""
+
 import json
 import re
 from typing import Any, Dict
@@ -6,25 +7,39 @@ from typing import Any, Dict
 import msgspec
 
 _DESCRIPTIONS = {
-    200: "OK", 201: "Created", 204: "No content", 304: "Not modified (If-None-Match matched)",
+    200: "OK",
+    201: "Created",
+    204: "No content",
+    304: "Not modified (If-None-Match matched)",
     400: "Invalid input, naming the field (also a body that is not JSON in UTF-8, or names a key twice)",
-    401: "No token", 402: "The payment was refused (the provider's reason in the message)",
+    401: "No token",
+    402: "The payment was refused (the provider's reason in the message)",
     403: "Token refused, or not allowed",
-    404: "Not found", 409: "Conflict with the current state", 412: "If-Match no longer matches",
+    404: "Not found",
+    409: "Conflict with the current state",
+    412: "If-Match no longer matches",
     413: "Body over the limit (64 KiB; a Stripe event 512 KiB)",
     415: "A body without Content-Type, or not application/json in UTF-8",
     422: "Idempotency key reused with another body, or a total the payment provider cannot take",
-    429: "Too many requests; retry after Retry-After seconds", 503: "A dependency is busy or cannot be reached; retry after Retry-After seconds",
+    429: "Too many requests; retry after Retry-After seconds",
+    503: "A dependency is busy or cannot be reached; retry after Retry-After seconds",
 }
 # what every answer carries (chalicelib/http/middleware.py, and API Gateway's own answers: ops/edge.py)
 _HEADERS: Dict[str, Dict[str, Any]] = {
     "X-Content-Type-Options": {"schema": {"type": "string", "enum": ["nosniff"]}},
-    "Strict-Transport-Security": {"schema": {"type": "string", "enum": ["max-age=63072000; includeSubDomains"]}},
+    "Strict-Transport-Security": {
+        "schema": {"type": "string", "enum": ["max-age=63072000; includeSubDomains"]}
+    },
     "X-Frame-Options": {"schema": {"type": "string", "enum": ["DENY"]}},
-    "Cache-Control": {"description": "`no-store`, except the catalog's cacheable reads (`public, max-age=...`) "
-                                     "and the storefront's content-hashed assets (immutable)",
-                      "schema": {"type": "string"}},
-    "Retry-After": {"description": "seconds to wait before trying again", "schema": {"type": "integer", "minimum": 1}},
+    "Cache-Control": {
+        "description": "`no-store`, except the catalog's cacheable reads (`public, max-age=...`) "
+        "and the storefront's content-hashed assets (immutable)",
+        "schema": {"type": "string"},
+    },
+    "Retry-After": {
+        "description": "seconds to wait before trying again",
+        "schema": {"type": "integer", "minimum": 1},
+    },
 }
 _WAITS = (429, 503)
 
@@ -42,30 +57,51 @@ def document(app) -> str:
             if op is not None:
                 operations.append((path, method, entry.view_function.__name__, op))
     models = {m for _, _, _, op in operations for m in (op.request, op.response) if m is not None}
-    _, components = msgspec.json.schema_components(sorted(models, key=lambda m: m.__name__) + [Error],
-                                                   ref_template="#/components/schemas/{name}")
+    _, components = msgspec.json.schema_components(
+        sorted(models, key=lambda m: m.__name__) + [Error],
+        ref_template="#/components/schemas/{name}",
+    )
     paths: Dict[str, Dict[str, Any]] = {}
     for path, method, name, op in sorted(operations):
         paths.setdefault(path, {})[method.lower()] = _operation(path, name, op)
     spec = {
         "openapi": "3.0.3",
-        "info": {"title": "shop", "version": "1.0.0",
-                 "description": "A serverless shop: accounts, catalog, cart, orders and notifications."},
+        "info": {
+            "title": "shop",
+            "version": "1.0.0",
+            "description": "A serverless shop: accounts, catalog, cart, orders and notifications.",
+        },
         "paths": paths,
-        "components": {"schemas": components, "headers": {name: {**header, "required": True}
-                                                          for name, header in _HEADERS.items()},
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "components": {
+            "schemas": components,
+            "headers": {name: {**header, "required": True} for name, header in _HEADERS.items()},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
     }
     return json.dumps(_openapi30(spec), separators=(",", ":"))
 
 
 def _operation(path: str, name: str, op) -> Dict[str, Any]:
-    parameters = [{"name": p, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
-                  for p in re.findall(r"{(\w+)}", path)]
-    parameters += [{"name": q, "in": "query", "required": False, "schema": _query_schema(kind),
-                    "description": _QUERY_RULE} for q, kind in op.query]
-    parameters += [{"name": h, "in": "header", "required": False, "schema": _query_schema(kind)}
-                   for h, kind in op.headers]
+    parameters = [
+        {"name": p, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        for p in re.findall(r"{(\w+)}", path)
+    ]
+    parameters += [
+        {
+            "name": q,
+            "in": "query",
+            "required": False,
+            "schema": _query_schema(kind),
+            "description": _QUERY_RULE,
+        }
+        for q, kind in op.query
+    ]
+    parameters += [
+        {"name": h, "in": "header", "required": False, "schema": _query_schema(kind)}
+        for h, kind in op.headers
+    ]
     if op.response:
         body = {"content": {"application/json": {"schema": _ref(op.response)}}}
     elif op.produces != ("application/json",):
@@ -85,12 +121,18 @@ def _operation(path: str, name: str, op) -> Dict[str, Any]:
         statuses[code] = {"description": _DESCRIPTIONS[code], **error}
     for code, status in statuses.items():
         status["headers"] = _headers(code)
-    operation = {"operationId": name, "summary": op.summary, "parameters": parameters,
-                 "responses": {str(k): v for k, v in sorted(statuses.items())},
-                 "security": [] if op.public else [{"bearer": []}]}
+    operation = {
+        "operationId": name,
+        "summary": op.summary,
+        "parameters": parameters,
+        "responses": {str(k): v for k, v in sorted(statuses.items())},
+        "security": [] if op.public else [{"bearer": []}],
+    }
     if op.request is not None:
-        operation["requestBody"] = {"required": True,
-                                    "content": {"application/json": {"schema": _ref(op.request)}}}
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _ref(op.request)}},
+        }
     if op.admin:
         operation["description"] = "Admin only: other callers get 403."
     return operation
@@ -106,14 +148,22 @@ _QUERY_RULE = "Strict: given at most once (twice is 400); text outside the schem
 
 def _query_schema(kind: str) -> Dict[str, Any]:
     if kind == "limit":
-        return {"type": "integer", "minimum": 1, "maximum": 100, "default": 20,
-                "description": "ASCII digits only (1 to 100)"}
+        return {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 100,
+            "default": 20,
+            "description": "ASCII digits only (1 to 100)",
+        }
     if kind == "idempotency-key":
         return {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"}
     if kind == "cursor":
-        return {"type": "string", "format": "cursor",
-                "description": "opaque: the previous page's next_cursor (empty or absent for the first page); "
-                               "a cursor the server did not issue for this list is 400"}
+        return {
+            "type": "string",
+            "format": "cursor",
+            "description": "opaque: the previous page's next_cursor (empty or absent for the first page); "
+            "a cursor the server did not issue for this list is 400",
+        }
     if kind.startswith("pattern:"):
         return {"type": "string", "pattern": kind[8:]}
     if kind.startswith("enum:"):

@@ -1,6 +1,7 @@
 """What the project knows about each operation, API route or event handler, in one record: its contract (the
 OpenAPI document), who may call it (the authorizer and the auth tests) and what AWS it touches (`needs`, read
 by ops/needs.py: its IAM role, and the tests that compare it with the calls it makes)."""
+
 import contextvars
 from dataclasses import dataclass
 from typing import Any, Tuple

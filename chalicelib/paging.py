@@ -1,4 +1,5 @@
 """What a list request asks for: how many items, and where the page starts (a position the previous page gave)."""
+
 from dataclasses import dataclass
 from typing import Any, Optional
 

@@ -4,6 +4,7 @@ A retry signal is not an error the caller sees: it says "this attempt should be 
 does is written here, on the signal: whether the next attempt waits (a jittered, doubling, capped time, because
 others were writing the same items), how often it may recur, and what the caller is told when the attempts run out.
 """
+
 import random
 import time
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ T = TypeVar("T")
 class RetrySignal(Exception):
     """Try again. `waits`: back off first; `limit`: at most this many of this kind per call; `exhausted()`: the
     error the caller gets when the attempts (or the limit) run out."""
+
     waits = False
     limit = 1_000
 
@@ -25,17 +27,21 @@ class RetrySignal(Exception):
 
 
 class Busy(errors.Unavailable):
-    def __init__(self, message: str = "the shop is busy with the same items; retry shortly") -> None:
+    def __init__(
+        self, message: str = "the shop is busy with the same items; retry shortly"
+    ) -> None:
         super().__init__(message)
 
 
 class Contention(RetrySignal):
     """A transaction was cancelled by others writing the same items (no condition of ours failed)."""
+
     waits = True
 
 
 class BucketShort(RetrySignal):
     """Flash-sale buckets an order chose held too little: read those products' buckets and choose again."""
+
     waits = True
 
     def __init__(self, *product_ids: str) -> None:
@@ -54,15 +60,19 @@ class StockMoved(RetrySignal):
 
 class PriceMoved(StockMoved):
     """The price charged is no longer the product's: read it again once; a second time, the shopper reviews."""
+
     limit = 1
 
     def exhausted(self) -> Exception:
-        return errors.Conflict(f"the price of product {self.product_id} changed while ordering; "
-                               "review the order and retry")
+        return errors.Conflict(
+            f"the price of product {self.product_id} changed while ordering; "
+            "review the order and retry"
+        )
 
 
 class CartChanged(RetrySignal):
     """The cart changed between the checkout's read and its transaction: read it again."""
+
     waits = True
 
     def exhausted(self) -> Exception:
@@ -83,6 +93,7 @@ class StatusMoved(RetrySignal):
 
 class ProductChanged(RetrySignal):
     """The product changed (or went) between an admin's read and the write: read it again."""
+
     waits = True
 
     def __init__(self, product_id: str) -> None:
@@ -96,6 +107,7 @@ class ProductChanged(RetrySignal):
 @dataclass(frozen=True)
 class Signals:
     """The signals the earlier attempts of one call raised, oldest first."""
+
     seen: Tuple[RetrySignal, ...] = ()
 
     @property
@@ -137,12 +149,15 @@ class Policy:
     def wait(self, number: int) -> float:
         """min(max_wait, first_wait * 2**n), less up to half at random, so that retries that collided do not
         collide again."""
-        return min(self.max_wait, self.first_wait * 2 ** number) * random.uniform(0.5, 1.0)
+        return min(self.max_wait, self.first_wait * 2**number) * random.uniform(0.5, 1.0)
 
 
 def _exhausted(signal: RetrySignal) -> Exception:
     error = signal.exhausted()
     if isinstance(error, errors.Unavailable):
         from chalicelib import observability
-        observability.count(observability.CONTENTION_EXHAUSTED)  # the metric the alarm of that name watches
+
+        observability.count(
+            observability.CONTENTION_EXHAUSTED
+        )  # the metric the alarm of that name watches
     return error

@@ -10,6 +10,7 @@ SSO clients botocore's credential providers make through the same session. The s
 endpoints and models it has read, so a function's second client does not parse them again. Its search path is
 fixed by the first session (AWS_DATA_PATH is read then, as botocore reads it once per session).
 """
+
 import os
 import threading
 from typing import Optional
@@ -21,6 +22,7 @@ _loader = None
 def session():
     """A new botocore session (sessions are not shared between threads) with the shop's data loader."""
     import botocore.session
+
     made = botocore.session.get_session()
     made.register_component("data_loader", _shared_loader(made.get_config_variable("data_path")))
     return made
@@ -29,8 +31,13 @@ def session():
 def client(service: str, region: str):
     """A client with the shop's timeouts and retries (standard mode: jittered, bounded)."""
     from botocore.config import Config
-    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=10,
-                    tcp_keepalive=True)
+
+    config = Config(
+        retries={"mode": "standard", "max_attempts": 3},
+        connect_timeout=2,
+        read_timeout=10,
+        tcp_keepalive=True,
+    )
     return session().create_client(service, region_name=region, config=config)
 
 
@@ -49,6 +56,10 @@ def _shared_loader(data_path: Optional[str]):
                     return sorted(names)
 
             # the search path botocore's create_loader builds from AWS_DATA_PATH
-            extra = [os.path.expanduser(os.path.expandvars(p)) for p in data_path.split(os.pathsep)] if data_path else []
+            extra = (
+                [os.path.expanduser(os.path.expandvars(p)) for p in data_path.split(os.pathsep)]
+                if data_path
+                else []
+            )
             _loader = DirectoryNames(extra_search_paths=extra)
         return _loader

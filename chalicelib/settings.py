@@ -1,4 +1,5 @@
 """Typed settings, read from the environment on first use (never at import)."""
+
 import functools
 import os
 from dataclasses import dataclass
@@ -77,7 +78,9 @@ def from_environ(env=None) -> Settings:
         stripe_secret_id=env.get("SHOP_STRIPE_SECRET_ID", ""),
         # the storefront's Stripe.js key: public by design (a stage's environment in .chalice/config.json);
         # localstripe takes any pk_ key, Stripe's own none but the account's, so there is no default there
-        stripe_publishable_key=env.get("STRIPE_PUBLISHABLE_KEY", "pk_test_local" if stripe_api_base else ""),
+        stripe_publishable_key=env.get(
+            "STRIPE_PUBLISHABLE_KEY", "pk_test_local" if stripe_api_base else ""
+        ),
     )
 
 

@@ -5,6 +5,7 @@ The hooks come from the runtime's `snapshot_restore_py`, which exists only in La
 elsewhere nothing registers. Without SnapStart the runtime never calls them. What a function primes is named in
 its SHOP_PRIME variable (ops/package.py derives it from the function's declared needs, so priming never calls
 anything the function's role does not allow)."""
+
 import os
 import random
 
@@ -29,6 +30,7 @@ def register() -> bool:
 def prime(items=None) -> None:
     """Everything slow that is the same in every copy, done once before the snapshot."""
     from chalicelib import observability, settings
+
     settings.get()
     observability.logger()
     for item in os.environ.get("SHOP_PRIME", "").split(",") if items is None else items:
@@ -41,22 +43,26 @@ def restored() -> None:
     """Every restored copy starts from the same memory: reseed the random state (retry jitter, Powertools
     sampling) from the OS, and let the pool's key set count as old as the snapshot really is."""
     from chalicelib import auth
+
     random.seed()
     auth.keys_restored()
 
 
 def _client(service: str) -> None:
     from chalicelib import bootstrap
+
     bootstrap.services().client(service)
 
 
 def _cursor_key(_: str) -> None:
     from chalicelib import bootstrap
+
     bootstrap.services().cursor_key
 
 
 def _signing_keys(_: str) -> None:
     from chalicelib import auth
+
     auth.prime_keys()
 
 

@@ -4,6 +4,7 @@ bound to the stage's tables at first use, and transactions whose items are read 
 Every model and transaction goes through the same botocore client (retries, timeouts, and the hooks that tests
 and benchmarks register on `bootstrap.services().dynamodb` see every call).
 """
+
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from pynamodb.connection import Connection
@@ -20,13 +21,16 @@ class _Connection(Connection):
     def session(self):
         if getattr(self._local, "session", None) is None:
             from chalicelib import sdk
+
             self._local.session = sdk.session()
         return self._local.session
 
 
 def connection(region: str) -> Connection:
     """One connection whose botocore client every model and transaction shares."""
-    return _Connection(region=region, connect_timeout_seconds=2, read_timeout_seconds=10, max_retry_attempts=2)
+    return _Connection(
+        region=region, connect_timeout_seconds=2, read_timeout_seconds=10, max_retry_attempts=2
+    )
 
 
 def bind(model, table: str, shared: Connection) -> None:
@@ -90,7 +94,9 @@ class Transaction:
     def __init__(self, shared: Connection) -> None:
         self._shared = shared
         self._items: Dict[str, List[Tuple[str, Any]]] = {kind: [] for kind in self._ORDER}
-        self._alone: Optional[Tuple[str, Callable[[], Any]]] = None  # the last item, when it may go alone
+        self._alone: Optional[Tuple[str, Callable[[], Any]]] = (
+            None  # the last item, when it may go alone
+        )
 
     def __len__(self) -> int:
         return sum(len(items) for items in self._items.values())
@@ -103,12 +109,19 @@ class Transaction:
 
     def save(self, name: str, record, condition=None, return_old: bool = False) -> None:
         returned = ALL_OLD if return_old else None
-        self._add("save", name, lambda tx: tx.save(record, condition=condition, return_values=returned))
+        self._add(
+            "save", name, lambda tx: tx.save(record, condition=condition, return_values=returned)
+        )
 
     def update(self, name: str, record, actions, condition=None, return_old: bool = False) -> None:
         returned = ALL_OLD if return_old else None
-        self._add("update", name, lambda tx: tx.update(record, actions=actions, condition=condition,
-                                                       return_values=returned))
+        self._add(
+            "update",
+            name,
+            lambda tx: tx.update(
+                record, actions=actions, condition=condition, return_values=returned
+            ),
+        )
         self._alone = (name, lambda: record.update(actions=actions, condition=condition))
 
     def _add(self, kind: str, name: str, write) -> None:
@@ -121,7 +134,11 @@ class Transaction:
         ordered = [item for kind in self._ORDER for item in self._items[kind]]
         if len(ordered) == 1 and self._alone is not None:
             name, write = self._alone
-            return {} if unless_condition_fails(write) else {name: Failure("ConditionalCheckFailed", None)}
+            return (
+                {}
+                if unless_condition_fails(write)
+                else {name: Failure("ConditionalCheckFailed", None)}
+            )
         try:
             with TransactWrite(connection=self._shared) as tx:
                 for _, write in ordered:
@@ -132,8 +149,10 @@ class Transaction:
                     raise
                 raise exc.cause from exc
             reasons = exc.cancellation_reasons or []
-            failures = {name: Failure(r.code if r else None, r.raw_item if r else None)
-                        for (name, _), r in zip(ordered, reasons)}
+            failures = {
+                name: Failure(r.code if r else None, r.raw_item if r else None)
+                for (name, _), r in zip(ordered, reasons)
+            }
             return failures or {"": Failure("TransactionCanceled", None)}
         return {}
 
@@ -160,12 +179,17 @@ def read_together(shared: Connection, wanted: List[Tuple[Any, str]]) -> List[Opt
         request: Dict[str, dict] = {}
         for table, item_key in chunk:
             request.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(item_key)
-        client: Any = shared.client  # botocore's clients are made at run time: no static type has the operation
+        client: Any = (
+            shared.client
+        )  # botocore's clients are made at run time: no static type has the operation
         answer = client.batch_get_item(RequestItems=request)
         for table, items in answer.get("Responses", {}).items():
             model_cls, name = tables[table]
             for item in items:
                 found[(table, item[name]["S"])] = model_cls.from_raw_data(item)
-        pending += [(table, key) for table, left in (answer.get("UnprocessedKeys") or {}).items()
-                    for key in left["Keys"]]
+        pending += [
+            (table, key)
+            for table, left in (answer.get("UnprocessedKeys") or {}).items()
+            for key in left["Keys"]
+        ]
     return [found.get((model_cls.Meta.table_name, key)) for model_cls, key in wanted]

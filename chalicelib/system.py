@@ -1,4 +1,5 @@
 """Health and the API's own description."""
+
 import functools
 from typing import Literal
 
@@ -16,8 +17,16 @@ class HealthOut(msgspec.Struct):
     status: Literal["ok", "unavailable"]
 
 
-@route(bp, "/health", "GET", "Whether the shop's tables answer", public=True, response=HealthOut,
-       errors=(503,), needs=("dynamodb:DescribeTable:users,products,carts,orders,notifications,sessions",))
+@route(
+    bp,
+    "/health",
+    "GET",
+    "Whether the shop's tables answer",
+    public=True,
+    response=HealthOut,
+    errors=(503,),
+    needs=("dynamodb:DescribeTable:users,products,carts,orders,notifications,sessions",),
+)
 def health(request):
     if tables_answer():
         return responses.answer(HealthOut("ok"))
@@ -31,11 +40,20 @@ def tables_answer() -> bool:
     """DescribeTable on every table: no item read (a health check needs no data access), and a missing,
     unreachable or still-creating table fails it."""
     config = settings.get()
-    tables = (config.users_table, config.products_table, config.carts_table, config.orders_table,
-              config.notifications_table, config.sessions_table)
+    tables = (
+        config.users_table,
+        config.products_table,
+        config.carts_table,
+        config.orders_table,
+        config.notifications_table,
+        config.sessions_table,
+    )
     try:
-        return all(bootstrap.services().dynamodb.describe_table(TableName=t)["Table"]["TableStatus"] in _USABLE
-                   for t in tables)
+        return all(
+            bootstrap.services().dynamodb.describe_table(TableName=t)["Table"]["TableStatus"]
+            in _USABLE
+            for t in tables
+        )
     except Exception:
         return False
 
@@ -48,4 +66,5 @@ def openapi(request):
 @functools.lru_cache(maxsize=1)
 def _document() -> str:
     from chalicelib import openapi as builder
+
     return builder.document(bp.current_app)

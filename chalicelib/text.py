@@ -1,5 +1,6 @@
 """What a name shown to people may hold: one rule for every name the shop stores (accounts, products); and how
 a message quotes what a client sent."""
+
 import unicodedata
 from typing import Optional
 
@@ -7,8 +8,13 @@ from chalicelib import errors
 
 # control (NUL, BEL, tab, newline), format (zero-width, bidi overrides, soft hyphen), lone surrogates, and
 # the line and paragraph separators: invisible, or able to rearrange or break what is shown around them
-_REFUSED = {"Cc": "a control character", "Cf": "a format character", "Cs": "a surrogate",
-            "Zl": "a line separator", "Zp": "a paragraph separator"}
+_REFUSED = {
+    "Cc": "a control character",
+    "Cf": "a format character",
+    "Cs": "a surrogate",
+    "Zl": "a line separator",
+    "Zp": "a paragraph separator",
+}
 
 
 def unprintable(text: str) -> Optional[str]:
@@ -33,8 +39,10 @@ def require_text(field: str, value: str) -> str:
     (format characters are: emoji sequences need them)."""
     for position, char in enumerate(value):
         if unicodedata.category(char) in ("Cc", "Cs") and char not in "\t\n\r":
-            raise errors.InvalidInput(f"field `{field}`: must not contain {_REFUSED[unicodedata.category(char)]} "
-                                      f"(U+{ord(char):04X}) at position {position + 1}")
+            raise errors.InvalidInput(
+                f"field `{field}`: must not contain {_REFUSED[unicodedata.category(char)]} "
+                f"(U+{ord(char):04X}) at position {position + 1}"
+            )
     return value
 
 

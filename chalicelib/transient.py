@@ -1,12 +1,20 @@
 """Which failures of AWS mean "try again shortly" (throttling, 5xx, a connection lost) rather than "the request
 was wrong": the web edge answers them 503 with Retry-After, the catalog's cache answers them from a stale copy.
 `explain` says which: a dependency that is busy, or one that cannot be reached (and where it was looked for)."""
+
 from urllib.parse import urlsplit
 
 _CODES = {
-    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-    "TooManyRequestsException", "InternalServerError", "InternalFailure", "ServiceUnavailable",
-    "ServiceUnavailableException", "InternalErrorException", "TransactionInProgressException",
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "InternalServerError",
+    "InternalFailure",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "InternalErrorException",
+    "TransactionInProgressException",
 }
 
 
@@ -19,13 +27,17 @@ def _unwrapped(exc: BaseException) -> BaseException:
 
 def is_transient(exc: BaseException) -> bool:
     from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
     exc = _unwrapped(exc)
     if isinstance(exc, ClientError):
         code = str(exc.response.get("Error", {}).get("Code", ""))
         # a 5xx whose body is no AWS error (an HTML page from a proxy or an overloaded endpoint) has only its
         # status for a code
-        return code in _CODES or (code.isdigit() and int(code) >= 500) or \
-            exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
+        return (
+            code in _CODES
+            or (code.isdigit() and int(code) >= 500)
+            or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
+        )
     return isinstance(exc, (ConnectionError, HTTPClientError))
 
 
@@ -34,6 +46,7 @@ def explain(exc: BaseException) -> str:
     named (host and port, as the SDK was told: `http://127.0.0.1:4566` locally, the AWS service's endpoint in
     production); anything else is a dependency under load."""
     from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
+
     exc = _unwrapped(exc)
     if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError)):
         where = urlsplit(str(exc.kwargs.get("endpoint_url", "")))

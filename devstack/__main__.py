@@ -1,4 +1,5 @@
 """`python -m devstack run|aws|local|admin`: the local stack behind `make run`, `make aws` and `make local`."""
+
 import argparse
 import logging
 import os
@@ -18,7 +19,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.command == "admin":
         return make_admin(args.stage, args.email)
-    refused = ports.refusals(args.command)  # checked by make already; again for `python -m devstack` by hand
+    refused = ports.refusals(
+        args.command
+    )  # checked by make already; again for `python -m devstack` by hand
     if refused:
         print("\n".join(refused), file=sys.stderr)
         return 1
@@ -30,7 +33,9 @@ def _serve(command: str, chosen: dict) -> int:
     # for SIGINT too: a process started in the background by a shell inherits SIGINT ignored)
     for stop in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop, signal.default_int_handler)
-    local = LocalStack(port=chosen["PORT"], aws_port=chosen["AWS_PORT"], stripe_port=chosen["STRIPE_PORT"])
+    local = LocalStack(
+        port=chosen["PORT"], aws_port=chosen["AWS_PORT"], stripe_port=chosen["STRIPE_PORT"]
+    )
     try:
         return {"run": serve, "aws": serve_aws, "local": serve_api}[command](local)
     except KeyboardInterrupt:
@@ -48,6 +53,7 @@ def make_admin(stage: str, email: str) -> int:
         return 2
     os.environ["SHOP_STAGE"] = stage
     from devstack import seed
+
     seed.make_admin(email)
     print(f"{email} is now in the admin group of shop-{stage}")
     return 0
@@ -68,11 +74,20 @@ def serve_aws(local: LocalStack) -> int:
     local.start(api=False)
     _warnings_to_console()
     _print_stack(local)
-    moved = " ".join(f"{name}={getattr(local, attr)}" for name, attr in
-                     (("PORT", "port"), ("AWS_PORT", "aws_port"), ("STRIPE_PORT", "stripe_port"))
-                     if getattr(local, attr) != ports.DEFAULTS[name])
-    print(f"event pump    running (notifications arrive within seconds)\n"
-          f"now, in another terminal: {moved + ' ' if moved else ''}make local   (Ctrl-C stops this one)", flush=True)
+    moved = " ".join(
+        f"{name}={getattr(local, attr)}"
+        for name, attr in (
+            ("PORT", "port"),
+            ("AWS_PORT", "aws_port"),
+            ("STRIPE_PORT", "stripe_port"),
+        )
+        if getattr(local, attr) != ports.DEFAULTS[name]
+    )
+    print(
+        f"event pump    running (notifications arrive within seconds)\n"
+        f"now, in another terminal: {moved + ' ' if moved else ''}make local   (Ctrl-C stops this one)",
+        flush=True,
+    )
     while not local.stop_event.wait(0.5):  # a timed wait: Ctrl-C is seen at once
         pass
     return 0
@@ -83,14 +98,18 @@ def serve_api(local: LocalStack) -> int:
     local.attach()
     _warnings_to_console()
     print(f"embedded AWS  {local.endpoint}  (served by make aws, with the event pump)")
-    print(f"shop API      {local.url}/   (Ctrl-C stops the API; make aws keeps running)", flush=True)
+    print(
+        f"shop API      {local.url}/   (Ctrl-C stops the API; make aws keeps running)", flush=True
+    )
     local.serve_forever()
     return 0
 
 
 def _print_stack(local: LocalStack) -> None:
     print(f"embedded AWS  {local.endpoint}  (stack shop-local: user pool {local.stack.pool_id})")
-    print(f"Stripe (fake) {local.stripe_url}  (localstripe; events to {local.url}/payments/webhook)")
+    print(
+        f"Stripe (fake) {local.stripe_url}  (localstripe; events to {local.url}/payments/webhook)"
+    )
     print(f"admin login   {local.admin_email} / {local.admin_password}")
     print(f"app log       {_shown(local.log_file)}  (JSON lines and metrics; warnings also here)")
 
@@ -103,10 +122,13 @@ def _shown(path) -> str:
 def _warnings_to_console() -> None:
     """The app's log lines go to the stack's file; its warnings and errors are worth a line on the console too."""
     from chalicelib import observability
+
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.WARNING)
     console.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    observability.logger().addHandler(console)  # after Powertools' own handler, which must stay the first
+    observability.logger().addHandler(
+        console
+    )  # after Powertools' own handler, which must stay the first
 
 
 def _exit(code: int) -> None:

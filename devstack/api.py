@@ -1,4 +1,5 @@
 """A JSON client over chalice.test.Client, so tests, benchmarks and seeding read as requests."""
+
 import json as jsonlib
 
 
@@ -16,10 +17,15 @@ class Api:
         if self.token:
             sent["Authorization"] = f"Bearer {self.token}"
         sent.update(headers or {})
-        payload = body if body is not None else (jsonlib.dumps(json).encode() if json is not None else b"")
+        payload = (
+            body
+            if body is not None
+            else (jsonlib.dumps(json).encode() if json is not None else b"")
+        )
         response = getattr(self._client.http, method.lower())(path, headers=sent, body=payload)
-        is_json = {k.lower(): v for k, v in response.headers.items()}.get("content-type", "").startswith(
-            "application/json")
+        is_json = {k.lower(): v for k, v in response.headers.items()}.get(
+            "content-type", ""
+        ).startswith("application/json")
         response.json = jsonlib.loads(response.body) if response.body and is_json else None
         return response
 

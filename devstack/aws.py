@@ -1,4 +1,5 @@
 """moto's server, in this process, as the embedded AWS."""
+
 import logging
 import os
 import socket
@@ -16,8 +17,13 @@ def free_port() -> int:
 
 def environment(endpoint: str) -> dict:
     """What points boto3 (and everything built on it) at the embedded AWS; dummy credentials."""
-    return {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }
 
 
 def start(port: int):
@@ -49,7 +55,10 @@ def _moto_server_class():
         def _server_entry(self) -> None:
             try:
                 super()._server_entry()
-            except (SystemExit, OSError):  # werkzeug's way of saying the port is taken: start() tells
+            except (
+                SystemExit,
+                OSError,
+            ):  # werkzeug's way of saying the port is taken: start() tells
                 pass
 
         def start(self) -> None:
@@ -57,7 +66,10 @@ def _moto_server_class():
             self._thread.start()
             while not self._server_ready_event.wait(0.05):
                 if not self._thread.is_alive():
-                    raise PortInUse(f"the embedded AWS cannot listen on 127.0.0.1:{self._port}: the port is in use")
+                    raise PortInUse(
+                        f"the embedded AWS cannot listen on 127.0.0.1:{self._port}: the port is in use"
+                    )
+
     return MotoServer
 
 
@@ -82,14 +94,19 @@ def _serialize_writes() -> None:
     from moto.dynamodb.responses import DynamoHandler
     from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
     from moto.cognitoidp.responses import CognitoIdpResponse
+
     dynamodb = threading.RLock()
-    for handler, lock in ((DynamoHandler, dynamodb), (DynamoDBStreamsHandler, dynamodb),
-                          (CognitoIdpResponse, threading.RLock())):
+    for handler, lock in (
+        (DynamoHandler, dynamodb),
+        (DynamoDBStreamsHandler, dynamodb),
+        (CognitoIdpResponse, threading.RLock()),
+    ):
         original = handler.call_action
 
         def call_action(self, _original=original, _lock=lock):
             with _lock:
                 return _original(self)
+
         handler.call_action = call_action
     _serialized = True
 
@@ -104,6 +121,7 @@ def _keep_stream_on_rollback() -> None:
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.models.table import Table
+
     original = DynamoDBBackend.transact_write_items
 
     def keys_of(table, op):
@@ -133,11 +151,25 @@ def _keep_stream_on_rollback() -> None:
             table = self.tables.get(op.get("TableName"))
             keys = keys_of(table, op) if table is not None else None
             if keys is not None:
-                before.append((table, keys, copy.deepcopy(table.get_item(*keys) if table.range_key_attr is None
-                                                          or keys[1] is not None else None)))
-        shards = {t.name: (t.stream_shard, len(t.stream_shard.items)) for t, _, _ in before
-                  if t.stream_shard is not None}
-        Table.__deepcopy__ = lambda table, memo: table  # moto's own snapshot: the table itself, nothing copied
+                before.append(
+                    (
+                        table,
+                        keys,
+                        copy.deepcopy(
+                            table.get_item(*keys)
+                            if table.range_key_attr is None or keys[1] is not None
+                            else None
+                        ),
+                    )
+                )
+        shards = {
+            t.name: (t.stream_shard, len(t.stream_shard.items))
+            for t, _, _ in before
+            if t.stream_shard is not None
+        }
+        Table.__deepcopy__ = lambda table, memo: (
+            table
+        )  # moto's own snapshot: the table itself, nothing copied
         try:
             return original(self, transact_items)
         except Exception:
@@ -148,6 +180,7 @@ def _keep_stream_on_rollback() -> None:
             raise
         finally:
             del Table.__deepcopy__
+
     DynamoDBBackend.transact_write_items = transact_write_items
 
 
@@ -171,7 +204,9 @@ def _teach_revoke_token() -> None:
     def origin_of(access_token: str):
         try:
             payload = access_token.split(".")[1]
-            return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).get("origin_jti")
+            return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).get(
+                "origin_jti"
+            )
         except (IndexError, ValueError):
             return None
 

@@ -6,6 +6,7 @@ without them, answers OPTIONS itself where API Gateway knows no such method, rea
 malformed Content-Length, puts 127.0.0.1 as every request's source address, answers 501 to methods it has no
 handler for and resets connections beyond a backlog of 5. Patched here, for `make run` and the tests alike.
 """
+
 import json
 import threading
 
@@ -19,6 +20,7 @@ def match_production() -> None:
     if _applied:
         return
     from chalice import local
+
     _refusals_as_in_production(local)
     _answers_only_routed_methods(local)
     _reads_requests_as_api_gateway(local)
@@ -30,14 +32,19 @@ def match_production() -> None:
 def gateway_answer(kind: str):
     """(status, headers, body) of one of API Gateway's own answers, as the production template defines it."""
     from ops.edge import GATEWAY_ERRORS, gateway_headers
+
     status, code, message = GATEWAY_ERRORS[kind]
-    return int(status), {"Content-Type": "application/json", **gateway_headers(kind)}, \
-        json.dumps({"Code": code, "Message": message}).encode()
+    return (
+        int(status),
+        {"Content-Type": "application/json", **gateway_headers(kind)},
+        json.dumps({"Code": code, "Message": message}).encode(),
+    )
 
 
 def _refusals_as_in_production(local) -> None:
     """The authorizer's 401 and 403, and a path no route serves (API Gateway's 403 "Missing Authentication
     Token", which production maps to 404), in the contract's shape with every header production sends."""
+
     def refusal(self, kind: str, headers) -> None:
         self.CODE, sent, body = gateway_answer(kind)
         local.LocalGatewayException.__init__(self, {**(headers or {}), **sent}, body)
@@ -69,7 +76,9 @@ def _answers_only_routed_methods(local) -> None:
     def generate_lambda_event(self, method, path, headers, body):
         event = converted(self, method, path, headers, body)
         address = getattr(_peer, "address", None)
-        if address:  # the connection's own address, as API Gateway gives it (the test client has none)
+        if (
+            address
+        ):  # the connection's own address, as API Gateway gives it (the test client has none)
             event["requestContext"]["identity"]["sourceIp"] = address
         return event
 
@@ -92,16 +101,31 @@ def _reads_requests_as_api_gateway(local) -> None:
             self._read = (dict(self.headers), _body(self))
         except _BadRequest as exc:
             from ops.edge import gateway_headers
-            self._send_http_response(400, {"Content-Type": "application/json", **gateway_headers("DEFAULT_4XX")},
-                                     json.dumps({"Code": "BadRequestError", "Message": str(exc)}).encode())
+
+            self._send_http_response(
+                400,
+                {"Content-Type": "application/json", **gateway_headers("DEFAULT_4XX")},
+                json.dumps({"Code": "BadRequestError", "Message": str(exc)}).encode(),
+            )
             self.close_connection = True
             return
         original(self)
 
     handler._parse_payload = lambda self: self._read
     handler._generic_handle = generic_handle
-    for method in ("GET", "PUT", "POST", "HEAD", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "QUERY",
-                   "PROPFIND"):
+    for method in (
+        "GET",
+        "PUT",
+        "POST",
+        "HEAD",
+        "DELETE",
+        "PATCH",
+        "OPTIONS",
+        "TRACE",
+        "CONNECT",
+        "QUERY",
+        "PROPFIND",
+    ):
         setattr(handler, f"do_{method}", generic_handle)
 
 

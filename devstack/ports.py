@@ -1,6 +1,7 @@
 """The local stack's ports, checked before anything starts (before `.venv` is even made: standard library only,
 `python -m devstack.ports run|aws|local`): one line for each port that cannot be opened, naming the variable that
 moves it, what holds it where the system tells, and a port that is free."""
+
 import os
 import pathlib
 import shutil
@@ -11,7 +12,11 @@ from typing import Dict, List, Optional
 # the ports each command opens, with their defaults; `aws` also reads PORT, where `make local` will serve the API
 # (localstripe sends the shop's webhook there)
 DEFAULTS = {"PORT": 8000, "AWS_PORT": 4566, "STRIPE_PORT": 8420}
-OPENS = {"run": ("PORT", "AWS_PORT", "STRIPE_PORT"), "aws": ("AWS_PORT", "STRIPE_PORT"), "local": ("PORT",)}
+OPENS = {
+    "run": ("PORT", "AWS_PORT", "STRIPE_PORT"),
+    "aws": ("AWS_PORT", "STRIPE_PORT"),
+    "local": ("PORT",),
+}
 # where each server listens: moto and Chalice's server on 127.0.0.1, localstripe on every interface (its command
 # line has no host option), so a port taken on any address is taken for it
 HOSTS = {"STRIPE_PORT": "::"}
@@ -37,8 +42,10 @@ def refusals(command: str) -> List[str]:
         return [str(exc)]
     refused = problems({name: chosen[name] for name in OPENS[command]}, f"make {command}")
     if command == "local" and not refused and can_open(chosen["AWS_PORT"]):
-        refused = [f"nothing serves the embedded AWS on AWS_PORT={chosen['AWS_PORT']}: start `make aws` first "
-                   "(in another terminal, with the same AWS_PORT and STRIPE_PORT)"]
+        refused = [
+            f"nothing serves the embedded AWS on AWS_PORT={chosen['AWS_PORT']}: start `make aws` first "
+            "(in another terminal, with the same AWS_PORT and STRIPE_PORT)"
+        ]
     return refused
 
 
@@ -53,7 +60,9 @@ def problems(ports: Dict[str, int], command: str) -> List[str]:
         if not can_open(port, HOSTS.get(name, "127.0.0.1")):
             holder = holder_of(port)
             held = f"in use by {holder}" if holder else "in use by another program"
-            lines.append(f"port {port} is {held}: set {name} to a free port, e.g. {name}={free_near(port)} {command}")
+            lines.append(
+                f"port {port} is {held}: set {name} to a free port, e.g. {name}={free_near(port)} {command}"
+            )
     return lines
 
 
@@ -98,7 +107,10 @@ def _from_proc(port: int) -> Optional[str]:
     for fd_dir in pathlib.Path("/proc").glob("[0-9]*/fd"):
         try:
             if any(os.readlink(fd) in inodes for fd in fd_dir.iterdir()):
-                return _named(fd_dir.parent.name, (fd_dir.parent / "cmdline").read_bytes().replace(b"\0", b" "))
+                return _named(
+                    fd_dir.parent.name,
+                    (fd_dir.parent / "cmdline").read_bytes().replace(b"\0", b" "),
+                )
         except OSError:
             continue
     return None
@@ -107,7 +119,9 @@ def _from_proc(port: int) -> Optional[str]:
 def _from_lsof(port: int) -> Optional[str]:
     if not shutil.which("lsof"):
         return None
-    found = subprocess.run(["lsof", "-nP", f"-iTCP:{port}", "-sTCP:LISTEN", "-Fpc"], capture_output=True, text=True)
+    found = subprocess.run(
+        ["lsof", "-nP", f"-iTCP:{port}", "-sTCP:LISTEN", "-Fpc"], capture_output=True, text=True
+    )
     fields = {line[0]: line[1:] for line in found.stdout.splitlines() if line}
     return _named(fields["p"], fields.get("c", "").encode()) if "p" in fields else None
 
@@ -119,6 +133,7 @@ def _named(pid: str, command: bytes) -> str:
 
 if __name__ == "__main__":
     import sys
+
     said = refusals(sys.argv[1])
     print("\n".join(said), file=sys.stderr, end="\n" if said else "")
     sys.exit(1 if said else 0)

@@ -4,6 +4,7 @@ moto's CloudFormation creates the tables and queues; what it skips (Cognito, SES
 or accepts without applying (TTL, point-in-time recovery) is created here from the same template's
 properties, so nothing is defined twice.
 """
+
 import secrets
 from dataclasses import dataclass
 from typing import Dict
@@ -35,10 +36,17 @@ def provision(stage: str, parameters: Dict[str, str] = None) -> Stack:
     stack_name = f"shop-{stage}"
     cfn = boto3.client("cloudformation")
     if not _stack_exists(cfn, stack_name):
-        cfn.create_stack(StackName=stack_name, TemplateBody=template.text(),
-                         Parameters=[{"ParameterKey": k, "ParameterValue": str(v)} for k, v in parameters.items()])
-    outputs = {o["OutputKey"]: o["OutputValue"]
-               for o in cfn.describe_stacks(StackName=stack_name)["Stacks"][0].get("Outputs", [])}
+        cfn.create_stack(
+            StackName=stack_name,
+            TemplateBody=template.text(),
+            Parameters=[
+                {"ParameterKey": k, "ParameterValue": str(v)} for k, v in parameters.items()
+            ],
+        )
+    outputs = {
+        o["OutputKey"]: o["OutputValue"]
+        for o in cfn.describe_stacks(StackName=stack_name)["Stacks"][0].get("Outputs", [])
+    }
     for name, resource in template.resources_of_type(doc, "AWS::DynamoDB::Table").items():
         _apply_table_settings(template.resolve(resource["Properties"], names))
     outputs.update(_user_pool(doc, names))
@@ -56,20 +64,28 @@ def _apply_table_settings(properties: Dict) -> None:
     dynamodb = boto3.client("dynamodb")
     ttl = properties.get("TimeToLiveSpecification")
     if ttl and ttl.get("Enabled"):
-        current = dynamodb.describe_time_to_live(TableName=properties["TableName"])["TimeToLiveDescription"]
+        current = dynamodb.describe_time_to_live(TableName=properties["TableName"])[
+            "TimeToLiveDescription"
+        ]
         if current.get("TimeToLiveStatus") != "ENABLED":
-            dynamodb.update_time_to_live(TableName=properties["TableName"], TimeToLiveSpecification=ttl)
+            dynamodb.update_time_to_live(
+                TableName=properties["TableName"], TimeToLiveSpecification=ttl
+            )
     if properties.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled"):
-        dynamodb.update_continuous_backups(TableName=properties["TableName"],
-                                           PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+        dynamodb.update_continuous_backups(
+            TableName=properties["TableName"],
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+        )
 
 
 def _user_pool(doc, names) -> Dict[str, str]:
     idp = boto3.client("cognito-idp")
-    (pool_key, pool), = template.resources_of_type(doc, "AWS::Cognito::UserPool").items()
+    ((pool_key, pool),) = template.resources_of_type(doc, "AWS::Cognito::UserPool").items()
     props = template.resolve(pool["Properties"], names)
     props["PoolName"] = props.pop("UserPoolName")
-    existing = [p for p in idp.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == props["PoolName"]]
+    existing = [
+        p for p in idp.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == props["PoolName"]
+    ]
     if existing:
         pool_id = existing[0]["Id"]
         client_id = idp.list_user_pool_clients(UserPoolId=pool_id)["UserPoolClients"][0]["ClientId"]
@@ -77,7 +93,9 @@ def _user_pool(doc, names) -> Dict[str, str]:
     pool_id = idp.create_user_pool(**props)["UserPool"]["Id"]
     names[pool_key] = pool_id
     for _, client in template.resources_of_type(doc, "AWS::Cognito::UserPoolClient").items():
-        client_id = idp.create_user_pool_client(**template.resolve(client["Properties"], names))["UserPoolClient"]["ClientId"]
+        client_id = idp.create_user_pool_client(**template.resolve(client["Properties"], names))[
+            "UserPoolClient"
+        ]["ClientId"]
     for _, group in template.resources_of_type(doc, "AWS::Cognito::UserPoolGroup").items():
         idp.create_group(**template.resolve(group["Properties"], names))
     return {"UserPoolId": pool_id, "UserPoolClientId": client_id}
@@ -97,13 +115,18 @@ def _secrets(doc, names) -> Dict[str, str]:
     `<logical id>Arn` says."""
     manager = boto3.client("secretsmanager")
     outputs = {}
-    for logical_id, secret in template.resources_of_type(doc, "AWS::SecretsManager::Secret").items():
+    for logical_id, secret in template.resources_of_type(
+        doc, "AWS::SecretsManager::Secret"
+    ).items():
         props = template.resolve(secret["Properties"], names)
         try:
             arn = manager.describe_secret(SecretId=props["Name"])["ARN"]
         except manager.exceptions.ResourceNotFoundException:
-            arn = manager.create_secret(Name=props["Name"], Description=props.get("Description", ""),
-                                        SecretString=_value(props))["ARN"]
+            arn = manager.create_secret(
+                Name=props["Name"],
+                Description=props.get("Description", ""),
+                SecretString=_value(props),
+            )["ARN"]
         outputs[f"{logical_id}Arn"] = arn
     return outputs
 

@@ -6,6 +6,7 @@ queue, and invokes the app's own handlers with Lambda-shaped events. A stream ba
 retried from the same position; of a queue batch it deletes only the messages the handler processed,
 leaving failed ones to the visibility timeout and the redrive policy, and honours `batchItemFailures`.
 """
+
 import logging
 import threading
 from typing import Callable, List, Optional
@@ -29,8 +30,17 @@ class Context:
 
 
 class Pump:
-    def __init__(self, publish: Callable, deliver: Callable, stream_arn: str, queue_url: str, queue_arn: str,
-                 stop: threading.Event, idle_seconds: float = 0.1, sweep: Optional[Callable] = None) -> None:
+    def __init__(
+        self,
+        publish: Callable,
+        deliver: Callable,
+        stream_arn: str,
+        queue_url: str,
+        queue_arn: str,
+        stop: threading.Event,
+        idle_seconds: float = 0.1,
+        sweep: Optional[Callable] = None,
+    ) -> None:
         self._publish, self._deliver, self._sweep = publish, deliver, sweep
         self._stream_arn, self._queue_url, self._queue_arn = stream_arn, queue_url, queue_arn
         self._stop = stop
@@ -42,11 +52,15 @@ class Pump:
 
     def start(self) -> "Pump":
         for target in (self._follow_stream, self._poll_queue):
-            thread = threading.Thread(target=self._forever, args=(target,), daemon=True, name=target.__name__)
+            thread = threading.Thread(
+                target=self._forever, args=(target,), daemon=True, name=target.__name__
+            )
             thread.start()
             self._threads.append(thread)
         if self._sweep is not None:
-            thread = threading.Thread(target=self._sweep_every_minute, daemon=True, name="sweep_payments")
+            thread = threading.Thread(
+                target=self._sweep_every_minute, daemon=True, name="sweep_payments"
+            )
             thread.start()
             self._threads.append(thread)
         return self
@@ -76,9 +90,12 @@ class Pump:
     # --- the stream -----------------------------------------------------------------------------------
 
     def _latest_iterator(self) -> str:
-        shard = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]["Shards"][-1]
-        return self._streams.get_shard_iterator(StreamArn=self._stream_arn, ShardId=shard["ShardId"],
-                                                ShardIteratorType="LATEST")["ShardIterator"]
+        shard = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"][
+            "Shards"
+        ][-1]
+        return self._streams.get_shard_iterator(
+            StreamArn=self._stream_arn, ShardId=shard["ShardId"], ShardIteratorType="LATEST"
+        )["ShardIterator"]
 
     def stream_step(self) -> bool:
         return self._follow_stream()
@@ -87,7 +104,9 @@ class Pump:
         answer = self._streams.get_records(ShardIterator=self._iterator, Limit=100)
         records = answer["Records"]
         if records:
-            self._publish(stream_event(records, self._stream_arn), Context())  # raises: same batch again
+            self._publish(
+                stream_event(records, self._stream_arn), Context()
+            )  # raises: same batch again
         self._iterator = answer.get("NextShardIterator") or self._iterator
         return bool(records)
 
@@ -97,21 +116,31 @@ class Pump:
         return self._poll_queue(wait_seconds)
 
     def _poll_queue(self, wait_seconds: int = 1) -> bool:
-        messages = self._sqs.receive_message(QueueUrl=self._queue_url, MaxNumberOfMessages=10,
-                                             WaitTimeSeconds=wait_seconds, AttributeNames=["All"],
-                                             MessageAttributeNames=["All"]).get("Messages", [])
+        messages = self._sqs.receive_message(
+            QueueUrl=self._queue_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=wait_seconds,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
         if not messages:
             return False
         try:
             answer = self._deliver(sqs_event(messages, self._queue_arn), Context()) or {}
             failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
         except Exception:
-            log.warning("queue handler failed the whole batch of %d; SQS will redeliver", len(messages))
+            log.warning(
+                "queue handler failed the whole batch of %d; SQS will redeliver", len(messages)
+            )
             failed = {m["MessageId"] for m in messages}
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
-            self._sqs.delete_message_batch(QueueUrl=self._queue_url, Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)])
+            self._sqs.delete_message_batch(
+                QueueUrl=self._queue_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
+                ],
+            )
         return True
 
 
@@ -133,17 +162,37 @@ def scheduled_event() -> dict:
     """What EventBridge's schedule hands the function."""
     import datetime
     import uuid
-    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-            "account": "123456789012", "time": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "region": REGION, "resources": ["arn:aws:events:us-east-1:123456789012:rule/sweep_payments"], "detail": {}}
+
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": REGION,
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/sweep_payments"],
+        "detail": {},
+    }
 
 
 def sqs_event(messages: list, queue_arn: str) -> dict:
-    return {"Records": [{
-        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-        "attributes": m.get("Attributes", {}), "messageAttributes": m.get("MessageAttributes", {}),
-        "md5OfBody": m.get("MD5OfBody", ""), "eventSource": "aws:sqs", "eventSourceARN": queue_arn,
-        "awsRegion": REGION} for m in messages]}
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": m.get("MessageAttributes", {}),
+                "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": REGION,
+            }
+            for m in messages
+        ]
+    }
 
 
 def for_stack(app_module, stack, stop: threading.Event, **options) -> Pump:
@@ -151,11 +200,22 @@ def for_stack(app_module, stack, stop: threading.Event, **options) -> Pump:
     sqs = boto3.client("sqs")
     queue_name = f"shop-{stack.stage}-notifications"
     queue_url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    return Pump(app_module.publish_order_events, app_module.deliver_notifications, stack.outputs["OrdersStreamArn"],
-                queue_url, queue_arn, stop, sweep=app_module.sweep_payments, **options)
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    return Pump(
+        app_module.publish_order_events,
+        app_module.deliver_notifications,
+        stack.outputs["OrdersStreamArn"],
+        queue_url,
+        queue_arn,
+        stop,
+        sweep=app_module.sweep_payments,
+        **options,
+    )
 
 
 def start(app, stack, stop: threading.Event) -> Pump:
     import sys
+
     return for_stack(sys.modules["app"], stack, stop).start()

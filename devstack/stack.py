@@ -1,4 +1,5 @@
 """The whole local stack in one process: moto's server, the resources, seeds, the event pump and the API."""
+
 import os
 import pathlib
 import sys
@@ -49,6 +50,7 @@ class LocalStack:
         self._moto = aws.start(self.aws_port)
         app, config = self._load_app()
         from devstack import provision, pump, seed
+
         self.stack = provision.provision(self.stage)
         seed.everything(self.admin_email, self.admin_password)
         self._pump = pump.for_stack(sys.modules["app"], self.stack, self.stop_event).start()
@@ -77,19 +79,25 @@ class LocalStack:
         in .chalice/config.json name AWS_PORT's default, and must not win."""
         app, config = _load_app(self.stage)
         os.environ.update(aws.environment(self.endpoint))
-        for name in ("SHOP_USER_POOL_ID", "SHOP_USER_POOL_CLIENT_ID"):  # a local stack finds its pool by name
+        for name in (
+            "SHOP_USER_POOL_ID",
+            "SHOP_USER_POOL_CLIENT_ID",
+        ):  # a local stack finds its pool by name
             os.environ.pop(name, None)
         os.environ["SHOP_STAGE"] = self.stage
         os.environ.setdefault("SHOP_AUTO_CONFIRM", "true")
         from chalicelib import bootstrap
+
         bootstrap.reset()
         return app, config
 
     def _serve(self, app, config, serve_in_thread: bool) -> None:
         if self.quiet:
             from chalice.local import ChaliceRequestHandler
+
             ChaliceRequestHandler.log_message = lambda *args: None
         from chalice.cli.factory import CLIFactory
+
         self.server = CLIFactory(str(ROOT)).create_local_server(app, config, "127.0.0.1", self.port)
         if serve_in_thread:
             self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -102,11 +110,16 @@ class LocalStack:
     def _start_stripe(self) -> None:
         """localstripe on its port, the app pointed at it, and the shop's webhook registered with it (the
         API's address is known before the API serves)."""
-        self._stripe = local_stripe.start(self.stripe_port or aws.free_port(), self.log_file.with_name("stripe.log"))
+        self._stripe = local_stripe.start(
+            self.stripe_port or aws.free_port(), self.log_file.with_name("stripe.log")
+        )
         self.stripe_port = self._stripe.port
         os.environ.update(local_stripe.environment(self._stripe.url))
-        local_stripe.register_webhook(self._stripe.url, self.url + local_stripe.WEBHOOK_PATH,
-                                      os.environ["STRIPE_WEBHOOK_SECRET"])
+        local_stripe.register_webhook(
+            self._stripe.url,
+            self.url + local_stripe.WEBHOOK_PATH,
+            os.environ["STRIPE_WEBHOOK_SECRET"],
+        )
 
     def serve_forever(self) -> None:
         if not self.stop_event.is_set():
@@ -124,9 +137,11 @@ class LocalStack:
         if self._moto is not None:
             self._moto.stop()
 
+
 def _load_app(stage: str):
     from chalice.cli.factory import CLIFactory
     from devstack import gateway
+
     gateway.match_production()
     factory = CLIFactory(str(ROOT), environ=os.environ)
     config = factory.create_config_obj(chalice_stage_name=stage)

@@ -4,6 +4,7 @@ It is GPL-3.0 and a development tool: it runs as a process of its own (`python -
 by the shop's code and never ships to Lambda (requirements-local.txt, not requirements.txt). Its command line has
 no host option: it listens on every interface of the port, IPv4 and IPv6.
 """
+
 import os
 import pathlib
 import subprocess
@@ -38,15 +39,21 @@ def start(port: int, log_file: pathlib.Path, timeout: float = 30.0) -> LocalStri
     """Start localstripe on the port with an empty store (`--from-scratch`) and wait until it answers."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with open(log_file, "wb") as log:  # its access log: one line per request, never on the console
-        process = subprocess.Popen([sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
-                                   stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                   preexec_fn=_ended_with_parent())
+        process = subprocess.Popen(
+            [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_ended_with_parent(),
+        )
     handle = LocalStripe(port, process, log_file)
     deadline = time.monotonic() + timeout
     while not _answers(port):
         if process.poll() is not None or time.monotonic() > deadline:
             stop(handle)
-            raise StripeDidNotStart(f"localstripe did not start on port {port}: {_last_line(log_file)}")
+            raise StripeDidNotStart(
+                f"localstripe did not start on port {port}: {_last_line(log_file)}"
+            )
         time.sleep(0.05)
     return handle
 
@@ -65,7 +72,9 @@ def stop(handle: Optional[LocalStripe]) -> None:
 def register_webhook(api_base: str, url: str, secret: str) -> None:
     """Have localstripe sign its events with `secret` and POST them to `url` (localstripe's own config API)."""
     form = urllib.parse.urlencode({"url": url, "secret": secret}).encode()
-    request = urllib.request.Request(f"{api_base}/_config/webhooks/{WEBHOOK_ID}", data=form, method="POST")
+    request = urllib.request.Request(
+        f"{api_base}/_config/webhooks/{WEBHOOK_ID}", data=form, method="POST"
+    )
     with urllib.request.urlopen(request, timeout=10) as answer:
         answer.read()
 
@@ -73,9 +82,11 @@ def register_webhook(api_base: str, url: str, secret: str) -> None:
 def environment(api_base: str) -> Dict[str, str]:
     """What points the app's Stripe client at localstripe; a key or secret set by hand is kept (any `sk_` key
     works there). The defaults are not secrets: they open nothing but localstripe."""
-    return {"SHOP_STRIPE_API_BASE": api_base,
-            "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", "sk_test_local"),
-            "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_local")}
+    return {
+        "SHOP_STRIPE_API_BASE": api_base,
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", "sk_test_local"),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_local"),
+    }
 
 
 def _answers(port: int) -> bool:
@@ -100,5 +111,6 @@ def _ended_with_parent():
         return None
     import ctypes
     import signal
+
     prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: the child only calls it
     return lambda: prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG

@@ -1,4 +1,5 @@
 """Reads infra/template.yaml and resolves the few intrinsic functions devstack needs."""
+
 import pathlib
 import re
 from typing import Any, Dict

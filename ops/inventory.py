@@ -3,6 +3,7 @@ every table and index, every function and what each consumes (a stream, a queue,
 failures wait (dead letters, failure destinations: queues no function consumes), and the REST API's operations.
 A table, queue or scheduled function someone adds to infra/template.yaml or the app gets its alarms and its
 place on the dashboard without a change here."""
+
 import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
@@ -46,7 +47,9 @@ class Inventory:
     functions: Tuple[str, ...]
     consumers: Tuple[Consumer, ...]
     queues: Tuple[str, ...]
-    alarmed_queues: Tuple[str, ...]  # queues an alarm of the template (infra/template.yaml's) already watches
+    alarmed_queues: Tuple[
+        str, ...
+    ]  # queues an alarm of the template (infra/template.yaml's) already watches
     api: str  # the REST API's logical id
     stage: str
     operations: Tuple[Operation, ...]
@@ -69,15 +72,35 @@ def read(template: dict) -> Inventory:
     api = next(name for name, r in resources.items() if r["Type"] == API)
     paths = resources[api]["Properties"]["DefinitionBody"]["paths"]
     return Inventory(
-        tables=tuple(_table(name, r["Properties"]) for name, r in _of_type(resources, "AWS::DynamoDB::Table")),
+        tables=tuple(
+            _table(name, r["Properties"]) for name, r in _of_type(resources, "AWS::DynamoDB::Table")
+        ),
         functions=tuple(name for name, _ in _of_type(resources, FUNCTION)),
-        consumers=tuple(c for name, r in _of_type(resources, FUNCTION) for c in _consumers(name, r["Properties"])),
+        consumers=tuple(
+            c
+            for name, r in _of_type(resources, FUNCTION)
+            for c in _consumers(name, r["Properties"])
+        ),
         queues=tuple(name for name, _ in _of_type(resources, "AWS::SQS::Queue")),
-        alarmed_queues=tuple(sorted({_logical_id(d["Value"]) for _, r in _of_type(resources, "AWS::CloudWatch::Alarm")
-                                     for d in r["Properties"].get("Dimensions", []) if d["Name"] == "QueueName"})),
-        api=api, stage=resources[api]["Properties"]["StageName"],
-        operations=tuple(Operation(method.upper(), path) for path, methods in sorted(paths.items())
-                         for method in sorted(methods) if not method.startswith("x-")))
+        alarmed_queues=tuple(
+            sorted(
+                {
+                    _logical_id(d["Value"])
+                    for _, r in _of_type(resources, "AWS::CloudWatch::Alarm")
+                    for d in r["Properties"].get("Dimensions", [])
+                    if d["Name"] == "QueueName"
+                }
+            )
+        ),
+        api=api,
+        stage=resources[api]["Properties"]["StageName"],
+        operations=tuple(
+            Operation(method.upper(), path)
+            for path, methods in sorted(paths.items())
+            for method in sorted(methods)
+            if not method.startswith("x-")
+        ),
+    )
 
 
 def schedule_seconds(expression: str) -> Optional[int]:
@@ -93,7 +116,10 @@ def _of_type(resources: dict, kind: str) -> List[Tuple[str, dict]]:
 
 
 def _table(name: str, props: dict) -> Table:
-    indexes = tuple(Index(i["IndexName"], _sorted(i["KeySchema"])) for i in props.get("GlobalSecondaryIndexes", []))
+    indexes = tuple(
+        Index(i["IndexName"], _sorted(i["KeySchema"]))
+        for i in props.get("GlobalSecondaryIndexes", [])
+    )
     return Table(name, _sorted(props["KeySchema"]), indexes)
 
 
@@ -128,5 +154,7 @@ def _logical_id(reference) -> str:
         return reference["Fn::GetAtt"][0]
     if isinstance(reference, dict) and "Ref" in reference:
         return reference["Ref"]
-    raise ValueError(f"an event source the inventory cannot name: {reference!r} (point it at its resource with "
-                     "Fn::GetAtt in ops/template.py, as the stream and the queue are)")
+    raise ValueError(
+        f"an event source the inventory cannot name: {reference!r} (point it at its resource with "
+        "Fn::GetAtt in ops/template.py, as the stream and the queue are)"
+    )

@@ -3,6 +3,7 @@ publishes it under (AWS's metric references: API Gateway's REST API metrics, Lam
 DynamoDB's "Metrics and dimensions", SQS's available metrics), and the shop's own, from
 chalicelib/observability.py. Every metric the template names is made here, so a misspelt name or a dimension
 set nobody publishes fails packaging, not a silent empty graph in production."""
+
 from typing import Dict, FrozenSet, Tuple
 
 from chalicelib import observability
@@ -10,26 +11,57 @@ from chalicelib import observability
 Dimensions = FrozenSet[str]
 
 _API = {frozenset({"ApiName", "Stage"}), frozenset({"ApiName", "Method", "Resource", "Stage"})}
-_FUNCTION = {frozenset(), frozenset({"FunctionName"})}  # no dimension: the sum over every function of the Region
+_FUNCTION = {
+    frozenset(),
+    frozenset({"FunctionName"}),
+}  # no dimension: the sum over every function of the Region
 _TABLE_OR_INDEX = {frozenset({"TableName"}), frozenset({"TableName", "GlobalSecondaryIndexName"})}
 _QUEUE = {frozenset({"QueueName"})}
 
 CATALOG: Dict[Tuple[str, str], set] = {
-    **{("AWS/ApiGateway", name): _API for name in (
-        "Count", "4XXError", "5XXError", "Latency", "IntegrationLatency", "CacheHitCount", "CacheMissCount")},
-    **{("AWS/Lambda", name): _FUNCTION for name in (
-        "Invocations", "Errors", "Throttles", "Duration", "ConcurrentExecutions")},
+    **{
+        ("AWS/ApiGateway", name): _API
+        for name in (
+            "Count",
+            "4XXError",
+            "5XXError",
+            "Latency",
+            "IntegrationLatency",
+            "CacheHitCount",
+            "CacheMissCount",
+        )
+    },
+    **{
+        ("AWS/Lambda", name): _FUNCTION
+        for name in ("Invocations", "Errors", "Throttles", "Duration", "ConcurrentExecutions")
+    },
     ("AWS/Lambda", "IteratorAge"): {frozenset({"FunctionName"})},
     ("AWS/Lambda", "ClaimedAccountConcurrency"): {frozenset()},
-    **{("AWS/DynamoDB", name): _TABLE_OR_INDEX for name in (
-        "ReadThrottleEvents", "WriteThrottleEvents", "ReadKeyRangeThroughputThrottleEvents",
-        "WriteKeyRangeThroughputThrottleEvents", "ConsumedReadCapacityUnits", "ConsumedWriteCapacityUnits")},
+    **{
+        ("AWS/DynamoDB", name): _TABLE_OR_INDEX
+        for name in (
+            "ReadThrottleEvents",
+            "WriteThrottleEvents",
+            "ReadKeyRangeThroughputThrottleEvents",
+            "WriteKeyRangeThroughputThrottleEvents",
+            "ConsumedReadCapacityUnits",
+            "ConsumedWriteCapacityUnits",
+        )
+    },
     ("AWS/DynamoDB", "SystemErrors"): {frozenset({"TableName", "Operation"})},
     ("AWS/DynamoDB", "TransactionConflict"): {frozenset({"TableName"})},
-    **{("AWS/SQS", name): _QUEUE for name in (
-        "ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesVisible", "NumberOfMessagesSent")},
-    **{(observability.NAMESPACE, name): {frozenset({observability.SERVICE_DIMENSION})}
-       for name in observability.METRICS},
+    **{
+        ("AWS/SQS", name): _QUEUE
+        for name in (
+            "ApproximateAgeOfOldestMessage",
+            "ApproximateNumberOfMessagesVisible",
+            "NumberOfMessagesSent",
+        )
+    },
+    **{
+        (observability.NAMESPACE, name): {frozenset({observability.SERVICE_DIMENSION})}
+        for name in observability.METRICS
+    },
 }
 
 
@@ -39,19 +71,26 @@ def check(namespace: str, name: str, dimensions) -> None:
     if sets is None:
         raise ValueError(f"no metric {namespace} {name} in ops/metrics.py's catalog")
     if frozenset(dimensions) not in sets:
-        raise ValueError(f"{namespace} {name} is not published with the dimensions {sorted(dimensions)}")
+        raise ValueError(
+            f"{namespace} {name} is not published with the dimensions {sorted(dimensions)}"
+        )
 
 
 def metric(namespace: str, name: str, **dimensions) -> dict:
     """A CloudWatch `Metric` (namespace, name, dimensions whose values may be Ref/GetAtt), checked."""
     check(namespace, name, dimensions)
-    return {"Namespace": namespace, "MetricName": name,
-            "Dimensions": [{"Name": k, "Value": v} for k, v in sorted(dimensions.items())]}
+    return {
+        "Namespace": namespace,
+        "MetricName": name,
+        "Dimensions": [{"Name": k, "Value": v} for k, v in sorted(dimensions.items())],
+    }
 
 
 def shop(name: str) -> dict:
     """One of the shop's own metrics, with the one dimension Powertools gives them."""
-    return metric(observability.NAMESPACE, name, **{observability.SERVICE_DIMENSION: observability.SERVICE})
+    return metric(
+        observability.NAMESPACE, name, **{observability.SERVICE_DIMENSION: observability.SERVICE}
+    )
 
 
 def api(name: str, stage: str, operation=None) -> dict:
@@ -71,7 +110,9 @@ def table(name: str, logical_id: str, index: str = None) -> dict:
 
 
 def function(name: str, logical_id: str = None) -> dict:
-    return metric("AWS/Lambda", name, **({"FunctionName": {"Ref": logical_id}} if logical_id else {}))
+    return metric(
+        "AWS/Lambda", name, **({"FunctionName": {"Ref": logical_id}} if logical_id else {})
+    )
 
 
 def queue(name: str, logical_id: str) -> dict:

@@ -3,6 +3,7 @@ retention for every function and the saved first-look queries (ops/logs.py), the
 on one SNS topic (ops/slo_alarms.py, ops/signals.py), the dashboard (ops/dashboard.py), and Contributor Insights
 on every table and index, so that a hot key shows by name. All of it from what the template holds at that
 point, so what others add to it is watched too."""
+
 from ops import alarms, dashboard, inventory, logs, signals, slo_alarms
 
 # DynamoDB Contributor Insights: keys that take the most capacity and keys that are throttled (the capacity
@@ -18,8 +19,12 @@ def add(template: dict, options: dict) -> None:
     found = inventory.read(template)
     template.setdefault("Parameters", {}).update(alarms.PARAMETERS)
     template.setdefault("Conditions", {}).update(alarms.CONDITIONS)
-    generated = {**alarms.topic_resources(), **slo_alarms.availability(found), **slo_alarms.latency(found),
-                 **signals.all_signals(found)}
+    generated = {
+        **alarms.topic_resources(),
+        **slo_alarms.availability(found),
+        **slo_alarms.latency(found),
+        **signals.all_signals(found),
+    }
     clash = set(generated) & set(resources)
     if clash:
         raise ValueError(f"generated resources clash with the template's: {sorted(clash)}")

@@ -6,12 +6,15 @@
 (IAM's `dynamodb:Attributes` condition); `cognito-idp:AdminConfirmSignUp?auto_confirm` is granted only where the
 stage's setting is on. ops/iam.py makes IAM statements of them; tests/recorder.py checks every AWS call the
 app makes against them with `allows`, the same reading (moto evaluates no IAM)."""
+
 import re
 from dataclasses import dataclass
 from typing import Iterable, Optional, Tuple
 
-_FORM = re.compile(r"^(?P<service>[a-z0-9-]+):(?P<action>[A-Za-z]+)(?::(?P<tables>[a-z,-]+)"
-                   r"(?:\((?P<attributes>[A-Za-z0-9_.,-]+)\))?)?(?:\?(?P<when>[a-z_]+))?$")
+_FORM = re.compile(
+    r"^(?P<service>[a-z0-9-]+):(?P<action>[A-Za-z]+)(?::(?P<tables>[a-z,-]+)"
+    r"(?:\((?P<attributes>[A-Za-z0-9_.,-]+)\))?)?(?:\?(?P<when>[a-z_]+))?$"
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,11 @@ def parse(text: str) -> Need:
 
 def granted(needs: Iterable[str], settings: dict) -> list:
     """The needs a stage grants: those without a setting, and those whose setting the stage turns on."""
-    return [n for n in map(parse, needs) if n.when is None or str(settings.get(n.when, "")).lower() in ("1", "true")]
+    return [
+        n
+        for n in map(parse, needs)
+        if n.when is None or str(settings.get(n.when, "")).lower() in ("1", "true")
+    ]
 
 
 def allows(declared: Iterable[str], made: str) -> bool:
@@ -49,7 +56,9 @@ def allows(declared: Iterable[str], made: str) -> bool:
             continue
         if call.tables and not set(call.tables) <= set(need.tables):
             continue
-        if need.attributes is not None and (call.attributes is None or not set(call.attributes) <= set(need.attributes)):
+        if need.attributes is not None and (
+            call.attributes is None or not set(call.attributes) <= set(need.attributes)
+        ):
             continue
         return True
     return False
@@ -57,4 +66,6 @@ def allows(declared: Iterable[str], made: str) -> bool:
 
 def settings_of(environment: dict) -> dict:
     """A stage's settings as needs name them: SHOP_AUTO_CONFIRM is `auto_confirm`."""
-    return {k.removeprefix("SHOP_").lower(): v for k, v in environment.items() if isinstance(v, str)}
+    return {
+        k.removeprefix("SHOP_").lower(): v for k, v in environment.items() if isinstance(v, str)
+    }

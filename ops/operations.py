@@ -1,5 +1,6 @@
 """Every function the production template holds, read off the app: one per API operation, the authorizer and
 the two event handlers, each with the AWS access it declares."""
+
 import re
 from dataclasses import dataclass
 from typing import List, Tuple
@@ -21,9 +22,17 @@ def api_operations(app) -> List[Function]:
     for path, methods in sorted(app.routes.items()):
         for method, entry in sorted(methods.items()):
             op = entry.view_function.operation
-            functions.append(Function(logical_id=_camel(entry.view_function.__name__) + "Function",
-                                      handler="app.app", needs=op.needs, method=method, path=path, public=op.public,
-                                      module=entry.view_function.__module__))
+            functions.append(
+                Function(
+                    logical_id=_camel(entry.view_function.__name__) + "Function",
+                    handler="app.app",
+                    needs=op.needs,
+                    method=method,
+                    path=path,
+                    public=op.public,
+                    module=entry.view_function.__module__,
+                )
+            )
     ids = [f.logical_id for f in functions]
     assert len(ids) == len(set(ids)), "two API operations share a view name"
     return functions
@@ -32,9 +41,12 @@ def api_operations(app) -> List[Function]:
 def event_handlers() -> List[Function]:
     from chalicelib.notifications import handlers
     from chalicelib.orders import sweeping
-    return [Function("PublishOrderEvents", "app.publish_order_events", handlers.PUBLISH.needs),
-            Function("DeliverNotifications", "app.deliver_notifications", handlers.DELIVER.needs),
-            Function("SweepPayments", "app.sweep_payments", sweeping.SWEEP.needs)]
+
+    return [
+        Function("PublishOrderEvents", "app.publish_order_events", handlers.PUBLISH.needs),
+        Function("DeliverNotifications", "app.deliver_notifications", handlers.DELIVER.needs),
+        Function("SweepPayments", "app.sweep_payments", sweeping.SWEEP.needs),
+    ]
 
 
 def _camel(name: str) -> str:

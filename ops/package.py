@@ -5,6 +5,7 @@ retention, stage throttling and the catalog cache; contract-shaped gateway error
 asks for it. Writes dist/<stage>/sam.json and dist/<stage>/deployment.zip, a zip rebuilt for the target
 architecture with bytecode for everything it carries.
 """
+
 import argparse
 import copy
 import json
@@ -34,8 +35,9 @@ def stage_options(stage: str, config: dict = None) -> dict:
     return options
 
 
-def build(stage: str, out: pathlib.Path, arch: str = None, bundle_sdk: bool = False,
-          with_zip: bool = True) -> pathlib.Path:
+def build(
+    stage: str, out: pathlib.Path, arch: str = None, bundle_sdk: bool = False, with_zip: bool = True
+) -> pathlib.Path:
     """dist/<stage>/sam.json and deployment.zip; `arch` overrides the stage's (x86_64 for this machine's bench)."""
     out.mkdir(parents=True, exist_ok=True)
     merge = out / "resources.json"
@@ -44,18 +46,34 @@ def build(stage: str, out: pathlib.Path, arch: str = None, bundle_sdk: bool = Fa
     shutil.rmtree(chalice_out, ignore_errors=True)
     env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
     env.pop("AWS_ENDPOINT_URL", None)
-    subprocess.run([str(pathlib.Path(sys.executable).parent / "chalice"), "package", "--stage", stage, "--merge-template", str(merge),
-                    str(chalice_out)], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            str(pathlib.Path(sys.executable).parent / "chalice"),
+            "package",
+            "--stage",
+            stage,
+            "--merge-template",
+            str(merge),
+            str(chalice_out),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     template = json.loads((chalice_out / "sam.json").read_text())
     check_runtime(template["Resources"]["APIHandler"]["Properties"]["Runtime"])
     sys.path.insert(0, str(ROOT))
     from app import app
+
     options = stage_options(stage)
     options["arch"] = arch or options["arch"]
     result = transform(template, api_operations(app), event_handlers(), options)
     (out / "sam.json").write_text(json.dumps(result, indent=1, sort_keys=True))
     if with_zip:
-        build_zip(chalice_out / "deployment.zip", out / "deployment.zip", options["arch"], bundle_sdk)
+        build_zip(
+            chalice_out / "deployment.zip", out / "deployment.zip", options["arch"], bundle_sdk
+        )
     shutil.rmtree(chalice_out)
     merge.unlink()
     return out
@@ -64,12 +82,16 @@ def build(stage: str, out: pathlib.Path, arch: str = None, bundle_sdk: bool = Fa
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="package")
     parser.add_argument("--stage", default="prod")
-    parser.add_argument("--arch", choices=sorted(PLATFORMS), help="overrides the stage's (default arm64)")
+    parser.add_argument(
+        "--arch", choices=sorted(PLATFORMS), help="overrides the stage's (default arm64)"
+    )
     args = parser.parse_args(argv)
     out = build(args.stage, ROOT / "dist" / args.stage, arch=args.arch)
     functions = named_functions(json.loads((out / "sam.json").read_text()))
     size = (out / "deployment.zip").stat().st_size
-    print(f"{out / 'sam.json'}: {len(functions)} functions; {out / 'deployment.zip'}: {size / 1e6:.1f} MB")
+    print(
+        f"{out / 'sam.json'}: {len(functions)} functions; {out / 'deployment.zip'}: {size / 1e6:.1f} MB"
+    )
     return 0
 
 

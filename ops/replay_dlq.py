@@ -4,6 +4,7 @@ A message leaves the dead-letter queue only after the main queue has accepted it
 deleted second, so a crash in between can duplicate a message (harmless: the consumer is idempotent on the
 event id) but never lose one.
 """
+
 import argparse
 import sys
 
@@ -13,22 +14,42 @@ import boto3
 def replay(sqs, dead_letter_url: str, queue_url: str, wait_seconds: int = 1) -> int:
     moved = 0
     while True:
-        messages = sqs.receive_message(QueueUrl=dead_letter_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds,
-                                       MessageAttributeNames=["All"], VisibilityTimeout=30).get("Messages", [])
+        messages = sqs.receive_message(
+            QueueUrl=dead_letter_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=wait_seconds,
+            MessageAttributeNames=["All"],
+            VisibilityTimeout=30,
+        ).get("Messages", [])
         if not messages:
             return moved
         by_id = {str(i): m for i, m in enumerate(messages)}
-        sent = sqs.send_message_batch(QueueUrl=queue_url, Entries=[
-            {"Id": i, "MessageBody": m["Body"], "MessageAttributes": m.get("MessageAttributes", {})}
-            for i, m in by_id.items()])
+        sent = sqs.send_message_batch(
+            QueueUrl=queue_url,
+            Entries=[
+                {
+                    "Id": i,
+                    "MessageBody": m["Body"],
+                    "MessageAttributes": m.get("MessageAttributes", {}),
+                }
+                for i, m in by_id.items()
+            ],
+        )
         accepted = [by_id[s["Id"]] for s in sent.get("Successful", [])]
         if accepted:
-            sqs.delete_message_batch(QueueUrl=dead_letter_url, Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(accepted)])
+            sqs.delete_message_batch(
+                QueueUrl=dead_letter_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                    for i, m in enumerate(accepted)
+                ],
+            )
         moved += len(accepted)
         if sent.get("Failed"):
-            print(f"{len(sent['Failed'])} message(s) not accepted by the queue; they stay in the dead-letter queue",
-                  file=sys.stderr)
+            print(
+                f"{len(sent['Failed'])} message(s) not accepted by the queue; they stay in the dead-letter queue",
+                file=sys.stderr,
+            )
             return moved
 
 
@@ -40,7 +61,9 @@ def main(argv=None) -> int:
     queue = sqs.get_queue_url(QueueName=f"shop-{args.stage}-notifications")["QueueUrl"]
     dead_letters = sqs.get_queue_url(QueueName=f"shop-{args.stage}-notifications-dlq")["QueueUrl"]
     moved = replay(sqs, dead_letters, queue)
-    print(f"moved {moved} message(s) from shop-{args.stage}-notifications-dlq back to shop-{args.stage}-notifications")
+    print(
+        f"moved {moved} message(s) from shop-{args.stage}-notifications-dlq back to shop-{args.stage}-notifications"
+    )
     return 0
 
 

@@ -2,6 +2,7 @@
 whole account, every table and index, every stream consumer, every queue, every scheduled function, and the
 shop's own metrics that mean trouble. Thresholds and missing-data choices are explained in docs/operations.md
 under each alarm's anchor."""
+
 from typing import Dict, Iterator, Tuple
 
 from chalicelib import observability
@@ -18,8 +19,14 @@ Resources = Iterator[Tuple[str, dict]]
 
 def all_signals(inventory: Inventory) -> Dict[str, dict]:
     found: Dict[str, dict] = {}
-    for group in (lambda_account(), tables(inventory), streams(inventory), queues(inventory),
-                  schedules(inventory), shop_metrics()):
+    for group in (
+        lambda_account(),
+        tables(inventory),
+        streams(inventory),
+        queues(inventory),
+        schedules(inventory),
+        shop_metrics(),
+    ):
         for name, resource in group:
             if name in found:
                 raise ValueError(f"two alarms named {name}")
@@ -30,89 +37,188 @@ def all_signals(inventory: Inventory) -> Dict[str, dict]:
 def lambda_account() -> Resources:
     """No dimension: every function of the account in this Region, so that none is left out (per-function
     views are on the dashboard)."""
-    yield logical_id("Lambda", "Errors"), alarm(
-        "lambda-errors", "Lambda functions fail (unhandled errors or timeouts).",
-        When(10, period=300, periods=2), Stat(metrics.function("Errors"), "Sum"))
-    yield logical_id("Lambda", "Throttles"), alarm(
-        "lambda-throttles", "Lambda refuses invocations: concurrency is used up.",
-        When(0, periods=5, datapoints=3), Stat(metrics.function("Throttles"), "Sum"))
-    yield logical_id("Lambda", "Concurrency"), alarm(
-        "lambda-concurrency", "Claimed Lambda concurrency is above 80% of the account's limit (ConcurrencyLimit).",
-        When(0.8, periods=3),
-        Math("claimed / ${ConcurrencyLimit}", (("claimed", Stat(metrics.function("ClaimedAccountConcurrency"),
-                                                                 "Maximum")),)))
+    yield (
+        logical_id("Lambda", "Errors"),
+        alarm(
+            "lambda-errors",
+            "Lambda functions fail (unhandled errors or timeouts).",
+            When(10, period=300, periods=2),
+            Stat(metrics.function("Errors"), "Sum"),
+        ),
+    )
+    yield (
+        logical_id("Lambda", "Throttles"),
+        alarm(
+            "lambda-throttles",
+            "Lambda refuses invocations: concurrency is used up.",
+            When(0, periods=5, datapoints=3),
+            Stat(metrics.function("Throttles"), "Sum"),
+        ),
+    )
+    yield (
+        logical_id("Lambda", "Concurrency"),
+        alarm(
+            "lambda-concurrency",
+            "Claimed Lambda concurrency is above 80% of the account's limit (ConcurrencyLimit).",
+            When(0.8, periods=3),
+            Math(
+                "claimed / ${ConcurrencyLimit}",
+                (("claimed", Stat(metrics.function("ClaimedAccountConcurrency"), "Maximum")),),
+            ),
+        ),
+    )
 
 
 def tables(inventory: Inventory) -> Resources:
     for table in inventory.tables:
         for index in (None,) + tuple(i.name for i in table.indexes):
             yield from _throttles(table, index)
-        yield logical_id(table.logical_id, "SystemErrors"), alarm(
-            "dynamodb-system-errors", f"DynamoDB answers 500 to requests on {table.logical_id}.",
-            When(0, periods=5, datapoints=3),
-            Query(metrics.insights_sum("AWS/DynamoDB", "SystemErrors", ("Operation", "TableName"),
-                                       {"TableName": "${" + table.logical_id + "}"})))
-        yield logical_id(table.logical_id, "TransactionConflicts"), alarm(
-            "transaction-conflicts", f"Transactions on {table.logical_id} keep meeting each other.",
-            When(100, periods=3), Stat(metrics.table("TransactionConflict", table.logical_id), "Sum"))
+        yield (
+            logical_id(table.logical_id, "SystemErrors"),
+            alarm(
+                "dynamodb-system-errors",
+                f"DynamoDB answers 500 to requests on {table.logical_id}.",
+                When(0, periods=5, datapoints=3),
+                Query(
+                    metrics.insights_sum(
+                        "AWS/DynamoDB",
+                        "SystemErrors",
+                        ("Operation", "TableName"),
+                        {"TableName": "${" + table.logical_id + "}"},
+                    )
+                ),
+            ),
+        )
+        yield (
+            logical_id(table.logical_id, "TransactionConflicts"),
+            alarm(
+                "transaction-conflicts",
+                f"Transactions on {table.logical_id} keep meeting each other.",
+                When(100, periods=3),
+                Stat(metrics.table("TransactionConflict", table.logical_id), "Sum"),
+            ),
+        )
 
 
 def _throttles(table: Table, index) -> Resources:
     where = f"{table.logical_id}" + (f" index {index}" if index else "")
-    yield logical_id(table.logical_id, index, "Throttled"), alarm(
-        "table-throttled", f"DynamoDB throttles reads or writes on {where}.",
-        When(0, periods=5, datapoints=3), _sum_of(table, index, "ReadThrottleEvents", "WriteThrottleEvents"))
-    yield logical_id(table.logical_id, index, "HotKey"), alarm(
-        "hot-key", f"One partition key of {where} takes more than a partition serves (Contributor Insights names it).",
-        When(0, periods=3, datapoints=2),
-        _sum_of(table, index, "ReadKeyRangeThroughputThrottleEvents", "WriteKeyRangeThroughputThrottleEvents"))
+    yield (
+        logical_id(table.logical_id, index, "Throttled"),
+        alarm(
+            "table-throttled",
+            f"DynamoDB throttles reads or writes on {where}.",
+            When(0, periods=5, datapoints=3),
+            _sum_of(table, index, "ReadThrottleEvents", "WriteThrottleEvents"),
+        ),
+    )
+    yield (
+        logical_id(table.logical_id, index, "HotKey"),
+        alarm(
+            "hot-key",
+            f"One partition key of {where} takes more than a partition serves (Contributor Insights names it).",
+            When(0, periods=3, datapoints=2),
+            _sum_of(
+                table,
+                index,
+                "ReadKeyRangeThroughputThrottleEvents",
+                "WriteKeyRangeThroughputThrottleEvents",
+            ),
+        ),
+    )
 
 
 def _sum_of(table: Table, index, read: str, write: str) -> Math:
     # DynamoDB publishes a throttle metric only in minutes it throttled: a missing minute is a zero
-    return Math("FILL(r, 0) + FILL(w, 0)", (("r", Stat(metrics.table(read, table.logical_id, index), "Sum")),
-                                            ("w", Stat(metrics.table(write, table.logical_id, index), "Sum"))))
+    return Math(
+        "FILL(r, 0) + FILL(w, 0)",
+        (
+            ("r", Stat(metrics.table(read, table.logical_id, index), "Sum")),
+            ("w", Stat(metrics.table(write, table.logical_id, index), "Sum")),
+        ),
+    )
 
 
 def streams(inventory: Inventory) -> Resources:
     for consumer in inventory.of_kind("stream"):
-        yield logical_id(consumer.function, "IteratorAge"), alarm(
-            "stream-consumer-behind", f"{consumer.function} reads the {consumer.source} stream late: its oldest record "
-            f"is over {HOP_SECONDS} s old.", When(HOP_SECONDS * 1000, periods=5, missing="ignore"),
-            Stat(metrics.function("IteratorAge", consumer.function), "Maximum"))
+        yield (
+            logical_id(consumer.function, "IteratorAge"),
+            alarm(
+                "stream-consumer-behind",
+                f"{consumer.function} reads the {consumer.source} stream late: its oldest record "
+                f"is over {HOP_SECONDS} s old.",
+                When(HOP_SECONDS * 1000, periods=5, missing="ignore"),
+                Stat(metrics.function("IteratorAge", consumer.function), "Maximum"),
+            ),
+        )
 
 
 def queues(inventory: Inventory) -> Resources:
     for queue in inventory.consumed_queues:
-        yield logical_id(queue, "OldestMessage"), alarm(
-            "queue-consumer-behind", f"Messages wait in {queue} for over {HOP_SECONDS} s.",
-            When(HOP_SECONDS, periods=5), Stat(metrics.queue("ApproximateAgeOfOldestMessage", queue), "Maximum"))
+        yield (
+            logical_id(queue, "OldestMessage"),
+            alarm(
+                "queue-consumer-behind",
+                f"Messages wait in {queue} for over {HOP_SECONDS} s.",
+                When(HOP_SECONDS, periods=5),
+                Stat(metrics.queue("ApproximateAgeOfOldestMessage", queue), "Maximum"),
+            ),
+        )
     for queue in (q for q in inventory.holding_queues if q not in inventory.alarmed_queues):
-        yield logical_id(queue, "Waiting"), alarm(
-            "failed-messages-waiting", f"Messages wait in {queue}: work that failed all its retries.",
-            When(0), Stat(metrics.queue("ApproximateNumberOfMessagesVisible", queue), "Maximum"))
+        yield (
+            logical_id(queue, "Waiting"),
+            alarm(
+                "failed-messages-waiting",
+                f"Messages wait in {queue}: work that failed all its retries.",
+                When(0),
+                Stat(metrics.queue("ApproximateNumberOfMessagesVisible", queue), "Maximum"),
+            ),
+        )
 
 
 def schedules(inventory: Inventory) -> Resources:
     """A scheduled function that stopped running publishes nothing: here missing data is the alarm."""
     for consumer in inventory.of_kind("schedule"):
         every = schedule_seconds(consumer.source) or 86400
-        period = min(86400, -(-3 * every // 60) * 60)  # three runs missed, in whole minutes, at most a day
-        yield logical_id(consumer.function, "NotRunning"), alarm(
-            "scheduled-function-not-running", f"{consumer.function} ({consumer.source}) has not run for "
-            f"{period // 60} minutes.", When(1, period=period, missing="breaching", comparison="LessThanThreshold"),
-            Stat(metrics.function("Invocations", consumer.function), "Sum"))
+        period = min(
+            86400, -(-3 * every // 60) * 60
+        )  # three runs missed, in whole minutes, at most a day
+        yield (
+            logical_id(consumer.function, "NotRunning"),
+            alarm(
+                "scheduled-function-not-running",
+                f"{consumer.function} ({consumer.source}) has not run for {period // 60} minutes.",
+                When(1, period=period, missing="breaching", comparison="LessThanThreshold"),
+                Stat(metrics.function("Invocations", consumer.function), "Sum"),
+            ),
+        )
 
 
 def shop_metrics() -> Resources:
     """The shop's own metrics that mean a shopper met trouble; each is published only when it happens."""
-    yield logical_id(observability.CONTENTION_EXHAUSTED), alarm(
-        "contention-exhausted", "Orders are answered 503: their transactions kept meeting others past the retries.",
-        When(4, period=300), Stat(metrics.shop(observability.CONTENTION_EXHAUSTED), "Sum"))
-    yield logical_id(observability.STALE_SERVED), alarm(
-        "stale-catalog-served", "Catalog reads are answered from stale copies: DynamoDB is failing the reads.",
-        When(0, period=300), Stat(metrics.shop(observability.STALE_SERVED), "Sum"))
-    yield logical_id(observability.STRIPE_ERROR), alarm(
-        "stripe-errors", "Calls to Stripe fail (authorizations, captures, voids or refunds).",
-        When(4, period=300), Stat(metrics.shop(observability.STRIPE_ERROR), "Sum"))
-
+    yield (
+        logical_id(observability.CONTENTION_EXHAUSTED),
+        alarm(
+            "contention-exhausted",
+            "Orders are answered 503: their transactions kept meeting others past the retries.",
+            When(4, period=300),
+            Stat(metrics.shop(observability.CONTENTION_EXHAUSTED), "Sum"),
+        ),
+    )
+    yield (
+        logical_id(observability.STALE_SERVED),
+        alarm(
+            "stale-catalog-served",
+            "Catalog reads are answered from stale copies: DynamoDB is failing the reads.",
+            When(0, period=300),
+            Stat(metrics.shop(observability.STALE_SERVED), "Sum"),
+        ),
+    )
+    yield (
+        logical_id(observability.STRIPE_ERROR),
+        alarm(
+            "stripe-errors",
+            "Calls to Stripe fail (authorizations, captures, voids or refunds).",
+            When(4, period=300),
+            Stat(metrics.shop(observability.STRIPE_ERROR), "Sum"),
+        ),
+    )

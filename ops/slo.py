@@ -2,6 +2,7 @@
 budget) and the burn-rate arithmetic of Google's SRE Workbook ("Alerting on SLOs", multiwindow, multi-burn-rate):
 a page needs the error rate above `factor x (1 - objective)` over a long window and over a short one, so that it
 fires fast for a fast burn and stops soon after the burn stops."""
+
 from dataclasses import dataclass
 from typing import Dict, Tuple
 
@@ -12,6 +13,7 @@ PERIOD_DAYS = 30  # the window the objective and its budget are counted over
 @dataclass(frozen=True)
 class BurnRateAlert:
     """One pair of windows: the long one says the budget is really burning, the short one that it still is."""
+
     long_seconds: int
     short_seconds: int
     factor: float  # how many times faster than the objective allows
@@ -31,13 +33,20 @@ class BurnRateAlert:
 
 
 # the Workbook's two paging pairs: 2% of a 30-day budget in an hour, 5% in six hours
-BURN_RATE_ALERTS: Tuple[BurnRateAlert, ...] = (BurnRateAlert(3600, 300, 14.4), BurnRateAlert(21600, 1800, 6.0))
+BURN_RATE_ALERTS: Tuple[BurnRateAlert, ...] = (
+    BurnRateAlert(3600, 300, 14.4),
+    BurnRateAlert(21600, 1800, 6.0),
+)
 
 # p99 latency objectives (ms) of the operations a shopper waits on, each over 5-minute windows. Placing an order
 # includes Stripe's authorization (a PaymentIntent confirmed at checkout, about half a second at its p99); the
 # catalog's reads are mostly answered by API Gateway's cache or a warm container's.
-LATENCY_P99_MS: Dict[str, int] = {"POST /orders": 2000, "GET /products": 500, "GET /products/{product_id}": 500,
-                                  "GET /categories": 500}
+LATENCY_P99_MS: Dict[str, int] = {
+    "POST /orders": 2000,
+    "GET /products": 500,
+    "GET /products/{product_id}": 500,
+    "GET /categories": 500,
+}
 LATENCY_WINDOW_SECONDS = 300
 NOTIFICATION_FRESHNESS_SECONDS = 60  # an order's event reaches the shopper's inbox within this
 

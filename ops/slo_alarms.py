@@ -1,6 +1,7 @@
 """The alarms on the objectives themselves (ops/slo.py): availability's burn rates from API Gateway's `5XXError`
 and `Count`, two windows per page joined by a composite alarm, and the p99 latency of the operations a shopper
 waits on."""
+
 from typing import Dict
 
 from ops import metrics, slo
@@ -17,22 +18,32 @@ def availability(inventory: Inventory) -> Dict[str, dict]:
         for seconds in (pair.long_seconds, pair.short_seconds):
             name = logical_id("Availability", pair.name, f"{seconds}s", "Window")
             found[name] = alarm(
-                "availability-burn-rate", f"The share of 5xx answers over {seconds // 60} minutes burns the "
+                "availability-burn-rate",
+                f"The share of 5xx answers over {seconds // 60} minutes burns the "
                 f"{slo.AVAILABILITY:.1%} objective's budget {pair.factor}x too fast (one window; pages with the other).",
-                When(pair.threshold, period=seconds), error_rate(inventory), notify=False)
+                When(pair.threshold, period=seconds),
+                error_rate(inventory),
+                notify=False,
+            )
             members.append(name)
         found[logical_id("Availability", pair.name, "BurnRate")] = composite(
-            "availability-burn-rate", f"Availability SLO: {pair.factor}x burn over {pair.long_seconds // 60} and "
+            "availability-burn-rate",
+            f"Availability SLO: {pair.factor}x burn over {pair.long_seconds // 60} and "
             f"{pair.short_seconds // 60} minutes; {pair.budget_spent:.0%} of the 30-day error budget is gone.",
-            members)
+            members,
+        )
     return found
 
 
 def error_rate(inventory: Inventory) -> Math:
     """5xx answers / requests of the whole stage (a period without requests has no rate)."""
-    return Math("IF(requests > 0, errors / requests, 0)", (
-        ("errors", Stat(metrics.api("5XXError", inventory.stage), "Sum")),
-        ("requests", Stat(metrics.api("Count", inventory.stage), "Sum"))))
+    return Math(
+        "IF(requests > 0, errors / requests, 0)",
+        (
+            ("errors", Stat(metrics.api("5XXError", inventory.stage), "Sum")),
+            ("requests", Stat(metrics.api("Count", inventory.stage), "Sum")),
+        ),
+    )
 
 
 def latency(inventory: Inventory) -> Dict[str, dict]:
@@ -42,12 +53,18 @@ def latency(inventory: Inventory) -> Dict[str, dict]:
         objective = slo.LATENCY_P99_MS.get(str(operation))
         if objective is None:
             continue
-        name = logical_id(operation.method, operation.path.replace("{", "").replace("}", ""), "Latency")
+        name = logical_id(
+            operation.method, operation.path.replace("{", "").replace("}", ""), "Latency"
+        )
         found[name] = alarm(
-            "latency", f"p99 latency of {operation} is above its {objective} ms objective.",
+            "latency",
+            f"p99 latency of {operation} is above its {objective} ms objective.",
             When(objective, period=slo.LATENCY_WINDOW_SECONDS, periods=3),
-            Stat(metrics.api("Latency", inventory.stage, operation), "p99"))
+            Stat(metrics.api("Latency", inventory.stage, operation), "p99"),
+        )
     missing = set(slo.LATENCY_P99_MS) - {str(o) for o in inventory.operations}
     if missing:
-        raise ValueError(f"latency objectives for operations the API does not have: {sorted(missing)}")
+        raise ValueError(
+            f"latency objectives for operations the API does not have: {sorted(missing)}"
+        )
     return found

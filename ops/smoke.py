@@ -7,6 +7,7 @@ mail delivered); an order sent twice with one Idempotency-Key (one order, stock 
 its cancellation, which returns the stock. The run id is GitHub's (`GITHUB_RUN_ID`-`GITHUB_RUN_ATTEMPT`), else
 random. The shopper stays in the user pool: the API has no way to delete an account.
 """
+
 import argparse
 import contextlib
 import functools
@@ -38,12 +39,16 @@ class Shop:
         sent = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         sent.update(headers or {})
         try:
-            response = requests.request(method, self.url + path, json=json, headers=sent, timeout=30)
+            response = requests.request(
+                method, self.url + path, json=json, headers=sent, timeout=30
+            )
         except requests.RequestException as exc:
             raise SmokeFailed(f"{method} {path}: {exc}") from exc
         if response.status_code != expect:
-            raise SmokeFailed(f"{method} {path} answered {response.status_code}, expected {expect}: "
-                              f"{response.text[:300]}")
+            raise SmokeFailed(
+                f"{method} {path} answered {response.status_code}, expected {expect}: "
+                f"{response.text[:300]}"
+            )
         return response.json() if response.content else {}
 
     def signed_in(self, email: str, password: str) -> "Shop":
@@ -57,21 +62,38 @@ def run_id(environ=os.environ) -> str:
     return uuid.uuid4().hex[:12]
 
 
-def smoke(url: str, admin_email: str, admin_password: str, run: str, wait_seconds: float = 30,
-          say: Callable[[str], None] = print) -> None:
+def smoke(
+    url: str,
+    admin_email: str,
+    admin_password: str,
+    run: str,
+    wait_seconds: float = 30,
+    say: Callable[[str], None] = print,
+) -> None:
     anonymous = Shop(url)
     step = functools.partial(_step, say=say)
     with step("health"):
         _expect(anonymous.call("GET", "/health", 200) == {"status": "ok"}, "/health is not ok")
     with step("catalog page"):
         page = anonymous.call("GET", "/products?limit=5", 200)
-        _expect(isinstance(page.get("items"), list) and "next_cursor" in page, f"not a page: {page}")
+        _expect(
+            isinstance(page.get("items"), list) and "next_cursor" in page, f"not a page: {page}"
+        )
     with step(f"admin {admin_email} signs in"):
         admin = anonymous.signed_in(admin_email, admin_password)
     with step("admin creates the smoke product"):
-        product = admin.call("POST", "/products", 201, {
-            "name": f"Smoke test {run}", "category": CATEGORY, "price_cents": 100, "stock": 3,
-            "description": "Made by the deployment's smoke test, which deletes it again."})
+        product = admin.call(
+            "POST",
+            "/products",
+            201,
+            {
+                "name": f"Smoke test {run}",
+                "category": CATEGORY,
+                "price_cents": 100,
+                "stock": 3,
+                "description": "Made by the deployment's smoke test, which deletes it again.",
+            },
+        )
     try:
         _order_and_cancel(anonymous, product, run, wait_seconds, step)
     finally:
@@ -81,22 +103,36 @@ def smoke(url: str, admin_email: str, admin_password: str, run: str, wait_second
 
 def _order_and_cancel(anonymous: Shop, product: dict, run: str, wait_seconds: float, step) -> None:
     with step("the product is in its category"):
-        listed = anonymous.call("GET", f"/products?category={CATEGORY}&limit=100", 200, headers=FRESH)
-        _expect(product["id"] in [p["id"] for p in listed["items"]], "the new product is not listed")
+        listed = anonymous.call(
+            "GET", f"/products?category={CATEGORY}&limit=100", 200, headers=FRESH
+        )
+        _expect(
+            product["id"] in [p["id"] for p in listed["items"]], "the new product is not listed"
+        )
     email, password = f"success+{run}@simulator.amazonses.com", _password()
     with step(f"sign-up {email}"):
-        anonymous.call("POST", "/users", 201, {"email": email, "password": password, "name": "Smoke Test"})
+        anonymous.call(
+            "POST", "/users", 201, {"email": email, "password": password, "name": "Smoke Test"}
+        )
         shopper = anonymous.signed_in(email, password)
-    order_body = {"payment_method": "pm_card_visa", "items": [{"product_id": product["id"], "quantity": 2}]}
+    order_body = {
+        "payment_method": "pm_card_visa",
+        "items": [{"product_id": product["id"], "quantity": 2}],
+    }
     key = {"Idempotency-Key": f"smoke-{run}"}
     with step("order with an Idempotency-Key, sent twice"):
         order = shopper.call("POST", "/orders", 201, order_body, headers=key)
         again = shopper.call("POST", "/orders", 201, order_body, headers=key)
-        _expect(order["status"] == "PLACED" and again["id"] == order["id"], f"a second order: {again['id']}")
+        _expect(
+            order["status"] == "PLACED" and again["id"] == order["id"],
+            f"a second order: {again['id']}",
+        )
         _expect(_stock(anonymous, product) == 1, "the stock was not taken exactly once")
     with step("order notification"):
-        _expect(_eventually(lambda: _notified(shopper, order["id"]), wait_seconds),
-                f"no ORDER_PLACED notification within {wait_seconds:g} s")
+        _expect(
+            _eventually(lambda: _notified(shopper, order["id"]), wait_seconds),
+            f"no ORDER_PLACED notification within {wait_seconds:g} s",
+        )
     with step("cancel the order"):
         cancelled = shopper.call("POST", f"/orders/{order['id']}/cancel", 200)
         _expect(cancelled["status"] == "CANCELLED", f"status {cancelled['status']}")
@@ -127,7 +163,9 @@ def _expect(condition: bool, message: str) -> None:
 
 
 def _password() -> str:
-    return "Sm0ke-" + secrets.token_urlsafe(12)  # upper, lower and digit whatever the random part holds
+    return "Sm0ke-" + secrets.token_urlsafe(
+        12
+    )  # upper, lower and digit whatever the random part holds
 
 
 @contextlib.contextmanager
@@ -143,16 +181,25 @@ def _step(name: str, say: Callable[[str], None]):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="smoke", description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True, help="the shop's base URL, e.g. https://abc.execute-api.../api")
-    parser.add_argument("--wait", type=float, default=30, help="seconds to wait for the order's notification")
+    parser.add_argument(
+        "--url", required=True, help="the shop's base URL, e.g. https://abc.execute-api.../api"
+    )
+    parser.add_argument(
+        "--wait", type=float, default=30, help="seconds to wait for the order's notification"
+    )
     args = parser.parse_args(argv)
     if not args.url:
         parser.error("--url is empty: make smoke URL=https://...")
     run = run_id()
     print(f"smoke test {run} against {args.url}")
     try:
-        smoke(args.url, os.environ.get("SHOP_ADMIN_EMAIL", "admin@shop.local"),
-              os.environ.get("SHOP_ADMIN_PASSWORD", "Admin-Passw0rd"), run, args.wait)
+        smoke(
+            args.url,
+            os.environ.get("SHOP_ADMIN_EMAIL", "admin@shop.local"),
+            os.environ.get("SHOP_ADMIN_PASSWORD", "Admin-Passw0rd"),
+            run,
+            args.wait,
+        )
     except SmokeFailed as failure:
         print(f"smoke test failed: {failure}", file=sys.stderr)
         return 1

@@ -3,6 +3,7 @@ API operation with its own role (ops/iam.py), the authorizer's and the event han
 mappings with partial batch failures, bisecting and an on-failure destination; the stage's throttling and
 cache; X-Ray, contract-shaped gateway errors; SnapStart where the stage asks for it; and what operating it needs
 (ops/monitoring.py: log groups with a retention, alarms on one topic, the dashboard)."""
+
 import copy
 import json
 import re
@@ -14,12 +15,27 @@ from ops.operations import Function
 # What `production` in a stage of .chalice/config.json may set, and what it is when the stage says nothing.
 # API Gateway's default account quota is 10,000 requests/s with a burst of 5,000: a stage limit below it
 # throttles the whole shop before the account would.
-DEFAULT_OPTIONS = {"throttle": {"rate": 10000, "burst": 5000}, "method_throttles": {}, "cache_ttl": 30,
-                   "log_retention_days": 30, "snapstart": False, "arch": "arm64"}
+DEFAULT_OPTIONS = {
+    "throttle": {"rate": 10000, "burst": 5000},
+    "method_throttles": {},
+    "cache_ttl": 30,
+    "log_retention_days": 30,
+    "snapstart": False,
+    "arch": "arm64",
+}
 ALIAS = "live"
-MEMORY = {"default": 512, "PublishOrderEvents": 256, "DeliverNotifications": 256, "TokenAuthorizer": 256}
+MEMORY = {
+    "default": 512,
+    "PublishOrderEvents": 256,
+    "DeliverNotifications": 256,
+    "TokenAuthorizer": 256,
+}
 TIMEOUT = {"default": 10, "DeliverNotifications": 30, "PublishOrderEvents": 30}
-CACHED_GETS = {"/products": ("category", "limit", "cursor"), "/products/{product_id}": (), "/categories": ()}
+CACHED_GETS = {
+    "/products": ("category", "limit", "cursor"),
+    "/products/{product_id}": (),
+    "/categories": (),
+}
 
 
 def transform(template: dict, api: List[Function], handlers: List[Function], options: dict) -> dict:
@@ -38,8 +54,10 @@ def transform(template: dict, api: List[Function], handlers: List[Function], opt
         resources[fn.logical_id + "Role"] = iam.role(fn, stage_settings)
         resources[fn.logical_id + "InvokePermission"] = _invoke_permission(fn)
         integration = paths[fn.path][fn.method.lower()]["x-amazon-apigateway-integration"]
-        integration["uri"] = {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/"
-                                         f"functions/${{{fn.logical_id}.Arn}}/invocations"}
+        integration["uri"] = {
+            "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/"
+            f"functions/${{{fn.logical_id}.Arn}}/invocations"
+        }
         if fn.method == "GET" and fn.path in CACHED_GETS:
             _cache_keys(paths[fn.path]["get"], CACHED_GETS[fn.path])
 
@@ -52,22 +70,41 @@ def transform(template: dict, api: List[Function], handlers: List[Function], opt
         _production_settings(resource, fn, options)
         resources[fn.logical_id + "Role"] = iam.role(fn, stage_settings)
 
-    publish = resources["PublishOrderEvents"]["Properties"]["Events"]["PublishOrderEventsDynamodbEventSource"]
-    publish["Properties"].update({
-        "Stream": {"Fn::GetAtt": ["OrdersTable", "StreamArn"]}, "BisectBatchOnFunctionError": True,
-        "MaximumRetryAttempts": 5, "MaximumRecordAgeInSeconds": 86400,
-        "DestinationConfig": {"OnFailure": {"Destination": {"Fn::GetAtt": ["StreamFailureQueue", "Arn"]}}}})
+    publish = resources["PublishOrderEvents"]["Properties"]["Events"][
+        "PublishOrderEventsDynamodbEventSource"
+    ]
+    publish["Properties"].update(
+        {
+            "Stream": {"Fn::GetAtt": ["OrdersTable", "StreamArn"]},
+            "BisectBatchOnFunctionError": True,
+            "MaximumRetryAttempts": 5,
+            "MaximumRecordAgeInSeconds": 86400,
+            "DestinationConfig": {
+                "OnFailure": {"Destination": {"Fn::GetAtt": ["StreamFailureQueue", "Arn"]}}
+            },
+        }
+    )
     deliver = resources["DeliverNotifications"]["Properties"]
-    deliver["Events"]["DeliverNotificationsSqsEventSource"]["Properties"].update({
-        "Queue": {"Fn::GetAtt": ["NotificationsQueue", "Arn"]}, "FunctionResponseTypes": ["ReportBatchItemFailures"]})
+    deliver["Events"]["DeliverNotificationsSqsEventSource"]["Properties"].update(
+        {
+            "Queue": {"Fn::GetAtt": ["NotificationsQueue", "Arn"]},
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        }
+    )
     deliver["Environment"]["Variables"]["SHOP_PARTIAL_BATCH_RESPONSE"] = "true"
 
     api_properties = resources["RestAPI"]["Properties"]
-    api_properties.update({
-        "TracingEnabled": True, "CacheClusterEnabled": True, "CacheClusterSize": "0.5",
-        "MethodSettings": method_settings(api, options),
-    })
-    edge.apply(t)  # API Gateway's own answers (the contract's errors, the security headers) and the web ACL
+    api_properties.update(
+        {
+            "TracingEnabled": True,
+            "CacheClusterEnabled": True,
+            "CacheClusterSize": "0.5",
+            "MethodSettings": method_settings(api, options),
+        }
+    )
+    edge.apply(
+        t
+    )  # API Gateway's own answers (the contract's errors, the security headers) and the web ACL
     if options["snapstart"]:
         _snapstart(t, api, [authorizer] + handlers)
     for output in ("APIHandlerArn", "APIHandlerName"):
@@ -82,15 +119,30 @@ def method_settings(api: List[Function], options: dict) -> List[dict]:
     limits = {f"{fn.method} {fn.path}": options["throttle"] for fn in api}
     unknown = set(options["method_throttles"]) - set(limits)
     if unknown:
-        raise ValueError(f"method_throttles names operations the app does not have: {sorted(unknown)}")
+        raise ValueError(
+            f"method_throttles names operations the app does not have: {sorted(unknown)}"
+        )
     limits.update(options["method_throttles"])
     stage = options["throttle"]
-    settings = [{"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": stage["rate"],
-                 "ThrottlingBurstLimit": stage["burst"], "MetricsEnabled": True}]
-    for operation in sorted(set(options["method_throttles"]) | {f"GET {path}" for path in CACHED_GETS}):
+    settings = [
+        {
+            "ResourcePath": "/*",
+            "HttpMethod": "*",
+            "ThrottlingRateLimit": stage["rate"],
+            "ThrottlingBurstLimit": stage["burst"],
+            "MetricsEnabled": True,
+        }
+    ]
+    for operation in sorted(
+        set(options["method_throttles"]) | {f"GET {path}" for path in CACHED_GETS}
+    ):
         method, path = operation.split(" ", 1)
-        setting = {"ResourcePath": "/" + path.replace("/", "~1"), "HttpMethod": method,
-                   "ThrottlingRateLimit": limits[operation]["rate"], "ThrottlingBurstLimit": limits[operation]["burst"]}
+        setting = {
+            "ResourcePath": "/" + path.replace("/", "~1"),
+            "HttpMethod": method,
+            "ThrottlingRateLimit": limits[operation]["rate"],
+            "ThrottlingBurstLimit": limits[operation]["burst"],
+        }
         if method == "GET" and path in CACHED_GETS:
             setting.update({"CachingEnabled": True, "CacheTtlInSeconds": options["cache_ttl"]})
         settings.append(setting)
@@ -132,16 +184,24 @@ def priming(fn: Function) -> List[str]:
 def _environment(chalice_variables: dict) -> dict:
     """The stage's settings, with the resources' real names and ids instead of values known only at deploy."""
     env = dict(chalice_variables)
-    env.update({
-        "SHOP_USERS_TABLE": {"Ref": "UsersTable"}, "SHOP_PRODUCTS_TABLE": {"Ref": "ProductsTable"},
-        "SHOP_CARTS_TABLE": {"Ref": "CartsTable"}, "SHOP_ORDERS_TABLE": {"Ref": "OrdersTable"}, "SHOP_NOTIFICATIONS_TABLE": {"Ref": "NotificationsTable"},
-        "SHOP_SESSIONS_TABLE": {"Ref": "SessionsTable"},
-        "SHOP_NOTIFICATIONS_QUEUE": {"Fn::GetAtt": ["NotificationsQueue", "QueueName"]},
-        "SHOP_USER_POOL_ID": {"Ref": "UserPool"}, "SHOP_USER_POOL_CLIENT_ID": {"Ref": "UserPoolClient"},
-        "SHOP_CURSOR_KEY_ID": {"Ref": "CursorKey"}, "SHOP_SENDER_EMAIL": {"Ref": "SenderEmail"},
-        "SHOP_PAYMENTS_TABLE": {"Ref": "PaymentsTable"}, "SHOP_STRIPE_SECRET_ID": {"Ref": "StripeSecret"},
-        "POWERTOOLS_SERVICE_NAME": "shop",
-    })
+    env.update(
+        {
+            "SHOP_USERS_TABLE": {"Ref": "UsersTable"},
+            "SHOP_PRODUCTS_TABLE": {"Ref": "ProductsTable"},
+            "SHOP_CARTS_TABLE": {"Ref": "CartsTable"},
+            "SHOP_ORDERS_TABLE": {"Ref": "OrdersTable"},
+            "SHOP_NOTIFICATIONS_TABLE": {"Ref": "NotificationsTable"},
+            "SHOP_SESSIONS_TABLE": {"Ref": "SessionsTable"},
+            "SHOP_NOTIFICATIONS_QUEUE": {"Fn::GetAtt": ["NotificationsQueue", "QueueName"]},
+            "SHOP_USER_POOL_ID": {"Ref": "UserPool"},
+            "SHOP_USER_POOL_CLIENT_ID": {"Ref": "UserPoolClient"},
+            "SHOP_CURSOR_KEY_ID": {"Ref": "CursorKey"},
+            "SHOP_SENDER_EMAIL": {"Ref": "SenderEmail"},
+            "SHOP_PAYMENTS_TABLE": {"Ref": "PaymentsTable"},
+            "SHOP_STRIPE_SECRET_ID": {"Ref": "StripeSecret"},
+            "POWERTOOLS_SERVICE_NAME": "shop",
+        }
+    )
     return env
 
 
@@ -160,24 +220,42 @@ def blueprint_of(fn: Function) -> str:
     """The one blueprint (app.BLUEPRINTS) an API function's app registers, or "" for all of them: the API
     document (in the system blueprint) describes every route, so its blueprint's functions load every one."""
     import app
+
     name = next(name for name, module in app.BLUEPRINTS.items() if module == fn.module)
     return "" if name == "system" else name
 
 
 def _production_settings(resource: dict, fn: Function, options: dict) -> None:
     props = resource["Properties"]
-    props.update({"Architectures": [options["arch"]], "Tracing": "Active", "Role": {"Fn::GetAtt": [fn.logical_id + "Role", "Arn"]},
-                  "MemorySize": MEMORY.get(fn.logical_id, MEMORY["default"]),
-                  "Timeout": TIMEOUT.get(fn.logical_id, TIMEOUT["default"]),
-                  "CodeUri": "./deployment.zip"})
+    props.update(
+        {
+            "Architectures": [options["arch"]],
+            "Tracing": "Active",
+            "Role": {"Fn::GetAtt": [fn.logical_id + "Role", "Arn"]},
+            "MemorySize": MEMORY.get(fn.logical_id, MEMORY["default"]),
+            "Timeout": TIMEOUT.get(fn.logical_id, TIMEOUT["default"]),
+            "CodeUri": "./deployment.zip",
+        }
+    )
 
 
 def _invoke_permission(fn: Function) -> dict:
     # API Gateway's ARN form: .../<stage>/<METHOD>/<path with parameters as *>
-    return {"Type": "AWS::Lambda::Permission", "Properties": {
-        "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": fn.logical_id}, "Principal": "apigateway.amazonaws.com",
-        "SourceArn": {"Fn::Sub": ["arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestAPIId}/*/"
-                                  f"{fn.method}{_arn_path(fn.path)}", {"RestAPIId": {"Ref": "RestAPI"}}]}}}
+    return {
+        "Type": "AWS::Lambda::Permission",
+        "Properties": {
+            "Action": "lambda:InvokeFunction",
+            "FunctionName": {"Ref": fn.logical_id},
+            "Principal": "apigateway.amazonaws.com",
+            "SourceArn": {
+                "Fn::Sub": [
+                    "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestAPIId}/*/"
+                    f"{fn.method}{_arn_path(fn.path)}",
+                    {"RestAPIId": {"Ref": "RestAPI"}},
+                ]
+            },
+        },
+    }
 
 
 def _arn_path(path: str) -> str:
@@ -190,11 +268,15 @@ def _cache_keys(operation: dict, query: tuple) -> None:
     integration = operation["x-amazon-apigateway-integration"]
     for name in query:
         parameters.append({"in": "query", "name": name, "required": False, "type": "string"})
-    integration["cacheKeyParameters"] = [f"method.request.querystring.{n}" for n in query] + \
-        [f"method.request.path.{p['name']}" for p in parameters if p.get("in") == "path"]
-    integration["requestParameters"] = {f"integration.request.querystring.{n}": f"method.request.querystring.{n}"
-                                        for n in query}
+    integration["cacheKeyParameters"] = [f"method.request.querystring.{n}" for n in query] + [
+        f"method.request.path.{p['name']}" for p in parameters if p.get("in") == "path"
+    ]
+    integration["requestParameters"] = {
+        f"integration.request.querystring.{n}": f"method.request.querystring.{n}" for n in query
+    }
 
 
 def named_functions(template: dict) -> Dict[str, dict]:
-    return {k: v for k, v in template["Resources"].items() if v["Type"] == "AWS::Serverless::Function"}
+    return {
+        k: v for k, v in template["Resources"].items() if v["Type"] == "AWS::Serverless::Function"
+    }

@@ -1,5 +1,6 @@
 """The embedded AWS for the whole run (moto's server on a free port, provisioned from infra/ by the
 same devstack code `make run` uses), the app, a Chalice test client and signed-in users."""
+
 import os
 import pathlib
 import uuid
@@ -28,10 +29,15 @@ def app_log():
 @pytest.fixture(scope="session")
 def stack():
     server = aws.start(aws.free_port())
-    os.environ.update(SHOP_STAGE="test", SHOP_AUTO_CONFIRM="true", SHOP_SENDER_EMAIL="shop@example.com",
-                      SHOP_PARTIAL_BATCH_RESPONSE="true")
+    os.environ.update(
+        SHOP_STAGE="test",
+        SHOP_AUTO_CONFIRM="true",
+        SHOP_SENDER_EMAIL="shop@example.com",
+        SHOP_PARTIAL_BATCH_RESPONSE="true",
+    )
     from chalicelib import bootstrap
     from tests import recorder
+
     bootstrap.reset()
     recorder.install("test")
     stack = provision.provision("test", {"QueueVisibilityTimeout": "1"})
@@ -47,6 +53,7 @@ def stripe_api(tmp_path_factory):
     does); its base URL. Register a webhook with `devstack.stripe.register_webhook(stripe_api, url, secret)`."""
     from chalicelib import settings
     from devstack import stripe
+
     running = stripe.start(aws.free_port(), tmp_path_factory.mktemp("stripe") / "stripe.log")
     os.environ.update(stripe.environment(running.url))
     settings.reset()
@@ -57,14 +64,17 @@ def stripe_api(tmp_path_factory):
 @pytest.fixture(scope="session")
 def app(stack, stripe_api):
     from devstack import gateway
+
     gateway.match_production()
     from app import app
+
     return app
 
 
 @pytest.fixture(scope="session")
 def client(app):
     from chalice.test import Client
+
     with Client(app, stage_name="test") as test_client:
         yield test_client
 
@@ -79,8 +89,9 @@ def sign_up_and_in(client, email=None, name="Ada Lovelace", admin=False, stack=N
     created = api.post("/users", {"email": email, "password": PASSWORD, "name": name})
     assert created.status_code == 201, created.body
     if admin:
-        boto3.client("cognito-idp").admin_add_user_to_group(UserPoolId=stack.pool_id, Username=email,
-                                                             GroupName="admin")
+        boto3.client("cognito-idp").admin_add_user_to_group(
+            UserPoolId=stack.pool_id, Username=email, GroupName="admin"
+        )
     tokens = api.post("/auth/token", {"email": email, "password": PASSWORD}).json
     signed_in = Api(client, tokens["access_token"])
     signed_in.email = email
@@ -106,7 +117,9 @@ def other_shopper(client):
 
 @pytest.fixture(scope="session")
 def admin(client, stack):
-    return sign_up_and_in(client, email=unique_email("admin"), name="Shop Admin", admin=True, stack=stack)
+    return sign_up_and_in(
+        client, email=unique_email("admin"), name="Shop Admin", admin=True, stack=stack
+    )
 
 
 @pytest.fixture(scope="session")
@@ -115,6 +128,7 @@ def live_url(app):
     import pathlib
     import threading
     from chalice.cli.factory import CLIFactory
+
     root = str(pathlib.Path(__file__).resolve().parent.parent)
     factory = CLIFactory(root, environ=os.environ)
     config = factory.create_config_obj(chalice_stage_name="test")
@@ -132,6 +146,7 @@ def pump(app, stack):
     import sys
     import threading
     from devstack import pump as pumps
+
     stop = threading.Event()
     running = pumps.for_stack(sys.modules["app"], stack, stop, idle_seconds=0.05).start()
     yield running

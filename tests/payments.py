@@ -1,6 +1,7 @@
 """What tests need of Stripe beside the shop: localstripe read directly (its intents, charges, refunds), signed
 webhook events, and a fault-injecting wrapper of the payment port for what localstripe cannot do (fail, throttle,
 time out, refuse a capture of a cancelled intent or a second refund, crash between Stripe and DynamoDB)."""
+
 import hashlib
 import hmac
 import json
@@ -24,7 +25,9 @@ def intents(api: str) -> List[dict]:
     found: List[dict] = []
     after = None
     while True:
-        page = stripe_get(api, "payment_intents", limit=100, **({"starting_after": after} if after else {}))
+        page = stripe_get(
+            api, "payment_intents", limit=100, **({"starting_after": after} if after else {})
+        )
         found += page["data"]
         if not page["has_more"]:
             return found
@@ -40,26 +43,41 @@ def intent(api: str, reference: str) -> dict:
 
 
 def refunded(api: str, reference: str) -> int:
-    return sum(r["amount"] for r in stripe_get(api, "refunds", payment_intent=reference, limit=100)["data"])
+    return sum(
+        r["amount"] for r in stripe_get(api, "refunds", payment_intent=reference, limit=100)["data"]
+    )
 
 
 def cancel_at_stripe(api: str, reference: str) -> None:
     """What Stripe does to an authorization left uncaptured for 7 days."""
-    requests.post(f"{api}/v1/payment_intents/{reference}/cancel", auth=KEY, timeout=10).raise_for_status()
+    requests.post(
+        f"{api}/v1/payment_intents/{reference}/cancel", auth=KEY, timeout=10
+    ).raise_for_status()
 
 
 def signed(event: dict, secret: str = "whsec_local", at: Optional[int] = None) -> tuple:
     """A webhook body and its Stripe-Signature header, as Stripe signs them (HMAC-SHA256 of `t.payload`)."""
     payload = json.dumps(event).encode()
     stamp = int(time.time()) if at is None else at
-    signature = hmac.new(secret.encode(), f"{stamp}.".encode() + payload, hashlib.sha256).hexdigest()
+    signature = hmac.new(
+        secret.encode(), f"{stamp}.".encode() + payload, hashlib.sha256
+    ).hexdigest()
     return payload, f"t={stamp},v1={signature}"
 
 
 def event(kind: str, reference: str, event_id: str = "evt_test") -> dict:
-    subject = {"id": "ch_test", "object": "charge", "payment_intent": reference} if kind.startswith("charge.") else \
-        {"id": reference, "object": "payment_intent"}
-    return {"id": event_id, "object": "event", "type": kind, "data": {"object": subject}, "api_version": "2024-06-20"}
+    subject = (
+        {"id": "ch_test", "object": "charge", "payment_intent": reference}
+        if kind.startswith("charge.")
+        else {"id": reference, "object": "payment_intent"}
+    )
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": kind,
+        "data": {"object": subject},
+        "api_version": "2024-06-20",
+    }
 
 
 class Crash(BaseException):
@@ -98,7 +116,9 @@ class FaultyPayments:
 
     def capture(self, reference: str, key: str) -> Intent:
         if self.strict and not self.inner.intent(reference).authorized:
-            return self._through("capture", lambda: self.inner.intent(reference))  # Stripe: refused, read again
+            return self._through(
+                "capture", lambda: self.inner.intent(reference)
+            )  # Stripe: refused, read again
         return self._through("capture", lambda: self.inner.capture(reference, key))
 
     def void(self, reference: str, key: str) -> Intent:
@@ -120,4 +140,6 @@ class FaultyPayments:
 
 
 def unavailable() -> errors.Unavailable:
-    return errors.Unavailable("the payment provider is not answering; nothing was charged, retry shortly")
+    return errors.Unavailable(
+        "the payment provider is not answering; nothing was charged, retry shortly"
+    )

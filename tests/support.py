@@ -1,5 +1,6 @@
 """Helpers for tests: waiting on asynchronous work (the event pump, SES, SQS), the app's route table, and the
 metrics the app logged."""
+
 import json
 import re
 import time
@@ -11,8 +12,11 @@ def sent_emails(to: str) -> list:
     """What the embedded AWS's SES has sent to one address. (moto's server runs in this process, so its
     SES backend is read directly: /moto-api/data.json would serialise every table on each call.)"""
     from moto.ses.models import ses_backends
+
     backend = ses_backends["123456789012"]["us-east-1"]
-    return [m for m in list(backend.sent_messages) if to in (m.destinations.get("ToAddresses") or [])]
+    return [
+        m for m in list(backend.sent_messages) if to in (m.destinations.get("ToAddresses") or [])
+    ]
 
 
 def eventually(check, seconds: float = 5.0):
@@ -44,8 +48,11 @@ def all_pages(api, path: str, field: str = "id") -> list:
 
 def operations(app) -> list:
     """(method, path, operation record) of every route, read off Chalice's own route table."""
-    return [(method, path, entry.view_function.operation) for path, methods in app.routes.items()
-            for method, entry in methods.items()]
+    return [
+        (method, path, entry.view_function.operation)
+        for path, methods in app.routes.items()
+        for method, entry in methods.items()
+    ]
 
 
 def concrete(path: str, value: str = "01ARZ3NDEKTSV4RRFFQ69G5FAV") -> str:
@@ -57,6 +64,15 @@ def metrics_logged(log_path, since: int) -> list:
     """The EMF metrics the app wrote to its log file after byte `since`, as (namespace, dimensions, name) in order."""
     with log_path.open() as log:
         log.seek(since)
-        documents = [json.loads(line) for line in log.read().splitlines() if line.startswith('{"_aws"')]
-    return [(d["_aws"]["CloudWatchMetrics"][0]["Namespace"], tuple(d["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]),
-             metric["Name"]) for d in documents for metric in d["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
+        documents = [
+            json.loads(line) for line in log.read().splitlines() if line.startswith('{"_aws"')
+        ]
+    return [
+        (
+            d["_aws"]["CloudWatchMetrics"][0]["Namespace"],
+            tuple(d["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]),
+            metric["Name"],
+        )
+        for d in documents
+        for metric in d["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+    ]

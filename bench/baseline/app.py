@@ -1,4 +1,5 @@
 """The cold-start baseline: a plain Chalice app with one GetItem route, as `chalice package` ships it."""
+
 import os
 
 import boto3

@@ -1,4 +1,5 @@
 """The Chalice app, made safe for Chalice's threaded local server."""
+
 import threading
 
 from chalice import Chalice

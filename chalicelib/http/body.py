@@ -5,6 +5,7 @@ the last of a key given twice, where others keep the first: a body whose meaning
 is a known smuggling path, so a key given twice is refused. msgspec cannot tell, so objects are read once more as
 pairs by the standard library's C scanner, only when the body has room for two keys (`make bench` shows the cost).
 """
+
 import json
 from typing import Any, List, Mapping, Optional, Tuple
 
@@ -22,7 +23,9 @@ def has_body(raw: bytes, headers: Mapping[str, str]) -> bool:
     if raw:
         return True
     length = (headers.get("content-length") or "").strip()
-    if length.isascii() and length.isdigit() and length.strip("0"):  # thousands of digits: no int() needed
+    if (
+        length.isascii() and length.isdigit() and length.strip("0")
+    ):  # thousands of digits: no int() needed
         return True
     return "chunked" in (headers.get("transfer-encoding") or "").lower()
 
@@ -31,14 +34,18 @@ def require_json(content_type: Optional[str]) -> None:
     """415 unless the body is declared `application/json`, in UTF-8 when a charset is named. The message never
     quotes the header (Chalice's own 415 echoed it whole)."""
     if not content_type:
-        raise errors.UnsupportedMediaType("a request body needs the header `Content-Type: application/json`")
+        raise errors.UnsupportedMediaType(
+            "a request body needs the header `Content-Type: application/json`"
+        )
     media, *parameters = content_type.split(";")
     if media.strip().lower() != JSON:
         raise errors.UnsupportedMediaType("the request body must be `application/json`")
     for parameter in parameters:
         name, _, value = parameter.partition("=")
         if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in _UTF8:
-            raise errors.UnsupportedMediaType("the request body must be JSON in UTF-8 (`charset=utf-8`, or none)")
+            raise errors.UnsupportedMediaType(
+                "the request body must be JSON in UTF-8 (`charset=utf-8`, or none)"
+            )
 
 
 def within_limit(raw: bytes, limit: int) -> bytes:
@@ -72,7 +79,9 @@ class _Repeated(Exception):
 def _unique(pairs: List[Tuple[str, Any]]) -> dict:
     found = dict(pairs)
     if len(found) != len(pairs):
-        raise _Repeated(next(key for position, (key, _) in enumerate(pairs) if key in dict(pairs[:position])))
+        raise _Repeated(
+            next(key for position, (key, _) in enumerate(pairs) if key in dict(pairs[:position]))
+        )
     return found
 
 
@@ -87,8 +96,13 @@ def refuse_repeated_keys(raw: bytes) -> None:
     try:
         _PAIRS.decode(raw.decode())
     except _Repeated as exc:
-        raise errors.InvalidInput(f"field {text.quoted(exc.key)} is given more than once in one object") from None
-    except (ValueError, RecursionError):  # what msgspec accepted and the standard library does not read
+        raise errors.InvalidInput(
+            f"field {text.quoted(exc.key)} is given more than once in one object"
+        ) from None
+    except (
+        ValueError,
+        RecursionError,
+    ):  # what msgspec accepted and the standard library does not read
         raise errors.InvalidInput("request body is not valid JSON") from None
 
 
@@ -101,5 +115,5 @@ def _describe(exc: msgspec.ValidationError) -> str:
     if " - at `$." in message:
         message, _, where = message.rpartition(" - at `$.")
     if message.startswith(_UNKNOWN) and message.endswith("`"):
-        message = f"unknown field {text.quoted(message[len(_UNKNOWN):-1])}"
+        message = f"unknown field {text.quoted(message[len(_UNKNOWN) : -1])}"
     return f"field `{where.rstrip('`')}`: {message}" if where else message

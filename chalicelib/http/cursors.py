@@ -1,5 +1,6 @@
 """List positions as opaque cursors: signed (HMAC, key from Secrets Manager) and scoped to their list, so an
 edited or foreign cursor is a 400, never a 500."""
+
 import base64
 import binascii
 import hashlib

@@ -1,5 +1,6 @@
 """What a view reads of a request: the caller the authorizer verified, the JSON body as a msgspec model, strict
 query parameters and headers."""
+
 import re
 from dataclasses import dataclass
 from typing import Any, Optional, Tuple
@@ -63,7 +64,9 @@ def query(request, name: str) -> Optional[str]:
         return None
     values = params.getlist(name) if hasattr(params, "getlist") else [params[name]]
     if len(values) != 1:
-        raise errors.InvalidInput(f"query parameter `{name}` is given {len(values)} times; give it once")
+        raise errors.InvalidInput(
+            f"query parameter `{name}` is given {len(values)} times; give it once"
+        )
     return values[0]
 
 
@@ -76,7 +79,9 @@ def limit(request, default: int = 20, maximum: int = 100) -> int:
     if text is None:
         return default
     if not _LIMIT.fullmatch(text) or not 1 <= int(text) <= maximum:
-        raise errors.InvalidInput(f"query parameter `limit` must be an integer from 1 to {maximum} in ASCII digits")
+        raise errors.InvalidInput(
+            f"query parameter `limit` must be an integer from 1 to {maximum} in ASCII digits"
+        )
     return int(text)
 
 

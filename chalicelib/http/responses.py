@@ -1,5 +1,6 @@
 """Answers: JSON, no content, cacheable catalog reads (ETag, Cache-Control, 304, a stale copy's Warning), and
 the one table from domain error to HTTP status."""
+
 import hashlib
 import json
 from typing import Any, Dict, Optional
@@ -28,8 +29,11 @@ _STATUS = [
 
 
 def answer(payload: Any, status: int = 200, headers: Optional[dict] = None) -> Response:
-    return Response(body=msgspec.json.encode(payload).decode(), status_code=status,
-                    headers={"Content-Type": JSON, **(headers or {})})
+    return Response(
+        body=msgspec.json.encode(payload).decode(),
+        status_code=status,
+        headers={"Content-Type": JSON, **(headers or {})},
+    )
 
 
 def no_content() -> Response:
@@ -42,13 +46,18 @@ def cached(request, payload: Any, max_age: int) -> Response:
     encoded = msgspec.json.encode(payload)
     tag = etag_of(encoded)
     stale = settings.get().cache_stale_seconds
-    headers: Dict[str, Any] = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}, stale-if-error={stale}"}
+    headers: Dict[str, Any] = {
+        "ETag": tag,
+        "Cache-Control": f"public, max-age={max_age}, stale-if-error={stale}",
+    }
     if cache.stale_served.get():
         headers["Warning"] = '110 - "Response is Stale"'
         observability.count(observability.STALE_SERVED)
     if etag_matches(header(request, "If-None-Match"), tag):
         return Response(body="", status_code=304, headers=headers)
-    return Response(body=encoded.decode(), status_code=200, headers={"Content-Type": JSON, **headers})
+    return Response(
+        body=encoded.decode(), status_code=200, headers={"Content-Type": JSON, **headers}
+    )
 
 
 def etag_of(encoded: bytes) -> str:
@@ -66,11 +75,18 @@ def etag_matches(if_none_match: Optional[str], tag: str) -> bool:
 def error(exc: errors.ShopError) -> Response:
     for kind, status, code in _STATUS:
         if isinstance(exc, kind):
-            headers = {"Retry-After": str(getattr(exc, "retry_after", 1))} if status in (429, 503) else None
+            headers = (
+                {"Retry-After": str(getattr(exc, "retry_after", 1))}
+                if status in (429, 503)
+                else None
+            )
             return error_body(status, code, str(exc), headers)
     raise exc
 
 
 def error_body(status: int, code: str, message: str, headers: Optional[dict] = None) -> Response:
-    return Response(body=json.dumps({"Code": code, "Message": message}), status_code=status,
-                    headers={"Content-Type": JSON, **(headers or {})})
+    return Response(
+        body=json.dumps({"Code": code, "Message": message}),
+        status_code=status,
+        headers={"Content-Type": JSON, **(headers or {})},
+    )

@@ -8,6 +8,7 @@ not the shop's own format (`raw_body=True`), and `caller=` where the view asks f
 
 The body's media type is checked here too: Chalice's own check treats a body without Content-Type as JSON and
 echoes the header back in its 415, so Chalice is told to accept any type (ANY_MEDIA_TYPE) and this wrapper decides."""
+
 import inspect
 from typing import Callable, Dict
 
@@ -25,7 +26,9 @@ ANY_MEDIA_TYPE = "*/*"
 MAX_PATH_PARAMETER = text.QUOTE_LIMIT
 
 
-def route(blueprint, path: str, method: str, summary: str, *, public: bool = False, **meta) -> Callable:
+def route(
+    blueprint, path: str, method: str, summary: str, *, public: bool = False, **meta
+) -> Callable:
     """Register a view on a blueprint with its operation record; non-public routes get the token authorizer,
     admin routes also the admin check."""
     record = Operation(method=method, path=path, summary=summary, public=public, **meta)
@@ -38,16 +41,24 @@ def route(blueprint, path: str, method: str, summary: str, *, public: bool = Fal
 
         wrapper.__name__ = view.__name__
         wrapper.__doc__ = view.__doc__
-        wrapper.__module__ = view.__module__  # the blueprint's module: ops/package.py loads only it per function
+        wrapper.__module__ = (
+            view.__module__
+        )  # the blueprint's module: ops/package.py loads only it per function
         setattr(wrapper, "operation", record)  # read by the OpenAPI builder and the packaging
-        blueprint.route(path, methods=[method], authorizer=None if public else auth.token_authorizer,
-                        content_types=[ANY_MEDIA_TYPE])(wrapper)
+        blueprint.route(
+            path,
+            methods=[method],
+            authorizer=None if public else auth.token_authorizer,
+            content_types=[ANY_MEDIA_TYPE],
+        )(wrapper)
         return wrapper
 
     return decorate
 
 
-def _run(blueprint, record: Operation, view: Callable, params: Dict[str, str], wants_caller: bool) -> Response:
+def _run(
+    blueprint, record: Operation, view: Callable, params: Dict[str, str], wants_caller: bool
+) -> Response:
     request = blueprint.current_request
     cache.stale_served.set(False)
     with operation.serving(record):
@@ -61,10 +72,14 @@ def _run(blueprint, record: Operation, view: Callable, params: Dict[str, str], w
                 observability.logger().warning("dependency unavailable", extra={"error": repr(exc)})
                 return responses.error(errors.Unavailable(transient.explain(exc)))
             observability.logger().exception("unhandled error")
-            return responses.error_body(500, "InternalServerError", "An internal server error occurred.")
+            return responses.error_body(
+                500, "InternalServerError", "An internal server error occurred."
+            )
 
 
-def _inputs(request, record: Operation, params: Dict[str, str], wants_caller: bool) -> Dict[str, object]:
+def _inputs(
+    request, record: Operation, params: Dict[str, str], wants_caller: bool
+) -> Dict[str, object]:
     """Who calls (and whether they may), then the path and the body: what the view is given besides them."""
     given: Dict[str, object] = {}
     if not record.public:

@@ -1,4 +1,5 @@
 """The queue and the mail service behind small interfaces."""
+
 import json
 from dataclasses import asdict
 from typing import Dict, List
@@ -15,6 +16,7 @@ class EventsNotSent(Exception):
 
 class EntriesRefused(retry.RetrySignal):
     """SQS refused some entries of a batch (throttled, say): send just those again, after a wait."""
+
     waits = True
 
     def __init__(self, pending: Dict[str, OrderEvent]) -> None:
@@ -33,12 +35,14 @@ class SqsEventQueue:
     def send(self, events: List[OrderEvent]) -> None:
         """Send in batches of 10, retrying just the entries SQS reports as failed."""
         for start in range(0, len(events), 10):
-            batch = {str(i): e for i, e in enumerate(events[start:start + 10])}
+            batch = {str(i): e for i, e in enumerate(events[start : start + 10])}
             SEND.run(lambda signals: self._send_once(_unsent(signals, batch)))
 
     def _send_once(self, pending: Dict[str, OrderEvent]) -> None:
-        answer = self._sqs.send_message_batch(QueueUrl=self._url, Entries=[
-            {"Id": i, "MessageBody": json.dumps(asdict(e))} for i, e in pending.items()])
+        answer = self._sqs.send_message_batch(
+            QueueUrl=self._url,
+            Entries=[{"Id": i, "MessageBody": json.dumps(asdict(e))} for i, e in pending.items()],
+        )
         refused = {f["Id"]: pending[f["Id"]] for f in answer.get("Failed", [])}
         if refused:
             raise EntriesRefused(refused)
@@ -56,6 +60,11 @@ class SesMailer:
         self._sender = sender
 
     def send(self, to: str, subject: str, body: str) -> None:
-        self._ses.send_email(Source=self._sender, Destination={"ToAddresses": [to]},
-                             Message={"Subject": {"Data": subject, "Charset": "UTF-8"},
-                                      "Body": {"Text": {"Data": body, "Charset": "UTF-8"}}})
+        self._ses.send_email(
+            Source=self._sender,
+            Destination={"ToAddresses": [to]},
+            Message={
+                "Subject": {"Data": subject, "Charset": "UTF-8"},
+                "Body": {"Text": {"Data": body, "Charset": "UTF-8"}},
+            },
+        )

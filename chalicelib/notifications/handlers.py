@@ -5,6 +5,7 @@ event source mapping reports partial batch failures (the production template set
 the failed message ids are returned; where it does not (`chalice deploy` cannot set it), any failure fails
 the invocation so nothing is lost: the whole batch comes back, and the consumer is idempotent.
 """
+
 import json
 from typing import Any, Mapping
 
@@ -14,13 +15,35 @@ from chalicelib.notifications import model
 
 
 # what each handler may touch in AWS, its event source mapping's reads included (its IAM role is made from this)
-PUBLISH = Operation("STREAM", "publish_order_events", "Publish order events", needs=(
-    "sqs:SendMessage", "sqs:GetQueueUrl",
-    "dynamodb:DescribeStream:orders", "dynamodb:GetRecords:orders", "dynamodb:GetShardIterator:orders",
-    "dynamodb:ListStreams:orders", "sqs:SendMessage:stream-failures"))
-DELIVER = Operation("SQS", "deliver_notifications", "Deliver notifications", needs=(
-    "dynamodb:PutItem:notifications", "dynamodb:GetItem:notifications", "dynamodb:UpdateItem:notifications",
-    "dynamodb:GetItem:users", "ses:SendEmail", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"))
+PUBLISH = Operation(
+    "STREAM",
+    "publish_order_events",
+    "Publish order events",
+    needs=(
+        "sqs:SendMessage",
+        "sqs:GetQueueUrl",
+        "dynamodb:DescribeStream:orders",
+        "dynamodb:GetRecords:orders",
+        "dynamodb:GetShardIterator:orders",
+        "dynamodb:ListStreams:orders",
+        "sqs:SendMessage:stream-failures",
+    ),
+)
+DELIVER = Operation(
+    "SQS",
+    "deliver_notifications",
+    "Deliver notifications",
+    needs=(
+        "dynamodb:PutItem:notifications",
+        "dynamodb:GetItem:notifications",
+        "dynamodb:UpdateItem:notifications",
+        "dynamodb:GetItem:users",
+        "ses:SendEmail",
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+    ),
+)
 
 
 class BatchFailed(Exception):
@@ -29,11 +52,18 @@ class BatchFailed(Exception):
 
 def publish(event) -> int:
     with operation.serving(PUBLISH):
-        changes = [(_image(r.get("dynamodb", {}).get("OldImage")), _image(r.get("dynamodb", {}).get("NewImage")))
-                   for r in event.get("Records", [])]
+        changes = [
+            (
+                _image(r.get("dynamodb", {}).get("OldImage")),
+                _image(r.get("dynamodb", {}).get("NewImage")),
+            )
+            for r in event.get("Records", [])
+        ]
         events = bootstrap.services().publisher.publish(changes)
     if events:
-        observability.logger().info("order events published", extra={"events": [e.id for e in events]})
+        observability.logger().info(
+            "order events published", extra={"events": [e.id for e in events]}
+        )
         observability.count(observability.ORDER_EVENT_PUBLISHED, len(events))
     return len(events)
 
@@ -44,27 +74,50 @@ def deliver(event, context=None) -> Mapping[str, Any]:
 
 
 def _deliver(event, context) -> Mapping[str, Any]:
-    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+    from aws_lambda_powertools.utilities.batch import (
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
+
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-    answer = process_partial_response(event=event, record_handler=_deliver_one, processor=processor, context=context)
+    answer = process_partial_response(
+        event=event, record_handler=_deliver_one, processor=processor, context=context
+    )
     failures = answer.get("batchItemFailures", [])
     if failures and not settings.get().partial_batch_response:
-        raise BatchFailed(f"{len(failures)} of {len(event.get('Records', []))} messages failed; retrying the batch")
+        raise BatchFailed(
+            f"{len(failures)} of {len(event.get('Records', []))} messages failed; retrying the batch"
+        )
     return answer
 
 
 def _deliver_one(record) -> None:
     event = model.parse_event(json.loads(record.body))
     emailed = bootstrap.services().notifications.deliver(event)
-    observability.logger().info("notification delivered" if emailed else "duplicate event ignored",
-                                extra={"event_id": event.id, "message_id": record.message_id})
-    observability.count(observability.NOTIFICATION_EMAILED if emailed else observability.NOTIFICATION_DUPLICATE)
+    observability.logger().info(
+        "notification delivered" if emailed else "duplicate event ignored",
+        extra={"event_id": event.id, "message_id": record.message_id},
+    )
+    observability.count(
+        observability.NOTIFICATION_EMAILED if emailed else observability.NOTIFICATION_DUPLICATE
+    )
 
 
 def _image(raw):
     """An orders stream image as the fields an event needs (the stream carries DynamoDB's attribute shapes)."""
     from chalicelib.orders.repository import order_of_image
+
     order = order_of_image(raw)
-    return None if order is None else {
-        "id": order.id, "user_id": order.user_id, "status": order.status, "total_cents": order.total_cents,
-        "lines": [{"quantity": line.quantity} for line in order.lines], "updated_at": order.updated_at}
+    return (
+        None
+        if order is None
+        else {
+            "id": order.id,
+            "user_id": order.user_id,
+            "status": order.status,
+            "total_cents": order.total_cents,
+            "lines": [{"quantity": line.quantity} for line in order.lines],
+            "updated_at": order.updated_at,
+        }
+    )

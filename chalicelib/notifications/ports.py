@@ -1,5 +1,6 @@
 """What the notification services need: the inbox's storage, the users' profiles, the queue and the mail service
 (mypy checks the DynamoDB, SQS and SES adapters and the in-memory fakes against these)."""
+
 from typing import List, Optional, Protocol, Tuple
 
 from chalicelib.notifications.model import Notification, OrderEvent
@@ -15,7 +16,9 @@ class InboxRepository(Protocol):
 
     def mark_read(self, notification_id: str, user_id: str) -> Notification: ...
 
-    def page_for_user(self, user_id: str, limit: int, after: Optional[dict]) -> Tuple[List[Notification], Optional[dict]]: ...
+    def page_for_user(
+        self, user_id: str, limit: int, after: Optional[dict]
+    ) -> Tuple[List[Notification], Optional[dict]]: ...
 
 
 class Profiles(Protocol):

@@ -1,5 +1,6 @@
 """The inbox in the notifications table: a user's notifications are one partition, sorted by their ids
 (which start with the event's time), so a list page is one Query and a notification costs no index write."""
+
 from typing import List, Optional, Tuple
 
 from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
@@ -38,32 +39,49 @@ class DynamoInbox:
     def add_once(self, notification: Notification) -> Notification:
         """Write the item unless the event already has one; either way return what is stored."""
         record = NotificationRecord(**{f: getattr(notification, f) for f in FIELDS})
-        if storage.unless_condition_fails(lambda: record.save(condition=NotificationRecord.id.does_not_exist())):
+        if storage.unless_condition_fails(
+            lambda: record.save(condition=NotificationRecord.id.does_not_exist())
+        ):
             return notification
         stored = self.get(notification.user_id, notification.id)
-        assert stored is not None, "an item whose write found it there exists"  # nothing deletes notifications
+        assert stored is not None, (
+            "an item whose write found it there exists"
+        )  # nothing deletes notifications
         return stored
 
     def get(self, user_id: str, notification_id: str) -> Optional[Notification]:
         try:
-            return _notification(NotificationRecord.get(user_id, notification_id, consistent_read=True))
+            return _notification(
+                NotificationRecord.get(user_id, notification_id, consistent_read=True)
+            )
         except NotificationRecord.DoesNotExist:
             return None
 
     def mark_emailed(self, user_id: str, notification_id: str) -> None:
-        NotificationRecord(user_id, notification_id).update(actions=[NotificationRecord.emailed_at.set(clock.now_iso())])
+        NotificationRecord(user_id, notification_id).update(
+            actions=[NotificationRecord.emailed_at.set(clock.now_iso())]
+        )
 
     def mark_read(self, notification_id: str, user_id: str) -> Notification:
         record = NotificationRecord(user_id, notification_id)
-        if not storage.unless_condition_fails(lambda: record.update(actions=[NotificationRecord.read.set(True)],
-                                                                    condition=NotificationRecord.id.exists())):
+        if not storage.unless_condition_fails(
+            lambda: record.update(
+                actions=[NotificationRecord.read.set(True)],
+                condition=NotificationRecord.id.exists(),
+            )
+        ):
             raise errors.NotFound(f"notification {notification_id} does not exist")
         return _notification(record)
 
-    def page_for_user(self, user_id: str, limit: int, after: Optional[dict]) -> Tuple[List[Notification], Optional[dict]]:
+    def page_for_user(
+        self, user_id: str, limit: int, after: Optional[dict]
+    ) -> Tuple[List[Notification], Optional[dict]]:
         start = {"user_id": {"S": user_id}, "id": {"S": after["id"]}} if after else None
-        records = list(NotificationRecord.query(user_id, scan_index_forward=False, limit=limit + 1,
-                                                last_evaluated_key=start))
+        records = list(
+            NotificationRecord.query(
+                user_id, scan_index_forward=False, limit=limit + 1, last_evaluated_key=start
+            )
+        )
         last = records[limit - 1] if len(records) > limit else None
         return [_notification(r) for r in records[:limit]], ({"id": last.id} if last else None)
 

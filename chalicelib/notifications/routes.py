@@ -1,4 +1,5 @@
 """The inbox: the caller's notifications, newest first."""
+
 from typing import List, Optional
 
 import msgspec
@@ -30,18 +31,34 @@ class NotificationPage(msgspec.Struct):
     next_cursor: Optional[str]
 
 
-@route(bp, "/notifications", "GET", "The caller's notifications, newest first", response=NotificationPage,
-       errors=(400,), query=(("limit", "limit"), ("cursor", "cursor")),
-       needs=("dynamodb:Query:notifications", "secretsmanager:GetSecretValue:cursor-key"))
+@route(
+    bp,
+    "/notifications",
+    "GET",
+    "The caller's notifications, newest first",
+    response=NotificationPage,
+    errors=(400,),
+    query=(("limit", "limit"), ("cursor", "cursor")),
+    needs=("dynamodb:Query:notifications", "secretsmanager:GetSecretValue:cursor-key"),
+)
 def list_notifications(request, caller: Caller):
     scope = f"notifications:{caller.user_id}"
     page = PageRequest(parse.limit(request), cursors.page_position(request, scope))
     items, after = notifications().page(caller.user_id, page)
-    return responses.answer(NotificationPage([_out(n) for n in items], cursors.next_cursor(scope, after)))
+    return responses.answer(
+        NotificationPage([_out(n) for n in items], cursors.next_cursor(scope, after))
+    )
 
 
-@route(bp, "/notifications/{notification_id}/read", "POST", "Mark one of the caller's notifications read",
-       response=NotificationOut, errors=(404,), needs=("dynamodb:UpdateItem:notifications",))
+@route(
+    bp,
+    "/notifications/{notification_id}/read",
+    "POST",
+    "Mark one of the caller's notifications read",
+    response=NotificationOut,
+    errors=(404,),
+    needs=("dynamodb:UpdateItem:notifications",),
+)
 def mark_read(request, notification_id: str, caller: Caller):
     return responses.answer(_out(notifications().mark_read(notification_id, caller.user_id)))
 

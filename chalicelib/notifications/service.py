@@ -1,10 +1,16 @@
 """What the shop does with order events: publish them, and turn each into one inbox item and one email. Built
 once with its collaborators (bootstrap.py)."""
+
 from typing import Iterable, List, Optional, Tuple
 
 from chalicelib import errors
-from chalicelib.notifications.model import (Notification, OrderEvent, event_of_change, looks_like_notification_id,
-                                             notification_of)
+from chalicelib.notifications.model import (
+    Notification,
+    OrderEvent,
+    event_of_change,
+    looks_like_notification_id,
+    notification_of,
+)
 from chalicelib.notifications.ports import EventQueue, InboxRepository, Mailer, Profiles
 from chalicelib.paging import PageRequest
 
@@ -24,7 +30,9 @@ class Publisher:
 
 
 class Notifications:
-    def __init__(self, inbox: InboxRepository, users: Profiles, mailer: Mailer, currency: str) -> None:
+    def __init__(
+        self, inbox: InboxRepository, users: Profiles, mailer: Mailer, currency: str
+    ) -> None:
         self._inbox = inbox
         self._users = users
         self._mailer = mailer

@@ -1,4 +1,5 @@
 """The shopper's cart, at current names and prices (built once by the composition root)."""
+
 from typing import Dict
 
 from chalicelib import errors, ids
@@ -33,4 +34,8 @@ class Cart:
         self._carts.clear(user_id)
 
     def _priced(self, quantities: Dict[str, int]) -> CartView:
-        return CartView(model.priced(quantities, self._offers.of(quantities))) if quantities else CartView()
+        return (
+            CartView(model.priced(quantities, self._offers.of(quantities)))
+            if quantities
+            else CartView()
+        )

@@ -1,4 +1,5 @@
 """Carts in the carts table: one item per shopper, its lines a map of product id to quantity."""
+
 from typing import Dict
 
 from pynamodb.expressions.condition import size
@@ -32,27 +33,42 @@ class DynamoCarts:
 
     def _put_once(self, user_id: str, product_id: str, quantity: int) -> Dict[str, int]:
         cart = CartRecord(user_id)
-        if storage.unless_condition_fails(lambda: cart.update(
+        if storage.unless_condition_fails(
+            lambda: cart.update(
                 actions=[CartRecord.lines[product_id].set(quantity), CartRecord.version.add(1)],
-                condition=CartRecord.lines.exists() & (CartRecord.lines[product_id].exists()
-                                                       | (size(CartRecord.lines) < MAX_LINES)))):
+                condition=CartRecord.lines.exists()
+                & (CartRecord.lines[product_id].exists() | (size(CartRecord.lines) < MAX_LINES)),
+            )
+        ):
             return quantities_of(cart)
         lines = self.quantities(user_id)
         if product_id not in lines and len(lines) >= MAX_LINES:
             raise errors.InvalidInput(f"a cart holds at most {MAX_LINES} different products")
-        if not lines and storage.unless_condition_fails(lambda: CartRecord(
-                user_id, lines={product_id: quantity}, version=1).save(condition=CartRecord.user_id.does_not_exist())):
-            return {product_id: quantity}  # the shopper's first cart (kept, and emptied, from then on)
+        if not lines and storage.unless_condition_fails(
+            lambda: CartRecord(user_id, lines={product_id: quantity}, version=1).save(
+                condition=CartRecord.user_id.does_not_exist()
+            )
+        ):
+            return {
+                product_id: quantity
+            }  # the shopper's first cart (kept, and emptied, from then on)
         raise CartRaced()
 
     def remove(self, user_id: str, product_id: str) -> Dict[str, int]:
         cart = CartRecord(user_id)
-        if not storage.unless_condition_fails(lambda: cart.update(
+        if not storage.unless_condition_fails(
+            lambda: cart.update(
                 actions=[CartRecord.lines[product_id].remove(), CartRecord.version.add(1)],
-                condition=CartRecord.lines.exists())):
+                condition=CartRecord.lines.exists(),
+            )
+        ):
             return {}
         return quantities_of(cart)
 
     def clear(self, user_id: str) -> None:
-        storage.unless_condition_fails(lambda: CartRecord(user_id).update(
-            actions=[CartRecord.lines.set({}), CartRecord.version.add(1)], condition=CartRecord.user_id.exists()))
+        storage.unless_condition_fails(
+            lambda: CartRecord(user_id).update(
+                actions=[CartRecord.lines.set({}), CartRecord.version.add(1)],
+                condition=CartRecord.user_id.exists(),
+            )
+        )

@@ -1,4 +1,5 @@
 """The cart: what a shopper is about to order, at current prices."""
+
 from typing import List
 
 import msgspec
@@ -29,20 +30,40 @@ OFFERS = "dynamodb:BatchGetItem:products"
 CART = "dynamodb:GetItem:carts", "dynamodb:UpdateItem:carts", "dynamodb:PutItem:carts"
 
 
-@route(bp, "/cart", "GET", "The caller's cart at current prices", response=CartOut,
-       needs=("dynamodb:GetItem:carts", OFFERS))
+@route(
+    bp,
+    "/cart",
+    "GET",
+    "The caller's cart at current prices",
+    response=CartOut,
+    needs=("dynamodb:GetItem:carts", OFFERS),
+)
 def get_cart(request, caller: Caller):
     return responses.answer(_out(cart().view(caller.user_id)))
 
 
-@route(bp, "/cart/items/{product_id}", "PUT", "Put a product into the cart (at most 50 different products)",
-       request=CartQuantity, response=CartOut, errors=(400, 404), needs=CART + (OFFERS,))
+@route(
+    bp,
+    "/cart/items/{product_id}",
+    "PUT",
+    "Put a product into the cart (at most 50 different products)",
+    request=CartQuantity,
+    response=CartOut,
+    errors=(400, 404),
+    needs=CART + (OFFERS,),
+)
 def put_cart_item(request, product_id: str, form: CartQuantity, caller: Caller):
     return responses.answer(_out(cart().put(caller.user_id, product_id, form.quantity)))
 
 
-@route(bp, "/cart/items/{product_id}", "DELETE", "Take a product out of the cart", response=CartOut,
-       needs=("dynamodb:UpdateItem:carts", "dynamodb:GetItem:carts", OFFERS))
+@route(
+    bp,
+    "/cart/items/{product_id}",
+    "DELETE",
+    "Take a product out of the cart",
+    response=CartOut,
+    needs=("dynamodb:UpdateItem:carts", "dynamodb:GetItem:carts", OFFERS),
+)
 def delete_cart_item(request, product_id: str, caller: Caller):
     return responses.answer(_out(cart().remove(caller.user_id, product_id)))
 

@@ -1,4 +1,5 @@
 """What a caller asks of the order service: one frozen dataclass per use case."""
+
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
@@ -6,6 +7,7 @@ from typing import Optional, Tuple
 @dataclass(frozen=True)
 class IdempotencyKey:
     """A client's `Idempotency-Key` and the hash of the body it came with: a retry repeats both."""
+
     key: str
     body_hash: str
 
@@ -13,6 +15,7 @@ class IdempotencyKey:
 @dataclass(frozen=True)
 class Requester:
     """Who asks: a user, who may be an admin (admins may act on every user's orders)."""
+
     user_id: str
     is_admin: bool = False
 
@@ -21,6 +24,7 @@ class Requester:
 class PlaceOrder:
     """Order these lines (product id, quantity), or the cart when `lines` is None, paying with the payment method
     (a Stripe PaymentMethod id)."""
+
     user_id: str
     payment_method: str
     lines: Optional[Tuple[Tuple[str, int], ...]] = None
@@ -51,6 +55,7 @@ class RefundOrder:
 @dataclass(frozen=True)
 class SettlePayment:
     """The payment provider says something happened to a payment (a verified event): bring its order there."""
+
     event_id: str
     event_type: str
     reference: str

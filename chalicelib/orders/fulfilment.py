@@ -6,6 +6,7 @@ provider once, and settles the order from the payment's state as the provider re
 the webhook and the sweep use, so a request that crashed between the provider and DynamoDB is finished (or
 undone) by whichever comes next: a retry, the provider's event, or the sweep.
 """
+
 import time
 from typing import Callable, Dict, Optional, Sequence
 
@@ -22,13 +23,23 @@ from chalicelib.retry import Policy, Signals, StatusMoved
 
 class PaymentGone(errors.PaymentRequired):
     def __init__(self, order_id: str) -> None:
-        super().__init__(f"order {order_id} could not be shipped: its payment authorization is gone (cancelled or "
-                         "expired), so the order is cancelled")
+        super().__init__(
+            f"order {order_id} could not be shipped: its payment authorization is gone (cancelled or "
+            "expired), so the order is cancelled"
+        )
 
 
 class Fulfilment:
-    def __init__(self, orders: OrderRepository, store: CheckoutStore, offers: Offers, payments: PaymentProvider, *,
-                 caches: Sequence[Forgettable] = (), policy: Policy = Policy()) -> None:
+    def __init__(
+        self,
+        orders: OrderRepository,
+        store: CheckoutStore,
+        offers: Offers,
+        payments: PaymentProvider,
+        *,
+        caches: Sequence[Forgettable] = (),
+        policy: Policy = Policy(),
+    ) -> None:
         self._orders, self._store, self._offers, self._payments = orders, store, offers, payments
         self._caches = caches
         self._policy = policy
@@ -52,8 +63,11 @@ class Fulfilment:
 
     def _deliver_once(self, order_id: str) -> Order:
         move = model.TRANSITIONS["deliver"]
-        moved = self._orders.transition(order_id, move.sources[0], move.target, clock.now_iso()) \
-            if ids.looks_like_id(order_id) else None
+        moved = (
+            self._orders.transition(order_id, move.sources[0], move.target, clock.now_iso())
+            if ids.looks_like_id(order_id)
+            else None
+        )
         return moved or self._refused(order_id, "deliver", Requester("", is_admin=True))
 
     # --- a move with a provider operation ----------------------------------------------------------------
@@ -70,7 +84,9 @@ class Fulfilment:
     def settle_latest(self, order: Order, intent: Intent, event: Optional[str] = None) -> Order:
         """`settle`, reading the order again when it changed meanwhile (the provider's event about this very
         operation may have settled it already)."""
-        return self._policy.run(lambda signals: self.settle(self._latest(order, signals), intent, event))
+        return self._policy.run(
+            lambda signals: self.settle(self._latest(order, signals), intent, event)
+        )
 
     def _latest(self, order: Order, signals: Signals) -> Order:
         """The order as read, or, after a failed attempt, as it is now (and the offers fresh, where a product's
@@ -82,8 +98,11 @@ class Fulfilment:
     def _claim(self, order_id: str, action: str, requester: Requester) -> Order:
         """Record the operation on the order (only the owner's or an admin's request may)."""
         move = model.TRANSITIONS[action]
-        claim = Claim(Operation(move.operation or action, int(time.time())), move.sources,
-                      owner=None if requester.is_admin else requester.user_id)
+        claim = Claim(
+            Operation(move.operation or action, int(time.time())),
+            move.sources,
+            owner=None if requester.is_admin else requester.user_id,
+        )
         claimed = self._orders.claim(order_id, claim) if ids.looks_like_id(order_id) else None
         return claimed or self._refused(order_id, action, requester)
 
@@ -94,8 +113,10 @@ class Fulfilment:
         order = self._visible(order_id, requester)
         order.can(action)
         if order.operation is not None and not order.operation.stale(int(time.time())):
-            raise errors.Conflict(f"order {order_id} is being changed by another request ({order.operation.name}); "
-                                  "read it again shortly")
+            raise errors.Conflict(
+                f"order {order_id} is being changed by another request ({order.operation.name}); "
+                "read it again shortly"
+            )
         settled = self.settle_stale(order)
         if settled.status == model.TRANSITIONS[action].target and settled.operation is None:
             return settled  # the request that never finished did just this: finished now, it is the answer
@@ -104,10 +125,15 @@ class Fulfilment:
     def _call(self, order: Order, action: str) -> Intent:
         assert order.payment is not None and order.operation is not None
         call: Dict[str, Callable[[str, str], Intent]] = {
-            "capture": self._payments.capture, "void": self._payments.void, "refund": self._payments.refund}
+            "capture": self._payments.capture,
+            "void": self._payments.void,
+            "refund": self._payments.refund,
+        }
         # the provider failing (and its payment unreadable) leaves the operation recorded: whether it happened is
         # unknown, and the next request after the lease, or the sweep, settles it from the payment's state then
-        return call[order.operation.name](order.payment.reference, f"{order.id}:{order.operation.name}")
+        return call[order.operation.name](
+            order.payment.reference, f"{order.id}:{order.operation.name}"
+        )
 
     # --- settling: from the payment's state as the provider reports it ------------------------------------
 
@@ -117,7 +143,9 @@ class Fulfilment:
         nothing is forgotten. `event` (the provider's event id) is recorded with the change, so it acts once."""
         action = _action_for(order, intent)
         if action is None:
-            if event is None:  # an event never ends another request's operation: only that request or the sweep
+            if (
+                event is None
+            ):  # an event never ends another request's operation: only that request or the sweep
                 self._orders.release(order)
             return order
         return self._finish(order, order.moved(action, clock.now_iso()), event)
@@ -166,4 +194,6 @@ def _outcome(settled: Order, action: str) -> Order:
     if action == "ship" and settled.status == model.CANCELLED:
         raise PaymentGone(settled.id)
     settled.can(action)  # 409 when it ended elsewhere (a capture had happened before this cancel)
-    raise errors.Unavailable(f"the payment provider did not {action} order {settled.id}; retry shortly")
+    raise errors.Unavailable(
+        f"the payment provider did not {action} order {settled.id}; retry shortly"
+    )

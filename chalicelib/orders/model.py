@@ -1,4 +1,5 @@
 """Carts and orders: lines priced in integer cents, and the order's guarded lifecycle with its payment."""
+
 from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, Mapping, Optional, Tuple
 
@@ -11,7 +12,13 @@ MAX_LINES = 50
 MAX_QUANTITY = 99
 TRANSACTION_ITEMS = 100  # DynamoDB's limit: what one order's transaction writes must fit
 
-PLACED, SHIPPED, DELIVERED, CANCELLED, REFUNDED = "PLACED", "SHIPPED", "DELIVERED", "CANCELLED", "REFUNDED"
+PLACED, SHIPPED, DELIVERED, CANCELLED, REFUNDED = (
+    "PLACED",
+    "SHIPPED",
+    "DELIVERED",
+    "CANCELLED",
+    "REFUNDED",
+)
 STATUSES = (PLACED, SHIPPED, DELIVERED, CANCELLED, REFUNDED)
 # an order whose stock is held while its payment is authorized: never shown, never listed, never an event
 PENDING = "PENDING"
@@ -22,6 +29,7 @@ AUTHORIZE, SWEEP = "authorize", "sweep"
 class Move:
     """One move of the lifecycle: the statuses it starts from, where it leads, what it does to the payment (the
     provider's operation, and the payment's status after it)."""
+
     sources: Tuple[str, ...]
     target: str
     operation: Optional[str] = None
@@ -63,6 +71,7 @@ class Cart:
 class Operation:
     """A call to the payment provider recorded on the order before it is made (capture, void or refund), and when
     (epoch seconds): while it is recent, the order is that request's to move; after, anyone may settle it."""
+
     name: str
     since: int
 
@@ -74,6 +83,7 @@ class Operation:
 class Claim:
     """What recording an operation on an order requires: one of these statuses, this owner (for a shopper's own
     request), and either no operation in flight or exactly the one it takes over (`replacing`)."""
+
     operation: Operation
     sources: Tuple[str, ...]
     owner: Optional[str] = None
@@ -100,35 +110,42 @@ class Order:
         move = TRANSITIONS[action]
         if self.status not in move.sources:
             sources = " or ".join(move.sources)
-            raise errors.Conflict(f"order {self.id} is {self.status}; only a {sources} order can be {move.target}")
+            raise errors.Conflict(
+                f"order {self.id} is {self.status}; only a {sources} order can be {move.target}"
+            )
 
     def moved(self, action: str, at: str) -> "Order":
         """The order after the move (its payment moved with it, its recorded operation done)."""
         self.can(action)
         move = TRANSITIONS[action]
-        payment = self.payment.moved(move.payment) if self.payment and move.payment else self.payment
+        payment = (
+            self.payment.moved(move.payment) if self.payment and move.payment else self.payment
+        )
         return replace(self, status=move.target, updated_at=at, payment=payment, operation=None)
 
     @property
     def as_placed(self) -> "Order":
         """The order as the request that placed it was answered (what a replay of that request returns)."""
         placed = self.payment.moved(payments.AUTHORIZED) if self.payment else None
-        return replace(self, status=PLACED, updated_at=self.created_at, payment=placed, operation=None)
+        return replace(
+            self, status=PLACED, updated_at=self.created_at, payment=placed, operation=None
+        )
 
 
 @dataclass(frozen=True)
 class Pending:
     """An order whose stock is held while its payment is authorized, and how (the payment method, and the attempt:
     a new one each time the order id is reserved, so the provider's idempotency key is new each time)."""
+
     order: Order
     payment_method: str
     attempt: str
 
 
-
 @dataclass(frozen=True)
 class Existing:
     """An order already placed under an idempotency key, and the hash of the body that placed it."""
+
     order: Order
     body_hash: Optional[str]
 
@@ -136,6 +153,7 @@ class Existing:
 @dataclass(frozen=True)
 class Placed:
     """What placing answers: the order, and whether it is the earlier answer to the same idempotency key."""
+
     order: Order
     replayed: bool = False
 
@@ -144,6 +162,7 @@ class Placed:
 class CheckoutView:
     """What one read before a checkout found: an order already placed with the key, the cart and its version,
     the offers asked for."""
+
     existing: Optional[Existing] = None
     cart: Dict[str, int] = field(default_factory=dict)
     cart_version: int = 0
@@ -162,8 +181,11 @@ def keyed_order_id(user_id: str, key: str) -> str:
 
 def priced(quantities: Mapping[str, int], offers: Mapping[str, Offer]) -> Tuple[Line, ...]:
     """Lines at the products' current names and prices; products that no longer exist drop out."""
-    return tuple(Line(pid, offers[pid].name, offers[pid].price_cents, quantity)
-                 for pid, quantity in sorted(quantities.items()) if pid in offers)
+    return tuple(
+        Line(pid, offers[pid].name, offers[pid].price_cents, quantity)
+        for pid, quantity in sorted(quantities.items())
+        if pid in offers
+    )
 
 
 def merged(requested: Iterable[Tuple[str, int]]) -> Dict[str, int]:
@@ -175,5 +197,7 @@ def merged(requested: Iterable[Tuple[str, int]]) -> Dict[str, int]:
         raise errors.InvalidInput(f"field `items`: 1 to {MAX_LINES} different products")
     for product_id, quantity in quantities.items():
         if not 1 <= quantity <= MAX_QUANTITY:
-            raise errors.InvalidInput(f"field `items`: quantity of {product_id} must be 1 to {MAX_QUANTITY}")
+            raise errors.InvalidInput(
+                f"field `items`: quantity of {product_id} must be 1 to {MAX_QUANTITY}"
+            )
     return quantities

@@ -3,6 +3,7 @@ where an order's units come from.
 
 A stale offer costs only a retry: the checkout's transaction checks every price it charges and where each
 product keeps its stock, and a refusal makes it read the offers again."""
+
 from typing import Dict, Iterable, List, Mapping, Sequence
 
 from chalicelib.orders.model import Line, Order
@@ -38,8 +39,12 @@ class Offers:
         self._cache.clear()
 
 
-def plan(lines: Sequence[Line], known: Mapping[str, Offer], levels: Mapping[str, Mapping[int, int]],
-         rotation: Rotation) -> List[Take]:
+def plan(
+    lines: Sequence[Line],
+    known: Mapping[str, Offer],
+    levels: Mapping[str, Mapping[int, int]],
+    rotation: Rotation,
+) -> List[Take]:
     """Where each line's units come from: a product's own stock, or a flash-sale bucket (the next in this
     container's rotation; after a bucket ran short, the buckets as just read, maybe several)."""
     takes: List[Take] = []
@@ -50,7 +55,9 @@ def plan(lines: Sequence[Line], known: Mapping[str, Offer], levels: Mapping[str,
         elif line.product_id in levels:
             takes += takes_from_buckets(offer, line.quantity, levels[line.product_id])
         else:
-            takes.append(Take(line.product_id, line.quantity, line.unit_price_cents, rotation.next()))
+            takes.append(
+                Take(line.product_id, line.quantity, line.unit_price_cents, rotation.next())
+            )
     return takes
 
 

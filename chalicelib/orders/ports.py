@@ -1,5 +1,6 @@
 """What the order services need of the world (DynamoDB in orders/cart_repository.py, repository.py and checkout.py; in
 memory in tests/unit/fakes.py; tests/contract runs one suite against both, and mypy checks both against these)."""
+
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 from chalicelib.orders.commands import IdempotencyKey
@@ -23,9 +24,13 @@ class CartRepository(Protocol):
 class OrderRepository(Protocol):
     def get(self, order_id: str) -> Optional[Order]: ...
 
-    def page_for_user(self, user_id: str, limit: int, after: Position) -> Tuple[List[Order], Position]: ...
+    def page_for_user(
+        self, user_id: str, limit: int, after: Position
+    ) -> Tuple[List[Order], Position]: ...
 
-    def page_all(self, status: Optional[str], limit: int, after: Position) -> Tuple[List[Order], Position]: ...
+    def page_all(
+        self, status: Optional[str], limit: int, after: Position
+    ) -> Tuple[List[Order], Position]: ...
 
     def transition(self, order_id: str, before: str, after: str, at: str) -> Optional[Order]: ...
 
@@ -65,8 +70,9 @@ class OrderTransaction(Protocol):
 
 
 class CheckoutStore(Protocol):
-    def read(self, user_id: str, order_id: Optional[str], with_cart: bool,
-             product_ids: Sequence[str]) -> CheckoutView: ...
+    def read(
+        self, user_id: str, order_id: Optional[str], with_cart: bool, product_ids: Sequence[str]
+    ) -> CheckoutView: ...
 
     def begin(self) -> OrderTransaction: ...
 

@@ -4,6 +4,7 @@ An order carries `seq` (time-ordered: every list is newest first by it), `user_i
 two shard keys for the admins' indexes, `all_shard = <n>` and `status_shard = <STATUS>#<n>` with
 n = hash(id) mod ORDER_SHARDS, so no constant key takes every order's index write.
 """
+
 import hashlib
 from typing import Any, Optional
 
@@ -113,7 +114,9 @@ class CartRecord(Model):
     table_setting = "carts_table"  # the setting that names its table
 
     user_id = UnicodeAttribute(hash_key=True)
-    lines: "MapAttribute[str, Any]" = MapAttribute(default=dict)  # product id -> quantity (a path in updates)
+    lines: "MapAttribute[str, Any]" = MapAttribute(
+        default=dict
+    )  # product id -> quantity (a path in updates)
     version = NumberAttribute(default=0)
 
 
@@ -154,13 +157,31 @@ def status_shard(status: str, order_id: str) -> str:
 
 
 def record_of(order: Order, seq: str, body_hash: Optional[str] = None) -> OrderRecord:
-    record = OrderRecord(order.id, user_id=order.user_id, status=order.status,
-                         lines=[LineMap(product_id=l.product_id, name=l.name, unit_price_cents=l.unit_price_cents,
-                                        quantity=l.quantity) for l in order.lines],
-                         total_cents=order.total_cents, created_at=order.created_at, updated_at=order.updated_at,
-                         body_hash=body_hash, payment=payment_map(order.payment) if order.payment else None)
+    record = OrderRecord(
+        order.id,
+        user_id=order.user_id,
+        status=order.status,
+        lines=[
+            LineMap(
+                product_id=l.product_id,
+                name=l.name,
+                unit_price_cents=l.unit_price_cents,
+                quantity=l.quantity,
+            )
+            for l in order.lines
+        ],
+        total_cents=order.total_cents,
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+        body_hash=body_hash,
+        payment=payment_map(order.payment) if order.payment else None,
+    )
     if order.status != PENDING:
-        record.seq, record.all_shard, record.status_shard = seq, shard(order.id), status_shard(order.status, order.id)
+        record.seq, record.all_shard, record.status_shard = (
+            seq,
+            shard(order.id),
+            status_shard(order.status, order.id),
+        )
     if order.operation is not None:
         record.payment_op, record.op_since = order.operation.name, order.operation.since
         record.flight_shard = shard(order.id)
@@ -178,17 +199,33 @@ def pending_of(record: OrderRecord) -> Pending:
 
 
 def payment_map(payment: Payment) -> PaymentMap:
-    return PaymentMap(status=payment.status, amount_cents=payment.amount_cents, currency=payment.currency,
-                      reference=payment.reference)
+    return PaymentMap(
+        status=payment.status,
+        amount_cents=payment.amount_cents,
+        currency=payment.currency,
+        reference=payment.reference,
+    )
 
 
 def order_of(record: OrderRecord) -> Order:
     paid = record.payment
-    return Order(id=record.id, user_id=record.user_id, status=record.status,
-                 lines=tuple(Line(l.product_id, l.name, int(l.unit_price_cents), int(l.quantity)) for l in record.lines),
-                 created_at=record.created_at, updated_at=record.updated_at,
-                 payment=Payment(paid.status, int(paid.amount_cents), paid.currency, paid.reference) if paid else None,
-                 operation=Operation(record.payment_op, int(record.op_since or 0)) if record.payment_op else None)
+    return Order(
+        id=record.id,
+        user_id=record.user_id,
+        status=record.status,
+        lines=tuple(
+            Line(l.product_id, l.name, int(l.unit_price_cents), int(l.quantity))
+            for l in record.lines
+        ),
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        payment=Payment(paid.status, int(paid.amount_cents), paid.currency, paid.reference)
+        if paid
+        else None,
+        operation=Operation(record.payment_op, int(record.op_since or 0))
+        if record.payment_op
+        else None,
+    )
 
 
 def quantities_of(cart: Optional[CartRecord]) -> dict:

@@ -1,11 +1,20 @@
 """Orders in the orders table: reads, the shopper's and the admins' lists, and the lifecycle moves."""
+
 import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from typing import List, Optional, Tuple
 
 from chalicelib import storage
 from chalicelib.orders.model import PENDING, Claim, Order, Pending
-from chalicelib.orders.records import ORDER_SHARDS, OrderRecord, in_flight, order_of, pending_of, shard, status_shard
+from chalicelib.orders.records import (
+    ORDER_SHARDS,
+    OrderRecord,
+    in_flight,
+    order_of,
+    pending_of,
+    shard,
+    status_shard,
+)
 
 Position = Optional[dict]
 
@@ -22,31 +31,60 @@ class DynamoOrders:
             return None
         return order_of(record) if record.status != PENDING else None
 
-    def page_for_user(self, user_id: str, limit: int, after: Position) -> Tuple[List[Order], Position]:
+    def page_for_user(
+        self, user_id: str, limit: int, after: Position
+    ) -> Tuple[List[Order], Position]:
         """One Query of the shopper's index, newest first, reading limit + 1 to know whether more follow."""
-        start = {"user_id": {"S": user_id}, "seq": {"S": after["seq"]}, "id": {"S": after["id"]}} if after else None
-        records = list(OrderRecord.by_user.query(user_id, scan_index_forward=False, limit=limit + 1,
-                                                 last_evaluated_key=start))
+        start = (
+            {"user_id": {"S": user_id}, "seq": {"S": after["seq"]}, "id": {"S": after["id"]}}
+            if after
+            else None
+        )
+        records = list(
+            OrderRecord.by_user.query(
+                user_id, scan_index_forward=False, limit=limit + 1, last_evaluated_key=start
+            )
+        )
         last = records[limit - 1] if len(records) > limit else None
-        return [order_of(r) for r in records[:limit]], ({"seq": last.seq, "id": last.id} if last else None)
+        return [order_of(r) for r in records[:limit]], (
+            {"seq": last.seq, "id": last.id} if last else None
+        )
 
-    def page_all(self, status: Optional[str], limit: int, after: Position) -> Tuple[List[Order], Position]:
+    def page_all(
+        self, status: Optional[str], limit: int, after: Position
+    ) -> Tuple[List[Order], Position]:
         """Every shard of the admins' index queried at once (keys only, `limit + 1` each), merged newest first;
         then one BatchGetItem for the page's orders. The next page is what is older than this page's last order,
         in every shard: an order placed meanwhile (newer than all of them) never lands on a later page."""
-        index, attribute = (OrderRecord.all_orders, "all_shard") if status is None else (OrderRecord.by_status, "status_shard")
+        index, attribute = (
+            (OrderRecord.all_orders, "all_shard")
+            if status is None
+            else (OrderRecord.by_status, "status_shard")
+        )
         below = (after or {}).get("seq")
 
         def query(n: int):
             key = str(n) if status is None else f"{status}#{n}"
             older = OrderRecord.seq < below if below else None
-            return list(index.query(key, range_key_condition=older, scan_index_forward=False, limit=limit + 1))
+            return list(
+                index.query(
+                    key, range_key_condition=older, scan_index_forward=False, limit=limit + 1
+                )
+            )
 
         with ThreadPoolExecutor(max_workers=16) as pool:
-            found = pool.map(lambda n: contextvars.copy_context().run(query, n), range(ORDER_SHARDS))
-            merged = sorted((r for records in found for r in records), key=lambda r: r.seq, reverse=True)
+            found = pool.map(
+                lambda n: contextvars.copy_context().run(query, n), range(ORDER_SHARDS)
+            )
+            merged = sorted(
+                (r for records in found for r in records), key=lambda r: r.seq, reverse=True
+            )
         page = merged[:limit]
-        full = {r.id: r for r in OrderRecord.batch_get([r.id for r in page], consistent_read=True)} if page else {}
+        full = (
+            {r.id: r for r in OrderRecord.batch_get([r.id for r in page], consistent_read=True)}
+            if page
+            else {}
+        )
         orders = [order_of(full[r.id]) for r in page if r.id in full]
         if status is not None:
             orders = [o for o in orders if o.status == status]  # moved on since the index was read
@@ -56,10 +94,16 @@ class DynamoOrders:
         """Move an order from one status to the next; None when it was not in `before` (or does not exist, or a
         payment operation is in flight on it)."""
         record = OrderRecord(order_id)
-        moved = storage.unless_condition_fails(lambda: record.update(
-            actions=[OrderRecord.status.set(after), OrderRecord.status_shard.set(status_shard(after, order_id)),
-                     OrderRecord.updated_at.set(at)],
-            condition=(OrderRecord.status == before) & OrderRecord.payment_op.does_not_exist()))
+        moved = storage.unless_condition_fails(
+            lambda: record.update(
+                actions=[
+                    OrderRecord.status.set(after),
+                    OrderRecord.status_shard.set(status_shard(after, order_id)),
+                    OrderRecord.updated_at.set(at),
+                ],
+                condition=(OrderRecord.status == before) & OrderRecord.payment_op.does_not_exist(),
+            )
+        )
         return order_of(record) if moved else None
 
     def claim(self, order_id: str, claim: Claim) -> Optional[Order]:
@@ -69,9 +113,16 @@ class DynamoOrders:
         if claim.owner is not None:
             condition &= OrderRecord.user_id == claim.owner
         record = OrderRecord(order_id)
-        claimed = storage.unless_condition_fails(lambda: record.update(
-            actions=[OrderRecord.payment_op.set(claim.operation.name), OrderRecord.op_since.set(claim.operation.since),
-                     OrderRecord.flight_shard.set(shard(order_id))], condition=condition))
+        claimed = storage.unless_condition_fails(
+            lambda: record.update(
+                actions=[
+                    OrderRecord.payment_op.set(claim.operation.name),
+                    OrderRecord.op_since.set(claim.operation.since),
+                    OrderRecord.flight_shard.set(shard(order_id)),
+                ],
+                condition=condition,
+            )
+        )
         return order_of(record) if claimed else None
 
     def pending(self, order_id: str) -> Optional[Pending]:
@@ -87,21 +138,40 @@ class DynamoOrders:
         if order.operation is None:
             return True
         condition = in_flight(order.operation)
-        return storage.unless_condition_fails(lambda: OrderRecord(order.id).update(
-            actions=[OrderRecord.payment_op.remove(), OrderRecord.op_since.remove(), OrderRecord.flight_shard.remove()],
-            condition=condition))
+        return storage.unless_condition_fails(
+            lambda: OrderRecord(order.id).update(
+                actions=[
+                    OrderRecord.payment_op.remove(),
+                    OrderRecord.op_since.remove(),
+                    OrderRecord.flight_shard.remove(),
+                ],
+                condition=condition,
+            )
+        )
 
     def in_flight_since(self, before: int) -> List[Order]:
         """Orders whose payment operation was recorded before `before` (epoch seconds) and is not done: every
         shard of the sparse index at once, then one read of the orders."""
+
         def query(n: int) -> list:
-            return list(OrderRecord.in_flight.query(str(n), range_key_condition=OrderRecord.op_since < before))
+            return list(
+                OrderRecord.in_flight.query(
+                    str(n), range_key_condition=OrderRecord.op_since < before
+                )
+            )
 
         with ThreadPoolExecutor(max_workers=8) as pool:
-            found = [r for records in pool.map(lambda n: contextvars.copy_context().run(query, n), range(ORDER_SHARDS))
-                     for r in records]
+            found = [
+                r
+                for records in pool.map(
+                    lambda n: contextvars.copy_context().run(query, n), range(ORDER_SHARDS)
+                )
+                for r in records
+            ]
         ids = list(dict.fromkeys(r.id for r in found))
-        return [order_of(r) for r in OrderRecord.batch_get(ids, consistent_read=True)] if ids else []
+        return (
+            [order_of(r) for r in OrderRecord.batch_get(ids, consistent_read=True)] if ids else []
+        )
 
 
 def order_of_image(raw: Optional[dict]) -> Optional[Order]:

@@ -2,6 +2,7 @@
 authorized, or discarded (its units given back, its cart restored) when the payment is refused; one whose request
 never finished is abandoned by the sweep (or by a retry with its key), which first takes it over, so that the
 request, should it still be running, cannot place it any more."""
+
 import time
 from typing import Dict, Optional
 
@@ -24,15 +25,27 @@ class PaymentLost(errors.Unavailable):
 
 
 class Reservations:
-    def __init__(self, orders: OrderRepository, store: CheckoutStore, offers: Offers,
-                 payments: PaymentProvider, currency: str) -> None:
+    def __init__(
+        self,
+        orders: OrderRepository,
+        store: CheckoutStore,
+        offers: Offers,
+        payments: PaymentProvider,
+        currency: str,
+    ) -> None:
         self._orders, self._store, self._offers, self._payments = orders, store, offers, payments
         self._currency = currency
 
     def authorization(self, pending: Pending) -> Authorization:
         order = pending.order
-        return Authorization(order.id, order.user_id, order.total_cents, self._currency, pending.payment_method,
-                             pending.attempt)
+        return Authorization(
+            order.id,
+            order.user_id,
+            order.total_cents,
+            self._currency,
+            pending.payment_method,
+            pending.attempt,
+        )
 
     def place(self, pending: Pending, intent: Intent) -> Order:
         """The PENDING order PLACED with its authorized payment, unless the sweep took it over meanwhile (then the
@@ -40,7 +53,15 @@ class Reservations:
         order = pending.order
         payment = Payment(AUTHORIZED, order.total_cents, self._currency, intent.reference)
         # placed as of its creation: the answer, its replays and the order as stored all say the same time
-        placed = Order(order.id, order.user_id, model.PLACED, order.lines, order.created_at, order.created_at, payment)
+        placed = Order(
+            order.id,
+            order.user_id,
+            model.PLACED,
+            order.lines,
+            order.created_at,
+            order.created_at,
+            payment,
+        )
         tx = self._store.begin()
         tx.move(order, placed)
         try:
@@ -50,7 +71,9 @@ class Reservations:
             raise PaymentLost() from swept
         return placed
 
-    def release(self, pending: Pending, cart: Optional[Dict[str, int]] = None, emptied: int = 0) -> None:
+    def release(
+        self, pending: Pending, cart: Optional[Dict[str, int]] = None, emptied: int = 0
+    ) -> None:
         """Give the held units back and forget the PENDING order; put its lines back into the cart it emptied."""
         tx = self._store.begin()
         tx.discard(pending.order)
@@ -63,8 +86,14 @@ class Reservations:
         """Take over a PENDING order whose request never finished: cancel any authorization its request made,
         then release it. False when it moved meanwhile (its request placed or released it after all)."""
         order = pending.order
-        taken = self._orders.claim(order.id, Claim(Operation(model.SWEEP, int(time.time())), (model.PENDING,),
-                                                   replacing=order.operation))
+        taken = self._orders.claim(
+            order.id,
+            Claim(
+                Operation(model.SWEEP, int(time.time())),
+                (model.PENDING,),
+                replacing=order.operation,
+            ),
+        )
         if taken is None:
             return False
         intent = self._payments.recover(self.authorization(pending))

@@ -1,4 +1,5 @@
 """Orders: checkout, history, and the lifecycle moves."""
+
 import hashlib
 import json
 from typing import Annotated, List, Optional
@@ -20,8 +21,13 @@ from chalicelib.paging import PageRequest
 from chalicelib.products.takes import OutOfStock
 
 bp = Blueprint(__name__)
-PaymentMethod = Annotated[str, msgspec.Meta(pattern=f"^{PAYMENT_METHOD.pattern}$",
-                                            description="a Stripe PaymentMethod id, e.g. pm_card_visa")]
+PaymentMethod = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=f"^{PAYMENT_METHOD.pattern}$",
+        description="a Stripe PaymentMethod id, e.g. pm_card_visa",
+    ),
+]
 
 
 class LineIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -32,8 +38,11 @@ class LineIn(msgspec.Struct, forbid_unknown_fields=True):
 class NewOrder(msgspec.Struct, forbid_unknown_fields=True):
     """`{"payment_method"}` orders the cart; with `items`, these lines (the same product twice is merged). The
     total is authorized with the payment method (a Stripe PaymentMethod id) and captured when the order ships."""
+
     payment_method: PaymentMethod
-    items: Optional[Annotated[List[LineIn], msgspec.Meta(min_length=1, max_length=MAX_LINES)]] = None
+    items: Optional[Annotated[List[LineIn], msgspec.Meta(min_length=1, max_length=MAX_LINES)]] = (
+        None
+    )
 
 
 class OrderPage(msgspec.Struct):
@@ -44,44 +53,96 @@ class OrderPage(msgspec.Struct):
 PAGING = (("limit", "limit"), ("cursor", "cursor"))
 
 
-@route(bp, "/orders", "POST", "Place an order from the cart or from explicit lines, its total authorized",
-       request=NewOrder, response=OrderOut, status=201, errors=(400, 402, 409, 422, 503),
-       headers=(("Idempotency-Key", "idempotency-key"),),
-       needs=("dynamodb:BatchGetItem:orders,carts,products", "dynamodb:UpdateItem:carts", "dynamodb:PutItem:orders",
-              "dynamodb:UpdateItem:orders", "dynamodb:DeleteItem:orders", "dynamodb:GetItem:orders",
-              "dynamodb:UpdateItem:products(flash_sale,id,listed,price_cents,stock)",
-              "dynamodb:BatchGetItem:products", "secretsmanager:GetSecretValue:stripe"))
+@route(
+    bp,
+    "/orders",
+    "POST",
+    "Place an order from the cart or from explicit lines, its total authorized",
+    request=NewOrder,
+    response=OrderOut,
+    status=201,
+    errors=(400, 402, 409, 422, 503),
+    headers=(("Idempotency-Key", "idempotency-key"),),
+    needs=(
+        "dynamodb:BatchGetItem:orders,carts,products",
+        "dynamodb:UpdateItem:carts",
+        "dynamodb:PutItem:orders",
+        "dynamodb:UpdateItem:orders",
+        "dynamodb:DeleteItem:orders",
+        "dynamodb:GetItem:orders",
+        "dynamodb:UpdateItem:products(flash_sale,id,listed,price_cents,stock)",
+        "dynamodb:BatchGetItem:products",
+        "secretsmanager:GetSecretValue:stripe",
+    ),
+)
 def place_order(request, form: NewOrder, caller: Caller):
-    lines = None if form.items is None else tuple((line.product_id, line.quantity) for line in form.items)
+    lines = (
+        None
+        if form.items is None
+        else tuple((line.product_id, line.quantity) for line in form.items)
+    )
     key = _idempotency_key(request)
-    command = PlaceOrder(caller.user_id, form.payment_method, lines,
-                         IdempotencyKey(key, _body_hash(form)) if key is not None else None)
+    command = PlaceOrder(
+        caller.user_id,
+        form.payment_method,
+        lines,
+        IdempotencyKey(key, _body_hash(form)) if key is not None else None,
+    )
     try:
         placed = checkout().place(command)
     except OutOfStock:
         observability.count(observability.OUT_OF_STOCK)
         raise
-    observability.count(observability.ORDER_REPLAYED if placed.replayed else observability.ORDER_PLACED)
+    observability.count(
+        observability.ORDER_REPLAYED if placed.replayed else observability.ORDER_PLACED
+    )
     return responses.answer(order_out(placed.order), status=201)
 
 
-@route(bp, "/orders", "GET", "The caller's orders, newest first", response=OrderPage, errors=(400,),
-       query=PAGING, needs=("dynamodb:Query:orders", "secretsmanager:GetSecretValue:cursor-key"))
+@route(
+    bp,
+    "/orders",
+    "GET",
+    "The caller's orders, newest first",
+    response=OrderPage,
+    errors=(400,),
+    query=PAGING,
+    needs=("dynamodb:Query:orders", "secretsmanager:GetSecretValue:cursor-key"),
+)
 def list_orders(request, caller: Caller):
     scope = f"orders:user:{caller.user_id}"
     orders, after = checkout().history(caller.user_id, _page_request(request, scope))
     return responses.answer(_page(orders, after, scope))
 
 
-@route(bp, "/orders/{order_id}", "GET", "One order (the caller's own; admins see all)", response=OrderOut,
-       errors=(404,), needs=("dynamodb:GetItem:orders",))
+@route(
+    bp,
+    "/orders/{order_id}",
+    "GET",
+    "One order (the caller's own; admins see all)",
+    response=OrderOut,
+    errors=(404,),
+    needs=("dynamodb:GetItem:orders",),
+)
 def get_order(request, order_id: str, caller: Caller):
     return responses.answer(order_out(checkout().find(order_id, _requester(caller))))
 
 
-@route(bp, "/admin/orders", "GET", "All users' orders, newest first, of one status when given", admin=True,
-       response=OrderPage, errors=(400,), query=(("status", "enum:" + ",".join(STATUSES)),) + PAGING,
-       needs=("dynamodb:Query:orders", "dynamodb:BatchGetItem:orders", "secretsmanager:GetSecretValue:cursor-key"))
+@route(
+    bp,
+    "/admin/orders",
+    "GET",
+    "All users' orders, newest first, of one status when given",
+    admin=True,
+    response=OrderPage,
+    errors=(400,),
+    query=(("status", "enum:" + ",".join(STATUSES)),) + PAGING,
+    needs=(
+        "dynamodb:Query:orders",
+        "dynamodb:BatchGetItem:orders",
+        "secretsmanager:GetSecretValue:cursor-key",
+    ),
+)
 def list_all_orders(request):
     status = parse.query(request, "status")
     if status is not None and status not in STATUSES:

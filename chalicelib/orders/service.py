@@ -6,6 +6,7 @@ PENDING and empties the cart it came from; so a sold-out product, a changed pric
 anything is authorized, and whatever makes that attempt worth repeating is a retry signal for the one policy
 (chalicelib/retry.py). Then the payment provider authorizes the total, once; the order becomes PLACED with its
 payment, or, refused, is discarded with its units and cart given back (orders/reservations.py)."""
+
 import time
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple, Union
@@ -15,7 +16,14 @@ from chalicelib.orders import model
 from chalicelib.orders.commands import IdempotencyKey, PlaceOrder, Requester
 from chalicelib.orders.model import CheckoutView, Existing, Line, Operation, Order, Pending, Placed
 from chalicelib.orders.offers import Offers, plan
-from chalicelib.orders.ports import CheckoutStore, Forgettable, OfferCache, OrderRepository, Position, StockLevels
+from chalicelib.orders.ports import (
+    CheckoutStore,
+    Forgettable,
+    OfferCache,
+    OrderRepository,
+    Position,
+    StockLevels,
+)
 from chalicelib.orders.reservations import Reservations
 from chalicelib.paging import PageRequest
 from chalicelib.payments.model import PaymentRefused, check_amount, check_method
@@ -29,6 +37,7 @@ from chalicelib.retry import Busy, Policy, Signals, StatusMoved
 class _Basket:
     """What an attempt orders: the lines, the offers they were priced from, the cart (and its version) to empty
     (none for explicit lines)."""
+
     lines: Tuple[Line, ...]
     offers: Dict[str, Offer]
     cart: Optional[Dict[str, int]]
@@ -42,14 +51,26 @@ class _Reserved:
 
 
 class Checkout:
-    def __init__(self, store: CheckoutStore, orders: OrderRepository, offers: Offers, stock: StockLevels,
-                 reservations: Reservations, payments: PaymentProvider, *, sold_out: OfferCache,
-                 caches: Sequence[Forgettable] = (), rotation: Optional[Rotation] = None,
-                 policy: Policy = Policy()) -> None:
+    def __init__(
+        self,
+        store: CheckoutStore,
+        orders: OrderRepository,
+        offers: Offers,
+        stock: StockLevels,
+        reservations: Reservations,
+        payments: PaymentProvider,
+        *,
+        sold_out: OfferCache,
+        caches: Sequence[Forgettable] = (),
+        rotation: Optional[Rotation] = None,
+        policy: Policy = Policy(),
+    ) -> None:
         self._store, self._orders, self._offers, self._stock = store, orders, offers, stock
         self._reservations, self._payments = reservations, payments
         self._caches = caches  # the catalog's warm answers (with stock): stale once units are taken or returned
-        self._sold_out = sold_out  # flash-sale products found sold out in the last second (a warm cache)
+        self._sold_out = (
+            sold_out  # flash-sale products found sold out in the last second (a warm cache)
+        )
         self._rotation = rotation or Rotation()
         self._policy = policy
 
@@ -65,15 +86,18 @@ class Checkout:
             return reserved
         return Placed(self._pay(reserved))
 
-    def _reserve_once(self, command: PlaceOrder, wanted: Optional[Dict[str, int]],
-                      signals: Signals) -> Union[Placed, _Reserved]:
+    def _reserve_once(
+        self, command: PlaceOrder, wanted: Optional[Dict[str, int]], signals: Signals
+    ) -> Union[Placed, _Reserved]:
         view = self._read(command, wanted, signals.fresh)
         if view.existing:
             return self._existing(view.existing, command.idempotency)
         basket = self._basket(wanted, view, signals.fresh)
         pending = Pending(_new_order(command, basket.lines), command.payment_method, ids.new_id())
         tx = self._store.begin()
-        for take in plan(basket.lines, basket.offers, self._levels(basket, signals), self._rotation):
+        for take in plan(
+            basket.lines, basket.offers, self._levels(basket, signals), self._rotation
+        ):
             tx.take(take)
         tx.reserve(pending, command.idempotency)
         if basket.cart is not None:
@@ -113,11 +137,19 @@ class Checkout:
         except errors.Unavailable:
             pass  # the provider is still away: the sweep abandons it within minutes
 
-    def _read(self, command: PlaceOrder, wanted: Optional[Dict[str, int]], fresh: bool) -> CheckoutView:
+    def _read(
+        self, command: PlaceOrder, wanted: Optional[Dict[str, int]], fresh: bool
+    ) -> CheckoutView:
         """The key's order, the cart (when it is the source) and the offers the warm cache lacks, in one read."""
         cached = {} if fresh else self._offers.cached(wanted or ())
-        order_id = model.keyed_order_id(command.user_id, command.idempotency.key) if command.idempotency else None
-        view = self._store.read(command.user_id, order_id, wanted is None, [p for p in wanted or () if p not in cached])
+        order_id = (
+            model.keyed_order_id(command.user_id, command.idempotency.key)
+            if command.idempotency
+            else None
+        )
+        view = self._store.read(
+            command.user_id, order_id, wanted is None, [p for p in wanted or () if p not in cached]
+        )
         self._offers.remember(view.offers)
         return CheckoutView(view.existing, view.cart, view.cart_version, {**cached, **view.offers})
 
@@ -144,19 +176,29 @@ class Checkout:
         if sold_out:
             raise OutOfStock(str(next(iter(sold_out))))
         levels = self._stock.levels(signals.short) if signals.short else {}
-        self._sold_out.put_many({p: basket.offers[p] for p, found in levels.items() if found and not any(found.values())})
+        self._sold_out.put_many(
+            {
+                p: basket.offers[p]
+                for p, found in levels.items()
+                if found and not any(found.values())
+            }
+        )
         return levels
 
     def _existing(self, existing: Existing, key: Optional[IdempotencyKey]) -> Placed:
         """An order already written under the key: the first answer again, or (still PENDING) a 409 while its
         request runs; one whose request never finished is abandoned and the order placed anew."""
         if key is None or existing.body_hash != key.body_hash:
-            raise errors.Unprocessable("this Idempotency-Key was used with a different request body")
+            raise errors.Unprocessable(
+                "this Idempotency-Key was used with a different request body"
+            )
         order = existing.order
         if order.status != model.PENDING:
             return Placed(order.as_placed, replayed=True)
         if order.operation is not None and not order.operation.stale(int(time.time())):
-            raise errors.Conflict("a request with this Idempotency-Key is still being processed; retry shortly")
+            raise errors.Conflict(
+                "a request with this Idempotency-Key is still being processed; retry shortly"
+            )
         pending = self._orders.pending(order.id)
         if pending is not None:
             self._reservations.abandon(pending)
@@ -175,13 +217,26 @@ class Checkout:
         """A page of the shopper's orders, newest first."""
         return self._orders.page_for_user(user_id, request.limit, request.after)
 
-    def everything(self, status: Optional[str], request: PageRequest) -> Tuple[List[Order], Position]:
+    def everything(
+        self, status: Optional[str], request: PageRequest
+    ) -> Tuple[List[Order], Position]:
         """A page of all users' orders (of one status when given), newest first."""
         return self._orders.page_all(status, request.limit, request.after)
 
 
 def _new_order(command: PlaceOrder, lines: Tuple[Line, ...]) -> Order:
     now = clock.now_iso()
-    order_id = model.keyed_order_id(command.user_id, command.idempotency.key) if command.idempotency else ids.new_id()
-    return Order(id=order_id, user_id=command.user_id, status=model.PENDING, lines=lines, created_at=now,
-                 updated_at=now, operation=Operation(model.AUTHORIZE, int(time.time())))
+    order_id = (
+        model.keyed_order_id(command.user_id, command.idempotency.key)
+        if command.idempotency
+        else ids.new_id()
+    )
+    return Order(
+        id=order_id,
+        user_id=command.user_id,
+        status=model.PENDING,
+        lines=lines,
+        created_at=now,
+        updated_at=now,
+        operation=Operation(model.AUTHORIZE, int(time.time())),
+    )

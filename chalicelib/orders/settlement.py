@@ -4,6 +4,7 @@ The webhook acts on the payment as the provider reports it when asked, never on 
 says which payment to look at. The sweep settles every operation whose request never finished (found in the
 orders' sparse index of operations in flight): a PENDING order's authorization is cancelled and its units given
 back; a capture, void or refund is finished or forgotten from the payment's state."""
+
 import time
 from dataclasses import dataclass
 from typing import Literal, Optional
@@ -23,17 +24,27 @@ Outcome = Literal["settled", "unchanged", "duplicate", "ignored"]
 
 
 class PaymentEvents:
-    def __init__(self, payments: PaymentProvider, orders: OrderRepository, fulfilment: Fulfilment) -> None:
+    def __init__(
+        self, payments: PaymentProvider, orders: OrderRepository, fulfilment: Fulfilment
+    ) -> None:
         self._payments, self._orders, self._fulfilment = payments, orders, fulfilment
 
     def receive(self, payload: bytes, signature: str) -> Outcome:
         """Verify the event (a 400 otherwise) and bring its order where its payment is now: "settled",
         "unchanged" (already there, or a partial refund), "duplicate" (acted on before) or "ignored"."""
         event = self._payments.event(payload, signature)
-        if event.type not in ACTED_ON or event.reference is None or not PAYMENT_INTENT.fullmatch(event.reference):
+        if (
+            event.type not in ACTED_ON
+            or event.reference is None
+            or not PAYMENT_INTENT.fullmatch(event.reference)
+        ):
             return "ignored"
         intent = self._payments.intent(event.reference)
-        order = self._orders.get(intent.order_id) if intent.order_id and ids.looks_like_id(intent.order_id) else None
+        order = (
+            self._orders.get(intent.order_id)
+            if intent.order_id and ids.looks_like_id(intent.order_id)
+            else None
+        )
         if order is None or order.payment is None or order.payment.reference != intent.reference:
             return "ignored"
         try:
@@ -50,7 +61,9 @@ class Swept:
 
 
 class Sweeper:
-    def __init__(self, orders: OrderRepository, reservations: Reservations, fulfilment: Fulfilment) -> None:
+    def __init__(
+        self, orders: OrderRepository, reservations: Reservations, fulfilment: Fulfilment
+    ) -> None:
         self._orders, self._reservations, self._fulfilment = orders, reservations, fulfilment
 
     def sweep(self, now: Optional[int] = None) -> Swept:

@@ -1,4 +1,5 @@
 """Request and answer shapes the cart's, the orders' and the fulfilment's routes share."""
+
 from typing import Annotated, Iterable, List, Optional
 
 import msgspec
@@ -23,7 +24,9 @@ class PaymentOut(msgspec.Struct):
     status: Annotated[str, msgspec.Meta(description="one of " + ", ".join(PAYMENT_STATUSES))]
     amount_cents: int
     currency: str
-    reference: Annotated[str, msgspec.Meta(description="the payment provider's id (a Stripe PaymentIntent)")]
+    reference: Annotated[
+        str, msgspec.Meta(description="the payment provider's id (a Stripe PaymentIntent)")
+    ]
 
 
 class OrderOut(msgspec.Struct):
@@ -39,13 +42,24 @@ class OrderOut(msgspec.Struct):
 
 
 def lines_out(lines: Iterable[Line]) -> List[LineOut]:
-    return [LineOut(line.product_id, line.name, line.unit_price_cents, line.quantity, line.line_total_cents)
-            for line in lines]
+    return [
+        LineOut(
+            line.product_id, line.name, line.unit_price_cents, line.quantity, line.line_total_cents
+        )
+        for line in lines
+    ]
 
 
 def order_out(order: Order) -> OrderOut:
     paid = order.payment
-    return OrderOut(order.id, order.user_id, order.status, lines_out(order.lines), order.total_cents,
-                    settings.get().currency,
-                    PaymentOut(paid.status, paid.amount_cents, paid.currency, paid.reference) if paid else None,
-                    order.created_at, order.updated_at)
+    return OrderOut(
+        order.id,
+        order.user_id,
+        order.status,
+        lines_out(order.lines),
+        order.total_cents,
+        settings.get().currency,
+        PaymentOut(paid.status, paid.amount_cents, paid.currency, paid.reference) if paid else None,
+        order.created_at,
+        order.updated_at,
+    )

@@ -1,4 +1,5 @@
 """A payment as the shop keeps it, and what the provider says of one; standard library only."""
+
 import re
 from dataclasses import dataclass, replace
 from typing import Optional
@@ -10,7 +11,9 @@ STATUSES = (AUTHORIZED, CAPTURED, VOIDED, REFUNDED)
 # what the provider takes (Stripe: 50 cents to 99,999,999 minor units in USD)
 MIN_AMOUNT, MAX_AMOUNT = 50, 99_999_999
 PAYMENT_METHOD = re.compile(r"pm_[A-Za-z0-9_]{1,250}")
-PAYMENT_INTENT = re.compile(r"pi_[A-Za-z0-9_]{1,250}")  # what a reference to Stripe's PaymentIntent looks like
+PAYMENT_INTENT = re.compile(
+    r"pi_[A-Za-z0-9_]{1,250}"
+)  # what a reference to Stripe's PaymentIntent looks like
 # the operations that call the provider once an order exists; each is recorded on the order before the call
 CAPTURE, VOID, REFUND = "capture", "void", "refund"
 # how long a recorded operation is another request's to finish; after that anyone may settle it
@@ -32,6 +35,7 @@ class Payment:
 class Authorization:
     """What to authorize; `attempt` names this try at paying for the order (a new one after a refusal), so that
     the idempotency key repeats only when the same call is repeated."""
+
     order_id: str
     user_id: str
     amount_cents: int
@@ -47,6 +51,7 @@ class Authorization:
 @dataclass(frozen=True)
 class Intent:
     """A payment as the provider reports it now (never as a webhook's body says)."""
+
     reference: str
     status: str  # Stripe's: requires_capture, succeeded, canceled, requires_payment_method, requires_action, ...
     amount_cents: int
@@ -75,6 +80,7 @@ class Intent:
 @dataclass(frozen=True)
 class Event:
     """A provider's event, its signature verified: what happened, to which payment."""
+
     id: str
     type: str
     reference: Optional[str]
@@ -88,12 +94,16 @@ class PaymentRefused(errors.PaymentRequired):
 
 def check_method(payment_method: str) -> str:
     if not PAYMENT_METHOD.fullmatch(payment_method):
-        raise errors.InvalidInput("field `payment_method`: a payment method id, `pm_` and 1 to 250 of A-Z a-z 0-9 _")
+        raise errors.InvalidInput(
+            "field `payment_method`: a payment method id, `pm_` and 1 to 250 of A-Z a-z 0-9 _"
+        )
     return payment_method
 
 
 def check_amount(total_cents: int) -> int:
     if not MIN_AMOUNT <= total_cents <= MAX_AMOUNT:
-        raise errors.Unprocessable(f"field `total_cents`: the payment provider takes {MIN_AMOUNT} to {MAX_AMOUNT} "
-                                   f"cents; this order is {total_cents}")
+        raise errors.Unprocessable(
+            f"field `total_cents`: the payment provider takes {MIN_AMOUNT} to {MAX_AMOUNT} "
+            f"cents; this order is {total_cents}"
+        )
     return total_cents

@@ -1,6 +1,7 @@
 """What the order service needs of a payment provider (Stripe in payments/stripe_provider.py; in memory, with
 faults to inject, in tests/unit/fakes.py). Every call that moves money carries a key naming the order and the
 operation, so a retry of the same call is the same operation at the provider."""
+
 from typing import Optional, Protocol
 
 from chalicelib.payments.model import Authorization, Event, Intent

@@ -1,4 +1,5 @@
 """The payment provider's webhook: Stripe's events, their signature checked on the raw bytes."""
+
 from typing import Literal
 
 import msgspec
@@ -11,19 +12,35 @@ from chalicelib.http.routing import route
 from chalicelib.orders.settlement import PaymentEvents
 
 bp = Blueprint(__name__)
-MAX_EVENT_BYTES = 512 * 1024  # Stripe's events are JSON of a few KB; its own limit is far above what it sends
+MAX_EVENT_BYTES = (
+    512 * 1024
+)  # Stripe's events are JSON of a few KB; its own limit is far above what it sends
 
 
 class Received(msgspec.Struct):
     received: Literal["settled", "unchanged", "duplicate", "ignored"]
 
 
-@route(bp, "/payments/webhook", "POST", "Stripe's events (signed with the webhook secret; 5 minutes' tolerance)",
-       public=True, raw_body=True, max_body=MAX_EVENT_BYTES, response=Received, errors=(400, 413, 503),
-       headers=(("Stripe-Signature", "stripe-signature"),),
-       needs=("dynamodb:GetItem:orders", "dynamodb:UpdateItem:orders", "dynamodb:PutItem:payments",
-              "dynamodb:BatchGetItem:products", "dynamodb:UpdateItem:products(flash_sale,id,listed,stock)",
-              "secretsmanager:GetSecretValue:stripe"))
+@route(
+    bp,
+    "/payments/webhook",
+    "POST",
+    "Stripe's events (signed with the webhook secret; 5 minutes' tolerance)",
+    public=True,
+    raw_body=True,
+    max_body=MAX_EVENT_BYTES,
+    response=Received,
+    errors=(400, 413, 503),
+    headers=(("Stripe-Signature", "stripe-signature"),),
+    needs=(
+        "dynamodb:GetItem:orders",
+        "dynamodb:UpdateItem:orders",
+        "dynamodb:PutItem:payments",
+        "dynamodb:BatchGetItem:products",
+        "dynamodb:UpdateItem:products(flash_sale,id,listed,stock)",
+        "secretsmanager:GetSecretValue:stripe",
+    ),
+)
 def webhook(request, raw: bytes):
     """The body is Stripe's, not the shop's: checked by its signature, not by the shop's JSON rules."""
     signature = parse.header(request, "Stripe-Signature")

@@ -3,6 +3,7 @@
 A flash-sale product keeps its stock in FLASH_BUCKETS items of its own, each with its own `stock >= q`
 condition, so orders spread over many partition keys instead of queueing on one (see README, "Flash sales").
 """
+
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Mapping, Optional
@@ -48,8 +49,12 @@ class Product:
             if delta == 0:
                 raise errors.InvalidInput("field `stock_delta`: a non-zero integer")
             if self.stock + delta < 0:
-                raise errors.Conflict(f"product {self.id} has {self.stock} in stock; cannot take {-delta}")
-            if delta > 0 and self.stock + delta > MAX_STOCK:  # an admin's own limit (returns may pass it)
+                raise errors.Conflict(
+                    f"product {self.id} has {self.stock} in stock; cannot take {-delta}"
+                )
+            if (
+                delta > 0 and self.stock + delta > MAX_STOCK
+            ):  # an admin's own limit (returns may pass it)
                 raise errors.InvalidInput(f"field `stock_delta`: the stock would pass {MAX_STOCK}")
             fields["stock"] = self.stock + delta
         return replace(self, **fields, updated_at=at, revision=self.revision + 1)
@@ -62,6 +67,7 @@ class Product:
 @dataclass(frozen=True)
 class Current:
     """A product as read for a change: with each flash-sale bucket's stock (none when not on flash sale)."""
+
     product: Product
     levels: Dict[int, int] = field(default_factory=dict)
 
@@ -69,6 +75,7 @@ class Current:
 @dataclass(frozen=True)
 class Offer:
     """What a cart and a checkout need of a product: cacheable, since the checkout's conditions check the price."""
+
     id: str
     name: str
     price_cents: int
@@ -83,7 +90,10 @@ class Category:
 
 def check(product: Product) -> Product:
     """Every rule a new product must keep; violations name the field."""
-    fields = {f: getattr(product, f) for f in ("name", "category", "price_cents", "stock", "description", "image_url")}
+    fields = {
+        f: getattr(product, f)
+        for f in ("name", "category", "price_cents", "stock", "description", "image_url")
+    }
     return replace(product, **check_fields(fields))
 
 
@@ -103,7 +113,9 @@ def _name(value) -> None:
 
 def _category(value) -> None:
     if not (1 <= len(value) <= MAX_CATEGORY and CATEGORY.match(value)):
-        raise errors.InvalidInput(f"field `category`: a lower-case slug of 1 to {MAX_CATEGORY} characters (a-z, 0-9, -)")
+        raise errors.InvalidInput(
+            f"field `category`: a lower-case slug of 1 to {MAX_CATEGORY} characters (a-z, 0-9, -)"
+        )
 
 
 def _price(value) -> None:
@@ -129,5 +141,12 @@ def _image_url(value) -> None:
         text.require_printable("image_url", value)
 
 
-_RULES = {"name": _name, "category": _category, "price_cents": _price, "stock": _stock,
-          "description": _description, "image_url": _image_url, "flash_sale": lambda value: None}
+_RULES = {
+    "name": _name,
+    "category": _category,
+    "price_cents": _price,
+    "stock": _stock,
+    "description": _description,
+    "image_url": _image_url,
+    "flash_sale": lambda value: None,
+}

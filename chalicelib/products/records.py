@@ -8,7 +8,13 @@
 - a category's product count: `id = category#<name>`, `tally = "category"` (the `category_counts` index),
   changed in the same transaction as the product write that changes it (admin writes only).
 """
-from pynamodb.attributes import (BooleanAttribute, DiscriminatorAttribute, NumberAttribute, UnicodeAttribute)
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
@@ -16,7 +22,16 @@ from chalicelib.products.model import Product
 
 LISTED = "product"
 TALLY = "category"
-PAGE_FIELDS = ["kind", "name", "description", "price_cents", "image_url", "created_at", "updated_at", "flash_sale"]
+PAGE_FIELDS = [
+    "kind",
+    "name",
+    "description",
+    "price_cents",
+    "image_url",
+    "created_at",
+    "updated_at",
+    "flash_sale",
+]
 
 
 class CatalogItem(Model):
@@ -99,14 +114,32 @@ def category_id(category: str) -> str:
 
 
 def record_of(product: Product) -> ProductRecord:
-    return ProductRecord(product.id, category=product.category, name=product.name, description=product.description,
-                         price_cents=product.price_cents, stock=0 if product.flash_sale else product.stock,
-                         image_url=product.image_url, created_at=product.created_at, updated_at=product.updated_at,
-                         flash_sale=product.flash_sale, revision=product.revision)
+    return ProductRecord(
+        product.id,
+        category=product.category,
+        name=product.name,
+        description=product.description,
+        price_cents=product.price_cents,
+        stock=0 if product.flash_sale else product.stock,
+        image_url=product.image_url,
+        created_at=product.created_at,
+        updated_at=product.updated_at,
+        flash_sale=product.flash_sale,
+        revision=product.revision,
+    )
 
 
 def product_of(record: ProductRecord, stock: int) -> Product:
-    return Product(id=record.id, name=record.name, description=record.description or "", category=record.category,
-                   price_cents=int(record.price_cents), stock=stock, image_url=record.image_url,
-                   created_at=record.created_at, updated_at=record.updated_at, flash_sale=bool(record.flash_sale),
-                   revision=int(record.revision or 0))
+    return Product(
+        id=record.id,
+        name=record.name,
+        description=record.description or "",
+        category=record.category,
+        price_cents=int(record.price_cents),
+        stock=stock,
+        image_url=record.image_url,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        flash_sale=bool(record.flash_sale),
+        revision=int(record.revision or 0),
+    )

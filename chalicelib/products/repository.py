@@ -1,4 +1,5 @@
 """The catalog in the products table (item kinds: products/records.py)."""
+
 import random
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
@@ -6,8 +7,18 @@ from chalicelib import errors, storage
 from chalicelib.retry import ProductChanged
 from chalicelib.products.model import FLASH_BUCKETS, Category, Current, Offer, Product
 from chalicelib.products.takes import spread, takes_from_buckets
-from chalicelib.products.records import (LISTED, TALLY, BucketRecord, CatalogItem, CategoryRecord, ProductRecord,
-                                         bucket_id, category_id, product_of, record_of)
+from chalicelib.products.records import (
+    LISTED,
+    TALLY,
+    BucketRecord,
+    CatalogItem,
+    CategoryRecord,
+    ProductRecord,
+    bucket_id,
+    category_id,
+    product_of,
+    record_of,
+)
 
 STOCK_FIELDS = ["id", "kind", "stock", "flash_sale"]
 FIELDS = ("name", "description", "category", "price_cents", "image_url")
@@ -27,7 +38,10 @@ class DynamoCatalog:
         if not isinstance(record, ProductRecord):
             return None
         levels = _levels(product_id, found) if record.flash_sale else {}
-        return Current(product_of(record, sum(levels.values()) if record.flash_sale else int(record.stock)), levels)
+        return Current(
+            product_of(record, sum(levels.values()) if record.flash_sale else int(record.stock)),
+            levels,
+        )
 
     def get(self, product_id: str) -> Optional[Product]:
         current = self.current(product_id)
@@ -39,11 +53,21 @@ class DynamoCatalog:
         records = CatalogItem.batch_get(keys, consistent_read=True) if keys else []
         return {r.id: product_of(r, 0).offer for r in records if isinstance(r, ProductRecord)}
 
-    def page(self, category: Optional[str], limit: int, after: Optional[str]) -> Tuple[List[Product], Optional[str]]:
+    def page(
+        self, category: Optional[str], limit: int, after: Optional[str]
+    ) -> Tuple[List[Product], Optional[str]]:
         """One Query for the page (no stock in the index), one BatchGetItem for its stock: the products' own
         items, and the buckets of those on flash sale. Returns the page and the id after which the next starts."""
-        index, partition = (ProductRecord.catalog, LISTED) if category is None else (ProductRecord.by_category, category)
-        start = {"id": {"S": after}, ("listed" if category is None else "category"): {"S": partition}} if after else None
+        index, partition = (
+            (ProductRecord.catalog, LISTED)
+            if category is None
+            else (ProductRecord.by_category, category)
+        )
+        start = (
+            {"id": {"S": after}, ("listed" if category is None else "category"): {"S": partition}}
+            if after
+            else None
+        )
         records = list(index.query(partition, limit=limit + 1, last_evaluated_key=start))
         shown = records[:limit]
         stock = self._stock_of(shown)
@@ -54,15 +78,25 @@ class DynamoCatalog:
         flash = {r.id for r in records if r.flash_sale}
         found = self._read_stock([r.id for r in records], flash)
         items = {r.id: r for r in found.values() if isinstance(r, ProductRecord)}
-        moved = {pid for pid, r in items.items() if r.flash_sale and pid not in flash}  # turned on since indexed
+        moved = {
+            pid for pid, r in items.items() if r.flash_sale and pid not in flash
+        }  # turned on since indexed
         if moved:
             found.update(self._read_stock([], moved))
-        return {pid: (sum(_levels(pid, found).values()) if r.flash_sale else int(r.stock)) for pid, r in items.items()}
+        return {
+            pid: (sum(_levels(pid, found).values()) if r.flash_sale else int(r.stock))
+            for pid, r in items.items()
+        }
 
     @staticmethod
     def _read_stock(product_ids: List[str], flash: Iterable[str]) -> Dict[str, CatalogItem]:
         keys = product_ids + [bucket_id(pid, b) for pid in flash for b in range(FLASH_BUCKETS)]
-        return {r.id: r for r in CatalogItem.batch_get(keys, consistent_read=True, attributes_to_get=STOCK_FIELDS)}
+        return {
+            r.id: r
+            for r in CatalogItem.batch_get(
+                keys, consistent_read=True, attributes_to_get=STOCK_FIELDS
+            )
+        }
 
     def categories(self) -> List[Category]:
         counts = CategoryRecord.counts.query(TALLY)
@@ -79,19 +113,33 @@ class DynamoCatalog:
         if tx.commit():
             raise errors.Conflict(f"product {product.id} already exists")
 
-    def update(self, current: Current, after: Product, delta: Optional[int] = None, exact: bool = False) -> None:
+    def update(
+        self, current: Current, after: Product, delta: Optional[int] = None, exact: bool = False
+    ) -> None:
         """Write what changed, nothing else. The product must still be as read: the same category and the same
         way of keeping stock (with `exact`, also the same revision and stock: an If-Match). `delta` adds to the
         stock as it is at that moment instead of setting it; units taken away must be there."""
         before, levels = current.product, current.levels
         changed = [f for f in FIELDS if getattr(after, f) != getattr(before, f)]
-        actions = [getattr(ProductRecord, f).set(getattr(after, f)) for f in changed if getattr(after, f) is not None]
-        actions += [getattr(ProductRecord, f).remove() for f in changed if getattr(after, f) is None]
-        actions += [ProductRecord.updated_at.set(after.updated_at), ProductRecord.revision.set(after.revision)]
-        condition = (ProductRecord.listed.exists() & (ProductRecord.category == before.category)
-                     & (ProductRecord.flash_sale == before.flash_sale))
+        actions = [
+            getattr(ProductRecord, f).set(getattr(after, f))
+            for f in changed
+            if getattr(after, f) is not None
+        ]
+        actions += [
+            getattr(ProductRecord, f).remove() for f in changed if getattr(after, f) is None
+        ]
+        actions += [
+            ProductRecord.updated_at.set(after.updated_at),
+            ProductRecord.revision.set(after.revision),
+        ]
+        condition = (
+            ProductRecord.listed.exists()
+            & (ProductRecord.category == before.category)
+            & (ProductRecord.flash_sale == before.flash_sale)
+        )
         if exact:
-            condition &= (ProductRecord.revision == before.revision)
+            condition &= ProductRecord.revision == before.revision
         tx = storage.Transaction(self._shared)
         if after.flash_sale != before.flash_sale:
             actions += self._move_stock(tx, before, after, levels)
@@ -120,12 +168,22 @@ class DynamoCatalog:
             _fill_buckets(tx, after, spread(after.stock))
             return [ProductRecord.flash_sale.set(True), ProductRecord.stock.set(0)]
         for bucket in range(FLASH_BUCKETS):
-            tx.delete(f"bucket {bucket}", BucketRecord(bucket_id(before.id, bucket)),
-                      condition=BucketRecord.stock == levels.get(bucket, 0))
+            tx.delete(
+                f"bucket {bucket}",
+                BucketRecord(bucket_id(before.id, bucket)),
+                condition=BucketRecord.stock == levels.get(bucket, 0),
+            )
         return [ProductRecord.flash_sale.set(False), ProductRecord.stock.set(after.stock)]
 
-    def _change_buckets(self, tx, before: Product, after: Product, levels: Mapping[int, int],
-                        delta: Optional[int], exact: bool) -> None:
+    def _change_buckets(
+        self,
+        tx,
+        before: Product,
+        after: Product,
+        levels: Mapping[int, int],
+        delta: Optional[int],
+        exact: bool,
+    ) -> None:
         """A flash-sale product's price goes to every bucket (each checks it); its stock changes bucket by bucket."""
         changes: Dict[int, list] = {b: [] for b in range(FLASH_BUCKETS)}
         conditions: Dict[int, Any] = {b: BucketRecord.id.exists() for b in range(FLASH_BUCKETS)}
@@ -141,15 +199,23 @@ class DynamoCatalog:
                     conditions[bucket] &= BucketRecord.stock == levels.get(bucket, 0)
         for bucket, actions in changes.items():
             if actions:
-                tx.update(f"bucket {bucket}", BucketRecord(bucket_id(before.id, bucket)), actions=actions,
-                          condition=conditions[bucket])
+                tx.update(
+                    f"bucket {bucket}",
+                    BucketRecord(bucket_id(before.id, bucket)),
+                    actions=actions,
+                    condition=conditions[bucket],
+                )
 
     def remove(self, current: Current) -> None:
         product = current.product
         tx = storage.Transaction(self._shared)
-        tx.delete("product", ProductRecord(product.id),  # as read: its buckets are the ones deleted with it
-                  condition=ProductRecord.listed.exists() & (ProductRecord.category == product.category)
-                  & (ProductRecord.flash_sale == product.flash_sale))
+        tx.delete(
+            "product",
+            ProductRecord(product.id),  # as read: its buckets are the ones deleted with it
+            condition=ProductRecord.listed.exists()
+            & (ProductRecord.category == product.category)
+            & (ProductRecord.flash_sale == product.flash_sale),
+        )
         for bucket in range(FLASH_BUCKETS if product.flash_sale else 0):
             tx.delete(f"bucket {bucket}", BucketRecord(bucket_id(product.id, bucket)))
         _count(tx, product.category, -1)
@@ -157,8 +223,13 @@ class DynamoCatalog:
             raise ProductChanged(product.id)
 
 
-def _add_to_buckets(changes: Dict[int, list], conditions: Dict[int, Any], before: Product, delta: int,
-                    levels: Mapping[int, int]) -> None:
+def _add_to_buckets(
+    changes: Dict[int, list],
+    conditions: Dict[int, Any],
+    before: Product,
+    delta: int,
+    levels: Mapping[int, int],
+) -> None:
     """Units added spread over every bucket (from a random one on); units taken come from where they are, each
     bucket checking it still holds what is taken."""
     if delta > 0:
@@ -173,17 +244,35 @@ def _add_to_buckets(changes: Dict[int, list], conditions: Dict[int, Any], before
 
 
 def _levels(product_id: str, found: Mapping[str, Any]) -> Dict[int, int]:
-    return {b: found[bucket_id(product_id, b)].stock for b in range(FLASH_BUCKETS) if bucket_id(product_id, b) in found}
+    return {
+        b: found[bucket_id(product_id, b)].stock
+        for b in range(FLASH_BUCKETS)
+        if bucket_id(product_id, b) in found
+    }
 
 
 def _fill_buckets(tx, product: Product, shares: List[int]) -> None:
     for bucket, units in enumerate(shares):
-        tx.save(f"bucket {bucket}", BucketRecord(bucket_id(product.id, bucket), product_id=product.id,
-                                                 price_cents=product.price_cents, stock=units),
-                condition=BucketRecord.id.does_not_exist())
+        tx.save(
+            f"bucket {bucket}",
+            BucketRecord(
+                bucket_id(product.id, bucket),
+                product_id=product.id,
+                price_cents=product.price_cents,
+                stock=units,
+            ),
+            condition=BucketRecord.id.does_not_exist(),
+        )
 
 
 def _count(tx, category: str, change: int) -> None:
-    tx.update(f"count {category} {change:+d}", CategoryRecord(category_id(category)), actions=[
-        CategoryRecord.product_count.add(change), CategoryRecord.tally.set(TALLY),
-        CategoryRecord.category_name.set(category), CategoryRecord.kind.set(CategoryRecord)])
+    tx.update(
+        f"count {category} {change:+d}",
+        CategoryRecord(category_id(category)),
+        actions=[
+            CategoryRecord.product_count.add(change),
+            CategoryRecord.tally.set(TALLY),
+            CategoryRecord.category_name.set(category),
+            CategoryRecord.kind.set(CategoryRecord),
+        ],
+    )

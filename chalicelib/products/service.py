@@ -1,5 +1,6 @@
 """What the shop does with its catalog, built once with its collaborators (bootstrap.py). Reads go through the
 warm cache; every write empties it (and the offers cache that carts and checkouts read)."""
+
 from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 
 from chalicelib import clock, errors, ids
@@ -18,8 +19,14 @@ class PreconditionFailed(errors.PreconditionFailed):
 
 
 class Products:
-    def __init__(self, catalog: CatalogRepository, cache: ReadCache, *, forget: Sequence[Forgettable] = (),
-                 policy: Policy = Policy(attempts=5)) -> None:
+    def __init__(
+        self,
+        catalog: CatalogRepository,
+        cache: ReadCache,
+        *,
+        forget: Sequence[Forgettable] = (),
+        policy: Policy = Policy(attempts=5),
+    ) -> None:
         self._catalog = catalog
         self._cache = cache
         self._forget_on_write = (cache, *forget)
@@ -28,17 +35,23 @@ class Products:
     # --- reads ------------------------------------------------------------------------------------------
 
     def get(self, product_id: str, fresh: bool = False) -> Product:
-        product = self._cache.get_or_load(("product", product_id), lambda: self._lookup(product_id), fresh)
+        product = self._cache.get_or_load(
+            ("product", product_id), lambda: self._lookup(product_id), fresh
+        )
         if product is None:
             raise errors.NotFound(f"product {product_id} does not exist")
         return product
 
-    def page(self, category: Optional[str], request: PageRequest,
-             fresh: bool = False) -> Tuple[List[Product], Optional[str]]:
+    def page(
+        self, category: Optional[str], request: PageRequest, fresh: bool = False
+    ) -> Tuple[List[Product], Optional[str]]:
         """A page of the catalog (of one category when given); `request.after` is the last product id shown."""
         limit, after = request.limit, request.after
-        return self._cache.get_or_load(("page", category, limit, after),
-                                       lambda: self._catalog.page(category, limit, after), fresh)
+        return self._cache.get_or_load(
+            ("page", category, limit, after),
+            lambda: self._catalog.page(category, limit, after),
+            fresh,
+        )
 
     def categories(self, fresh: bool = False) -> List[Category]:
         return self._cache.get_or_load(("categories",), self._catalog.categories, fresh)
@@ -53,23 +66,32 @@ class Products:
         self._forget()
         return product
 
-    def update(self, product_id: str, changes: Mapping[str, object],
-               if_match: Optional[Precondition] = None) -> Product:
+    def update(
+        self,
+        product_id: str,
+        changes: Mapping[str, object],
+        if_match: Optional[Precondition] = None,
+    ) -> Product:
         """Apply a partial update: only the named fields are written. `stock_delta` adds to the stock as it is
         when written; with `if_match` nothing is written unless the product is exactly as that ETag showed it.
         A concurrent change makes it read again and re-apply."""
         return self._policy.run(lambda _: self._update_once(product_id, changes, if_match))
 
-    def _update_once(self, product_id: str, changes: Mapping[str, object],
-                     if_match: Optional[Precondition]) -> Product:
+    def _update_once(
+        self, product_id: str, changes: Mapping[str, object], if_match: Optional[Precondition]
+    ) -> Product:
         current = self._existing(product_id)
         if if_match is not None and not if_match(current.product):
             raise PreconditionFailed(product_id)
         after = current.product.changed(changes, clock.now_iso())
         delta = changes.get("stock_delta")
         try:
-            self._catalog.update(current, after, delta=delta if isinstance(delta, int) else None,
-                                 exact=if_match is not None)
+            self._catalog.update(
+                current,
+                after,
+                delta=delta if isinstance(delta, int) else None,
+                exact=if_match is not None,
+            )
         except ProductChanged as changed:
             if if_match is not None:
                 raise PreconditionFailed(product_id) from changed

@@ -1,5 +1,6 @@
 """Where an order's units come from: a product's own stock, or its flash-sale buckets; and the one final refusal
 of a take (the others are retry signals, chalicelib/retry.py). Standard library only."""
+
 import itertools
 import random
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ class OutOfStock(errors.Conflict):
 @dataclass(frozen=True)
 class Take:
     """Units to take from one place: a product's own stock (bucket None) or one of its flash-sale buckets."""
+
     product_id: str
     quantity: int
     unit_price_cents: int
@@ -33,8 +35,9 @@ def spread(total: int, buckets: int = FLASH_BUCKETS, start: int = 0) -> List[int
     return [base + (1 if (i - start) % buckets < extra else 0) for i in range(buckets)]
 
 
-def takes_from_buckets(offer: Offer, quantity: int, levels: Mapping[int, int],
-                       rng: random.Random = random.Random()) -> List[Take]:
+def takes_from_buckets(
+    offer: Offer, quantity: int, levels: Mapping[int, int], rng: random.Random = random.Random()
+) -> List[Take]:
     """Where to take a line of a flash-sale product, given every bucket's stock as last read: one bucket that
     holds it all if any (chosen at random, so concurrent orders spread), else the fullest buckets. Raises
     OutOfStock only when all the buckets together hold too little (StockMoved when there are none: the product

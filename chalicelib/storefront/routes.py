@@ -5,6 +5,7 @@ year (they are the same for everyone and never change under a name); the page na
 stored (no-store, like every answer but the catalog's reads), so a release shows at the next visit. Hashes are computed once per container,
 from the files themselves: there is no build step.
 """
+
 import functools
 import pathlib
 from html import escape
@@ -21,15 +22,27 @@ from chalicelib.storefront.stripe_js import StripeJs
 
 bp = Blueprint(__name__)
 ASSETS = pathlib.Path(__file__).resolve().parent / "assets"
-TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 
 
 def policy(stripe: StripeJs) -> str:
     """The page's own origin for everything, and Stripe.js's (the one in use) where it needs it; nothing else."""
-    directives = (("default-src", "'none'"), ("script-src", "'self'", *stripe.script_src), ("style-src", "'self'"),
-                  ("img-src", "'self'", "https:", "data:"), ("connect-src", "'self'", *stripe.connect_src),
-                  ("frame-src", *stripe.frame_src), ("font-src", "'self'"), ("base-uri", "'none'"),
-                  ("form-action", "'self'"), ("frame-ancestors", "'none'"))
+    directives = (
+        ("default-src", "'none'"),
+        ("script-src", "'self'", *stripe.script_src),
+        ("style-src", "'self'"),
+        ("img-src", "'self'", "https:", "data:"),
+        ("connect-src", "'self'", *stripe.connect_src),
+        ("frame-src", *stripe.frame_src),
+        ("font-src", "'self'"),
+        ("base-uri", "'none'"),
+        ("form-action", "'self'"),
+        ("frame-ancestors", "'none'"),
+    )
     return "; ".join(" ".join(directive) for directive in directives if len(directive) > 1)
 
 
@@ -49,8 +62,15 @@ def page(request):
     return _answer(request, body, "text/html; charset=utf-8", tag, "no-store")
 
 
-@route(bp, "/static/{name}", "GET", "A storefront asset (content-hashed name)", public=True,
-       produces=tuple(t.split(";")[0] for t in TYPES.values()), errors=(304, 404))
+@route(
+    bp,
+    "/static/{name}",
+    "GET",
+    "A storefront asset (content-hashed name)",
+    public=True,
+    produces=tuple(t.split(";")[0] for t in TYPES.values()),
+    errors=(304, 404),
+)
 def asset(request, name):
     found = _assets().get(name)
     if found is None:
@@ -90,8 +110,12 @@ def render(stripe: StripeJs, publishable_key: str, currency: str) -> Tuple[str, 
     for hashed in _assets():
         stem, _, suffix = hashed.split(".")
         html = html.replace(f"/static/{stem}.{suffix}", f"/static/{hashed}")
-    for name, value in (("currency_prefix", display.currency_prefix(currency)), ("currency", currency),
-                        ("stripe_js", stripe.script), ("stripe_key", publishable_key),
-                        ("card_input", "test-cards" if stripe.test_cards else "stripe-elements")):
+    for name, value in (
+        ("currency_prefix", display.currency_prefix(currency)),
+        ("currency", currency),
+        ("stripe_js", stripe.script),
+        ("stripe_key", publishable_key),
+        ("card_input", "test-cards" if stripe.test_cards else "stripe-elements"),
+    ):
         html = html.replace("{{%s}}" % name, escape(value))
     return html, responses.etag_of(html.encode())

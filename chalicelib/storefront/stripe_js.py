@@ -6,6 +6,7 @@ PaymentMethod; the API receives only its id. On the local stack the app speaks t
 (`settings.stripe_api_base`), which serves its own Stripe.js at `<base>/js.stripe.com/v3/`: that one cannot make a
 PaymentMethod (`createPaymentMethod` does nothing), so the page offers Stripe's named test cards instead.
 """
+
 import re
 import urllib.parse
 from dataclasses import dataclass
@@ -17,7 +18,9 @@ STRIPE_JS = "https://js.stripe.com/v3/"
 # the page never asks Stripe.js for 3-D Secure (the API refuses such a card as `authentication_required`).
 STRIPE_SCRIPTS = ("https://js.stripe.com", "https://*.js.stripe.com")
 STRIPE_API = ("https://api.stripe.com",)
-ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+ORIGIN = re.compile(
+    r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?"
+)
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,9 @@ def for_api(api_base: str) -> StripeJs:
     if not api_base:
         return StripeJs(STRIPE_JS, STRIPE_SCRIPTS, STRIPE_SCRIPTS, STRIPE_API, test_cards=False)
     origin = origin_of(api_base)
-    return StripeJs(f"{api_base.rstrip('/')}/js.stripe.com/v3/", (origin,), (), (origin,), test_cards=True)
+    return StripeJs(
+        f"{api_base.rstrip('/')}/js.stripe.com/v3/", (origin,), (), (origin,), test_cards=True
+    )
 
 
 def origin_of(url: str) -> str:

@@ -1,5 +1,6 @@
 """Shop accounts: a profile per Cognito user (id = the user's `sub`); the sign-in limit's counters; refresh tokens
 known by their hash."""
+
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -47,11 +48,16 @@ def email_taken(email: str) -> errors.Conflict:
 
 
 def check_password(password: str) -> str:
-    strong = (len(password) >= 8 and any(c.isupper() for c in password)
-              and any(c.islower() for c in password) and any(c.isdigit() for c in password))
+    strong = (
+        len(password) >= 8
+        and any(c.isupper() for c in password)
+        and any(c.islower() for c in password)
+        and any(c.isdigit() for c in password)
+    )
     if not strong:
         raise errors.InvalidInput(
-            "field `password`: needs at least 8 characters with an upper-case letter, a lower-case letter and a digit")
+            "field `password`: needs at least 8 characters with an upper-case letter, a lower-case letter and a digit"
+        )
     return password
 
 
@@ -66,6 +72,7 @@ REFRESH_TOKEN_SECONDS = 30 * 24 * 3600  # the pool's RefreshTokenValidity (infra
 @dataclass(frozen=True)
 class Counter:
     """Failed attempts under one key, at most `limit` in a window of `window` seconds from the first."""
+
     key: str
     limit: int
     window: int = SIGN_IN_WINDOW_SECONDS
@@ -74,6 +81,7 @@ class Counter:
 @dataclass(frozen=True)
 class Taken:
     """What counting an attempt found: whether it was counted, and when the counter's window ends."""
+
     counted: bool
     ends_at: int
 
@@ -82,8 +90,10 @@ def sign_in_counters(email: str, address: str) -> Tuple[Counter, Counter]:
     """The counters an attempt for `email` from `address` takes: the address's for the email, then the email's.
     Keyed by a hash of the email compared case-insensitively (no address book in the table, one key per email)."""
     who = hashlib.sha256(email.strip().casefold().encode()).hexdigest()[:32]
-    return (Counter(f"sign-in#{who}#{address}", FAILURES_PER_ADDRESS),
-            Counter(f"sign-in#{who}", FAILURES_PER_EMAIL))
+    return (
+        Counter(f"sign-in#{who}#{address}", FAILURES_PER_ADDRESS),
+        Counter(f"sign-in#{who}", FAILURES_PER_EMAIL),
+    )
 
 
 def token_digest(token: str) -> str:

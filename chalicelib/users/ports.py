@@ -1,5 +1,6 @@
 """What the account services need: the profiles' storage, the identity provider, the sign-in limit's counters
 and the refresh tokens' owners."""
+
 from typing import Optional, Protocol
 
 from chalicelib.users.identity import Account, Tokens

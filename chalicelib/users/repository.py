@@ -1,4 +1,5 @@
 """Profiles in the users table."""
+
 from typing import Optional
 
 from pynamodb.attributes import UnicodeAttribute
@@ -35,17 +36,26 @@ class DynamoUsers:
 
     def add(self, profile: Profile) -> Profile:
         """Write a new profile; an existing one wins (a retried sign-up keeps the first)."""
-        record = UserRecord(profile.id, email=profile.email, name=profile.name, created_at=profile.created_at)
-        if storage.unless_condition_fails(lambda: record.save(condition=UserRecord.id.does_not_exist())):
+        record = UserRecord(
+            profile.id, email=profile.email, name=profile.name, created_at=profile.created_at
+        )
+        if storage.unless_condition_fails(
+            lambda: record.save(condition=UserRecord.id.does_not_exist())
+        ):
             return profile
         stored = self.get(profile.id)
-        assert stored is not None, "a profile whose write found it there exists"  # nothing deletes profiles
+        assert stored is not None, (
+            "a profile whose write found it there exists"
+        )  # nothing deletes profiles
         return stored
 
     def rename(self, user_id: str, name: str) -> Profile:
         record = UserRecord(user_id)
-        if not storage.unless_condition_fails(lambda: record.update(actions=[UserRecord.name.set(name)],
-                                                                    condition=UserRecord.id.exists())):
+        if not storage.unless_condition_fails(
+            lambda: record.update(
+                actions=[UserRecord.name.set(name)], condition=UserRecord.id.exists()
+            )
+        ):
             raise errors.NotFound(f"user {user_id} has no profile")
         return _profile(record)
 

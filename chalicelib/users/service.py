@@ -1,25 +1,43 @@
 """What the shop does with accounts, built once with its collaborators (bootstrap.py)."""
+
 from dataclasses import dataclass
 from typing import Iterable, List, Tuple
 
 from chalicelib import clock, errors
 from chalicelib.users.identity import Tokens
-from chalicelib.users.model import (REFRESH_TOKEN_SECONDS, Counter, Profile, check_email, check_name, check_password,
-                                    email_taken, sign_in_counters, token_digest)
+from chalicelib.users.model import (
+    REFRESH_TOKEN_SECONDS,
+    Counter,
+    Profile,
+    check_email,
+    check_name,
+    check_password,
+    email_taken,
+    sign_in_counters,
+    token_digest,
+)
 from chalicelib.users.ports import Identity, RefreshTokens, SignInAttempts, Users
 
 
 @dataclass(frozen=True)
 class Session:
     """A signed-in caller: the verified user, their groups, and the access token they presented."""
+
     user_id: str
     groups: Tuple[str, ...]
     access_token: str
 
 
 class Accounts:
-    def __init__(self, identity: Identity, users: Users, attempts: SignInAttempts, refresh_tokens: RefreshTokens, *,
-                 auto_confirm: bool) -> None:
+    def __init__(
+        self,
+        identity: Identity,
+        users: Users,
+        attempts: SignInAttempts,
+        refresh_tokens: RefreshTokens,
+        *,
+        auto_confirm: bool,
+    ) -> None:
         self._identity = identity
         self._users = users
         self._attempts = attempts
@@ -65,7 +83,9 @@ class Accounts:
         except errors.Unauthenticated:
             raise  # a wrong password or an unknown email: a failure, it stays counted
         except Exception:
-            self._uncount(held)  # not judged wrong: unconfirmed, locked out by Cognito, Cognito failing
+            self._uncount(
+                held
+            )  # not judged wrong: unconfirmed, locked out by Cognito, Cognito failing
             raise
         self._uncount(held)
         self._remember(tokens)
@@ -79,8 +99,10 @@ class Accounts:
             if not taken.counted:
                 self._uncount(held)
                 wait = max(1, taken.ends_at - now)
-                raise errors.TooManyRequests(f"too many failed sign-ins for this email; try again in {wait} seconds",
-                                             retry_after=wait)
+                raise errors.TooManyRequests(
+                    f"too many failed sign-ins for this email; try again in {wait} seconds",
+                    retry_after=wait,
+                )
             held.append((counter, taken.ends_at))
         return held
 
@@ -91,8 +113,11 @@ class Accounts:
     def _remember(self, tokens: Tokens) -> None:
         """Whose refresh token this is, by its hash, for as long as it may be used."""
         if tokens.refresh_token and tokens.subject:
-            self._refresh_tokens.issued(token_digest(tokens.refresh_token), tokens.subject,
-                                        clock.epoch_seconds() + REFRESH_TOKEN_SECONDS)
+            self._refresh_tokens.issued(
+                token_digest(tokens.refresh_token),
+                tokens.subject,
+                clock.epoch_seconds() + REFRESH_TOKEN_SECONDS,
+            )
 
     def refresh(self, refresh_token: str) -> Tokens:
         """New tokens for a refresh token; its owner is recorded again (also for one issued before owners were)."""
@@ -111,8 +136,11 @@ class Accounts:
         found = self._users.get(session.user_id)
         if found is None:
             account = self._identity.account_of_token(session.access_token)
-            found = self._users.add(Profile(session.user_id, account.email, account.name or account.email,
-                                            clock.now_iso()))
+            found = self._users.add(
+                Profile(
+                    session.user_id, account.email, account.name or account.email, clock.now_iso()
+                )
+            )
         return found.with_groups(session.groups)
 
     def rename(self, session: Session, name: str) -> Profile:

@@ -11,7 +11,9 @@ from tests.conftest import PASSWORD, Api, unique_email
 def test_sign_up_then_sign_in_then_read_and_rename_the_profile(client):
     email = unique_email()
     anonymous = Api(client)
-    created = anonymous.post("/users", {"email": email, "password": PASSWORD, "name": "Ada Lovelace"})
+    created = anonymous.post(
+        "/users", {"email": email, "password": PASSWORD, "name": "Ada Lovelace"}
+    )
     assert created.status_code == 201
     assert created.json["email"] == email and created.json["roles"] == ["customer"]
     assert created.json["created_at"].endswith("Z")
@@ -26,8 +28,13 @@ def test_sign_up_then_sign_in_then_read_and_rename_the_profile(client):
 
 def test_refresh_token_gives_a_working_access_token(client, shopper):
     refreshed = Api(client).post("/auth/token", {"refresh_token": shopper.tokens["refresh_token"]})
-    assert refreshed.status_code == 200 and refreshed.json["refresh_token"] == shopper.tokens["refresh_token"]
-    assert Api(client, refreshed.json["access_token"]).get("/users/me").json["id"] == shopper.user_id
+    assert (
+        refreshed.status_code == 200
+        and refreshed.json["refresh_token"] == shopper.tokens["refresh_token"]
+    )
+    assert (
+        Api(client, refreshed.json["access_token"]).get("/users/me").json["id"] == shopper.user_id
+    )
 
 
 def test_a_bad_refresh_token_is_401(anonymous):
@@ -44,19 +51,27 @@ def test_admins_have_the_admin_role(admin):
 
 
 def test_a_taken_email_is_409(client, shopper):
-    again = Api(client).post("/users", {"email": shopper.email, "password": "Other-Passw0rd", "name": "Mallory"})
+    again = Api(client).post(
+        "/users", {"email": shopper.email, "password": "Other-Passw0rd", "name": "Mallory"}
+    )
     assert again.status_code == 409 and again.json["Code"] == "ConflictError"
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"email": "not-an-email", "password": PASSWORD, "name": "Ada"}, "email"),
-    ({"email": "weak@example.com", "password": "password", "name": "Ada"}, "password"),
-    ({"email": "short@example.com", "password": "Sh0rt", "name": "Ada"}, "password"),
-    ({"email": "empty@example.com", "password": PASSWORD, "name": "   "}, "name"),
-    ({"email": "empty@example.com", "password": PASSWORD, "name": ""}, "name"),
-    ({"email": "extra@example.com", "password": PASSWORD, "name": "Ada", "roles": ["admin"]}, "roles"),
-    ({"email": "missing@example.com", "name": "Ada"}, "password"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"email": "not-an-email", "password": PASSWORD, "name": "Ada"}, "email"),
+        ({"email": "weak@example.com", "password": "password", "name": "Ada"}, "password"),
+        ({"email": "short@example.com", "password": "Sh0rt", "name": "Ada"}, "password"),
+        ({"email": "empty@example.com", "password": PASSWORD, "name": "   "}, "name"),
+        ({"email": "empty@example.com", "password": PASSWORD, "name": ""}, "name"),
+        (
+            {"email": "extra@example.com", "password": PASSWORD, "name": "Ada", "roles": ["admin"]},
+            "roles",
+        ),
+        ({"email": "missing@example.com", "name": "Ada"}, "password"),
+    ],
+)
 def test_invalid_sign_ups_are_400_naming_the_field(anonymous, body, field):
     response = anonymous.post("/users", body)
     assert response.status_code == 400, response.body
@@ -83,26 +98,45 @@ def test_renaming_accepts_only_the_name(shopper):
 def test_a_lost_profile_write_is_repaired_by_the_first_authenticated_request(client, stack):
     email = unique_email("lost")
     idp = boto3.client("cognito-idp")
-    idp.sign_up(ClientId=stack.client_id, Username=email, Password=PASSWORD,
-                UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": "Lost Profile"}])
+    idp.sign_up(
+        ClientId=stack.client_id,
+        Username=email,
+        Password=PASSWORD,
+        UserAttributes=[
+            {"Name": "email", "Value": email},
+            {"Name": "name", "Value": "Lost Profile"},
+        ],
+    )
     idp.admin_confirm_sign_up(UserPoolId=stack.pool_id, Username=email)
-    token = Api(client).post("/auth/token", {"email": email, "password": PASSWORD}).json["access_token"]
+    token = (
+        Api(client).post("/auth/token", {"email": email, "password": PASSWORD}).json["access_token"]
+    )
     me = Api(client, token).get("/users/me")
     assert me.status_code == 200 and me.json["email"] == email and me.json["name"] == "Lost Profile"
 
 
 def test_a_lost_profile_write_is_repaired_by_signing_up_again_with_the_same_password(client, stack):
     email = unique_email("retry")
-    boto3.client("cognito-idp").sign_up(ClientId=stack.client_id, Username=email, Password=PASSWORD,
-                                        UserAttributes=[{"Name": "email", "Value": email}])
+    boto3.client("cognito-idp").sign_up(
+        ClientId=stack.client_id,
+        Username=email,
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": email}],
+    )
     anonymous = Api(client)
-    assert anonymous.post("/users", {"email": email, "password": "Other-Passw0rd1", "name": "Thief"}).status_code == 409
+    assert (
+        anonymous.post(
+            "/users", {"email": email, "password": "Other-Passw0rd1", "name": "Thief"}
+        ).status_code
+        == 409
+    )
     retried = anonymous.post("/users", {"email": email, "password": PASSWORD, "name": "Retry Ada"})
     assert retried.status_code == 201 and retried.json["email"] == email
     assert anonymous.post("/auth/token", {"email": email, "password": PASSWORD}).status_code == 200
 
 
 # --- the authorizer -------------------------------------------------------------------------------
+
 
 def test_no_token_is_401(anonymous):
     assert anonymous.get("/users/me").status_code == 401
@@ -131,31 +165,44 @@ def _alg_none(token: str) -> str:
 
 def _hs256_with_public_key(token: str) -> str:
     import jwt
+
     claims = jwt.decode(token, options={"verify_signature": False})
-    return jwt.encode(claims, "the-public-key-as-an-hmac-secret-32b", algorithm="HS256",
-                      headers={"kid": "dummy"})
+    return jwt.encode(
+        claims, "the-public-key-as-an-hmac-secret-32b", algorithm="HS256", headers={"kid": "dummy"}
+    )
 
 
-@pytest.mark.parametrize("forge", [
-    pytest.param(_tampered, id="payload-tampered-admin-added"),
-    pytest.param(_alg_none, id="alg-none"),
-    pytest.param(_hs256_with_public_key, id="hs256"),
-    pytest.param(lambda t: "garbage", id="garbage"),
-    pytest.param(lambda t: t[:-10], id="truncated-signature"),
-    pytest.param(lambda t: t + "x", id="signature-extended"),
-])
+@pytest.mark.parametrize(
+    "forge",
+    [
+        pytest.param(_tampered, id="payload-tampered-admin-added"),
+        pytest.param(_alg_none, id="alg-none"),
+        pytest.param(_hs256_with_public_key, id="hs256"),
+        pytest.param(lambda t: "garbage", id="garbage"),
+        pytest.param(lambda t: t[:-10], id="truncated-signature"),
+        pytest.param(lambda t: t + "x", id="signature-extended"),
+    ],
+)
 def test_forged_tokens_are_403(client, shopper, forge):
     assert Api(client, forge(shopper.token)).get("/users/me").status_code == 403
 
 
-@pytest.mark.parametrize("claims", [
-    pytest.param({"exp": 1_000_000}, id="expired"),
-    pytest.param({"iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_otherpool"}, id="other-pool"),
-    pytest.param({"client_id": "another-client"}, id="other-client"),
-    pytest.param({"token_use": "id"}, id="id-token"),
-    pytest.param({"client_id": None}, id="no-client"),
-])
-def test_tokens_signed_by_the_right_key_but_wrong_in_their_claims_are_403(client, stack, shopper, claims):
+@pytest.mark.parametrize(
+    "claims",
+    [
+        pytest.param({"exp": 1_000_000}, id="expired"),
+        pytest.param(
+            {"iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_otherpool"},
+            id="other-pool",
+        ),
+        pytest.param({"client_id": "another-client"}, id="other-client"),
+        pytest.param({"token_use": "id"}, id="id-token"),
+        pytest.param({"client_id": None}, id="no-client"),
+    ],
+)
+def test_tokens_signed_by_the_right_key_but_wrong_in_their_claims_are_403(
+    client, stack, shopper, claims
+):
     genuine = tokens.mint(stack.pool_id, stack.client_id, sub=shopper.user_id)
     assert Api(client, genuine).get("/users/me").status_code == 200
     forged = tokens.mint(stack.pool_id, stack.client_id, sub=shopper.user_id, **claims)
@@ -168,8 +215,10 @@ def test_an_id_token_is_not_an_access_token(client, shopper):
 
 def test_the_function_refuses_to_start_in_lambda_with_a_local_endpoint():
     from chalicelib import auth
+
     with pytest.raises(RuntimeError):
-        auth.refuse_local_endpoint_in_lambda({"AWS_LAMBDA_FUNCTION_NAME": "shop-prod-x",
-                                              "AWS_ENDPOINT_URL": "http://127.0.0.1:4566"})
+        auth.refuse_local_endpoint_in_lambda(
+            {"AWS_LAMBDA_FUNCTION_NAME": "shop-prod-x", "AWS_ENDPOINT_URL": "http://127.0.0.1:4566"}
+        )
     auth.refuse_local_endpoint_in_lambda({"AWS_LAMBDA_FUNCTION_NAME": "shop-prod-x"})
     auth.refuse_local_endpoint_in_lambda({"AWS_ENDPOINT_URL": "http://127.0.0.1:4566"})

@@ -1,4 +1,3 @@
-
 import pytest
 
 MISSING = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
@@ -6,33 +5,49 @@ MISSING = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 
 @pytest.fixture
 def chair(admin):
-    return admin.post("/products", {"name": "Crunchy Armchair", "category": "furniture", "price_cents": 12999,
-                                    "stock": 10}).json
+    return admin.post(
+        "/products",
+        {"name": "Crunchy Armchair", "category": "furniture", "price_cents": 12999, "stock": 10},
+    ).json
 
 
 @pytest.fixture
 def lamp(admin):
-    return admin.post("/products", {"name": "Brass Lamp", "category": "lighting", "price_cents": 4550,
-                                    "stock": 10}).json
+    return admin.post(
+        "/products",
+        {"name": "Brass Lamp", "category": "lighting", "price_cents": 4550, "stock": 10},
+    ).json
 
 
 def test_an_empty_cart_is_an_empty_list(shopper):
     cart = shopper.get("/cart")
-    assert cart.status_code == 200 and cart.json == {"items": [], "total_cents": 0, "currency": "USD"}
+    assert cart.status_code == 200 and cart.json == {
+        "items": [],
+        "total_cents": 0,
+        "currency": "USD",
+    }
 
 
 def test_the_cart_totals_lines_at_current_prices(shopper, admin, chair, lamp):
     shopper.put(f"/cart/items/{chair['id']}", {"quantity": 2})
     cart = shopper.put(f"/cart/items/{lamp['id']}", {"quantity": 3}).json
     lines = {line["product_id"]: line for line in cart["items"]}
-    assert lines[chair["id"]] == {"product_id": chair["id"], "name": "Crunchy Armchair", "unit_price_cents": 12999,
-                                  "quantity": 2, "line_total_cents": 25998}
+    assert lines[chair["id"]] == {
+        "product_id": chair["id"],
+        "name": "Crunchy Armchair",
+        "unit_price_cents": 12999,
+        "quantity": 2,
+        "line_total_cents": 25998,
+    }
     assert lines[lamp["id"]]["line_total_cents"] == 13650
     assert cart["total_cents"] == 25998 + 13650 and cart["currency"] == "USD"
     admin.patch(f"/products/{lamp['id']}", {"price_cents": 5000, "name": "Brass Lamp II"})
     cart = shopper.get("/cart").json
     lines = {line["product_id"]: line for line in cart["items"]}
-    assert lines[lamp["id"]]["unit_price_cents"] == 5000 and lines[lamp["id"]]["name"] == "Brass Lamp II"
+    assert (
+        lines[lamp["id"]]["unit_price_cents"] == 5000
+        and lines[lamp["id"]]["name"] == "Brass Lamp II"
+    )
     assert cart["total_cents"] == 25998 + 15000
 
 
@@ -46,7 +61,9 @@ def test_removing_a_line_and_emptying_the_cart(shopper, chair, lamp):
     shopper.put(f"/cart/items/{chair['id']}", {"quantity": 1})
     shopper.put(f"/cart/items/{lamp['id']}", {"quantity": 1})
     cart = shopper.delete(f"/cart/items/{chair['id']}")
-    assert cart.status_code == 200 and [line["product_id"] for line in cart.json["items"]] == [lamp["id"]]
+    assert cart.status_code == 200 and [line["product_id"] for line in cart.json["items"]] == [
+        lamp["id"]
+    ]
     assert shopper.delete("/cart").status_code == 204
     assert shopper.get("/cart").json["items"] == []
 
@@ -59,8 +76,17 @@ def test_an_unknown_product_is_404_and_leaves_the_cart_as_it_was(shopper, chair)
     assert [line["product_id"] for line in shopper.get("/cart").json["items"]] == [chair["id"]]
 
 
-@pytest.mark.parametrize("body", [{"quantity": 0}, {"quantity": 100}, {"quantity": 1.5}, {"quantity": "2"},
-                                  {}, {"quantity": 1, "price_cents": 1}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"quantity": 0},
+        {"quantity": 100},
+        {"quantity": 1.5},
+        {"quantity": "2"},
+        {},
+        {"quantity": 1, "price_cents": 1},
+    ],
+)
 def test_bad_quantities_are_400(shopper, chair, body):
     assert shopper.put(f"/cart/items/{chair['id']}", body).status_code == 400
     assert shopper.get("/cart").json["items"] == []
@@ -81,19 +107,31 @@ def test_carts_are_private(shopper, other_shopper, chair):
     assert other_shopper.get("/cart").json["items"] == []
 
 
-def test_60_concurrent_puts_leave_at_most_50_lines_exactly_those_answered_200(client, admin, live_url):
+def test_60_concurrent_puts_leave_at_most_50_lines_exactly_those_answered_200(
+    client, admin, live_url
+):
     from concurrent.futures import ThreadPoolExecutor
 
     import requests
 
     from tests.conftest import sign_up_and_in
+
     buyer = sign_up_and_in(client)
-    products = [admin.post("/products", {"name": f"Crowded Item {i}", "category": "crowd", "price_cents": 100 + i,
-                                         "stock": 5}).json["id"] for i in range(60)]
+    products = [
+        admin.post(
+            "/products",
+            {"name": f"Crowded Item {i}", "category": "crowd", "price_cents": 100 + i, "stock": 5},
+        ).json["id"]
+        for i in range(60)
+    ]
 
     def put(product_id):
-        answer = requests.put(f"{live_url}/cart/items/{product_id}", json={"quantity": 1}, timeout=60,
-                              headers={"Authorization": f"Bearer {buyer.token}"})
+        answer = requests.put(
+            f"{live_url}/cart/items/{product_id}",
+            json={"quantity": 1},
+            timeout=60,
+            headers={"Authorization": f"Bearer {buyer.token}"},
+        )
         return product_id, answer.status_code, answer.json()
 
     with ThreadPoolExecutor(max_workers=20) as pool:
@@ -103,7 +141,11 @@ def test_60_concurrent_puts_leave_at_most_50_lines_exactly_those_answered_200(cl
     assert len(accepted) == 50 and len(refused) == 10
     assert all(body["Code"] == "BadRequestError" and "50" in body["Message"] for body in refused)
     cart = buyer.get("/cart")
-    assert cart.status_code == 200 and {line["product_id"] for line in cart.json["items"]} == accepted
-    assert buyer.put(f"/cart/items/{next(iter(accepted))}", {"quantity": 3}).status_code == 200  # a line it has
+    assert (
+        cart.status_code == 200 and {line["product_id"] for line in cart.json["items"]} == accepted
+    )
+    assert (
+        buyer.put(f"/cart/items/{next(iter(accepted))}", {"quantity": 3}).status_code == 200
+    )  # a line it has
     placed = buyer.post("/orders", {"payment_method": "pm_card_visa"})
     assert placed.status_code == 201 and len(placed.json["items"]) == 50

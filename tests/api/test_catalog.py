@@ -11,8 +11,14 @@ def _category():
 
 
 def _product(**overrides):
-    body = {"name": "Crunchy Armchair", "category": "furniture", "price_cents": 12999, "stock": 5,
-            "description": "A chair that creaks with character.", "image_url": "https://img.example.com/c.jpg"}
+    body = {
+        "name": "Crunchy Armchair",
+        "category": "furniture",
+        "price_cents": 12999,
+        "stock": 5,
+        "description": "A chair that creaks with character.",
+        "image_url": "https://img.example.com/c.jpg",
+    }
     body.update(overrides)
     return body
 
@@ -26,36 +32,44 @@ def test_admin_creates_reads_updates_and_deletes_a_product(admin, anonymous, cat
     created = admin.post("/products", _product(category=category))
     assert created.status_code == 201
     product = created.json
-    assert product["currency"] == "USD" and product["price_cents"] == 12999 and product["stock"] == 5
+    assert (
+        product["currency"] == "USD" and product["price_cents"] == 12999 and product["stock"] == 5
+    )
     assert anonymous.get(f"/products/{product['id']}").json == product
     changed = admin.patch(f"/products/{product['id']}", {"price_cents": 9999, "image_url": None})
     assert changed.status_code == 200
     assert changed.json["price_cents"] == 9999 and changed.json["image_url"] is None
-    assert changed.json["name"] == product["name"] and changed.json["created_at"] == product["created_at"]
+    assert (
+        changed.json["name"] == product["name"]
+        and changed.json["created_at"] == product["created_at"]
+    )
     assert admin.delete(f"/products/{product['id']}").status_code == 204
     assert anonymous.get(f"/products/{product['id']}").status_code == 404
     assert admin.delete(f"/products/{product['id']}").status_code == 404
     assert admin.patch(f"/products/{product['id']}", {"stock": 1}).status_code == 404
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"price_cents": 12.5}, "price_cents"),
-    ({"price_cents": 10.0}, "price_cents"),
-    ({"price_cents": -1}, "price_cents"),
-    ({"price_cents": "100"}, "price_cents"),
-    ({"price_cents": 100_000_001}, "price_cents"),
-    ({"stock": -3}, "stock"),
-    ({"stock": True}, "stock"),
-    ({"name": "x" * 201}, "name"),
-    ({"name": ""}, "name"),
-    ({"name": "   "}, "name"),
-    ({"category": "Has Spaces"}, "category"),
-    ({"category": "x" * 51}, "category"),
-    ({"description": "d" * 5001}, "description"),
-    ({"image_url": "http://img.example.com/c.jpg"}, "image_url"),
-    ({"image_url": "javascript:alert(1)"}, "image_url"),
-    ({"colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"price_cents": 12.5}, "price_cents"),
+        ({"price_cents": 10.0}, "price_cents"),
+        ({"price_cents": -1}, "price_cents"),
+        ({"price_cents": "100"}, "price_cents"),
+        ({"price_cents": 100_000_001}, "price_cents"),
+        ({"stock": -3}, "stock"),
+        ({"stock": True}, "stock"),
+        ({"name": "x" * 201}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": "   "}, "name"),
+        ({"category": "Has Spaces"}, "category"),
+        ({"category": "x" * 51}, "category"),
+        ({"description": "d" * 5001}, "description"),
+        ({"image_url": "http://img.example.com/c.jpg"}, "image_url"),
+        ({"image_url": "javascript:alert(1)"}, "image_url"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
 def test_invalid_products_are_400_naming_the_field(admin, change, field):
     created = admin.post("/products", _product(**change))
     assert created.status_code == 400, created.body
@@ -85,8 +99,13 @@ def test_an_unknown_product_is_404(anonymous):
 @pytest.mark.parametrize("limit", [1, 7, 100])
 def test_paging_returns_every_product_of_a_category_exactly_once(admin, anonymous, limit):
     category = _category()
-    made = [admin.post("/products", _product(name=f"Chair {i}", category=category)).json["id"] for i in range(15)]
-    assert all_pages(anonymous, f"/products?category={category}&limit={limit}") == made  # creation order
+    made = [
+        admin.post("/products", _product(name=f"Chair {i}", category=category)).json["id"]
+        for i in range(15)
+    ]
+    assert (
+        all_pages(anonymous, f"/products?category={category}&limit={limit}") == made
+    )  # creation order
 
 
 def test_paging_the_whole_catalog_returns_each_product_once(admin, anonymous):
@@ -163,8 +182,12 @@ def test_the_warm_cache_serves_reads_until_no_cache_is_asked_for(admin, anonymou
     path = f"/products/{product['id']}"
     assert anonymous.get(path).json["stock"] == 5
     # a write that bypasses this container (another function, the console) ...
-    boto3.client("dynamodb").update_item(TableName="shop-test-products", Key={"id": {"S": product["id"]}},
-                                         UpdateExpression="SET stock = :s", ExpressionAttributeValues={":s": {"N": "1"}})
+    boto3.client("dynamodb").update_item(
+        TableName="shop-test-products",
+        Key={"id": {"S": product["id"]}},
+        UpdateExpression="SET stock = :s",
+        ExpressionAttributeValues={":s": {"N": "1"}},
+    )
     assert anonymous.get(path).json["stock"] == 5  # ... is not seen within the TTL
     assert anonymous.get(path, headers={"Cache-Control": "no-cache"}).json["stock"] == 1
     assert anonymous.get(path).json["stock"] == 1  # and the fresh read refreshed the cache

@@ -1,4 +1,5 @@
 """The composition root: each blueprint's service is built from the root's parts, and a test can give any part."""
+
 from chalicelib import ids
 from tests.unit import fakes
 
@@ -7,6 +8,7 @@ def test_the_composition_root_builds_the_services_from_the_parts_it_is_given(cli
     """A fresh root with a fake catalog: the products service built meanwhile reads it; the rest stays real."""
     from chalicelib import bootstrap
     from chalicelib.products.model import Product
+
     shop = fakes.FakeShop()
     fake = fakes.FakeCatalog(shop)
     product = Product(ids.new_id(), "Fake Stool", "", "fakes", 700, 3, None, "t", "t")
@@ -15,13 +17,19 @@ def test_the_composition_root_builds_the_services_from_the_parts_it_is_given(cli
         answer = client.http.get(f"/products/{product.id}", headers={"Cache-Control": "no-cache"})
         assert answer.status_code == 200 and b"Fake Stool" in answer.body
         assert parts.products is bootstrap.services().products  # built once, then kept
-    assert client.http.get(f"/products/{product.id}", headers={"Cache-Control": "no-cache"}).status_code == 404
+    assert (
+        client.http.get(
+            f"/products/{product.id}", headers={"Cache-Control": "no-cache"}
+        ).status_code
+        == 404
+    )
 
 
 def test_no_route_reaches_into_the_composition_root_but_through_its_blueprints_accessor():
     """Each blueprint reads its ready-made service in one accessor; a route names no collaborator of it."""
     import pathlib
     import re
+
     root = pathlib.Path(__file__).resolve().parents[2] / "chalicelib"
     for routes in root.glob("**/*routes.py"):
         uses = re.findall(r"bootstrap\.services\(\)\.(\w+)", routes.read_text())

@@ -1,4 +1,5 @@
 """Which Chromium the browser tests drive: Playwright's own when installed (GitHub's runners), else the system's."""
+
 from types import SimpleNamespace
 
 from tests.browser.chromium import executable

@@ -1,5 +1,6 @@
 """The storefront's paged lists (pagedList) racing the admin's saves and moves: each item shown once, none lost
 (the first three were found by a review of the first version)."""
+
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
@@ -10,8 +11,10 @@ from tests.conftest import PASSWORD
 def _all_products(api):
     items, cursor = [], None
     while True:
-        page = api.get("/products?limit=50" + (f"&cursor={cursor}" if cursor else ""),
-                       headers={"Cache-Control": "no-cache"}).json
+        page = api.get(
+            "/products?limit=50" + (f"&cursor={cursor}" if cursor else ""),
+            headers={"Cache-Control": "no-cache"},
+        ).json
         items += page["items"]
         cursor = page["next_cursor"]
         if not cursor:
@@ -34,11 +37,15 @@ def _create_in_form(page, name, category):
     expect(page.locator("#product-form-status")).to_contain_text(f"Saved {name}")
 
 
-def test_a_product_created_before_the_catalog_first_page_arrives_is_shown_once(page, admin, category):
+def test_a_product_created_before_the_catalog_first_page_arrives_is_shown_once(
+    page, admin, category
+):
     there = _product(admin, category, "Already There")
     sign_in(page, admin.email, PASSWORD)
     held = []
-    page.route("**/products?limit=50", lambda route: held.append(route))  # the first page is slow to come
+    page.route(
+        "**/products?limit=50", lambda route: held.append(route)
+    )  # the first page is slow to come
     page.goto("/#/admin")
     page.locator("#save-product").wait_for()
     _create_in_form(page, "Made Early", category)
@@ -47,7 +54,9 @@ def test_a_product_created_before_the_catalog_first_page_arrives_is_shown_once(p
     page.locator("#admin-products tr").nth(1).wait_for(state="attached")  # the first page is shown
     _show_every_page(page)
     page.locator(f"[data-admin-product='{there['id']}']").wait_for(state="attached")
-    made = next(p for p in _all_products(admin) if p["name"] == "Made Early" and p["category"] == category)
+    made = next(
+        p for p in _all_products(admin) if p["name"] == "Made Early" and p["category"] == category
+    )
     rows = page.locator(f"[data-admin-product='{made['id']}']")
     assert rows.count() == 1, f"the new product has {rows.count()} rows in the catalog table"
 
@@ -66,6 +75,7 @@ def test_a_product_created_while_the_last_page_loads_is_shown(page, admin, categ
 
     def slow_answer(route):  # the shop answers the last page now; the answer reaches the page later
         held.append((route, route.fetch()))
+
     page.route("**/products?limit=50&cursor=*", slow_answer)
     page.click("#more-products")
     expect(page.locator("#more-products")).to_be_disabled()
@@ -75,14 +85,30 @@ def test_a_product_created_while_the_last_page_loads_is_shown(page, admin, categ
     route, answer = held[0]
     route.fulfill(response=answer)
     expect(page.locator("#more-products")).to_be_hidden()
-    made = next(p for p in _all_products(admin) if p["name"] == "Made Meanwhile" and p["category"] == category)
+    made = next(
+        p
+        for p in _all_products(admin)
+        if p["name"] == "Made Meanwhile" and p["category"] == category
+    )
     rows = page.locator(f"[data-admin-product='{made['id']}']")
-    assert rows.count() == 1, f"the new product has {rows.count()} rows, and no 'More products' button is left"
+    assert rows.count() == 1, (
+        f"the new product has {rows.count()} rows, and no 'More products' button is left"
+    )
 
 
-def test_an_order_shipped_from_to_ship_is_not_shown_twice_after_more_to_deliver(page, admin, shopper, category):
+def test_an_order_shipped_from_to_ship_is_not_shown_twice_after_more_to_deliver(
+    page, admin, shopper, category
+):
     pencil = _product(admin, category, "Paged Pencil", stock=100, price=99)
-    order = lambda: shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": pencil["id"], "quantity": 1}]}).json  # noqa
+    order = lambda: (
+        shopper.post(
+            "/orders",
+            {
+                "payment_method": "pm_card_visa",
+                "items": [{"product_id": pencil["id"], "quantity": 1}],
+            },
+        ).json
+    )  # noqa
     old = order()
     for newer in [order() for _ in range(21)]:  # more than a page of newer orders to deliver
         assert admin.post(f"/orders/{newer['id']}/ship").status_code == 200
@@ -107,8 +133,16 @@ def test_moves_on_the_first_page_then_more_neither_repeat_nor_skip(page, admin, 
     """Cancelling or shipping on the first page and then loading more neither repeats nor skips an order, and
     a double click on "More" loads one page."""
     pencil = _product(admin, category, "Holding Pencil", stock=100, price=99)
-    ids = [shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": pencil["id"], "quantity": 1}]}).json["id"]
-           for _ in range(25)]
+    ids = [
+        shopper.post(
+            "/orders",
+            {
+                "payment_method": "pm_card_visa",
+                "items": [{"product_id": pencil["id"], "quantity": 1}],
+            },
+        ).json["id"]
+        for _ in range(25)
+    ]
     sign_in(page, shopper.email, PASSWORD)
     page.goto("/#/orders")
     expect(page.locator("[data-order]")).to_have_count(20)
@@ -119,7 +153,10 @@ def test_moves_on_the_first_page_then_more_neither_repeat_nor_skip(page, admin, 
     page.dblclick("#more-orders")
     expect(page.locator("#more-orders")).to_be_hidden()
     page.wait_for_timeout(500)
-    shown = [page.locator("[data-order]").nth(i).get_attribute("data-order") for i in range(page.locator("[data-order]").count())]
+    shown = [
+        page.locator("[data-order]").nth(i).get_attribute("data-order")
+        for i in range(page.locator("[data-order]").count())
+    ]
     assert sorted(shown) == sorted(ids)
 
     page.click("#signout")
@@ -129,7 +166,9 @@ def test_moves_on_the_first_page_then_more_neither_repeat_nor_skip(page, admin, 
     cards = page.locator("#admin-orders-placed [data-order]")
     expect(cards.first).to_be_visible()
     count = cards.count()
-    chosen = [cards.nth(i).get_attribute("data-order") for i in (0, 5, count - 1)]  # its last one among them
+    chosen = [
+        cards.nth(i).get_attribute("data-order") for i in (0, 5, count - 1)
+    ]  # its last one among them
     for order_id in chosen:
         page.click(f"#admin-orders-placed [data-order='{order_id}'] [data-action=ship]")
         expect(page.locator(f"#admin-orders-placed [data-order='{order_id}']")).to_have_count(0)

@@ -9,8 +9,16 @@ from tests.conftest import PASSWORD
 
 
 def _product(admin, category, name, stock=5, price=2599):
-    return admin.post("/products", {"name": name, "category": category, "price_cents": price, "stock": stock,
-                                    "description": f"{name}, made to last."}).json
+    return admin.post(
+        "/products",
+        {
+            "name": name,
+            "category": category,
+            "price_cents": price,
+            "stock": stock,
+            "description": f"{name}, made to last.",
+        },
+    ).json
 
 
 def _email():
@@ -41,7 +49,9 @@ def test_a_shopper_buys_two_products_is_notified_and_cancels(page, admin, catego
             break
         page.wait_for_timeout(300)
         page.reload()
-    expect(page.locator(f"[data-notification$='-{order_id}.PLACED']")).to_have_attribute("data-type", "ORDER_PLACED")
+    expect(page.locator(f"[data-notification$='-{order_id}.PLACED']")).to_have_attribute(
+        "data-type", "ORDER_PLACED"
+    )
     expect(page.locator("#unread")).to_have_text("1")
 
     page.goto("/#/orders")
@@ -82,7 +92,10 @@ def test_a_retry_after_a_network_error_reuses_the_idempotency_key(page, admin, c
     page.route("**/orders", lose_the_answer, times=1)
     page.click("#place-order")
     expect(page.locator("#cart-error")).to_contain_text("could not be reached")
-    page.route("**/orders", lambda route: (keys.append(route.request.headers["idempotency-key"]), route.continue_()))
+    page.route(
+        "**/orders",
+        lambda route: (keys.append(route.request.headers["idempotency-key"]), route.continue_()),
+    )
     page.click("#place-order")
     page.wait_for_url(re.compile(r"#/orders\?placed="))
     assert len(keys) == 2 and keys[0] == keys[1]
@@ -99,11 +112,24 @@ def test_an_admin_creates_a_product_and_ships_an_order(page, admin, shopper, cat
     page.fill("#p-price", "149.90")
     page.fill("#p-stock", "7")
     page.click("#save-product")
-    expect(page.locator("#product-form-status")).to_have_text("Saved Oak Bookshelf ($149.90, 7 in stock).")
-    created = [p for p in shopper.get(f"/products?category={category}", headers={"Cache-Control": "no-cache"}).json[
-        "items"] if p["name"] == "Oak Bookshelf"]
+    expect(page.locator("#product-form-status")).to_have_text(
+        "Saved Oak Bookshelf ($149.90, 7 in stock)."
+    )
+    created = [
+        p
+        for p in shopper.get(
+            f"/products?category={category}", headers={"Cache-Control": "no-cache"}
+        ).json["items"]
+        if p["name"] == "Oak Bookshelf"
+    ]
     assert created and created[0]["price_cents"] == 14990 and created[0]["stock"] == 7
-    order = shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": created[0]["id"], "quantity": 2}]}).json
+    order = shopper.post(
+        "/orders",
+        {
+            "payment_method": "pm_card_visa",
+            "items": [{"product_id": created[0]["id"], "quantity": 2}],
+        },
+    ).json
     page.reload()
     page.click(f"[data-order='{order['id']}'] [data-action=ship]")
     expect(page.locator(f"[data-order='{order['id']}'] [data-status]")).to_have_text("SHIPPED")
@@ -122,13 +148,19 @@ def _page_on_until(page, more, wanted):
 def _edit(page, product_id):
     row = page.locator(f"[data-admin-product='{product_id}']")
     expect(page.locator("#admin-products tr").first).to_be_visible()  # the first page has loaded
-    _page_on_until(page, "#more-products", row)  # the catalog table shows 50 products a page, oldest first
+    _page_on_until(
+        page, "#more-products", row
+    )  # the catalog table shows 50 products a page, oldest first
     row.locator("button:text('Edit')").click()
     expect(page.locator("#save-product")).to_have_text("Save changes")
 
 
-def test_an_admin_edit_never_puts_back_units_sold_after_the_form_was_loaded(page, admin, shopper, category):
-    with ThreadPoolExecutor(8) as pool:  # more than a page of products before it: a save keeps the pages shown
+def test_an_admin_edit_never_puts_back_units_sold_after_the_form_was_loaded(
+    page, admin, shopper, category
+):
+    with ThreadPoolExecutor(
+        8
+    ) as pool:  # more than a page of products before it: a save keeps the pages shown
         list(pool.map(lambda n: _product(admin, category, f"Filler {n}"), range(50)))
     lamp = _product(admin, category, "Sold While Editing", stock=10)
     row = page.locator(f"[data-admin-product='{lamp['id']}']")
@@ -136,23 +168,58 @@ def test_an_admin_edit_never_puts_back_units_sold_after_the_form_was_loaded(page
     page.goto("/#/admin")
     _edit(page, lamp["id"])
     expect(page.locator("#p-stock")).to_have_value("10")
-    assert shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": lamp["id"], "quantity": 4}]}).status_code == 201
-    page.fill("#p-description", "Changed while a customer bought four")  # only the description changes
+    assert (
+        shopper.post(
+            "/orders",
+            {
+                "payment_method": "pm_card_visa",
+                "items": [{"product_id": lamp["id"], "quantity": 4}],
+            },
+        ).status_code
+        == 201
+    )
+    page.fill(
+        "#p-description", "Changed while a customer bought four"
+    )  # only the description changes
     page.click("#save-product")
     expect(page.locator("#product-form-status")).to_contain_text("6 in stock")
     expect(row.locator("td").nth(3)).to_have_text("6")  # its row shows what was saved, where it was
-    stock = lambda: shopper.get(f"/products/{lamp['id']}", headers={"Cache-Control": "no-cache"}).json  # noqa: E731
-    assert stock()["stock"] == 6 and stock()["description"] == "Changed while a customer bought four"
+    stock = lambda: (
+        shopper.get(f"/products/{lamp['id']}", headers={"Cache-Control": "no-cache"}).json
+    )  # noqa: E731
+    assert (
+        stock()["stock"] == 6 and stock()["description"] == "Changed while a customer bought four"
+    )
 
     _edit(page, lamp["id"])  # a restock as a delta keeps a sale made meanwhile
-    assert shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": lamp["id"], "quantity": 1}]}).status_code == 201
+    assert (
+        shopper.post(
+            "/orders",
+            {
+                "payment_method": "pm_card_visa",
+                "items": [{"product_id": lamp["id"], "quantity": 1}],
+            },
+        ).status_code
+        == 201
+    )
     page.fill("#p-stock-delta", "10")
     page.click("#save-product")
     expect(page.locator("#product-form-status")).to_contain_text("15 in stock")
     expect(row.locator("td").nth(3)).to_have_text("15")
 
-    _edit(page, lamp["id"])  # setting the stock outright after a sale is refused, and the form reloads
-    assert shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": lamp["id"], "quantity": 2}]}).status_code == 201
+    _edit(
+        page, lamp["id"]
+    )  # setting the stock outright after a sale is refused, and the form reloads
+    assert (
+        shopper.post(
+            "/orders",
+            {
+                "payment_method": "pm_card_visa",
+                "items": [{"product_id": lamp["id"], "quantity": 2}],
+            },
+        ).status_code
+        == 201
+    )
     page.fill("#p-stock", "40")
     page.click("#save-product")
     expect(page.locator("#product-form-error")).to_contain_text("changed since you opened it")
@@ -172,7 +239,8 @@ def test_an_admin_form_error_is_shown_beside_the_form(page, admin):
     page.fill("#p-price", "1")
     page.click("#save-product")
     expect(page.locator("#product-form-error")).to_have_text(
-        "Category: lower-case letters and digits, words joined by single hyphens, such as garden-tools (up to 50).")
+        "Category: lower-case letters and digits, words joined by single hyphens, such as garden-tools (up to 50)."
+    )
 
 
 def test_markup_in_a_product_name_is_shown_as_text(page, admin, category):
@@ -196,6 +264,7 @@ def test_a_wrong_password_is_told_next_to_the_form_in_the_storefronts_words(page
 
 def test_the_keyboard_alone_can_sign_in_and_fill_the_cart(page, admin, category, client):
     from tests.conftest import sign_up_and_in
+
     lamp = _product(admin, category, "Keyboard Lamp")
     shopper = sign_up_and_in(client)
     page.goto("/#/signin")
@@ -223,26 +292,39 @@ def test_a_slow_request_shows_progress(page):
 
 def test_the_page_is_served_with_a_strict_policy_and_cacheable_assets(page, live_url):
     import requests
+
     answer = requests.get(live_url + "/", timeout=10)
     policy = answer.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "default-src 'none'" in policy
-    assets = re.findall(r'/static/[\w.]+', answer.text)
+    assert (
+        "script-src 'self'" in policy
+        and "unsafe-inline" not in policy
+        and "default-src 'none'" in policy
+    )
+    assets = re.findall(r"/static/[\w.]+", answer.text)
     assert len(assets) == 3  # the script, the style sheet and the favicon
     for asset in assets:
         first = requests.get(live_url + asset, timeout=10)
         assert first.headers["Cache-Control"] == "public, max-age=31536000, immutable"
-        again = requests.get(live_url + asset, headers={"If-None-Match": first.headers["ETag"]}, timeout=10)
+        again = requests.get(
+            live_url + asset, headers={"If-None-Match": first.headers["ETag"]}, timeout=10
+        )
         assert again.status_code == 304
     assert requests.get(live_url + "/static/app.000000000000.js", timeout=10).status_code == 404
 
 
 def test_phone_sized_screens(browser, live_url, pump, admin, category):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_url, is_mobile=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, base_url=live_url, is_mobile=True
+    )
     page = context.new_page()
     _product(admin, category, "Pocket Lamp")
     sign_in(page, admin.email, PASSWORD)
-    for name, path in (("catalog", f"/#/?category={category}"), ("cart", "/#/cart"), ("orders", "/#/orders"),
-                       ("admin", "/#/admin")):
+    for name, path in (
+        ("catalog", f"/#/?category={category}"),
+        ("cart", "/#/cart"),
+        ("orders", "/#/orders"),
+        ("admin", "/#/admin"),
+    ):
         page.goto(path)
         page.wait_for_selector("main h1")
         page.wait_for_timeout(300)
@@ -255,7 +337,16 @@ def test_phone_sized_screens(browser, live_url, pump, admin, category):
 def test_every_list_that_grows_pages_on_to_its_oldest_item(page, admin, shopper, category):
     """21 orders: the shopper's orders and inbox show 20 and then the oldest; the admin reaches it and ships it."""
     pencil = _product(admin, category, "Paged Pencil", stock=100, price=99)
-    placed = [shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": pencil["id"], "quantity": 1}]}) for _ in range(21)]
+    placed = [
+        shopper.post(
+            "/orders",
+            {
+                "payment_method": "pm_card_visa",
+                "items": [{"product_id": pencil["id"], "quantity": 1}],
+            },
+        )
+        for _ in range(21)
+    ]
     assert [r.status_code for r in placed] == [201] * 21
     oldest = placed[0].json["id"]
     sign_in(page, shopper.email, PASSWORD)
@@ -268,7 +359,9 @@ def test_every_list_that_grows_pages_on_to_its_oldest_item(page, admin, shopper,
     expect(page.locator("[data-order]")).to_have_count(21)
     expect(page.locator("#more-orders")).to_be_hidden()
 
-    for _ in range(120):  # the notifications arrive asynchronously, through the stream and the queue
+    for _ in range(
+        120
+    ):  # the notifications arrive asynchronously, through the stream and the queue
         if len(shopper.get("/notifications?limit=100").json["items"]) >= 21:
             break
         page.wait_for_timeout(250)
@@ -293,6 +386,7 @@ def test_every_list_that_grows_pages_on_to_its_oldest_item(page, admin, shopper,
 
 def test_the_sign_in_form_says_how_long_to_wait_after_too_many_failures(page):
     from tests.conftest import unique_email
+
     email = unique_email("locked")
     page.goto("/#/signin")
     page.fill("#field-email", email)
@@ -303,4 +397,6 @@ def test_the_sign_in_form_says_how_long_to_wait_after_too_many_failures(page):
         page.evaluate("document.getElementById('auth-error').textContent = ''")
     page.fill("#field-password", "Wrong-Passw0rd")
     page.click("form button[type=submit]")
-    expect(page.locator("#auth-error")).to_have_text("Too many sign-in attempts. Try again in 15 minutes.")
+    expect(page.locator("#auth-error")).to_have_text(
+        "Too many sign-in attempts. Try again in 15 minutes."
+    )

@@ -1,6 +1,7 @@
 """The storefront speaks to shoppers: its own words from what it knows (a product's name, the allowed range, why
 it asks to sign in), never the API's developer text; one order reference and one money format, the same as the
 inbox's and the emails'; the admin's form shows only the fields that apply, each beside its label."""
+
 import re
 import uuid
 
@@ -15,8 +16,16 @@ DEVELOPER_TEXT = re.compile(r"`|Expected|\$\.|regex|\[a-z|product [0-9A-Z]{26}")
 
 
 def _product(admin, category, name, stock=5, price=2599):
-    return admin.post("/products", {"name": name, "category": category, "price_cents": price, "stock": stock,
-                                    "description": f"{name}, made to last."}).json
+    return admin.post(
+        "/products",
+        {
+            "name": name,
+            "category": category,
+            "price_cents": price,
+            "stock": stock,
+            "description": f"{name}, made to last.",
+        },
+    ).json
 
 
 def _email():
@@ -66,22 +75,28 @@ def test_an_order_short_of_stock_names_the_product_and_what_is_left(page, admin,
     page.wait_for_url(re.compile("#/cart"))
     assert admin.patch(f"/products/{lamp['id']}", {"stock_delta": -2}).status_code == 200
     page.click("#place-order")
-    expect(page.locator("#cart-error")).to_have_text("Only 1 of Brass Reading Lamp left: lower the quantity to order.")
+    expect(page.locator("#cart-error")).to_have_text(
+        "Only 1 of Brass Reading Lamp left: lower the quantity to order."
+    )
     assert admin.patch(f"/products/{lamp['id']}", {"stock_delta": -1}).status_code == 200
     page.click("#place-order")
-    expect(page.locator("#cart-error")).to_have_text("Brass Reading Lamp is sold out: remove it to order the rest.")
+    expect(page.locator("#cart-error")).to_have_text(
+        "Brass Reading Lamp is sold out: remove it to order the rest."
+    )
 
 
 def test_sign_up_words_the_password_rule_and_a_taken_email(page):
     send_sign_up(page, "grace@example.com", "short", "Grace Hopper")
     expect(page.locator("#auth-error")).to_have_text(
-        "Choose a password of at least 8 characters, with upper- and lower-case letters and a digit.")
+        "Choose a password of at least 8 characters, with upper- and lower-case letters and a digit."
+    )
     email = _email()
     sign_up(page, email)
     sign_out(page)
     send_sign_up(page, email, PASSWORD, "Grace Hopper")
     expect(page.locator("#auth-error")).to_have_text(
-        "An account with this email address exists already: sign in instead.")
+        "An account with this email address exists already: sign in instead."
+    )
 
 
 def test_no_message_shown_to_a_shopper_carries_developer_text(page, admin, category):
@@ -97,7 +112,9 @@ def test_no_message_shown_to_a_shopper_carries_developer_text(page, admin, categ
     assert shown and not [text for text in shown if DEVELOPER_TEXT.search(text)], shown
 
 
-def test_the_inbox_the_orders_page_and_the_email_name_an_order_and_its_amount_alike(page, admin, category):
+def test_the_inbox_the_orders_page_and_the_email_name_an_order_and_its_amount_alike(
+    page, admin, category
+):
     chair = _product(admin, category, "Reference Chair", price=16700)
     email = _email()
     sign_up(page, email)
@@ -119,13 +136,15 @@ def test_the_inbox_the_orders_page_and_the_email_name_an_order_and_its_amount_al
     note = page.locator("[data-type=ORDER_PLACED]")
     expect(note.locator("h2")).to_have_text(f"We received your order {reference}")
     expect(note.locator("p").first).to_have_text(
-        f"Thank you! Your order {reference} for 1 item, $167.00, is placed. We will let you know when it ships.")
+        f"Thank you! Your order {reference} for 1 item, $167.00, is placed. We will let you know when it ships."
+    )
     mail = sent_emails(email)[-1]
     assert mail.subject == f"We received your order {reference}" and "$167.00" in mail.body
 
 
-def test_the_admin_form_hides_the_units_field_while_creating_and_keeps_the_flash_sale_box_by_its_label(page, admin,
-                                                                                                       category):
+def test_the_admin_form_hides_the_units_field_while_creating_and_keeps_the_flash_sale_box_by_its_label(
+    page, admin, category
+):
     lamp = _product(admin, category, "Form Lamp")
     sign_in(page, admin.email, PASSWORD)
     page.goto("/#/admin")

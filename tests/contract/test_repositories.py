@@ -1,6 +1,7 @@
 """One suite, two implementations: every repository behaves the same in memory (tests/unit/fakes.py, which
 the service tests use) and on DynamoDB (moto's server), so the fakes cannot drift from what they stand for.
 (The pattern of Chalice's todo-app sample: the same tests for the in-memory and the DynamoDB store.)"""
+
 import uuid
 from dataclasses import dataclass, replace
 
@@ -33,12 +34,22 @@ class Parts:
 def parts(request):
     if request.param == "memory":
         shop = fakes.FakeShop()
-        return Parts(fakes.FakeCatalog(shop), fakes.FakeStock(shop), fakes.FakeCarts(shop), fakes.FakeOrders(shop),
-                     fakes.FakeCheckout(shop), fakes.FakeInbox(), fakes.FakeUsers())
+        return Parts(
+            fakes.FakeCatalog(shop),
+            fakes.FakeStock(shop),
+            fakes.FakeCarts(shop),
+            fakes.FakeOrders(shop),
+            fakes.FakeCheckout(shop),
+            fakes.FakeInbox(),
+            fakes.FakeUsers(),
+        )
     request.getfixturevalue("stack")
     from chalicelib import bootstrap
+
     s = bootstrap.services()
-    for user in FIXED_USERS:  # the orders' events reach the notification consumer, which mails their owners
+    for user in (
+        FIXED_USERS
+    ):  # the orders' events reach the notification consumer, which mails their owners
         s.users.add(Profile(user, f"{user.lower()}@example.com", "Contract Shopper", "t"))
     return Parts(s.catalog, s.stock, s.carts, s.orders, s.checkout_store, s.inbox, s.users)
 
@@ -58,16 +69,32 @@ def _category():
 
 
 def _product(parts, stock=10, price=500, flash=False, category=None, name="Sturdy Stool"):
-    product = Product(id=ids.new_id(), name=name, description="", category=category or _category(), price_cents=price,
-                      stock=stock, image_url=None, created_at="2026-11-27T10:00:00Z", updated_at="2026-11-27T10:00:00Z",
-                      flash_sale=flash)
+    product = Product(
+        id=ids.new_id(),
+        name=name,
+        description="",
+        category=category or _category(),
+        price_cents=price,
+        stock=stock,
+        image_url=None,
+        created_at="2026-11-27T10:00:00Z",
+        updated_at="2026-11-27T10:00:00Z",
+        flash_sale=flash,
+    )
     parts.catalog.add(product)
     return product
 
 
 def _order(product, quantity=1, user="U-contract", order_id=None, price=None):
     line = Line(product.id, product.name, product.price_cents if price is None else price, quantity)
-    return Order(order_id or ids.new_id(), user, orders.PLACED, (line,), "2026-11-27T10:00:00Z", "2026-11-27T10:00:00Z")
+    return Order(
+        order_id or ids.new_id(),
+        user,
+        orders.PLACED,
+        (line,),
+        "2026-11-27T10:00:00Z",
+        "2026-11-27T10:00:00Z",
+    )
 
 
 def _take(product, quantity=1, bucket=None, price=None):
@@ -80,8 +107,11 @@ def _stock(parts, product):
 
 def _reserve(parts, order, takes, cart_version=None, key=None):
     """The checkout's transaction through the unit of work: the takes, the order PENDING, the cart it empties."""
-    pending = Pending(replace(order, status=orders.PENDING, operation=Operation(orders.AUTHORIZE, 1000)),
-                      "pm_card_visa", "A1")
+    pending = Pending(
+        replace(order, status=orders.PENDING, operation=Operation(orders.AUTHORIZE, 1000)),
+        "pm_card_visa",
+        "A1",
+    )
     tx = parts.checkout.begin()
     for take in takes:
         tx.take(take)
@@ -97,7 +127,10 @@ def _place(parts, order, takes, cart_version=None, key=None):
     if existing:
         return existing
     tx = parts.checkout.begin()
-    tx.move(pending.order, replace(order, payment=Payment("AUTHORIZED", order.total_cents, "USD", "pi_1")))
+    tx.move(
+        pending.order,
+        replace(order, payment=Payment("AUTHORIZED", order.total_cents, "USD", "pi_1")),
+    )
     return tx.commit()
 
 
@@ -111,9 +144,13 @@ def _cancel(parts, order, cancelled, returns):
 
 # --- the catalog ------------------------------------------------------------------------------------
 
+
 def test_a_product_reads_back_as_added_with_its_offer_page_and_count(parts):
     category = _category()
-    first, second = _product(parts, category=category), _product(parts, category=category, name="Tall Stool")
+    first, second = (
+        _product(parts, category=category),
+        _product(parts, category=category, name="Tall Stool"),
+    )
     assert parts.catalog.get(first.id) == first and parts.catalog.current(first.id).levels == {}
     assert parts.catalog.offers([first.id, "missing"]) == {first.id: first.offer}
     page, after = parts.catalog.page(category, 1, None)
@@ -126,7 +163,9 @@ def test_an_update_writes_only_what_changed_and_never_undoes_a_sale_made_since_t
     product = _product(parts, stock=10)
     stale = parts.catalog.current(product.id)
     _place(parts, _order(product, 4), [_take(product, 4)])
-    parts.catalog.update(stale, stale.product.changed({"description": "Oak"}, "2026-11-27T11:00:00Z"))
+    parts.catalog.update(
+        stale, stale.product.changed({"description": "Oak"}, "2026-11-27T11:00:00Z")
+    )
     assert parts.catalog.get(product.id).description == "Oak" and _stock(parts, product) == 6
     current = parts.catalog.current(product.id)
     parts.catalog.update(current, current.product.changed({"stock_delta": 5}, "t"), delta=5)
@@ -147,28 +186,41 @@ def test_flash_sale_on_and_off_moves_every_unit_and_the_price_reaches_every_buck
     current = parts.catalog.current(product.id)
     parts.catalog.update(current, current.product.changed({"flash_sale": True}, "t"))
     on = parts.catalog.current(product.id)
-    assert on.product.flash_sale and on.product.stock == FLASH_BUCKETS + 5 and len(on.levels) == FLASH_BUCKETS
+    assert (
+        on.product.flash_sale
+        and on.product.stock == FLASH_BUCKETS + 5
+        and len(on.levels) == FLASH_BUCKETS
+    )
     assert parts.stock.levels([product.id]) == {product.id: on.levels}
     parts.catalog.update(on, on.product.changed({"price_cents": 650}, "t"))
     with pytest.raises(retry.PriceMoved):
         _place(parts, _order(product, 1), [_take(product, 1, bucket=0)])
     priced = parts.catalog.current(product.id)
     _place(parts, _order(product, 2, price=650), [_take(product, 2, bucket=0, price=650)])
-    parts.catalog.update(parts.catalog.current(product.id),
-                         parts.catalog.current(product.id).product.changed({"flash_sale": False}, "t"))
+    parts.catalog.update(
+        parts.catalog.current(product.id),
+        parts.catalog.current(product.id).product.changed({"flash_sale": False}, "t"),
+    )
     off = parts.catalog.current(product.id)
-    assert not off.product.flash_sale and off.product.stock == priced.product.stock - 2 and off.levels == {}
+    assert (
+        not off.product.flash_sale
+        and off.product.stock == priced.product.stock - 2
+        and off.levels == {}
+    )
 
 
 def test_removing_a_product_removes_its_buckets_and_its_count(parts):
     category = _category()
     product = _product(parts, stock=30, flash=True, category=category)
     parts.catalog.remove(parts.catalog.current(product.id))
-    assert parts.catalog.get(product.id) is None and parts.stock.levels([product.id]) == {product.id: {}}
+    assert parts.catalog.get(product.id) is None and parts.stock.levels([product.id]) == {
+        product.id: {}
+    }
     assert category not in [c.name for c in parts.catalog.categories()]
 
 
 # --- carts -------------------------------------------------------------------------------------------
+
 
 def test_a_cart_holds_50_products_and_refuses_the_51st_unchanged(parts):
     user = f"U-{uuid.uuid4().hex}"
@@ -186,6 +238,7 @@ def test_a_cart_holds_50_products_and_refuses_the_51st_unchanged(parts):
 
 
 # --- the checkout, orders and the cancel ---------------------------------------------------------------
+
 
 def test_placing_takes_the_stock_writes_the_order_and_empties_the_cart_it_came_from(parts):
     product = _product(parts, stock=10)
@@ -207,7 +260,12 @@ def test_an_order_named_by_a_key_is_written_once_and_found_by_its_key(parts):
     order = _order(product, 1, user=user, order_id=order_id)
     assert _place(parts, order, [_take(product)], key=IdempotencyKey("KEY-1", "hash-1")) is None
     placed = parts.orders.get(order_id)
-    taken = _place(parts, replace(order, created_at="later"), [_take(product)], key=IdempotencyKey("KEY-1", "hash-2"))
+    taken = _place(
+        parts,
+        replace(order, created_at="later"),
+        [_take(product)],
+        key=IdempotencyKey("KEY-1", "hash-2"),
+    )
     assert taken == Existing(placed, "hash-1")  # a replay is an answer, not an error
     assert parts.checkout.read(user, order_id, False, []).existing == Existing(placed, "hash-1")
     assert _stock(parts, product) == 9
@@ -219,11 +277,13 @@ def test_a_refused_checkout_names_why_and_changes_nothing(parts, case):
     user = _user(parts)
     parts.carts.put(user, product.id, 1)
     version = parts.checkout.read(user, None, True, []).cart_version
-    take, expected = {"price": (_take(product, price=1), retry.PriceMoved),
-                      "stock": (_take(product, 3), OutOfStock),
-                      "gone": (Take(ids.new_id(), 1, 500), retry.StockMoved),
-                      "flag": (_take(product), retry.StockMoved),
-                      "cart": (_take(product), retry.CartChanged)}[case]
+    take, expected = {
+        "price": (_take(product, price=1), retry.PriceMoved),
+        "stock": (_take(product, 3), OutOfStock),
+        "gone": (Take(ids.new_id(), 1, 500), retry.StockMoved),
+        "flag": (_take(product), retry.StockMoved),
+        "cart": (_take(product), retry.CartChanged),
+    }[case]
     if case == "flag":
         current = parts.catalog.current(product.id)
         parts.catalog.update(current, current.product.changed({"flash_sale": True}, "t"))
@@ -245,9 +305,17 @@ def test_a_short_bucket_is_told_apart_from_a_sold_out_product(parts):
 
 def test_cancelling_gives_the_units_back_once_and_moves_the_order(parts):
     plain, flash = _product(parts, stock=5), _product(parts, stock=FLASH_BUCKETS, flash=True)
-    order = Order(ids.new_id(), "U-c", orders.PLACED, (Line(plain.id, "a", 500, 2), Line(flash.id, "b", 500, 3)),
-                  "t", "t")
-    _place(parts, order, [_take(plain, 2), _take(flash, 1, 0), _take(flash, 1, 1), _take(flash, 1, 2)])
+    order = Order(
+        ids.new_id(),
+        "U-c",
+        orders.PLACED,
+        (Line(plain.id, "a", 500, 2), Line(flash.id, "b", 500, 3)),
+        "t",
+        "t",
+    )
+    _place(
+        parts, order, [_take(plain, 2), _take(flash, 1, 0), _take(flash, 1, 1), _take(flash, 1, 2)]
+    )
     cancelled = order.moved("cancel", "t2")
     _cancel(parts, order, cancelled, [(plain.id, 2, False), (flash.id, 3, True)])
     assert _stock(parts, plain) == 5 and _stock(parts, flash) == FLASH_BUCKETS
@@ -275,7 +343,10 @@ def test_the_admins_pages_hold_every_order_once_newest_first(parts):
         _place(parts, order, [_take(product)])
         made.append(order.id)
     parts.orders.transition(made[4], orders.PLACED, orders.SHIPPED, "t")
-    for status, expected in ((None, made[::-1]), (orders.PLACED, [o for o in made[::-1] if o != made[4]])):
+    for status, expected in (
+        (None, made[::-1]),
+        (orders.PLACED, [o for o in made[::-1] if o != made[4]]),
+    ):
         seen, after, newer = [], None, []
         while True:
             page, after = parts.orders.page_all(status, 4, after)
@@ -283,7 +354,9 @@ def test_the_admins_pages_hold_every_order_once_newest_first(parts):
             if after is None:
                 break
             if len(newer) < 3:
-                order = _order(product, 1)  # placed while an admin pages: newer than every page, so on none
+                order = _order(
+                    product, 1
+                )  # placed while an admin pages: newer than every page, so on none
                 _place(parts, order, [_take(product)])
                 newer.append(order.id)
         assert [o for o in seen if o in made] == expected and len(seen) == len(set(seen))
@@ -296,7 +369,10 @@ def test_a_pending_order_is_on_no_list_until_it_is_placed(parts):
     order = _order(product, 2, user=user)
     existing, pending = _reserve(parts, order, [_take(product, 2)])
     assert existing is None and _stock(parts, product) == 3
-    assert parts.orders.get(order.id) is None and parts.orders.page_for_user(user, 10, None) == ([], None)
+    assert parts.orders.get(order.id) is None and parts.orders.page_for_user(user, 10, None) == (
+        [],
+        None,
+    )
     assert order.id not in [o.id for o in parts.orders.page_all(orders.PENDING, 100, None)[0]]
     assert parts.orders.pending(order.id) == pending
     tx = parts.checkout.begin()
@@ -332,24 +408,38 @@ def test_an_operation_is_claimed_once_released_or_taken_over_and_found_in_flight
     capture = Claim(Operation("capture", 5000), (orders.PLACED,))
     claimed = parts.orders.claim(order.id, capture)
     assert claimed.operation == Operation("capture", 5000) and claimed.status == orders.PLACED
-    assert parts.orders.claim(order.id, Claim(Operation("void", 5001), (orders.PLACED,))) is None  # one at a time
-    assert parts.orders.claim(order.id, Claim(Operation("x", 5002), (orders.SHIPPED,), replacing=claimed.operation)) is None
+    assert (
+        parts.orders.claim(order.id, Claim(Operation("void", 5001), (orders.PLACED,))) is None
+    )  # one at a time
+    assert (
+        parts.orders.claim(
+            order.id, Claim(Operation("x", 5002), (orders.SHIPPED,), replacing=claimed.operation)
+        )
+        is None
+    )
     assert parts.orders.claim(ids.new_id(), capture) is None
     assert order.id in [o.id for o in parts.orders.in_flight_since(5001)]
     assert order.id not in [o.id for o in parts.orders.in_flight_since(5000)]
-    assert parts.orders.transition(order.id, orders.PLACED, orders.SHIPPED, "t") is None  # not while in flight
-    taken = parts.orders.claim(order.id, Claim(Operation("sweep", 6000), (orders.PLACED,), replacing=claimed.operation))
+    assert (
+        parts.orders.transition(order.id, orders.PLACED, orders.SHIPPED, "t") is None
+    )  # not while in flight
+    taken = parts.orders.claim(
+        order.id, Claim(Operation("sweep", 6000), (orders.PLACED,), replacing=claimed.operation)
+    )
     assert taken.operation == Operation("sweep", 6000)
     assert parts.orders.release(claimed) is False and parts.orders.release(taken) is True
     assert parts.orders.get(order.id).operation is None
-    assert order.id not in [o.id for o in parts.orders.in_flight_since(10 ** 10)]
+    assert order.id not in [o.id for o in parts.orders.in_flight_since(10**10)]
 
 
 def test_a_shoppers_claim_is_refused_on_another_shoppers_order(parts):
     product = _product(parts)
     order = _order(product, user=_user(parts))
     _place(parts, order, [_take(product)])
-    assert parts.orders.claim(order.id, Claim(Operation("void", 1), (orders.PLACED,), owner="U-eve")) is None
+    assert (
+        parts.orders.claim(order.id, Claim(Operation("void", 1), (orders.PLACED,), owner="U-eve"))
+        is None
+    )
     assert parts.orders.get(order.id).operation is None
 
 
@@ -363,7 +453,9 @@ def test_a_move_records_the_providers_event_once(parts):
     tx.record_event("evt_contract_1", orders.CANCELLED)
     assert tx.commit() is None and parts.orders.get(order.id).payment.status == "VOIDED"
     again = parts.checkout.begin()
-    again.move(parts.orders.get(order.id), placed.moved("cancel", "t3"))  # would fail anyway; the event says first
+    again.move(
+        parts.orders.get(order.id), placed.moved("cancel", "t3")
+    )  # would fail anyway; the event says first
     again.record_event("evt_contract_1", orders.CANCELLED)
     with pytest.raises(AlreadyHandled):
         again.commit()
@@ -371,8 +463,11 @@ def test_a_move_records_the_providers_event_once(parts):
 
 # --- the inbox and profiles ------------------------------------------------------------------------------
 
+
 def _notification(user, n):
-    return Notification(f"2026112710000{n}-O{n}.PLACED", user, "ORDER_PLACED", f"O{n}", "s", "m", "t")
+    return Notification(
+        f"2026112710000{n}-O{n}.PLACED", user, "ORDER_PLACED", f"O{n}", "s", "m", "t"
+    )
 
 
 def test_the_inbox_keeps_one_item_per_event_newest_first_and_private(parts):
@@ -394,6 +489,9 @@ def test_a_profile_is_written_once_and_renamed_only_when_it_exists(parts):
     user = f"U-{uuid.uuid4().hex}"
     first = parts.users.add(Profile(user, "a@example.com", "Ada", "t"))
     assert parts.users.add(Profile(user, "b@example.com", "Bob", "t")) == first
-    assert parts.users.rename(user, "Ada L.").name == "Ada L." and parts.users.get(user).name == "Ada L."
+    assert (
+        parts.users.rename(user, "Ada L.").name == "Ada L."
+        and parts.users.get(user).name == "Ada L."
+    )
     with pytest.raises(errors.NotFound):
         parts.users.rename(f"U-{uuid.uuid4().hex}", "Nobody")

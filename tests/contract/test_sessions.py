@@ -1,5 +1,6 @@
 """The sign-in limit's counters and the refresh tokens' owners behave the same in memory (the service tests' fakes)
 and on DynamoDB (moto's server)."""
+
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,6 +18,7 @@ def sessions(request):
         return fakes.FakeSignInAttempts(), fakes.FakeRefreshTokens()
     request.getfixturevalue("stack")
     from chalicelib import bootstrap
+
     return bootstrap.services().sign_in_attempts, bootstrap.services().refresh_tokens
 
 
@@ -50,7 +52,9 @@ def test_an_attempt_given_back_makes_room_within_its_window_only(attempts):
     attempts.give_back(counter, first.ends_at)
     second = attempts.take(counter, NOW + 1)
     assert second.counted and not attempts.take(counter, NOW + 2).counted
-    attempts.give_back(counter, first.ends_at - 1)  # an attempt of another window: nothing to give back
+    attempts.give_back(
+        counter, first.ends_at - 1
+    )  # an attempt of another window: nothing to give back
     assert not attempts.take(counter, NOW + 3).counted
 
 
@@ -62,9 +66,12 @@ def test_counters_are_independent(attempts):
 def test_concurrent_attempts_on_dynamodb_never_count_past_the_limit(stack):
     """(The fake serves one thread at a time; DynamoDB's conditional writes are what hold here.)"""
     from chalicelib import bootstrap
+
     counter = _counter(limit=5)
     with ThreadPoolExecutor(16) as pool:
-        taken = list(pool.map(lambda i: bootstrap.services().sign_in_attempts.take(counter, NOW), range(40)))
+        taken = list(
+            pool.map(lambda i: bootstrap.services().sign_in_attempts.take(counter, NOW), range(40))
+        )
     assert sum(t.counted for t in taken) == 5
 
 

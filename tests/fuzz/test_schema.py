@@ -1,6 +1,7 @@
 """Schema fuzzing: Schemathesis generates requests from the app's own /openapi.json and checks, against the
 live local stack, that no answer is a server error and every answer conforms to the documented statuses,
 content types and schemas. `make fuzz` runs a larger budget (FUZZ_EXAMPLES)."""
+
 import os
 
 import pytest
@@ -13,8 +14,13 @@ from tests.conftest import sign_up_and_in
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 # no server error; every status, content type, body and header as documented
-CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
-          checks.response_schema_conformance, checks.response_headers_conformance]
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+    checks.response_headers_conformance,
+]
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +40,9 @@ schemathesis.openapi.format("cursor", st.just(""))
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck)
+)
 def test_every_operation_keeps_to_its_documented_contract(case, fuzz_tokens):
     definition = case.operation.definition.raw
     headers = dict(case.headers or {})

@@ -1,6 +1,7 @@
 """`make deploy`, as far as moto can take it: the resources stack on moto's CloudFormation, the hand-over of
 its outputs into the stage's settings and policy, and the mapping update on moto's Lambda API. (Only a real
 account can run `chalice deploy` itself: moto's API Gateway refuses Chalice's Swagger 2.0 import.)"""
+
 import io
 import json
 import shutil
@@ -11,15 +12,29 @@ import boto3
 from ops import deploy
 
 
-def test_the_resources_stack_deploys_and_its_outputs_become_the_stage_settings(app, stack, tmp_path):
+def test_the_resources_stack_deploys_and_its_outputs_become_the_stage_settings(
+    app, stack, tmp_path
+):
     outputs = deploy.deploy_resources(boto3.client("cloudformation"), "dev")
-    assert outputs["OrdersTableName"] == "shop-dev-orders" and "/stream/" in outputs["OrdersStreamArn"]
-    assert deploy.deploy_resources(boto3.client("cloudformation"), "dev")["OrdersTableName"] == "shop-dev-orders"
-    outputs.update(UserPoolId="us-east-1_POOL", UserPoolClientId="client123",
-                   CursorKeyArn="arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-dev-cursor-key-AbC",
-                   StripeSecretArn="arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-dev-stripe-XyZ")
+    assert (
+        outputs["OrdersTableName"] == "shop-dev-orders" and "/stream/" in outputs["OrdersStreamArn"]
+    )
+    assert (
+        deploy.deploy_resources(boto3.client("cloudformation"), "dev")["OrdersTableName"]
+        == "shop-dev-orders"
+    )
+    outputs.update(
+        UserPoolId="us-east-1_POOL",
+        UserPoolClientId="client123",
+        CursorKeyArn="arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-dev-cursor-key-AbC",
+        StripeSecretArn="arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-dev-stripe-XyZ",
+    )
     config_dir = tmp_path / ".chalice"
-    shutil.copytree(deploy.ROOT / ".chalice", config_dir, ignore=shutil.ignore_patterns("deployments", "deployed"))
+    shutil.copytree(
+        deploy.ROOT / ".chalice",
+        config_dir,
+        ignore=shutil.ignore_patterns("deployments", "deployed"),
+    )
     document = deploy.policy(app, outputs, "us-east-1", "123456789012", "shop@example.com")
     deploy.write_stage_config(config_dir, "dev", deploy.stage_settings(outputs), document)
 
@@ -29,8 +44,11 @@ def test_the_resources_stack_deploys_and_its_outputs_become_the_stage_settings(a
     assert stage["environment_variables"]["SHOP_NOTIFICATIONS_QUEUE"] == "shop-dev-notifications"
     assert stage["autogen_policy"] is False and stage["iam_policy_file"] == "policy-dev.json"
     written = json.loads((config_dir / "policy-dev.json").read_text())
-    resources = [r for s in written["Statement"] for r in ([s["Resource"]] if isinstance(s["Resource"], str)
-                                                            else s["Resource"])]
+    resources = [
+        r
+        for s in written["Statement"]
+        for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])
+    ]
     assert "*" not in resources and all(r.startswith("arn:aws:") for r in resources)
     assert "arn:aws:dynamodb:us-east-1:123456789012:table/shop-dev-products" in resources
     assert not any("${" in r for r in resources)
@@ -38,20 +56,42 @@ def test_the_resources_stack_deploys_and_its_outputs_become_the_stage_settings(a
 
 def test_partial_batch_failures_are_switched_on_for_the_consumer(stack):
     iam, lambda_, sqs = boto3.client("iam"), boto3.client("lambda"), boto3.client("sqs")
-    role = iam.create_role(RoleName="shop-deploytest-role", AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    role = iam.create_role(
+        RoleName="shop-deploytest-role",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
     code = io.BytesIO()
     with zipfile.ZipFile(code, "w") as zip_file:
         zip_file.writestr("app.py", "def deliver_notifications(event, context):\n    return {}\n")
     name = "shop-deploytest-deliver_notifications"
-    lambda_.create_function(FunctionName=name, Runtime="python3.11", Role=role, Handler="app.deliver_notifications",
-                            Code={"ZipFile": code.getvalue()}, Environment={"Variables": {"SHOP_STAGE": "deploytest"}})
+    lambda_.create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=role,
+        Handler="app.deliver_notifications",
+        Code={"ZipFile": code.getvalue()},
+        Environment={"Variables": {"SHOP_STAGE": "deploytest"}},
+    )
     queue = sqs.create_queue(QueueName="shop-deploytest-notifications")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     lambda_.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=10)
 
     uuid = deploy.enable_partial_batch_failures(lambda_, name)
-    assert lambda_.get_event_source_mapping(UUID=uuid)["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert lambda_.get_event_source_mapping(UUID=uuid)["FunctionResponseTypes"] == [
+        "ReportBatchItemFailures"
+    ]
     variables = lambda_.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
     assert variables == {"SHOP_STAGE": "deploytest", "SHOP_PARTIAL_BATCH_RESPONSE": "true"}

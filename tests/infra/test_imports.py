@@ -1,5 +1,6 @@
 """Every module imports on its own, in a fresh interpreter: no import cycle hides behind an import order that
 happens to work, and none dodges one with an import inside a function."""
+
 import pathlib
 import subprocess
 import sys
@@ -8,12 +9,16 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-MODULES = ["app"] + sorted(".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-                           for p in (ROOT / "chalicelib").rglob("*.py"))
+MODULES = ["app"] + sorted(
+    ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+    for p in (ROOT / "chalicelib").rglob("*.py")
+)
 
 
 def _imports(module: str):
-    result = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", f"import {module}"], cwd=ROOT, capture_output=True, text=True
+    )
     return module, result.returncode, result.stderr[-600:]
 
 

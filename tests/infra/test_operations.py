@@ -2,6 +2,7 @@
 index, stream consumer, queue and scheduled function is watched, every function logs where a retention applies,
 the dashboard names only what exists, every alarm has its runbook section, and the stack stays within
 CloudFormation's limits."""
+
 import copy
 import json
 import os
@@ -32,11 +33,22 @@ def _watched(template):
     found = []
     for alarm in _of_type(template, ALARM).values():
         props = alarm["Properties"]
-        stats = [props] if "MetricName" in props else \
-            [q["MetricStat"]["Metric"] for q in props["Metrics"] if "MetricStat" in q]
+        stats = (
+            [props]
+            if "MetricName" in props
+            else [q["MetricStat"]["Metric"] for q in props["Metrics"] if "MetricStat" in q]
+        )
         for metric in stats:
-            found.append((metric["Namespace"], metric["MetricName"],
-                          {d["Name"]: json.dumps(d["Value"], sort_keys=True) for d in metric["Dimensions"]}))
+            found.append(
+                (
+                    metric["Namespace"],
+                    metric["MetricName"],
+                    {
+                        d["Name"]: json.dumps(d["Value"], sort_keys=True)
+                        for d in metric["Dimensions"]
+                    },
+                )
+            )
     return found
 
 
@@ -57,60 +69,114 @@ def test_every_alarm_notifies_the_topic_directly_or_through_a_composite_that_doe
         assert len(members) == 2 and all(m in template["Resources"] for m in members)
         paged_through.update(members)
     standalone = _of_type(template, ALARM)
-    assert len(standalone) > 40 and "DeadLetterAlarm" in standalone  # infra/template.yaml's alarm too
+    assert (
+        len(standalone) > 40 and "DeadLetterAlarm" in standalone
+    )  # infra/template.yaml's alarm too
     for name, alarm in standalone.items():
-        assert (topic in alarm["Properties"].get("AlarmActions", [])) != (name in paged_through), name
+        assert (topic in alarm["Properties"].get("AlarmActions", [])) != (name in paged_through), (
+            name
+        )
 
 
 def test_the_e_mail_subscription_exists_only_when_the_stack_is_given_an_address(template):
     subscription = template["Resources"]["AlarmEmailSubscription"]
-    assert subscription["Condition"] == "HasAlarmEmail" and subscription["Properties"]["Protocol"] == "email"
+    assert (
+        subscription["Condition"] == "HasAlarmEmail"
+        and subscription["Properties"]["Protocol"] == "email"
+    )
     assert template["Parameters"]["AlarmEmail"]["Default"] == ""
-    assert template["Conditions"]["HasAlarmEmail"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]}
+    assert template["Conditions"]["HasAlarmEmail"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]
+    }
 
 
-def test_every_table_and_index_has_its_throttle_and_hot_key_alarms_and_every_table_its_errors(template):
+def test_every_table_and_index_has_its_throttle_and_hot_key_alarms_and_every_table_its_errors(
+    template,
+):
     tables = _of_type(template, "AWS::DynamoDB::Table")
-    assert {"UsersTable", "ProductsTable", "CartsTable", "OrdersTable", "NotificationsTable"} <= set(tables)
+    assert {
+        "UsersTable",
+        "ProductsTable",
+        "CartsTable",
+        "OrdersTable",
+        "NotificationsTable",
+    } <= set(tables)
     for name, table in tables.items():
-        for index in [None] + [i["IndexName"] for i in table["Properties"].get("GlobalSecondaryIndexes", [])]:
-            where = {"TableName": {"Ref": name}, **({"GlobalSecondaryIndexName": index} if index else {})}
-            for metric in ("ReadThrottleEvents", "WriteThrottleEvents", "ReadKeyRangeThroughputThrottleEvents",
-                           "WriteKeyRangeThroughputThrottleEvents"):
+        for index in [None] + [
+            i["IndexName"] for i in table["Properties"].get("GlobalSecondaryIndexes", [])
+        ]:
+            where = {
+                "TableName": {"Ref": name},
+                **({"GlobalSecondaryIndexName": index} if index else {}),
+            }
+            for metric in (
+                "ReadThrottleEvents",
+                "WriteThrottleEvents",
+                "ReadKeyRangeThroughputThrottleEvents",
+                "WriteKeyRangeThroughputThrottleEvents",
+            ):
                 assert _watches(template, "AWS/DynamoDB", metric, **where), (name, index, metric)
         assert _watches(template, "AWS/DynamoDB", "TransactionConflict", TableName={"Ref": name})
-        system_errors = template["Resources"][alarms.logical_id(name, "SystemErrors")]["Properties"]["Metrics"][0]
+        system_errors = template["Resources"][alarms.logical_id(name, "SystemErrors")][
+            "Properties"
+        ]["Metrics"][0]
         assert system_errors["Expression"]["Fn::Sub"].endswith(f"WHERE TableName = '${{{name}}}'")
 
 
 def test_every_stream_consumer_queue_and_scheduled_function_has_its_alarm(template):
     found = inventory.read(template)
-    assert [(c.function, c.source) for c in found.of_kind("stream")] == [("PublishOrderEvents", "OrdersTable")]
+    assert [(c.function, c.source) for c in found.of_kind("stream")] == [
+        ("PublishOrderEvents", "OrdersTable")
+    ]
     for consumer in found.of_kind("stream"):
-        assert _watches(template, "AWS/Lambda", "IteratorAge", FunctionName={"Ref": consumer.function})
+        assert _watches(
+            template, "AWS/Lambda", "IteratorAge", FunctionName={"Ref": consumer.function}
+        )
     for consumer in found.of_kind("schedule"):
-        assert _watches(template, "AWS/Lambda", "Invocations", FunctionName={"Ref": consumer.function})
+        assert _watches(
+            template, "AWS/Lambda", "Invocations", FunctionName={"Ref": consumer.function}
+        )
     queues = _of_type(template, "AWS::SQS::Queue")
-    assert set(queues) == {"NotificationsQueue", "NotificationsDeadLetterQueue", "StreamFailureQueue"}
+    assert set(queues) == {
+        "NotificationsQueue",
+        "NotificationsDeadLetterQueue",
+        "StreamFailureQueue",
+    }
     for queue in queues:
-        metric = "ApproximateAgeOfOldestMessage" if queue in found.consumed_queues else \
-            "ApproximateNumberOfMessagesVisible"
-        assert _watches(template, "AWS/SQS", metric, QueueName={"Fn::GetAtt": [queue, "QueueName"]}), queue
-    waiting = [n for n, _, d in _watched(template) if "QueueName" in d and "DeadLetter" in d["QueueName"]]
+        metric = (
+            "ApproximateAgeOfOldestMessage"
+            if queue in found.consumed_queues
+            else "ApproximateNumberOfMessagesVisible"
+        )
+        assert _watches(
+            template, "AWS/SQS", metric, QueueName={"Fn::GetAtt": [queue, "QueueName"]}
+        ), queue
+    waiting = [
+        n for n, _, d in _watched(template) if "QueueName" in d and "DeadLetter" in d["QueueName"]
+    ]
     assert len(waiting) == 1  # infra/template.yaml's alarm on the dead letters is not doubled
 
 
 def test_lambda_is_watched_for_the_whole_account_and_against_the_concurrency_parameter(template):
     for metric in ("Errors", "Throttles"):
-        assert _watches(template, "AWS/Lambda", metric)  # no dimension: every function, those added later too
+        assert _watches(
+            template, "AWS/Lambda", metric
+        )  # no dimension: every function, those added later too
     concurrency = template["Resources"]["LambdaConcurrencyAlarm"]["Properties"]
-    assert {"Fn::Sub": "claimed / ${ConcurrencyLimit}"} in [q.get("Expression") for q in concurrency["Metrics"]]
+    assert {"Fn::Sub": "claimed / ${ConcurrencyLimit}"} in [
+        q.get("Expression") for q in concurrency["Metrics"]
+    ]
     assert template["Parameters"]["ConcurrencyLimit"]["Default"] == 1000
 
 
 def test_the_shops_trouble_metrics_are_alarmed_under_the_dimension_powertools_gives_them(template):
     from chalicelib import observability
-    for name in (observability.CONTENTION_EXHAUSTED, observability.STALE_SERVED, observability.STRIPE_ERROR):
+
+    for name in (
+        observability.CONTENTION_EXHAUSTED,
+        observability.STALE_SERVED,
+        observability.STRIPE_ERROR,
+    ):
         assert _watches(template, "shop", name, service="shop"), name
 
 
@@ -120,20 +186,33 @@ def test_availability_pages_need_both_windows_at_the_workbooks_thresholds(templa
         members = [template["Resources"][m]["Properties"] for m in alarms.members_of(composite)]
         assert [m["Metrics"][0]["MetricStat"]["Period"] for m in members] == list(expected[:2])
         for member in members:
-            assert member["Threshold"] == pytest.approx(expected[2]) and member["TreatMissingData"] == "notBreaching"
-            assert [q["MetricStat"]["Metric"]["MetricName"] for q in member["Metrics"][:2]] == ["5XXError", "Count"]
+            assert (
+                member["Threshold"] == pytest.approx(expected[2])
+                and member["TreatMissingData"] == "notBreaching"
+            )
+            assert [q["MetricStat"]["Metric"]["MetricName"] for q in member["Metrics"][:2]] == [
+                "5XXError",
+                "Count",
+            ]
             assert "AlarmActions" not in member  # one window alone never pages
 
 
 def test_the_api_publishes_under_the_name_its_metrics_are_watched_by(template):
     api = template["Resources"]["RestAPI"]["Properties"]
     assert api["Name"] == api["DefinitionBody"]["info"]["title"] == {"Ref": "AWS::StackName"}
-    assert any(s["ResourcePath"] == "/*" and s["MetricsEnabled"] for s in api["MethodSettings"])  # per operation
+    assert any(
+        s["ResourcePath"] == "/*" and s["MetricsEnabled"] for s in api["MethodSettings"]
+    )  # per operation
 
 
 def test_every_alarm_watches_a_published_metric_and_chooses_its_missing_data(template):
     for name, alarm in _of_type(template, ALARM).items():
-        assert alarm["Properties"]["TreatMissingData"] in ("notBreaching", "breaching", "ignore", "missing"), name
+        assert alarm["Properties"]["TreatMissingData"] in (
+            "notBreaching",
+            "breaching",
+            "ignore",
+            "missing",
+        ), name
     for namespace, metric, dimensions in _watched(template):
         metrics.check(namespace, metric, dimensions)
 
@@ -142,7 +221,9 @@ def test_every_alarm_links_a_runbook_section_that_exists(template):
     text = (ROOT / "docs" / "operations.md").read_text()
     anchors = {_anchor(h) for h in re.findall(r"^#+ (.+)$", text, re.MULTILINE)}
     for name, alarm in {**_of_type(template, ALARM), **_of_type(template, COMPOSITE)}.items():
-        linked = re.search(r"Runbook: docs/operations\.md#([a-z0-9-]+)", alarm["Properties"]["AlarmDescription"])
+        linked = re.search(
+            r"Runbook: docs/operations\.md#([a-z0-9-]+)", alarm["Properties"]["AlarmDescription"]
+        )
         assert linked and linked.group(1) in anchors, name
 
 
@@ -156,23 +237,35 @@ def test_every_function_logs_to_a_group_of_the_template_with_a_retention(templat
     for name, function in functions.items():
         group = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
         props = template["Resources"][group]["Properties"]
-        assert template["Resources"][group]["Type"] == "AWS::Logs::LogGroup" and props["RetentionInDays"] == 30
+        assert (
+            template["Resources"][group]["Type"] == "AWS::Logs::LogGroup"
+            and props["RetentionInDays"] == 30
+        )
         assert props["LogGroupName"] == {"Fn::Sub": f"/aws/lambda/${{AWS::StackName}}-{name}"}
     queries = _of_type(template, "AWS::Logs::QueryDefinition")
     assert len(queries) >= 6
     for query in queries.values():
-        assert {g["Ref"] for g in query["Properties"]["LogGroupNames"]} <= set(_of_type(template, "AWS::Logs::LogGroup"))
+        assert {g["Ref"] for g in query["Properties"]["LogGroupNames"]} <= set(
+            _of_type(template, "AWS::Logs::LogGroup")
+        )
 
 
 def test_the_dashboard_names_only_metrics_published_and_resources_that_exist(template):
     body_template = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
-    names = set(template["Resources"]) | set(template["Parameters"]) | {"AWS::Region", "AWS::StackName"}
+    names = (
+        set(template["Resources"]) | set(template["Parameters"]) | {"AWS::Region", "AWS::StackName"}
+    )
     placeholders = set(re.findall(r"\$\{([^}]+)\}", body_template))
     assert placeholders and {p.split(".")[0] for p in placeholders} <= names
     body = json.loads(re.sub(r"\$\{([^}]+)\}", lambda m: m.group(1), body_template))
     found = inventory.read(template)
     operations = {(o.method, o.path) for o in found.operations}
-    lines = [line for w in body["widgets"] if w["type"] == "metric" for line in w["properties"]["metrics"]]
+    lines = [
+        line
+        for w in body["widgets"]
+        if w["type"] == "metric"
+        for line in w["properties"]["metrics"]
+    ]
     assert len(lines) > 200
     for line in lines:
         if isinstance(line[0], dict):  # an expression: it names only lines of its own widget
@@ -185,10 +278,20 @@ def test_the_dashboard_names_only_metrics_published_and_resources_that_exist(tem
         if "Method" in dimensions:
             assert (dimensions["Method"], dimensions["Resource"]) in operations, line
         if "GlobalSecondaryIndexName" in dimensions:
-            indexes = template["Resources"][dimensions["TableName"]]["Properties"]["GlobalSecondaryIndexes"]
+            indexes = template["Resources"][dimensions["TableName"]]["Properties"][
+                "GlobalSecondaryIndexes"
+            ]
             assert dimensions["GlobalSecondaryIndexName"] in {i["IndexName"] for i in indexes}, line
     titles = " ".join(w["properties"].get("title", "") for w in body["widgets"])
-    for wanted in ("burn", "per operation", "Orders per minute", "per function", "DynamoDB", "queue", "dead letters"):
+    for wanted in (
+        "burn",
+        "per operation",
+        "Orders per minute",
+        "per function",
+        "DynamoDB",
+        "queue",
+        "dead letters",
+    ):
         assert wanted in titles, wanted
 
 
@@ -204,30 +307,59 @@ def test_what_others_add_to_the_template_is_watched_without_a_change_to_ops(temp
     grown = copy.deepcopy(template)
     resources = grown["Resources"]
     for name, resource in list(resources.items()):
-        if resource["Type"] in (ALARM, COMPOSITE, "AWS::CloudWatch::Dashboard", "AWS::Logs::QueryDefinition",
-                                "AWS::SNS::Topic", "AWS::SNS::Subscription") and name != "DeadLetterAlarm":
+        if (
+            resource["Type"]
+            in (
+                ALARM,
+                COMPOSITE,
+                "AWS::CloudWatch::Dashboard",
+                "AWS::Logs::QueryDefinition",
+                "AWS::SNS::Topic",
+                "AWS::SNS::Subscription",
+            )
+            and name != "DeadLetterAlarm"
+        ):
             del resources[name]
     resources["SignInAttemptsTable"] = copy.deepcopy(resources["UsersTable"])
     resources["PaymentsQueue"] = copy.deepcopy(resources["StreamFailureQueue"])
     sweeper = resources["SweepAuthorizations"] = copy.deepcopy(resources["HealthFunction"])
     sweeper["Properties"].pop("LoggingConfig")
-    sweeper["Properties"]["Events"] = {"Sweep": {"Type": "Schedule", "Properties": {"Schedule": "rate(5 minutes)"}},
-                                       "Pay": {"Type": "SQS", "Properties": {"Queue": {"Fn::GetAtt": ["PaymentsQueue", "Arn"]}}}}
+    sweeper["Properties"]["Events"] = {
+        "Sweep": {"Type": "Schedule", "Properties": {"Schedule": "rate(5 minutes)"}},
+        "Pay": {"Type": "SQS", "Properties": {"Queue": {"Fn::GetAtt": ["PaymentsQueue", "Arn"]}}},
+    }
     monitoring.add(grown, {"log_retention_days": 30})
-    assert _watches(grown, "AWS/DynamoDB", "ReadThrottleEvents", TableName={"Ref": "SignInAttemptsTable"})
-    assert _watches(grown, "AWS/SQS", "ApproximateAgeOfOldestMessage",
-                    QueueName={"Fn::GetAtt": ["PaymentsQueue", "QueueName"]})
+    assert _watches(
+        grown, "AWS/DynamoDB", "ReadThrottleEvents", TableName={"Ref": "SignInAttemptsTable"}
+    )
+    assert _watches(
+        grown,
+        "AWS/SQS",
+        "ApproximateAgeOfOldestMessage",
+        QueueName={"Fn::GetAtt": ["PaymentsQueue", "QueueName"]},
+    )
     not_running = grown["Resources"]["SweepAuthorizationsNotRunningAlarm"]["Properties"]
     assert (not_running["Period"], not_running["TreatMissingData"]) == (900, "breaching")
     assert grown["Resources"]["SweepAuthorizationsLogs"]["Properties"]["RetentionInDays"] == 30
-    assert "${SignInAttemptsTable}" in grown["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    assert (
+        "${SignInAttemptsTable}"
+        in grown["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    )
 
 
-@pytest.mark.parametrize("stage", ["prod", "test"])  # the test stage has SnapStart: a version and alias each
+@pytest.mark.parametrize(
+    "stage", ["prod", "test"]
+)  # the test stage has SnapStart: a version and alias each
 def test_the_deployed_stack_stays_well_under_cloudformations_limits(stage, template, tmp_path):
     from samtranslator.translator.transform import transform
-    built = template if stage == "prod" else \
-        json.loads((packaging.build(stage, tmp_path / stage, with_zip=False) / "sam.json").read_text())
+
+    built = (
+        template
+        if stage == "prod"
+        else json.loads(
+            (packaging.build(stage, tmp_path / stage, with_zip=False) / "sam.json").read_text()
+        )
+    )
     packaged = copy.deepcopy(built)
     for function in _of_type(packaged, "AWS::Serverless::Function").values():
         function["Properties"]["CodeUri"] = "s3://artifacts/deployment.zip"
@@ -235,7 +367,14 @@ def test_the_deployed_stack_stays_well_under_cloudformations_limits(stage, templ
     class NoManagedPolicies:
         def load(self):
             return {}
+
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    deployed = transform(packaged, {"Stage": stage, "SenderEmail": "shop@example.com"}, NoManagedPolicies())
-    assert len(deployed["Resources"]) <= 400, len(deployed["Resources"])  # CloudFormation's limit: 500
-    assert len(json.dumps(deployed, separators=(",", ":"))) < 1_000_000  # a template from S3: at most 1 MB
+    deployed = transform(
+        packaged, {"Stage": stage, "SenderEmail": "shop@example.com"}, NoManagedPolicies()
+    )
+    assert len(deployed["Resources"]) <= 400, len(
+        deployed["Resources"]
+    )  # CloudFormation's limit: 500
+    assert (
+        len(json.dumps(deployed, separators=(",", ":"))) < 1_000_000
+    )  # a template from S3: at most 1 MB

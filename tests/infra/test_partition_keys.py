@@ -5,6 +5,7 @@ Every shopper route and the notification consumer run through the partition-heat
 each request tagged with its shopper and its products. A key written for more than one shopper, and not for
 one product that every one of those requests was about, is shared by the shop (or a category); that is
 allowed only as one of many shards of a family (the admins' order indexes), never as a key of its own."""
+
 import re
 import types
 import uuid
@@ -49,42 +50,117 @@ def _deliver(app_module, order):
     """The consumer, handed this order's events as SQS would (the publisher itself writes no table)."""
     from dataclasses import asdict
     import json
-    new = {"id": order["id"], "user_id": order["user_id"], "status": order["status"], "total_cents": order["total_cents"],
-           "lines": [{"quantity": line["quantity"]} for line in order["items"]], "updated_at": order["updated_at"]}
+
+    new = {
+        "id": order["id"],
+        "user_id": order["user_id"],
+        "status": order["status"],
+        "total_cents": order["total_cents"],
+        "lines": [{"quantity": line["quantity"]} for line in order["items"]],
+        "updated_at": order["updated_at"],
+    }
     event = event_of_change(None, new)
-    app_module.deliver_notifications({"Records": [{
-        "messageId": str(uuid.uuid4()), "receiptHandle": "r", "body": json.dumps(asdict(event)), "attributes": {},
-        "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn", "awsRegion": "us-east-1"}]},
-        None)
+    app_module.deliver_notifications(
+        {
+            "Records": [
+                {
+                    "messageId": str(uuid.uuid4()),
+                    "receiptHandle": "r",
+                    "body": json.dumps(asdict(event)),
+                    "attributes": {},
+                    "messageAttributes": {},
+                    "md5OfBody": "",
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": "arn",
+                    "awsRegion": "us-east-1",
+                }
+            ]
+        },
+        None,
+    )
 
 
 def test_no_shopper_path_writes_a_key_shared_by_the_shop_or_a_category(app, client, stack, admin):
     import sys
+
     app_module = sys.modules["app"]
-    products = [admin.post("/products", {"name": f"Keyed Chair {n}", "category": f"keys-{n % 2}", "price_cents": 900,
-                                         "stock": 1000}).json["id"] for n in range(4)]
-    flash = admin.post("/products", {"name": "Keyed Kettle", "category": "keys-0", "price_cents": 1500,
-                                     "stock": 10000, "flash_sale": True}).json["id"]
+    products = [
+        admin.post(
+            "/products",
+            {
+                "name": f"Keyed Chair {n}",
+                "category": f"keys-{n % 2}",
+                "price_cents": 900,
+                "stock": 1000,
+            },
+        ).json["id"]
+        for n in range(4)
+    ]
+    flash = admin.post(
+        "/products",
+        {
+            "name": "Keyed Kettle",
+            "category": "keys-0",
+            "price_cents": 1500,
+            "stock": 10000,
+            "flash_sale": True,
+        },
+    ).json["id"]
     shoppers = workloads.shoppers(types.SimpleNamespace(client=client, stack=stack), 24)
     meter = capacity.Meter("test").install(bootstrap.services().dynamodb)
     try:
         for n, shopper in enumerate(shoppers):
             mine, other = products[n % 4], products[(n + 1) % 4]
             cart = (shopper.user_id, frozenset({mine, other}))
-            _as((shopper.user_id, frozenset({mine})), lambda: shopper.put(f"/cart/items/{mine}", {"quantity": 2}))
-            _as((shopper.user_id, frozenset({other})), lambda: shopper.put(f"/cart/items/{other}", {"quantity": 1}))
+            _as(
+                (shopper.user_id, frozenset({mine})),
+                lambda: shopper.put(f"/cart/items/{mine}", {"quantity": 2}),
+            )
+            _as(
+                (shopper.user_id, frozenset({other})),
+                lambda: shopper.put(f"/cart/items/{other}", {"quantity": 1}),
+            )
             _as(cart, lambda: shopper.get("/cart"))
             key = {"Idempotency-Key": f"keys-{n}"}
-            first = _as(cart, lambda: shopper.post("/orders", {"payment_method": "pm_card_visa"}, headers=key)).json
-            _as(cart, lambda: shopper.post("/orders", {"payment_method": "pm_card_visa"}, headers=key))  # a replay
+            first = _as(
+                cart,
+                lambda: shopper.post("/orders", {"payment_method": "pm_card_visa"}, headers=key),
+            ).json
+            _as(
+                cart,
+                lambda: shopper.post("/orders", {"payment_method": "pm_card_visa"}, headers=key),
+            )  # a replay
             quick = (shopper.user_id, frozenset({flash, mine}))
-            second = _as(quick, lambda: shopper.post("/orders", {"payment_method": "pm_card_visa", "items": [
-                {"product_id": flash, "quantity": 1}, {"product_id": mine, "quantity": 1}]})).json
-            third = _as((shopper.user_id, frozenset({other})), lambda: shopper.post(
-                "/orders", {"payment_method": "pm_card_visa", "items": [{"product_id": other, "quantity": 1}]})).json
+            second = _as(
+                quick,
+                lambda: shopper.post(
+                    "/orders",
+                    {
+                        "payment_method": "pm_card_visa",
+                        "items": [
+                            {"product_id": flash, "quantity": 1},
+                            {"product_id": mine, "quantity": 1},
+                        ],
+                    },
+                ),
+            ).json
+            third = _as(
+                (shopper.user_id, frozenset({other})),
+                lambda: shopper.post(
+                    "/orders",
+                    {
+                        "payment_method": "pm_card_visa",
+                        "items": [{"product_id": other, "quantity": 1}],
+                    },
+                ),
+            ).json
             cancelled = _as(quick, lambda: shopper.post(f"/orders/{second['id']}/cancel")).json
-            for order, subject in ((first, cart), (second, quick), (cancelled, quick),
-                                   (third, (shopper.user_id, frozenset({other})))):
+            for order, subject in (
+                (first, cart),
+                (second, quick),
+                (cancelled, quick),
+                (third, (shopper.user_id, frozenset({other}))),
+            ):
                 _as(subject, lambda: _deliver(app_module, order))
             inbox = _as(cart, lambda: shopper.get("/notifications").json["items"])
             _as(cart, lambda: shopper.post(f"/notifications/{inbox[0]['id']}/read"))
@@ -93,7 +169,14 @@ def test_no_shopper_path_writes_a_key_shared_by_the_shop_or_a_category(app, clie
     finally:
         meter.uninstall()
     assert {f.split(":")[0] for f in map(family, meter.written_by)} >= {
-        "products", "carts", "orders", "orders.by_user", "orders.all_orders", "orders.by_status", "notifications"}
+        "products",
+        "carts",
+        "orders",
+        "orders.by_user",
+        "orders.all_orders",
+        "orders.by_status",
+        "notifications",
+    }
     assert shared_keys(meter) == {}
 
 

@@ -1,6 +1,7 @@
 """SnapStart, a stage option (`"production": {"snapstart": true}`, on for the test stage): every function
 publishes versions with snapshots behind one alias that everything invokes, primes only what its role allows,
 and restored copies stop sharing what must differ."""
+
 import copy
 import json
 import os
@@ -31,6 +32,7 @@ def template(tmp_path_factory):
 def deployed(template):
     """What CloudFormation gets from SAM's transform (after `aws cloudformation package` set the code's S3 URI)."""
     from samtranslator.translator.transform import transform
+
     packaged = copy.deepcopy(template)
     for resource in _functions(packaged).values():
         resource["Properties"]["CodeUri"] = "s3://artifacts/deployment.zip"
@@ -38,21 +40,29 @@ def deployed(template):
     class NoManagedPolicies:  # every role is written out in the template
         def load(self):
             return {}
+
     region = os.environ.get("AWS_DEFAULT_REGION")
     os.environ["AWS_DEFAULT_REGION"] = region or "us-east-1"  # SAM's ARNs name a region
     try:
-        return transform(packaged, {"Stage": "test", "SenderEmail": "shop@example.com"}, NoManagedPolicies())["Resources"]
+        return transform(
+            packaged, {"Stage": "test", "SenderEmail": "shop@example.com"}, NoManagedPolicies()
+        )["Resources"]
     finally:
         if region is None:
             os.environ.pop("AWS_DEFAULT_REGION")
 
 
 def _functions(template):
-    return {k: v for k, v in template["Resources"].items() if v["Type"] == "AWS::Serverless::Function"}
+    return {
+        k: v for k, v in template["Resources"].items() if v["Type"] == "AWS::Serverless::Function"
+    }
 
 
 def test_snapstart_is_off_unless_the_stage_sets_it():
-    assert packaging.stage_options("prod")["snapstart"] is False and packaging.stage_options("dev")["snapstart"] is False
+    assert (
+        packaging.stage_options("prod")["snapstart"] is False
+        and packaging.stage_options("dev")["snapstart"] is False
+    )
     assert packaging.stage_options("test")["snapstart"] is True
 
 
@@ -60,7 +70,9 @@ def test_every_function_publishes_snapshotted_versions_behind_the_alias(template
     for name, function in _functions(template).items():
         assert function["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}, name
         alias = deployed[f"{name}Alias{templating.ALIAS}"]
-        assert alias["Type"] == "AWS::Lambda::Alias" and alias["Properties"]["FunctionName"] == {"Ref": name}
+        assert alias["Type"] == "AWS::Lambda::Alias" and alias["Properties"]["FunctionName"] == {
+            "Ref": name
+        }
         version = alias["Properties"]["FunctionVersion"]["Fn::GetAtt"][0]
         assert deployed[version]["Type"] == "AWS::Lambda::Version"
         assert deployed[name]["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
@@ -73,11 +85,17 @@ def test_api_gateway_the_authorizer_and_the_event_mappings_invoke_the_alias(depl
     referenced = set(re.findall(r"functions/\$\{(\w+?)(?:\.Arn)?\}/invocations", body))
     assert referenced and referenced <= aliases and not referenced & functions
     assert f"TokenAuthorizerAlias{templating.ALIAS}" in referenced
-    permissions = [v["Properties"] for v in deployed.values() if v["Type"] == "AWS::Lambda::Permission"]
+    permissions = [
+        v["Properties"] for v in deployed.values() if v["Type"] == "AWS::Lambda::Permission"
+    ]
     assert permissions and all(p["FunctionName"]["Ref"] in aliases for p in permissions)
-    mappings = [v["Properties"] for v in deployed.values() if v["Type"] == "AWS::Lambda::EventSourceMapping"]
-    assert {m["FunctionName"]["Ref"] for m in mappings} == {f"PublishOrderEventsAlias{templating.ALIAS}",
-                                                             f"DeliverNotificationsAlias{templating.ALIAS}"}
+    mappings = [
+        v["Properties"] for v in deployed.values() if v["Type"] == "AWS::Lambda::EventSourceMapping"
+    ]
+    assert {m["FunctionName"]["Ref"] for m in mappings} == {
+        f"PublishOrderEventsAlias{templating.ALIAS}",
+        f"DeliverNotificationsAlias{templating.ALIAS}",
+    }
 
 
 def test_each_function_primes_only_what_its_role_allows(template):
@@ -87,25 +105,34 @@ def test_each_function_primes_only_what_its_role_allows(template):
         allowed = {action for statement in policy["Statement"] for action in statement["Action"]}
         for item in filter(None, items):
             if item.startswith("client:"):
-                assert any(a.startswith(item.removeprefix("client:") + ":") for a in allowed), (name, item)
+                assert any(a.startswith(item.removeprefix("client:") + ":") for a in allowed), (
+                    name,
+                    item,
+                )
             elif item == "cursor-key":
                 assert "secretsmanager:GetSecretValue" in allowed, name
             else:
                 assert item == "signing-keys" and name == "TokenAuthorizer"
-    product = _functions(template)["GetProductFunction"]["Properties"]["Environment"]["Variables"]["SHOP_PRIME"]
+    product = _functions(template)["GetProductFunction"]["Properties"]["Environment"]["Variables"][
+        "SHOP_PRIME"
+    ]
     assert product == "client:dynamodb"
 
 
 def test_the_snapstart_template_passes_cfn_lint(template, tmp_path):
     path = tmp_path / "sam.json"
     path.write_text(json.dumps(template))
-    result = subprocess.run([str(pathlib.Path(sys.executable).parent / "cfn-lint"), str(path)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(pathlib.Path(sys.executable).parent / "cfn-lint"), str(path)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode & 2 == 0, result.stdout
 
 
 def test_snapstart_on_an_older_runtime_is_refused(template, app):
     from ops.operations import api_operations, event_handlers
+
     older = copy.deepcopy(template)
     for function in _functions(older).values():
         function["Properties"]["Runtime"] = "python3.11"
@@ -114,6 +141,7 @@ def test_snapstart_on_an_older_runtime_is_refused(template, app):
 
 
 # --- the hooks -------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def lambda_runtime(monkeypatch):
@@ -124,18 +152,23 @@ def lambda_runtime(monkeypatch):
     module.register_after_restore = hooks.after.append
     monkeypatch.setitem(sys.modules, "snapshot_restore_py", module)
     from chalicelib import snapstart
+
     monkeypatch.setattr(snapstart, "_registered", False)
     return hooks
 
 
 def test_the_hooks_register_once_with_the_lambda_runtime(lambda_runtime):
     from chalicelib import snapstart
+
     assert snapstart.register() and snapstart.register()
-    assert lambda_runtime.before == [snapstart.prime] and lambda_runtime.after == [snapstart.restored]
+    assert lambda_runtime.before == [snapstart.prime] and lambda_runtime.after == [
+        snapstart.restored
+    ]
 
 
 def test_outside_lambda_nothing_registers(monkeypatch):
     from chalicelib import snapstart
+
     monkeypatch.setitem(sys.modules, "snapshot_restore_py", None)
     monkeypatch.setattr(snapstart, "_registered", False)
     assert snapstart.register() is False
@@ -143,11 +176,18 @@ def test_outside_lambda_nothing_registers(monkeypatch):
 
 def test_a_primed_function_needs_neither_secrets_manager_nor_the_key_set_again(stack, monkeypatch):
     from chalicelib import auth, bootstrap, snapstart
+
     bootstrap.reset()
     auth.forget_keys()
     snapstart.prime(["client:dynamodb", "cursor-key", "signing-keys"])
-    monkeypatch.setattr(bootstrap.Services, "client", lambda self, service: pytest.fail(f"a {service} client after priming"))
-    monkeypatch.setattr(auth, "_fetch_keys", lambda url: pytest.fail("the key set fetched after priming"))
+    monkeypatch.setattr(
+        bootstrap.Services,
+        "client",
+        lambda self, service: pytest.fail(f"a {service} client after priming"),
+    )
+    monkeypatch.setattr(
+        auth, "_fetch_keys", lambda url: pytest.fail("the key set fetched after priming")
+    )
     assert len(bootstrap.services().cursor_key) >= 32
     assert auth.verify(tokens.mint(stack.pool_id, stack.client_id))["sub"]
     monkeypatch.undo()
@@ -156,6 +196,7 @@ def test_a_primed_function_needs_neither_secrets_manager_nor_the_key_set_again(s
 
 def test_restored_copies_draw_different_random_numbers():
     from chalicelib import snapstart
+
     draws = []
     for _copy in range(2):
         random.seed(20261127)  # the state the snapshot holds
@@ -166,13 +207,20 @@ def test_restored_copies_draw_different_random_numbers():
 
 def test_after_a_restore_a_rotated_key_is_fetched_at_once(stack, monkeypatch):
     from chalicelib import auth, bootstrap, snapstart
+
     bootstrap.reset()
     auth.forget_keys()
     auth.prime_keys()
     fetched = []
     real_fetch = auth._fetch_keys
     monkeypatch.setattr(auth, "_fetch_keys", lambda url: fetched.append(url) or real_fetch(url))
-    rotated = jwt.encode({"sub": "x"}, tokens.private_key(), algorithm="RS256", headers={"kid": "rotated"})
-    assert auth.verify(rotated) is None and fetched == []  # a fresh key set: an unknown kid is not refetched
+    rotated = jwt.encode(
+        {"sub": "x"}, tokens.private_key(), algorithm="RS256", headers={"kid": "rotated"}
+    )
+    assert (
+        auth.verify(rotated) is None and fetched == []
+    )  # a fresh key set: an unknown kid is not refetched
     snapstart.restored()
-    assert auth.verify(rotated) is None and len(fetched) == 1  # the snapshot's key set counts as old
+    assert (
+        auth.verify(rotated) is None and len(fetched) == 1
+    )  # the snapshot's key set counts as old

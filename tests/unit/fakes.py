@@ -1,5 +1,6 @@
 """In-memory fakes of the shop's own interfaces (repositories and gateways), for domain and service tests.
 mypy checks them against the ports (the services' constructors take the Protocols of */ports.py)."""
+
 import json
 import random
 import threading
@@ -40,6 +41,7 @@ class FakeUsers:
 
     def rename(self, user_id, name):
         from dataclasses import replace
+
         if user_id not in self.profiles:
             raise errors.NotFound(user_id)
         self.profiles[user_id] = replace(self.profiles[user_id], name=name)
@@ -134,17 +136,27 @@ class FakeInbox:
 
     def mark_emailed(self, user_id, notification_id):
         from dataclasses import replace
-        self.items[(user_id, notification_id)] = replace(self.items[(user_id, notification_id)], emailed=True)
+
+        self.items[(user_id, notification_id)] = replace(
+            self.items[(user_id, notification_id)], emailed=True
+        )
 
     def mark_read(self, notification_id, user_id):
         from dataclasses import replace
+
         if (user_id, notification_id) not in self.items:
             raise errors.NotFound(f"notification {notification_id} does not exist")
-        self.items[(user_id, notification_id)] = replace(self.items[(user_id, notification_id)], read=True)
+        self.items[(user_id, notification_id)] = replace(
+            self.items[(user_id, notification_id)], read=True
+        )
         return self.items[(user_id, notification_id)]
 
     def page_for_user(self, user_id, limit, after):
-        mine = sorted((n for (u, _), n in self.items.items() if u == user_id), key=lambda n: n.id, reverse=True)
+        mine = sorted(
+            (n for (u, _), n in self.items.items() if u == user_id),
+            key=lambda n: n.id,
+            reverse=True,
+        )
         if after:
             mine = [n for n in mine if n.id < after["id"]]
         return mine[:limit], ({"id": mine[limit - 1].id} if len(mine) > limit else None)
@@ -175,7 +187,6 @@ class FakeQueue:
 # nothing); tests/contract runs one suite against these and against the DynamoDB repositories on moto.
 
 
-
 class FakeShop:
     """The in-memory world, and what tests steer or watch in it: `failures` makes the next order commits raise
     these instead (contention, say); the hooks in `meanwhile` run at the next commit, before it (another request
@@ -190,7 +201,14 @@ class FakeShop:
         self.counts = {}
         self.carts = {}  # user -> {"lines": {}, "version": n}
         self.orders = {}  # id -> (Order, seq, body hash)
-        self.failures, self.meanwhile, self.afterwards, self.placed, self.level_reads, self.sleeps = [], [], [], [], [], []
+        (
+            self.failures,
+            self.meanwhile,
+            self.afterwards,
+            self.placed,
+            self.level_reads,
+            self.sleeps,
+        ) = [], [], [], [], [], []
         self.paying = {}  # order id -> (payment method, attempt) while PENDING
         self.events = set()  # the provider's event ids acted on
         self.payments = FakePayments()
@@ -208,7 +226,10 @@ class FakeCatalog:
             if product is None:
                 return None
             levels = {b: v[0] for (p, b), v in self.shop.buckets.items() if p == product_id}
-            return Current(replace(product, stock=sum(levels.values())) if product.flash_sale else product, levels)
+            return Current(
+                replace(product, stock=sum(levels.values())) if product.flash_sale else product,
+                levels,
+            )
 
     def get(self, product_id):
         current = self.current(product_id)
@@ -218,8 +239,11 @@ class FakeCatalog:
         return {p: self.shop.products[p].offer for p in product_ids if p in self.shop.products}
 
     def page(self, category, limit, after):
-        chosen = sorted(p for p, product in self.shop.products.items()
-                        if (category is None or product.category == category) and (after is None or p > after))
+        chosen = sorted(
+            p
+            for p, product in self.shop.products.items()
+            if (category is None or product.category == category) and (after is None or p > after)
+        )
         shown = [self.get(p) for p in chosen[:limit]]
         return shown, (shown[-1].id if len(chosen) > limit else None)
 
@@ -230,7 +254,9 @@ class FakeCatalog:
         with self.shop.lock:
             if product.id in self.shop.products:
                 raise errors.Conflict(product.id)
-            self.shop.products[product.id] = replace(product, stock=0) if product.flash_sale else product
+            self.shop.products[product.id] = (
+                replace(product, stock=0) if product.flash_sale else product
+            )
             if product.flash_sale:
                 for bucket, units in enumerate(spread(product.stock)):
                     self.shop.buckets[(product.id, bucket)] = [units, product.price_cents]
@@ -241,13 +267,25 @@ class FakeCatalog:
         with shop.lock:
             now = shop.products.get(before.id)
             levels = {b: v[0] for (p, b), v in shop.buckets.items() if p == before.id}
-            if now is None or now.category != before.category or now.flash_sale != before.flash_sale or (
-                    exact and (now.revision != before.revision or (now.stock if not now.flash_sale else levels)
-                               != (before.stock if not before.flash_sale else current.levels))):
+            if (
+                now is None
+                or now.category != before.category
+                or now.flash_sale != before.flash_sale
+                or (
+                    exact
+                    and (
+                        now.revision != before.revision
+                        or (now.stock if not now.flash_sale else levels)
+                        != (before.stock if not before.flash_sale else current.levels)
+                    )
+                )
+            ):
                 raise retry.ProductChanged(before.id)
             own = now.stock
             if after.flash_sale != before.flash_sale:
-                if (own if not before.flash_sale else levels) != (before.stock if not before.flash_sale else current.levels):
+                if (own if not before.flash_sale else levels) != (
+                    before.stock if not before.flash_sale else current.levels
+                ):
                     raise retry.ProductChanged(before.id)
                 for key in [k for k in shop.buckets if k[0] == before.id]:
                     del shop.buckets[key]
@@ -256,13 +294,19 @@ class FakeCatalog:
                         shop.buckets[(before.id, bucket)] = [units, after.price_cents]
                 own = 0 if after.flash_sale else after.stock
             elif after.flash_sale:
-                takes = takes_from_buckets(before.offer, -delta, levels) if delta is not None and delta < 0 else []
+                takes = (
+                    takes_from_buckets(before.offer, -delta, levels)
+                    if delta is not None and delta < 0
+                    else []
+                )
                 if any(levels.get(t.bucket, 0) < t.quantity for t in takes):
                     raise retry.ProductChanged(before.id)
                 for t in takes:
                     shop.buckets[(before.id, t.bucket)][0] -= t.quantity
                 if delta is not None and delta > 0:
-                    for bucket, units in enumerate(spread(delta, start=random.randrange(FLASH_BUCKETS))):
+                    for bucket, units in enumerate(
+                        spread(delta, start=random.randrange(FLASH_BUCKETS))
+                    ):
                         shop.buckets[(before.id, bucket)][0] += units
                 elif delta is None and (after.stock != before.stock or exact):
                     for bucket, units in enumerate(spread(after.stock)):
@@ -298,7 +342,9 @@ class FakeStock:
 
     def levels(self, product_ids):
         self.shop.level_reads.append(sorted(product_ids))
-        return {p: {b: v[0] for (q, b), v in self.shop.buckets.items() if q == p} for p in product_ids}
+        return {
+            p: {b: v[0] for (q, b), v in self.shop.buckets.items() if q == p} for p in product_ids
+        }
 
 
 class FakeCarts:
@@ -312,7 +358,9 @@ class FakeCarts:
         with self.shop.lock:
             cart = self.shop.carts.setdefault(user_id, {"lines": {}, "version": 0})
             if product_id not in cart["lines"] and len(cart["lines"]) >= orders_model.MAX_LINES:
-                raise errors.InvalidInput(f"a cart holds at most {orders_model.MAX_LINES} different products")
+                raise errors.InvalidInput(
+                    f"a cart holds at most {orders_model.MAX_LINES} different products"
+                )
             cart["lines"][product_id] = quantity
             cart["version"] += 1
             return dict(cart["lines"])
@@ -329,7 +377,10 @@ class FakeCarts:
     def clear(self, user_id):
         with self.shop.lock:
             if user_id in self.shop.carts:
-                self.shop.carts[user_id] = {"lines": {}, "version": self.shop.carts[user_id]["version"] + 1}
+                self.shop.carts[user_id] = {
+                    "lines": {},
+                    "version": self.shop.carts[user_id]["version"] + 1,
+                }
 
 
 class FakeOrders:
@@ -341,8 +392,15 @@ class FakeOrders:
         return found[0] if found and found[0].status != orders_model.PENDING else None
 
     def _page(self, keep, limit, after):
-        chosen = sorted(((seq, o) for o, seq, _ in self.shop.orders.values()
-                         if o.status != orders_model.PENDING and keep(o)), key=lambda e: e[0], reverse=True)
+        chosen = sorted(
+            (
+                (seq, o)
+                for o, seq, _ in self.shop.orders.values()
+                if o.status != orders_model.PENDING and keep(o)
+            ),
+            key=lambda e: e[0],
+            reverse=True,
+        )
         if after:
             chosen = [e for e in chosen if e[0] < after["seq"]]
         last = chosen[limit - 1] if len(chosen) > limit else None
@@ -366,8 +424,12 @@ class FakeOrders:
     def claim(self, order_id: str, claim: orders_model.Claim) -> Optional[Order]:
         with self.shop.lock:
             found = self.shop.orders.get(order_id)
-            if found is None or found[0].status not in claim.sources or found[0].operation != claim.replacing \
-                    or (claim.owner is not None and found[0].user_id != claim.owner):
+            if (
+                found is None
+                or found[0].status not in claim.sources
+                or found[0].operation != claim.replacing
+                or (claim.owner is not None and found[0].user_id != claim.owner)
+            ):
                 return None
             claimed = replace(found[0], operation=claim.operation)
             self.shop.orders[order_id] = (claimed, found[1], found[2])
@@ -382,7 +444,11 @@ class FakeOrders:
             return True
 
     def in_flight_since(self, before: int) -> List[Order]:
-        return [o for o, _, _ in self.shop.orders.values() if o.operation is not None and o.operation.since < before]
+        return [
+            o
+            for o, _, _ in self.shop.orders.values()
+            if o.operation is not None and o.operation.since < before
+        ]
 
     def pending(self, order_id: str) -> Optional[orders_model.Pending]:
         found = self.shop.orders.get(order_id)
@@ -398,10 +464,17 @@ class FakeCheckout:
     def read(self, user_id, order_id, with_cart, product_ids):
         shop = self.shop
         existing = shop.orders.get(order_id) if order_id else None
-        cart: dict = shop.carts.get(user_id, {"lines": {}, "version": 0}) if with_cart else {"lines": {}, "version": 0}
+        cart: dict = (
+            shop.carts.get(user_id, {"lines": {}, "version": 0})
+            if with_cart
+            else {"lines": {}, "version": 0}
+        )
         return orders_model.CheckoutView(
-            existing=orders_model.Existing(existing[0], existing[2]) if existing else None, cart=dict(cart["lines"]),
-            cart_version=cart["version"], offers={p: shop.products[p].offer for p in product_ids if p in shop.products})
+            existing=orders_model.Existing(existing[0], existing[2]) if existing else None,
+            cart=dict(cart["lines"]),
+            cart_version=cart["version"],
+            offers={p: shop.products[p].offer for p in product_ids if p in shop.products},
+        )
 
     def begin(self) -> "FakeOrderTransaction":
         return FakeOrderTransaction(self)
@@ -418,7 +491,9 @@ class FakeOrderTransaction:
         self.key: Optional[IdempotencyKey] = None
         self.cart: Optional[Tuple[str, int]] = None
         self.restore: Optional[Tuple[str, Dict[str, int], int]] = None
-        self.moving: Optional[Tuple[Order, Optional[Order]]] = None  # (before, after); after None: discard
+        self.moving: Optional[Tuple[Order, Optional[Order]]] = (
+            None  # (before, after); after None: discard
+        )
         self.event: Optional[str] = None
 
     def __len__(self) -> int:
@@ -474,14 +549,24 @@ class FakeOrderTransaction:
             raise final[0]
         if refusals:
             raise retry.BucketShort(*sorted({p for r in refusals for p in r.product_ids}))
-        if self.cart is not None and shop.carts.get(self.cart[0], {}).get("version") != self.cart[1]:
+        if (
+            self.cart is not None
+            and shop.carts.get(self.cart[0], {}).get("version") != self.cart[1]
+        ):
             raise retry.CartChanged()
-        if self.restore is not None and shop.carts.get(self.restore[0], {}).get("version") != self.restore[2]:
+        if (
+            self.restore is not None
+            and shop.carts.get(self.restore[0], {}).get("version") != self.restore[2]
+        ):
             raise retry.CartChanged()
         if self.moving is not None:
             found = shop.orders.get(self.moving[0].id)
             before = self.moving[0]
-            if found is None or found[0].status != before.status or found[0].operation != before.operation:
+            if (
+                found is None
+                or found[0].status != before.status
+                or found[0].operation != before.operation
+            ):
                 raise retry.StatusMoved(before.id)
         for product_id, _, flash_sale in self.returns:
             product = shop.products.get(product_id)
@@ -493,7 +578,9 @@ class FakeOrderTransaction:
         for take in self.takes:
             if take.bucket is None:
                 product = shop.products[take.product_id]
-                shop.products[take.product_id] = replace(product, stock=product.stock - take.quantity)
+                shop.products[take.product_id] = replace(
+                    product, stock=product.stock - take.quantity
+                )
             else:
                 shop.buckets[(take.product_id, take.bucket)][0] -= take.quantity
         for product_id, quantity, flash_sale in self.returns:
@@ -561,7 +648,9 @@ class FakePayments:
         self.faults: Dict[str, Exception] = {}
         self.lost: set = set()
         self.calls: List[Tuple[str, str]] = []
-        self.during: Dict[str, Callable[[], object]] = {}  # runs once inside the next call of that operation
+        self.during: Dict[
+            str, Callable[[], object]
+        ] = {}  # runs once inside the next call of that operation
 
     def authorize(self, request: Authorization) -> Intent:
         self._called("authorize", request.key)
@@ -599,10 +688,16 @@ class FakePayments:
 
     def event(self, payload: bytes, signature: str) -> Event:
         if signature != "t=1,v1=valid":
-            raise errors.InvalidInput("header `Stripe-Signature`: no signatures found matching the expected signature")
+            raise errors.InvalidInput(
+                "header `Stripe-Signature`: no signatures found matching the expected signature"
+            )
         body = json.loads(payload)
         subject = body["data"]["object"]
-        reference = subject.get("payment_intent") if body["type"].startswith("charge.") else subject.get("id")
+        reference = (
+            subject.get("payment_intent")
+            if body["type"].startswith("charge.")
+            else subject.get("id")
+        )
         return Event(body["id"], body["type"], reference)
 
     # --- what tests do to payments behind the shop's back -------------------------------------------------
@@ -622,8 +717,15 @@ class FakePayments:
         if request.key not in self.keys:
             reference = f"pi_{len(self.intents) + 1:06d}"
             self.keys[request.key] = reference
-            self.intents[reference] = Intent(reference, "requires_capture", request.amount_cents, 0,
-                                             request.order_id, request.attempt, len(self.intents))
+            self.intents[reference] = Intent(
+                reference,
+                "requires_capture",
+                request.amount_cents,
+                0,
+                request.order_id,
+                request.attempt,
+                len(self.intents),
+            )
         return self.intents[self.keys[request.key]]
 
     def _moved(self, reference: str, before: str, after: str) -> Intent:
@@ -650,10 +752,19 @@ class FakePayments:
 
 # --- the services on the in-memory store, as bootstrap.py builds them on DynamoDB ------------------------
 
+
 def checkout(shop: FakeShop, rotation=None) -> Checkout:
-    return Checkout(FakeCheckout(shop), FakeOrders(shop), offers(shop), FakeStock(shop), reservations(shop),
-                    shop.payments, sold_out=shop.sold_out, rotation=rotation or Rotation(start=0),
-                    policy=retry.Policy(sleep=shop.sleeps.append))
+    return Checkout(
+        FakeCheckout(shop),
+        FakeOrders(shop),
+        offers(shop),
+        FakeStock(shop),
+        reservations(shop),
+        shop.payments,
+        sold_out=shop.sold_out,
+        rotation=rotation or Rotation(start=0),
+        policy=retry.Policy(sleep=shop.sleeps.append),
+    )
 
 
 def reservations(shop: FakeShop) -> Reservations:
@@ -661,8 +772,13 @@ def reservations(shop: FakeShop) -> Reservations:
 
 
 def fulfilment(shop: FakeShop) -> Fulfilment:
-    return Fulfilment(FakeOrders(shop), FakeCheckout(shop), offers(shop), shop.payments,
-                      policy=retry.Policy(sleep=shop.sleeps.append))
+    return Fulfilment(
+        FakeOrders(shop),
+        FakeCheckout(shop),
+        offers(shop),
+        shop.payments,
+        policy=retry.Policy(sleep=shop.sleeps.append),
+    )
 
 
 def payment_events(shop: FakeShop) -> PaymentEvents:
@@ -682,8 +798,12 @@ def offers(shop: FakeShop) -> Offers:
 
 
 def products(shop: FakeShop) -> Products:
-    return Products(FakeCatalog(shop), NoCache(), forget=(shop.offer_cache,),
-                    policy=retry.Policy(attempts=5, sleep=shop.sleeps.append))
+    return Products(
+        FakeCatalog(shop),
+        NoCache(),
+        forget=(shop.offer_cache,),
+        policy=retry.Policy(attempts=5, sleep=shop.sleeps.append),
+    )
 
 
 def accounts(identity: "FakeIdentity", users: "FakeUsers") -> Accounts:

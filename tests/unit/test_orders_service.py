@@ -1,5 +1,6 @@
 """The Checkout against in-memory fakes of its ports (proved equal to DynamoDB's in tests/contract): replays,
 changed prices, contention, changed carts and flash-sale buckets."""
+
 import pytest
 
 from chalicelib import errors, ids, retry
@@ -30,8 +31,12 @@ def product(shop, stock=10, price=1000, flash=False, name="Crunchy Armchair"):
 
 def order(*lines, key=None, body="body"):
     """PlaceOrder for these (product, quantity) lines, or for the cart when none are given."""
-    return PlaceOrder(USER, "pm_card_visa", tuple((p.id, q) for p, q in lines) or None,
-                      IdempotencyKey(key, body) if key else None)
+    return PlaceOrder(
+        USER,
+        "pm_card_visa",
+        tuple((p.id, q) for p, q in lines) or None,
+        IdempotencyKey(key, body) if key else None,
+    )
 
 
 def stock_of(shop, made):
@@ -50,7 +55,9 @@ def test_a_replayed_key_returns_the_first_answer_and_takes_nothing(shop, checkou
     assert first.replayed is False
     fakes.FakeOrders(shop).transition(first.order.id, model.PLACED, model.SHIPPED, "later")
     again = checkout.place(order((chair, 2), key="K1"))
-    assert again.replayed is True and again.order == first.order  # the answer as given, not the order as it is now
+    assert (
+        again.replayed is True and again.order == first.order
+    )  # the answer as given, not the order as it is now
     assert stock_of(shop, chair) == 8 and len(shop.placed) == 1
 
 
@@ -63,8 +70,14 @@ def test_a_key_reused_with_another_body_is_422(shop, checkout):
 
 def test_a_duplicate_that_loses_the_race_answers_with_the_winners_order(shop, checkout):
     chair = product(shop)
-    winner = model.Order(model.keyed_order_id(USER, "K1"), USER, model.PLACED,
-                         (model.Line(chair.id, chair.name, 1000, 1),), "t0", "t0")
+    winner = model.Order(
+        model.keyed_order_id(USER, "K1"),
+        USER,
+        model.PLACED,
+        (model.Line(chair.id, chair.name, 1000, 1),),
+        "t0",
+        "t0",
+    )
     shop.meanwhile.append(lambda: shop.orders.__setitem__(winner.id, (winner, "s", "body")))
     placed = checkout.place(order((chair, 1), key="K1"))
     assert placed.replayed is True and placed.order == winner and stock_of(shop, chair) == 10
@@ -80,8 +93,12 @@ def test_a_price_changed_after_the_read_is_charged_at_the_new_price(shop, checko
 
 def test_a_price_that_keeps_changing_is_a_409_to_review_the_order(shop, checkout):
     chair = product(shop, price=1000)
-    shop.meanwhile.append(lambda: (change(shop, chair, price_cents=1100),
-                                   shop.meanwhile.append(lambda: change(shop, chair, price_cents=1200))))
+    shop.meanwhile.append(
+        lambda: (
+            change(shop, chair, price_cents=1100),
+            shop.meanwhile.append(lambda: change(shop, chair, price_cents=1200)),
+        )
+    )
     with pytest.raises(errors.Conflict, match="price"):
         checkout.place(order((chair, 1)))
     assert stock_of(shop, chair) == 10
@@ -104,7 +121,10 @@ def test_a_cart_that_changes_during_checkout_is_read_again_and_ordered_as_it_is_
     carts.put(USER, chair.id, 1)
     shop.meanwhile.append(lambda: carts.put(USER, lamp.id, 2))
     placed = checkout.place(order())
-    assert {(line.product_id, line.quantity) for line in placed.order.lines} == {(chair.id, 1), (lamp.id, 2)}
+    assert {(line.product_id, line.quantity) for line in placed.order.lines} == {
+        (chair.id, 1),
+        (lamp.id, 2),
+    }
     assert carts.quantities(USER) == {}
 
 
@@ -138,7 +158,10 @@ def test_a_flash_sale_product_is_sold_out_only_when_all_its_buckets_are(shop, ch
     kettle = product(shop, stock=3, flash=True)
     with pytest.raises(OutOfStock):
         checkout.place(order((kettle, 4)))
-    assert checkout.place(order((kettle, 3))).order.lines[0].quantity == 3 and stock_of(shop, kettle) == 0
+    assert (
+        checkout.place(order((kettle, 3))).order.lines[0].quantity == 3
+        and stock_of(shop, kettle) == 0
+    )
 
 
 def test_a_flag_turned_on_since_the_offer_was_cached_moves_the_line_to_the_buckets(shop, checkout):
@@ -160,14 +183,25 @@ def test_cancelling_returns_units_where_the_product_keeps_them_now(shop, checkou
 def test_the_service_knows_no_storage():
     import sys
     import subprocess
-    imported = subprocess.run([sys.executable, "-c", "import sys, chalicelib.orders.service; print(sorted(sys.modules))"],
-                              capture_output=True, text=True, check=True).stdout
+
+    imported = subprocess.run(
+        [sys.executable, "-c", "import sys, chalicelib.orders.service; print(sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "pynamodb" not in imported and "chalicelib.orders.records" not in imported
 
 
-def test_lines_split_over_more_buckets_than_a_transaction_holds_are_503_not_sold_out(shop, checkout):
-    kettles = [product(shop, stock=FLASH_BUCKETS, flash=True, name=f"Kettle {n}") for n in range(50)]
-    with pytest.raises(errors.Unavailable):  # every bucket holds 1: each line of 2 takes two buckets, 100 + the order
+def test_lines_split_over_more_buckets_than_a_transaction_holds_are_503_not_sold_out(
+    shop, checkout
+):
+    kettles = [
+        product(shop, stock=FLASH_BUCKETS, flash=True, name=f"Kettle {n}") for n in range(50)
+    ]
+    with pytest.raises(
+        errors.Unavailable
+    ):  # every bucket holds 1: each line of 2 takes two buckets, 100 + the order
         checkout.place(order(*[(k, 2) for k in kettles]))
     assert all(stock_of(shop, k) == FLASH_BUCKETS for k in kettles)
     placed = checkout.place(order(*[(k, 2) for k in kettles[:49]]))  # 98 takes and the order fit
@@ -175,7 +209,9 @@ def test_lines_split_over_more_buckets_than_a_transaction_holds_are_503_not_sold
 
 
 def test_a_flash_sale_ended_between_a_short_bucket_and_the_retry_is_no_sold_out(shop, checkout):
-    kettle = product(shop, stock=FLASH_BUCKETS, flash=True)  # one unit a bucket: a line of 2 finds its bucket short
+    kettle = product(
+        shop, stock=FLASH_BUCKETS, flash=True
+    )  # one unit a bucket: a line of 2 finds its bucket short
     shop.afterwards.append(lambda: change(shop, kettle, flash_sale=False))
     placed = checkout.place(order((kettle, 2)))
     assert placed.order.lines[0].quantity == 2 and stock_of(shop, kettle) == FLASH_BUCKETS - 2

@@ -1,14 +1,22 @@
 """Placing and moving orders with their payments, against in-memory fakes of the ports (FakePayments is as
 strict as Stripe): authorization once, refusals that change nothing, captures, voids and refunds once, the
 provider failing or losing its answer, its events, and the sweep."""
+
 import json
 
 import pytest
 
 from chalicelib import errors, ids
 from chalicelib.orders import model
-from chalicelib.orders.commands import (CancelOrder, DeliverOrder, IdempotencyKey, PlaceOrder, RefundOrder,
-                                        Requester, ShipOrder)
+from chalicelib.orders.commands import (
+    CancelOrder,
+    DeliverOrder,
+    IdempotencyKey,
+    PlaceOrder,
+    RefundOrder,
+    Requester,
+    ShipOrder,
+)
 from chalicelib.orders.reservations import PaymentLost
 from chalicelib.payments.model import PaymentRefused
 from chalicelib.products.model import FLASH_BUCKETS, Product
@@ -34,14 +42,29 @@ def fulfilment(shop):
 
 
 def product(shop, stock=10, price=1000, flash=False):
-    made = Product(ids.new_id(), "Crunchy Armchair", "", "chairs", price, stock, None, "t", "t", flash_sale=flash)
+    made = Product(
+        ids.new_id(),
+        "Crunchy Armchair",
+        "",
+        "chairs",
+        price,
+        stock,
+        None,
+        "t",
+        "t",
+        flash_sale=flash,
+    )
     fakes.FakeCatalog(shop).add(made)
     return made
 
 
 def order(*lines, method="pm_card_visa", key=None, body="body"):
-    return PlaceOrder(ADA, method, tuple((p.id, q) for p, q in lines) or None,
-                      IdempotencyKey(key, body) if key else None)
+    return PlaceOrder(
+        ADA,
+        method,
+        tuple((p.id, q) for p, q in lines) or None,
+        IdempotencyKey(key, body) if key else None,
+    )
 
 
 def stock_of(shop, made):
@@ -54,16 +77,27 @@ def calls(shop, operation):
 
 # --- placing ---------------------------------------------------------------------------------------------
 
+
 def test_placing_holds_the_stock_and_authorizes_the_total_once(shop, checkout):
     chair = product(shop, price=1250)
     placed = checkout.place(order((chair, 2)))
     payment = placed.order.payment
-    assert placed.order.status == model.PLACED and payment.status == "AUTHORIZED" and payment.amount_cents == 2500
-    assert shop.payments.intents[payment.reference].authorized and len(calls(shop, "authorize")) == 1
-    assert stock_of(shop, chair) == 8 and fakes.FakeOrders(shop).get(placed.order.id) == placed.order
+    assert (
+        placed.order.status == model.PLACED
+        and payment.status == "AUTHORIZED"
+        and payment.amount_cents == 2500
+    )
+    assert (
+        shop.payments.intents[payment.reference].authorized and len(calls(shop, "authorize")) == 1
+    )
+    assert (
+        stock_of(shop, chair) == 8 and fakes.FakeOrders(shop).get(placed.order.id) == placed.order
+    )
 
 
-def test_a_declined_card_changes_nothing_and_the_key_may_be_sent_again_with_another_card(shop, checkout):
+def test_a_declined_card_changes_nothing_and_the_key_may_be_sent_again_with_another_card(
+    shop, checkout
+):
     chair = product(shop)
     carts = fakes.FakeCarts(shop)
     carts.put(ADA, chair.id, 3)
@@ -73,7 +107,9 @@ def test_a_declined_card_changes_nothing_and_the_key_may_be_sent_again_with_anot
     assert fakes.FakeOrders(shop).page_for_user(ADA, 10, None) == ([], None)
     placed = checkout.place(order(method="pm_card_visa", key="K1"))
     first, second = calls(shop, "authorize")
-    assert placed.order.status == model.PLACED and first != second  # a new attempt: a new idempotency key
+    assert (
+        placed.order.status == model.PLACED and first != second
+    )  # a new attempt: a new idempotency key
     assert carts.quantities(ADA) == {} and stock_of(shop, chair) == 7
 
 
@@ -85,7 +121,9 @@ def test_a_card_that_needs_authentication_is_402_and_its_authorization_cancelled
 
 
 @pytest.mark.parametrize("price, quantity", [(49, 1), (10_000_000, 10)])
-def test_a_total_the_provider_cannot_take_is_422_before_anything_happens(shop, checkout, price, quantity):
+def test_a_total_the_provider_cannot_take_is_422_before_anything_happens(
+    shop, checkout, price, quantity
+):
     chair = product(shop, price=price, stock=20)
     with pytest.raises(errors.Unprocessable, match="total_cents"):
         checkout.place(order((chair, quantity)))
@@ -99,7 +137,9 @@ def test_a_sold_out_product_is_refused_before_anything_is_authorized(shop, check
     assert shop.payments.calls == [] and stock_of(shop, chair) == 1
 
 
-def test_a_flash_sale_product_read_empty_is_sold_out_for_a_second_without_reading_its_buckets(shop, checkout):
+def test_a_flash_sale_product_read_empty_is_sold_out_for_a_second_without_reading_its_buckets(
+    shop, checkout
+):
     kettle = product(shop, stock=FLASH_BUCKETS, flash=True)
     for _ in range(FLASH_BUCKETS):
         checkout.place(order((kettle, 1)))
@@ -117,10 +157,14 @@ def test_the_provider_failing_is_503_with_the_stock_back_and_no_authorization_le
     with pytest.raises(errors.Unavailable):
         checkout.place(order((chair, 2), key="K1"))
     assert stock_of(shop, chair) == 10 and shop.payments.authorized() == []
-    assert checkout.place(order((chair, 2), key="K1")).order.status == model.PLACED  # the key is free again
+    assert (
+        checkout.place(order((chair, 2), key="K1")).order.status == model.PLACED
+    )  # the key is free again
 
 
-def test_an_authorization_whose_answer_was_lost_is_found_and_cancelled_before_the_503(shop, checkout):
+def test_an_authorization_whose_answer_was_lost_is_found_and_cancelled_before_the_503(
+    shop, checkout
+):
     chair = product(shop)
     shop.payments.lost.add("authorize")
     with pytest.raises(errors.Unavailable):
@@ -129,10 +173,14 @@ def test_an_authorization_whose_answer_was_lost_is_found_and_cancelled_before_th
     assert calls(shop, "recover") and stock_of(shop, chair) == 10
 
 
-def test_a_second_request_with_the_key_while_the_first_pays_is_409_and_one_payment_is_made(shop, checkout):
+def test_a_second_request_with_the_key_while_the_first_pays_is_409_and_one_payment_is_made(
+    shop, checkout
+):
     chair = product(shop)
     seen = []
-    shop.payments.during["authorize"] = lambda: seen.append(_refused(lambda: checkout.place(order((chair, 1), key="K1"))))
+    shop.payments.during["authorize"] = lambda: seen.append(
+        _refused(lambda: checkout.place(order((chair, 1), key="K1")))
+    )
     placed = checkout.place(order((chair, 1), key="K1"))
     assert isinstance(seen[0], errors.Conflict) and placed.order.status == model.PLACED
     assert len(shop.payments.intents) == 1 and stock_of(shop, chair) == 9
@@ -142,7 +190,8 @@ def test_the_same_key_with_another_body_while_the_first_pays_is_422(shop, checko
     chair = product(shop)
     seen = []
     shop.payments.during["authorize"] = lambda: seen.append(
-        _refused(lambda: checkout.place(order((chair, 2), key="K1", body="another"))))
+        _refused(lambda: checkout.place(order((chair, 2), key="K1", body="another")))
+    )
     checkout.place(order((chair, 1), key="K1"))
     assert isinstance(seen[0], errors.Unprocessable)
 
@@ -156,17 +205,29 @@ def test_a_replay_answers_the_first_order_and_calls_nobody(shop, checkout):
 
 def test_a_key_whose_request_died_while_paying_is_abandoned_and_placed_anew(shop, checkout):
     chair = product(shop)
-    shop.payments.faults["authorize"] = SystemExit("the function was stopped")  # no except clause catches it
+    shop.payments.faults["authorize"] = SystemExit(
+        "the function was stopped"
+    )  # no except clause catches it
     with pytest.raises(SystemExit):
         checkout.place(order((chair, 1), key="K1"))
     pending = next(iter(shop.orders.values()))[0]
-    shop.orders[pending.id] = (pending.__class__(**{**pending.__dict__, "operation": model.Operation(
-        model.AUTHORIZE, pending.operation.since - 61)}), "", "body")  # its lease ended
+    shop.orders[pending.id] = (
+        pending.__class__(
+            **{
+                **pending.__dict__,
+                "operation": model.Operation(model.AUTHORIZE, pending.operation.since - 61),
+            }
+        ),
+        "",
+        "body",
+    )  # its lease ended
     placed = checkout.place(order((chair, 1), key="K1"))
     assert placed.order.status == model.PLACED and stock_of(shop, chair) == 9
 
 
-def test_the_sweep_taking_a_slow_order_over_cancels_its_authorization_and_it_is_never_placed(shop, checkout):
+def test_the_sweep_taking_a_slow_order_over_cancels_its_authorization_and_it_is_never_placed(
+    shop, checkout
+):
     chair = product(shop)
 
     def sweep_meanwhile():
@@ -181,6 +242,7 @@ def test_the_sweep_taking_a_slow_order_over_cancels_its_authorization_and_it_is_
 
 # --- ship, cancel, refund ----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def placed(shop, checkout):
     chair = product(shop, stock=10)
@@ -191,20 +253,27 @@ def test_shipping_captures_once_and_ships(shop, fulfilment, placed):
     made, _ = placed
     shipped = fulfilment.ship(ShipOrder(made.id))
     assert shipped.status == model.SHIPPED and shipped.payment.status == "CAPTURED"
-    assert shop.payments.intents[made.payment.reference].captured and calls(shop, "capture") == [made.payment.reference]
+    assert shop.payments.intents[made.payment.reference].captured and calls(shop, "capture") == [
+        made.payment.reference
+    ]
     with pytest.raises(errors.Conflict, match="SHIPPED"):
         fulfilment.ship(ShipOrder(made.id))
     assert len(calls(shop, "capture")) == 1
 
 
-def test_a_ship_racing_a_cancel_leaves_one_winner_and_the_payment_matching(shop, fulfilment, placed):
+def test_a_ship_racing_a_cancel_leaves_one_winner_and_the_payment_matching(
+    shop, fulfilment, placed
+):
     made, chair = placed
     seen = []
     shop.payments.during["capture"] = lambda: seen.append(
-        _refused(lambda: fulfilment.cancel(CancelOrder(made.id, Requester(ADA)))))
+        _refused(lambda: fulfilment.cancel(CancelOrder(made.id, Requester(ADA))))
+    )
     shipped = fulfilment.ship(ShipOrder(made.id))
     assert isinstance(seen[0], errors.Conflict) and calls(shop, "void") == []
-    assert shipped.status == model.SHIPPED and shop.payments.intents[made.payment.reference].captured
+    assert (
+        shipped.status == model.SHIPPED and shop.payments.intents[made.payment.reference].captured
+    )
     assert stock_of(shop, chair) == 7
 
 
@@ -224,13 +293,19 @@ def test_another_shoppers_cancel_is_404_and_records_nothing(shop, fulfilment, pl
     assert fakes.FakeOrders(shop).get(made.id).operation is None and calls(shop, "void") == []
 
 
-def test_a_capture_refused_because_the_authorization_is_gone_cancels_the_order_and_is_402(shop, fulfilment, placed):
+def test_a_capture_refused_because_the_authorization_is_gone_cancels_the_order_and_is_402(
+    shop, fulfilment, placed
+):
     made, chair = placed
     shop.payments.expire(made.payment.reference)
     with pytest.raises(errors.PaymentRequired, match="cancelled"):
         fulfilment.ship(ShipOrder(made.id))
     now = fakes.FakeOrders(shop).get(made.id)
-    assert now.status == model.CANCELLED and now.payment.status == "VOIDED" and stock_of(shop, chair) == 10
+    assert (
+        now.status == model.CANCELLED
+        and now.payment.status == "VOIDED"
+        and stock_of(shop, chair) == 10
+    )
 
 
 def test_refunding_refunds_the_capture_once_and_keeps_the_stock_out(shop, fulfilment, placed):
@@ -240,16 +315,23 @@ def test_refunding_refunds_the_capture_once_and_keeps_the_stock_out(shop, fulfil
     fulfilment.ship(ShipOrder(made.id))
     fulfilment.deliver(DeliverOrder(made.id))
     refunded = fulfilment.refund(RefundOrder(made.id))
-    assert refunded.status == model.REFUNDED and refunded.payment.status == "REFUNDED" and stock_of(shop, chair) == 7
+    assert (
+        refunded.status == model.REFUNDED
+        and refunded.payment.status == "REFUNDED"
+        and stock_of(shop, chair) == 7
+    )
     with pytest.raises(errors.Conflict, match="REFUNDED"):
         fulfilment.refund(RefundOrder(made.id))
     assert len(calls(shop, "refund")) == 1
 
 
 def test_a_capture_whose_answer_is_lost_is_503_and_the_next_ship_finishes_it_without_capturing_again(
-        shop, fulfilment, placed):
+    shop, fulfilment, placed
+):
     made, _ = placed
-    shop.payments.lost.add("capture")  # captured, and neither its answer nor a re-read reached the shop
+    shop.payments.lost.add(
+        "capture"
+    )  # captured, and neither its answer nor a re-read reached the shop
     with pytest.raises(errors.Unavailable):
         fulfilment.ship(ShipOrder(made.id))
     stuck = fakes.FakeOrders(shop).get(made.id)
@@ -268,10 +350,16 @@ def test_the_sweep_settles_operations_whose_requests_never_finished(shop, fulfil
         fulfilment.cancel(CancelOrder(made.id, Requester(ADA)))
     swept = fakes.sweeper(shop).sweep(now=fakes.FakeOrders(shop).get(made.id).operation.since + 61)
     now = fakes.FakeOrders(shop).get(made.id)
-    assert swept.settled == 1 and now.status == model.CANCELLED and now.operation is None and stock_of(shop, chair) == 10
+    assert (
+        swept.settled == 1
+        and now.status == model.CANCELLED
+        and now.operation is None
+        and stock_of(shop, chair) == 10
+    )
 
 
 # --- the provider's events ------------------------------------------------------------------------------
+
 
 def _event(kind, reference, event_id="evt_1"):
     subject = {"payment_intent": reference} if kind.startswith("charge.") else {"id": reference}
@@ -285,13 +373,19 @@ def test_an_authorization_stripe_cancelled_cancels_the_order_once(shop, placed):
     body = _event("payment_intent.canceled", made.payment.reference)
     assert events.receive(body, "t=1,v1=valid") == "settled"
     assert events.receive(body, "t=1,v1=valid") == "unchanged"  # redelivered: nothing more
-    assert fakes.FakeOrders(shop).get(made.id).status == model.CANCELLED and stock_of(shop, chair) == 10
+    assert (
+        fakes.FakeOrders(shop).get(made.id).status == model.CANCELLED
+        and stock_of(shop, chair) == 10
+    )
 
 
 def test_an_event_whose_body_lies_changes_nothing(shop, placed):
     made, _ = placed
     events = fakes.payment_events(shop)  # the intent is still authorized at the provider
-    assert events.receive(_event("payment_intent.canceled", made.payment.reference), "t=1,v1=valid") == "unchanged"
+    assert (
+        events.receive(_event("payment_intent.canceled", made.payment.reference), "t=1,v1=valid")
+        == "unchanged"
+    )
     assert fakes.FakeOrders(shop).get(made.id).status == model.PLACED
 
 
@@ -300,33 +394,53 @@ def test_a_dashboard_refund_refunds_a_shipped_order_only_in_full(shop, fulfilmen
     fulfilment.ship(ShipOrder(made.id))
     events = fakes.payment_events(shop)
     shop.payments.refund_in_dashboard(made.payment.reference, 100)
-    assert events.receive(_event("charge.refunded", made.payment.reference, "evt_a"), "t=1,v1=valid") == "unchanged"
+    assert (
+        events.receive(_event("charge.refunded", made.payment.reference, "evt_a"), "t=1,v1=valid")
+        == "unchanged"
+    )
     shop.payments.refund_in_dashboard(made.payment.reference, made.total_cents - 100)
-    assert events.receive(_event("charge.refunded", made.payment.reference, "evt_b"), "t=1,v1=valid") == "settled"
+    assert (
+        events.receive(_event("charge.refunded", made.payment.reference, "evt_b"), "t=1,v1=valid")
+        == "settled"
+    )
     assert fakes.FakeOrders(shop).get(made.id).status == model.REFUNDED
 
 
-def test_an_event_about_the_shops_own_void_arriving_mid_operation_finishes_it_once(shop, fulfilment, placed):
+def test_an_event_about_the_shops_own_void_arriving_mid_operation_finishes_it_once(
+    shop, fulfilment, placed
+):
     made, chair = placed
     events = fakes.payment_events(shop)
     outcomes = []
 
     def event_meanwhile():
         shop.payments.intents[made.payment.reference] = shop.payments._moved(
-            made.payment.reference, "requires_capture", "canceled")
-        outcomes.append(events.receive(_event("payment_intent.canceled", made.payment.reference), "t=1,v1=valid"))
+            made.payment.reference, "requires_capture", "canceled"
+        )
+        outcomes.append(
+            events.receive(
+                _event("payment_intent.canceled", made.payment.reference), "t=1,v1=valid"
+            )
+        )
 
     shop.payments.during["void"] = event_meanwhile
     cancelled = fulfilment.cancel(CancelOrder(made.id, Requester(ADA)))
     assert outcomes == ["settled"]  # the event finished the void; the request then found it done
-    assert cancelled.status == model.CANCELLED and stock_of(shop, chair) == 10  # the units back once
+    assert (
+        cancelled.status == model.CANCELLED and stock_of(shop, chair) == 10
+    )  # the units back once
 
 
 def test_events_that_are_not_acted_on_or_not_signed(shop, placed):
     made, _ = placed
     events = fakes.payment_events(shop)
-    assert events.receive(_event("payment_intent.succeeded", made.payment.reference), "t=1,v1=valid") == "ignored"
-    assert events.receive(_event("payment_intent.canceled", "pi_unknown"), "t=1,v1=valid") == "ignored"
+    assert (
+        events.receive(_event("payment_intent.succeeded", made.payment.reference), "t=1,v1=valid")
+        == "ignored"
+    )
+    assert (
+        events.receive(_event("payment_intent.canceled", "pi_unknown"), "t=1,v1=valid") == "ignored"
+    )
     with pytest.raises(errors.InvalidInput, match="Stripe-Signature"):
         events.receive(_event("payment_intent.canceled", made.payment.reference), "t=1,v1=forged")
 
@@ -342,18 +456,29 @@ def _refused(call):
 def _age(shop, order_id, seconds):
     made, seq, body = shop.orders[order_id]
     op = made.operation
-    shop.orders[order_id] = (made.__class__(**{**made.__dict__, "operation": model.Operation(op.name, op.since - seconds)}),
-                             seq, body)
+    shop.orders[order_id] = (
+        made.__class__(
+            **{**made.__dict__, "operation": model.Operation(op.name, op.since - seconds)}
+        ),
+        seq,
+        body,
+    )
 
 
-def test_a_replay_answers_exactly_the_first_answer_even_when_the_clock_turns_while_paying(shop, checkout,
-                                                                                       monkeypatch):
+def test_a_replay_answers_exactly_the_first_answer_even_when_the_clock_turns_while_paying(
+    shop, checkout, monkeypatch
+):
     import datetime
     from chalicelib import clock
+
     seconds = iter(range(100))
     start = datetime.datetime(2026, 12, 4, 12, 0, 0, tzinfo=datetime.timezone.utc)
     monkeypatch.setattr(clock, "now", lambda: start + datetime.timedelta(seconds=next(seconds)))
     chair = product(shop)
     first = checkout.place(order((chair, 1), key="K-CLOCK"))
     again = checkout.place(order((chair, 1), key="K-CLOCK"))
-    assert again.replayed and again.order == first.order and first.order.updated_at == first.order.created_at
+    assert (
+        again.replayed
+        and again.order == first.order
+        and first.order.updated_at == first.order.created_at
+    )

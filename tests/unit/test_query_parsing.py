@@ -1,4 +1,5 @@
 """The one parser of list queries (`limit`, `cursor`) and of single query parameters, fed arbitrary text."""
+
 import pytest
 from chalice.app import MultiDict
 from hypothesis import given, settings
@@ -12,17 +13,37 @@ KEY = b"k" * 32
 
 class Request:
     def __init__(self, **params):
-        self.query_params = MultiDict({k: v if isinstance(v, list) else [v] for k, v in params.items()}) \
-            if params else None
+        self.query_params = (
+            MultiDict({k: v if isinstance(v, list) else [v] for k, v in params.items()})
+            if params
+            else None
+        )
 
 
 def _limit(text):
     return parse.limit(Request(limit=text))
 
 
-@pytest.mark.parametrize("text", ["", "²", "١٠", "𝟗", "0", "101", "1e2", " 5", "5 ", "+5", "-1", "0x10", "5\n",
-                                  pytest.param("9" * 5000, id="5000-digits"),
-                                  pytest.param("1" + "0" * 4299, id="4300-digits")])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "²",
+        "١٠",
+        "𝟗",
+        "0",
+        "101",
+        "1e2",
+        " 5",
+        "5 ",
+        "+5",
+        "-1",
+        "0x10",
+        "5\n",
+        pytest.param("9" * 5000, id="5000-digits"),
+        pytest.param("1" + "0" * 4299, id="4300-digits"),
+    ],
+)
 def test_a_limit_that_is_not_1_to_100_in_ascii_digits_is_refused_naming_it(text):
     with pytest.raises(errors.InvalidInput, match="`limit`"):
         _limit(text)
@@ -59,8 +80,15 @@ def test_any_text_is_a_limit_from_1_to_100_or_a_400(text):
         assert 1 <= value <= 100 and text.isascii()
 
 
-@given(st.one_of(st.text(max_size=300), st.from_regex(r"[A-Za-z0-9_-]{0,60}\.[A-Za-z0-9_-]{0,30}", fullmatch=True),
-                 st.builds(lambda p: cursors.encode("products:*", {"id": "01J"}, KEY)[:p], st.integers(0, 80))))
+@given(
+    st.one_of(
+        st.text(max_size=300),
+        st.from_regex(r"[A-Za-z0-9_-]{0,60}\.[A-Za-z0-9_-]{0,30}", fullmatch=True),
+        st.builds(
+            lambda p: cursors.encode("products:*", {"id": "01J"}, KEY)[:p], st.integers(0, 80)
+        ),
+    )
+)
 @settings(max_examples=500, deadline=None)
 def test_any_text_is_a_cursor_of_this_list_or_a_400(text):
     try:
@@ -75,8 +103,16 @@ def test_a_cursor_the_server_issued_round_trips_and_no_other_passes():
     issued = cursors.encode("products:*", {"id": "01J"}, KEY)
     assert cursors.decode(issued, "products:*", KEY) == {"id": "01J"}
     assert cursors.decode("", "products:*", KEY) is None
-    for bad in ["x.\u00e9", issued + "\u00e9", "\u00e9" + issued, issued.replace(".", "\uff0e"), issued + "\n",
-                issued[:-1], "." * 30, issued.replace(".", "..")]:
+    for bad in [
+        "x.\u00e9",
+        issued + "\u00e9",
+        "\u00e9" + issued,
+        issued.replace(".", "\uff0e"),
+        issued + "\n",
+        issued[:-1],
+        "." * 30,
+        issued.replace(".", ".."),
+    ]:
         with pytest.raises(errors.InvalidInput, match="`cursor`"):
             cursors.decode(bad, "products:*", KEY)
     with pytest.raises(errors.InvalidInput, match="another list"):

@@ -5,8 +5,15 @@ from chalicelib.notifications.model import OrderEvent
 from chalicelib.notifications.service import Notifications, Publisher
 from chalicelib.users.model import Profile
 from chalicelib.users.service import Accounts, Session
-from tests.unit.fakes import (FakeIdentity, FakeInbox, FakeMailer, FakeQueue, FakeRefreshTokens, FakeSignInAttempts,
-                              FakeUsers)
+from tests.unit.fakes import (
+    FakeIdentity,
+    FakeInbox,
+    FakeMailer,
+    FakeQueue,
+    FakeRefreshTokens,
+    FakeSignInAttempts,
+    FakeUsers,
+)
 
 
 @pytest.fixture
@@ -21,17 +28,23 @@ def profiles():
 
 @pytest.fixture
 def accounts(identity, profiles):
-    return Accounts(identity, profiles, FakeSignInAttempts(), FakeRefreshTokens(), auto_confirm=True)
+    return Accounts(
+        identity, profiles, FakeSignInAttempts(), FakeRefreshTokens(), auto_confirm=True
+    )
 
 
-def test_register_confirms_and_writes_the_profile_where_the_stage_auto_confirms(accounts, identity, profiles):
+def test_register_confirms_and_writes_the_profile_where_the_stage_auto_confirms(
+    accounts, identity, profiles
+):
     profile = accounts.register("Ada@Example.com", "Sturdy-Passw0rd", " Ada ")
     assert profile.email == "ada@example.com" and profile.name == "Ada"
     assert identity.account("ada@example.com").confirmed and profiles.get(profile.id) == profile
 
 
 def test_a_second_sign_up_finishes_one_whose_profile_write_was_lost(accounts, identity, profiles):
-    identity.sign_up("ada@example.com", "Sturdy-Passw0rd", "Ada")  # the profile write never happened
+    identity.sign_up(
+        "ada@example.com", "Sturdy-Passw0rd", "Ada"
+    )  # the profile write never happened
     with pytest.raises(errors.Conflict):
         accounts.register("ada@example.com", "Wrong-Passw0rd1", "Eve")
     profile = accounts.register("ada@example.com", "Sturdy-Passw0rd", "Ada")
@@ -85,7 +98,14 @@ def test_a_mail_failure_leaves_the_item_unemailed_so_the_retry_sends_it(notifica
 
 def test_publishing_sends_only_status_changes():
     queue = FakeQueue()
-    placed = {"id": "O1", "kind": "order", "user_id": "U1", "status": "PLACED", "lines": [], "total_cents": 0,
-              "updated_at": "t"}
+    placed = {
+        "id": "O1",
+        "kind": "order",
+        "user_id": "U1",
+        "status": "PLACED",
+        "lines": [],
+        "total_cents": 0,
+        "updated_at": "t",
+    }
     Publisher(queue).publish([(None, placed), (placed, placed), (None, {"id": "cart#U1"})])
     assert [e.id for e in queue.events] == ["O1.PLACED"]

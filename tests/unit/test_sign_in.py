@@ -1,4 +1,5 @@
 """The sign-in limit and own-token sign-out, as services over the in-memory fakes."""
+
 import pytest
 
 from chalicelib import clock, errors
@@ -15,7 +16,12 @@ def shop():
         identity.sign_up(email, PASSWORD, "Someone")
         identity.confirm_now(email)
     attempts, tokens = FakeSignInAttempts(), FakeRefreshTokens()
-    return identity, attempts, tokens, Accounts(identity, FakeUsers(), attempts, tokens, auto_confirm=True)
+    return (
+        identity,
+        attempts,
+        tokens,
+        Accounts(identity, FakeUsers(), attempts, tokens, auto_confirm=True),
+    )
 
 
 def sign_in(shop, email="ada@example.com", password=PASSWORD, address="192.0.2.1"):
@@ -28,7 +34,9 @@ def failures(shop, count, **kw):
             sign_in(shop, password="Wrong-Passw0rd", **kw)
 
 
-def test_five_failures_from_one_address_refuse_the_sixth_attempt_even_with_the_right_password(shop, monkeypatch):
+def test_five_failures_from_one_address_refuse_the_sixth_attempt_even_with_the_right_password(
+    shop, monkeypatch
+):
     monkeypatch.setattr(clock, "epoch_seconds", lambda: 1_800_000_000)
     failures(shop, 5)
     monkeypatch.setattr(clock, "epoch_seconds", lambda: 1_800_000_100)
@@ -67,14 +75,19 @@ def test_a_refusal_by_the_emails_counter_leaves_the_addresses_counter_as_it_was(
     before = dict(attempts.counters)
     with pytest.raises(errors.TooManyRequests):
         sign_in(shop, address="203.0.113.9")
-    assert {k: v for k, v in attempts.counters.items() if v[0]} == {k: v for k, v in before.items() if v[0]}
+    assert {k: v for k, v in attempts.counters.items() if v[0]} == {
+        k: v for k, v in before.items() if v[0]
+    }
 
 
 def test_a_cognito_lockout_is_429_and_not_counted_as_a_failure(shop, monkeypatch):
     identity, attempts, _, _ = shop
 
     def locked_out(email, password):
-        raise errors.TooManyRequests("too many failed sign-ins for this email; try again later", retry_after=60)
+        raise errors.TooManyRequests(
+            "too many failed sign-ins for this email; try again later", retry_after=60
+        )
+
     monkeypatch.setattr(identity, "sign_in", locked_out)
     for _ in range(8):
         with pytest.raises(errors.TooManyRequests):

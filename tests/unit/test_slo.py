@@ -1,4 +1,5 @@
 """The burn-rate arithmetic of the availability SLO (Google's SRE Workbook, "Alerting on SLOs")."""
+
 import pytest
 from hypothesis import given, strategies as st
 
@@ -31,7 +32,9 @@ def test_each_short_window_is_a_twelfth_of_its_long_one_as_the_workbook_advises(
         assert pair.long_seconds == 12 * pair.short_seconds
 
 
-@given(factor=st.floats(min_value=0.1, max_value=1000), hours=st.integers(min_value=1, max_value=720))
+@given(
+    factor=st.floats(min_value=0.1, max_value=1000), hours=st.integers(min_value=1, max_value=720)
+)
 def test_a_window_at_its_threshold_spends_exactly_its_share_of_the_budget(factor, hours):
     """Errors at the threshold rate for the window, over the requests of the period, are the budget's share."""
     requests_per_hour = 1000.0

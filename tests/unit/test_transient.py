@@ -1,4 +1,5 @@
 """Which AWS failures are "try again shortly" (a 503 with Retry-After) rather than a bug (a 500)."""
+
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import UpdateError
 
@@ -15,7 +16,9 @@ def _error(code: str, status: int = 0) -> ClientError:
 def test_throttling_and_5xx_are_transient_wrapped_by_pynamodb_or_not():
     assert transient.is_transient(_error("ThrottlingException"))
     assert transient.is_transient(_error("InternalServerError", 500))
-    assert transient.is_transient(UpdateError("failed", cause=_error("ProvisionedThroughputExceededException")))
+    assert transient.is_transient(
+        UpdateError("failed", cause=_error("ProvisionedThroughputExceededException"))
+    )
 
 
 def test_a_5xx_without_an_aws_error_body_is_transient_by_its_status_alone():
