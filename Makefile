@@ -69,17 +69,22 @@ aws: ports-aws install-run  ## the embedded AWS and Stripe, provisioned and seed
 local: ports-local install-run  ## the API alone on Chalice's local server, against `make aws` (same ports)
 	$(PY) -m devstack local
 
-LINT := $(PY) -m ruff check --select F,E9 --quiet app.py chalicelib devstack ops bench tests
+CODE := app.py chalicelib devstack ops bench tests
+# pyflakes, syntax errors and one statement per line; the formatter's check (ruff.toml: 100 columns)
+LINT := $(PY) -m ruff check --select F,E9,E701,E702,E703 --quiet $(CODE)
+FORMAT := $(PY) -m ruff format --check --quiet $(CODE)
 COMPLEXITY := $(PY) -m ruff check --select C901 --quiet chalicelib
 
 test: install browser  ## everything CI runs (about 6 minutes on 2 cores)
 	$(LINT)
+	$(FORMAT)
 	$(COMPLEXITY)
 	$(PY) -m mypy
 	$(PY) -m pytest
 
 check: install  ## the inner loop: lint, unit and contract tests (about 20 seconds)
 	$(LINT)
+	$(FORMAT)
 	$(COMPLEXITY)
 	$(PY) -m pytest tests/unit tests/contract
 

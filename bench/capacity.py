@@ -79,9 +79,8 @@ class Meter:
         self.tables = tables(stage)
         self.writes: Dict[str, float] = collections.Counter()
         self.reads: Dict[str, float] = collections.Counter()
-        self.written_by: Dict[str, set] = collections.defaultdict(
-            set
-        )  # key -> subjects (see current_subject)
+        # key -> subjects (see current_subject)
+        self.written_by: Dict[str, set] = collections.defaultdict(set)
         self.calls = 0
         self._client = None
 

@@ -184,9 +184,8 @@ def _traced(requests: float, months: float) -> float:
 
 def _usage_lines(inputs: dict, v: dict) -> List[dict]:
     p = PRICES
-    ci_events = (
-        v["wcu"] + 2 * v["rcu"]
-    )  # an item read or written is an event; reads are mostly half units
+    # an item read or written is an event; reads are mostly half units
+    ci_events = v["wcu"] + 2 * v["rcu"]
     return [
         _line(
             "API Gateway requests",

@@ -18,9 +18,8 @@ from typing import Dict, List
 from bench import progress
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-PYTHON = os.path.realpath(
-    sys.executable
-)  # the interpreter itself, not the virtual environment's site
+# the interpreter itself, not the virtual environment's site
+PYTHON = os.path.realpath(sys.executable)
 
 
 def prepare(work: pathlib.Path, event: dict, bundled_too: bool = True) -> Dict[str, dict]:
@@ -185,9 +184,8 @@ def lambda_environment(extra: Dict[str, str]) -> Dict[str, str]:
 
 
 def _baseline_zip(out: pathlib.Path) -> pathlib.Path:
-    project = shutil.copytree(
-        ROOT / "bench" / "baseline", out.with_name("baseline-project")
-    )  # chalice caches there
+    # chalice caches there
+    project = shutil.copytree(ROOT / "bench" / "baseline", out.with_name("baseline-project"))
     env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
     env.pop("AWS_ENDPOINT_URL", None)
     subprocess.run(

@@ -78,9 +78,8 @@ class Shopper(HttpUser):
                 name="/cart/items/{id}",
             )
         key = uuid.uuid4().hex
-        if (
-            random.random() < 0.1
-        ):  # a declined card first: nothing may change, and the key is free again
+        # a declined card first: nothing may change, and the key is free again
+        if random.random() < 0.1:
             Checked(
                 self,
                 "POST",
@@ -101,9 +100,8 @@ class Shopper(HttpUser):
         if order.status_code == 201:
             _record(key, order.json()["id"])
             self.placed.append(order.json()["id"])
-            if (
-                random.random() < 0.2
-            ):  # a retry, as after a lost answer: the same order must come back
+            # a retry, as after a lost answer: the same order must come back
+            if random.random() < 0.2:
                 again = Checked(
                     self,
                     "POST",

@@ -105,9 +105,8 @@ def scenario(name: str, setup: Callable[[World], None] = None, status: int = 0):
 
             if setup:
                 setup(world)
-            if name.startswith(
-                "GET "
-            ):  # once before, as a warm container has served it (lazy imports, keys)
+            # once before, as a warm container has served it (lazy imports, keys)
+            if name.startswith("GET "):
                 run(world)
             with (
                 counting() as counter,

@@ -139,9 +139,8 @@ def spread(world, meter, rng: random.Random) -> Dict:
         _moved(boss.post(f"/orders/{order_id}/ship"))
     for order_id in rng.sample(shipped, len(shipped) // 4):
         _moved(boss.post(f"/orders/{order_id}/deliver"))
-    for order_id in rng.sample(
-        shipped, len(shipped) // 25
-    ):  # returns: one in 25 shipped orders is refunded
+    # returns: one in 25 shipped orders is refunded
+    for order_id in rng.sample(shipped, len(shipped) // 25):
         _moved(boss.post(f"/orders/{order_id}/refund"))
     for order_id in rng.sample(sorted(set(made) - set(shipped)), len(made) // 6):
         _moved(owners[order_id].post(f"/orders/{order_id}/cancel"))

@@ -12,9 +12,8 @@ from chalicelib import settings
 from chalicelib.adapters import Adapters
 from chalicelib.lazy import once
 
-if (
-    TYPE_CHECKING
-):  # each service's module is imported where it is built, so a cold start pays only for its own
+# each service's module is imported where it is built, so a cold start pays only for its own
+if TYPE_CHECKING:
     from chalicelib.notifications.service import Notifications, Publisher
     from chalicelib.orders.cart import Cart
     from chalicelib.orders.offers import Offers

@@ -157,7 +157,6 @@ def _exhausted(signal: RetrySignal) -> Exception:
     if isinstance(error, errors.Unavailable):
         from chalicelib import observability
 
-        observability.count(
-            observability.CONTENTION_EXHAUSTED
-        )  # the metric the alarm of that name watches
+        # the metric the alarm of that name watches
+        observability.count(observability.CONTENTION_EXHAUSTED)
     return error

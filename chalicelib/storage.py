@@ -179,9 +179,8 @@ def read_together(shared: Connection, wanted: List[Tuple[Any, str]]) -> List[Opt
         request: Dict[str, dict] = {}
         for table, item_key in chunk:
             request.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(item_key)
-        client: Any = (
-            shared.client
-        )  # botocore's clients are made at run time: no static type has the operation
+        # botocore's clients are made at run time: no static type has the operation
+        client: Any = shared.client
         answer = client.batch_get_item(RequestItems=request)
         for table, items in answer.get("Responses", {}).items():
             model_cls, name = tables[table]

@@ -19,9 +19,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.command == "admin":
         return make_admin(args.stage, args.email)
-    refused = ports.refusals(
-        args.command
-    )  # checked by make already; again for `python -m devstack` by hand
+    # checked by make already; again for `python -m devstack` by hand
+    refused = ports.refusals(args.command)
     if refused:
         print("\n".join(refused), file=sys.stderr)
         return 1
@@ -126,9 +125,8 @@ def _warnings_to_console() -> None:
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.WARNING)
     console.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    observability.logger().addHandler(
-        console
-    )  # after Powertools' own handler, which must stay the first
+    # after Powertools' own handler, which must stay the first
+    observability.logger().addHandler(console)
 
 
 def _exit(code: int) -> None:

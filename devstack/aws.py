@@ -167,9 +167,8 @@ def _keep_stream_on_rollback() -> None:
             for t, _, _ in before
             if t.stream_shard is not None
         }
-        Table.__deepcopy__ = lambda table, memo: (
-            table
-        )  # moto's own snapshot: the table itself, nothing copied
+        # moto's own snapshot: the table itself, nothing copied
+        Table.__deepcopy__ = lambda table, memo: table
         try:
             return original(self, transact_items)
         except Exception:

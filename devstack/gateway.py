@@ -76,9 +76,8 @@ def _answers_only_routed_methods(local) -> None:
     def generate_lambda_event(self, method, path, headers, body):
         event = converted(self, method, path, headers, body)
         address = getattr(_peer, "address", None)
-        if (
-            address
-        ):  # the connection's own address, as API Gateway gives it (the test client has none)
+        # the connection's own address, as API Gateway gives it (the test client has none)
+        if address:
             event["requestContext"]["identity"]["sourceIp"] = address
         return event
 

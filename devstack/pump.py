@@ -104,9 +104,8 @@ class Pump:
         answer = self._streams.get_records(ShardIterator=self._iterator, Limit=100)
         records = answer["Records"]
         if records:
-            self._publish(
-                stream_event(records, self._stream_arn), Context()
-            )  # raises: same batch again
+            # raises: same batch again
+            self._publish(stream_event(records, self._stream_arn), Context())
         self._iterator = answer.get("NextShardIterator") or self._iterator
         return bool(records)
 

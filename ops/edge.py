@@ -52,9 +52,8 @@ def gateway_responses() -> Dict[str, dict]:
     responses = {}
     for kind, (status, code, message) in GATEWAY_ERRORS.items():
         body = json.dumps({"Code": code, "Message": message})
-        if (
-            kind == "DEFAULT_4XX"
-        ):  # API Gateway's own words for what it refused (a JSON string already)
+        # API Gateway's own words for what it refused (a JSON string already)
+        if kind == "DEFAULT_4XX":
             body = '{"Code": "%s", "Message": $context.error.messageString}' % code
         response = {
             "ResponseTemplates": {"application/json": body},

@@ -47,9 +47,8 @@ class Inventory:
     functions: Tuple[str, ...]
     consumers: Tuple[Consumer, ...]
     queues: Tuple[str, ...]
-    alarmed_queues: Tuple[
-        str, ...
-    ]  # queues an alarm of the template (infra/template.yaml's) already watches
+    # queues an alarm of the template (infra/template.yaml's) already watches
+    alarmed_queues: Tuple[str, ...]
     api: str  # the REST API's logical id
     stage: str
     operations: Tuple[Operation, ...]

@@ -179,9 +179,8 @@ def schedules(inventory: Inventory) -> Resources:
     """A scheduled function that stopped running publishes nothing: here missing data is the alarm."""
     for consumer in inventory.of_kind("schedule"):
         every = schedule_seconds(consumer.source) or 86400
-        period = min(
-            86400, -(-3 * every // 60) * 60
-        )  # three runs missed, in whole minutes, at most a day
+        # three runs missed, in whole minutes, at most a day
+        period = min(86400, -(-3 * every // 60) * 60)
         yield (
             logical_id(consumer.function, "NotRunning"),
             alarm(

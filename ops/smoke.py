@@ -163,9 +163,8 @@ def _expect(condition: bool, message: str) -> None:
 
 
 def _password() -> str:
-    return "Sm0ke-" + secrets.token_urlsafe(
-        12
-    )  # upper, lower and digit whatever the random part holds
+    # upper, lower and digit whatever the random part holds
+    return "Sm0ke-" + secrets.token_urlsafe(12)
 
 
 @contextlib.contextmanager

@@ -102,9 +102,8 @@ def transform(template: dict, api: List[Function], handlers: List[Function], opt
             "MethodSettings": method_settings(api, options),
         }
     )
-    edge.apply(
-        t
-    )  # API Gateway's own answers (the contract's errors, the security headers) and the web ACL
+    # API Gateway's own answers (the contract's errors, the security headers) and the web ACL
+    edge.apply(t)
     if options["snapstart"]:
         _snapstart(t, api, [authorizer] + handlers)
     for output in ("APIHandlerArn", "APIHandlerName"):

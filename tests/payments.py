@@ -116,9 +116,8 @@ class FaultyPayments:
 
     def capture(self, reference: str, key: str) -> Intent:
         if self.strict and not self.inner.intent(reference).authorized:
-            return self._through(
-                "capture", lambda: self.inner.intent(reference)
-            )  # Stripe: refused, read again
+            # Stripe: refused, read again
+            return self._through("capture", lambda: self.inner.intent(reference))
         return self._through("capture", lambda: self.inner.capture(reference, key))
 
     def void(self, reference: str, key: str) -> Intent:

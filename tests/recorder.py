@@ -39,9 +39,8 @@ def install(stage: str) -> None:
     def recording(self, operation_name, params):
         try:
             answer = original(self, operation_name, params)
-        except (
-            Exception
-        ) as exc:  # a refused write needed its permission too; a table that is not there, none
+        # a refused write needed its permission too; a table that is not there, none
+        except Exception as exc:
             if (
                 getattr(exc, "response", {}).get("Error", {}).get("Code")
                 != "ResourceNotFoundException"

@@ -23,9 +23,8 @@ def has_body(raw: bytes, headers: Mapping[str, str]) -> bool:
     if raw:
         return True
     length = (headers.get("content-length") or "").strip()
-    if (
-        length.isascii() and length.isdigit() and length.strip("0")
-    ):  # thousands of digits: no int() needed
+    # thousands of digits: no int() needed
+    if length.isascii() and length.isdigit() and length.strip("0"):
         return True
     return "chunked" in (headers.get("transfer-encoding") or "").lower()
 

@@ -41,9 +41,8 @@ def route(
 
         wrapper.__name__ = view.__name__
         wrapper.__doc__ = view.__doc__
-        wrapper.__module__ = (
-            view.__module__
-        )  # the blueprint's module: ops/package.py loads only it per function
+        # the blueprint's module: ops/package.py loads only it per function
+        wrapper.__module__ = view.__module__
         setattr(wrapper, "operation", record)  # read by the OpenAPI builder and the packaging
         blueprint.route(
             path,

@@ -44,9 +44,8 @@ class DynamoInbox:
         ):
             return notification
         stored = self.get(notification.user_id, notification.id)
-        assert stored is not None, (
-            "an item whose write found it there exists"
-        )  # nothing deletes notifications
+        # nothing deletes notifications
+        assert stored is not None, "an item whose write found it there exists"
         return stored
 
     def get(self, user_id: str, notification_id: str) -> Optional[Notification]:

@@ -49,9 +49,8 @@ class DynamoCarts:
                 condition=CartRecord.user_id.does_not_exist()
             )
         ):
-            return {
-                product_id: quantity
-            }  # the shopper's first cart (kept, and emptied, from then on)
+            # the shopper's first cart (kept, and emptied, from then on)
+            return {product_id: quantity}
         raise CartRaced()
 
     def remove(self, user_id: str, product_id: str) -> Dict[str, int]:

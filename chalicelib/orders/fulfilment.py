@@ -143,9 +143,8 @@ class Fulfilment:
         nothing is forgotten. `event` (the provider's event id) is recorded with the change, so it acts once."""
         action = _action_for(order, intent)
         if action is None:
-            if (
-                event is None
-            ):  # an event never ends another request's operation: only that request or the sweep
+            # an event never ends another request's operation: only that request or the sweep
+            if event is None:
                 self._orders.release(order)
             return order
         return self._finish(order, order.moved(action, clock.now_iso()), event)

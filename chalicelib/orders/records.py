@@ -114,9 +114,8 @@ class CartRecord(Model):
     table_setting = "carts_table"  # the setting that names its table
 
     user_id = UnicodeAttribute(hash_key=True)
-    lines: "MapAttribute[str, Any]" = MapAttribute(
-        default=dict
-    )  # product id -> quantity (a path in updates)
+    # product id -> quantity (a path in updates)
+    lines: "MapAttribute[str, Any]" = MapAttribute(default=dict)
     version = NumberAttribute(default=0)
 
 

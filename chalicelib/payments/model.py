@@ -11,9 +11,8 @@ STATUSES = (AUTHORIZED, CAPTURED, VOIDED, REFUNDED)
 # what the provider takes (Stripe: 50 cents to 99,999,999 minor units in USD)
 MIN_AMOUNT, MAX_AMOUNT = 50, 99_999_999
 PAYMENT_METHOD = re.compile(r"pm_[A-Za-z0-9_]{1,250}")
-PAYMENT_INTENT = re.compile(
-    r"pi_[A-Za-z0-9_]{1,250}"
-)  # what a reference to Stripe's PaymentIntent looks like
+# what a reference to Stripe's PaymentIntent looks like
+PAYMENT_INTENT = re.compile(r"pi_[A-Za-z0-9_]{1,250}")
 # the operations that call the provider once an order exists; each is recorded on the order before the call
 CAPTURE, VOID, REFUND = "capture", "void", "refund"
 # how long a recorded operation is another request's to finish; after that anyone may settle it

@@ -12,9 +12,8 @@ from chalicelib.http.routing import route
 from chalicelib.orders.settlement import PaymentEvents
 
 bp = Blueprint(__name__)
-MAX_EVENT_BYTES = (
-    512 * 1024
-)  # Stripe's events are JSON of a few KB; its own limit is far above what it sends
+# Stripe's events are JSON of a few KB; its own limit is far above what it sends
+MAX_EVENT_BYTES = 512 * 1024
 
 
 class Received(msgspec.Struct):

@@ -35,9 +35,8 @@ class StripeProvider:
             answer = self._create(request)
         except stripe.CardError as exc:
             raise PaymentRefused(exc.code or "card_declined", _reason(exc)) from exc
-        except (
-            stripe.InvalidRequestError
-        ) as exc:  # an unknown payment method, or one Stripe cannot use
+        # an unknown payment method, or one Stripe cannot use
+        except stripe.InvalidRequestError as exc:
             raise PaymentRefused(
                 exc.code or ("resource_missing" if exc.http_status == 404 else "invalid_request"),
                 _reason(exc),
@@ -45,9 +44,8 @@ class StripeProvider:
         except stripe.StripeError as exc:
             raise _unavailable(exc) from exc
         intent = _intent(answer)
-        if (
-            intent.status == "requires_action"
-        ):  # 3-D Secure: the shopper must be there; this API cannot ask
+        # 3-D Secure: the shopper must be there; this API cannot ask
+        if intent.status == "requires_action":
             self.void(intent.reference, f"{request.key}:needs-action")
             raise PaymentRefused(
                 "authentication_required", "the card needs the shopper's authentication"
@@ -156,9 +154,8 @@ class StripeProvider:
                     found.attempt,
                     found.created,
                 )
-        except (
-            stripe.InvalidRequestError
-        ):  # Stripe knows no such intent (or the id is not one of its ids)
+        # Stripe knows no such intent (or the id is not one of its ids)
+        except stripe.InvalidRequestError:
             return Intent(reference, "missing", 0)
         except stripe.StripeError as exc:
             raise _unavailable(exc) from exc

@@ -52,9 +52,8 @@ class Product:
                 raise errors.Conflict(
                     f"product {self.id} has {self.stock} in stock; cannot take {-delta}"
                 )
-            if (
-                delta > 0 and self.stock + delta > MAX_STOCK
-            ):  # an admin's own limit (returns may pass it)
+            # an admin's own limit (returns may pass it)
+            if delta > 0 and self.stock + delta > MAX_STOCK:
                 raise errors.InvalidInput(f"field `stock_delta`: the stock would pass {MAX_STOCK}")
             fields["stock"] = self.stock + delta
         return replace(self, **fields, updated_at=at, revision=self.revision + 1)

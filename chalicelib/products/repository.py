@@ -78,9 +78,8 @@ class DynamoCatalog:
         flash = {r.id for r in records if r.flash_sale}
         found = self._read_stock([r.id for r in records], flash)
         items = {r.id: r for r in found.values() if isinstance(r, ProductRecord)}
-        moved = {
-            pid for pid, r in items.items() if r.flash_sale and pid not in flash
-        }  # turned on since indexed
+        # turned on since indexed
+        moved = {pid for pid, r in items.items() if r.flash_sale and pid not in flash}
         if moved:
             found.update(self._read_stock([], moved))
         return {

@@ -48,9 +48,8 @@ class DynamoStock:
         """Why a take's condition failed, from the item as it was: sold out (final), or a signal to try again."""
         record = failure.record(CatalogItem)
         if record is None or (take.bucket is None and record.flash_sale):
-            return StockMoved(
-                take.product_id
-            )  # deleted, or it keeps its stock elsewhere now: read it again
+            # deleted, or it keeps its stock elsewhere now: read it again
+            return StockMoved(take.product_id)
         if record.price_cents != take.unit_price_cents:
             return PriceMoved(take.product_id)
         return OutOfStock(take.product_id) if take.bucket is None else BucketShort(take.product_id)

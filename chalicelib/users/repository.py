@@ -44,9 +44,8 @@ class DynamoUsers:
         ):
             return profile
         stored = self.get(profile.id)
-        assert stored is not None, (
-            "a profile whose write found it there exists"
-        )  # nothing deletes profiles
+        # nothing deletes profiles
+        assert stored is not None, "a profile whose write found it there exists"
         return stored
 
     def rename(self, user_id: str, name: str) -> Profile:

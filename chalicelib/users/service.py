@@ -83,9 +83,8 @@ class Accounts:
         except errors.Unauthenticated:
             raise  # a wrong password or an unknown email: a failure, it stays counted
         except Exception:
-            self._uncount(
-                held
-            )  # not judged wrong: unconfirmed, locked out by Cognito, Cognito failing
+            # not judged wrong: unconfirmed, locked out by Cognito, Cognito failing
+            self._uncount(held)
             raise
         self._uncount(held)
         self._remember(tokens)

@@ -21,14 +21,12 @@ class SessionRecord(Model):
 
     table_setting = "sessions_table"  # the setting that names its table
 
-    id = UnicodeAttribute(
-        hash_key=True
-    )  # sign-in#<email hash>[#<address>], or refresh#<token hash>
+    # sign-in#<email hash>[#<address>], or refresh#<token hash>
+    id = UnicodeAttribute(hash_key=True)
     failures = NumberAttribute(null=True)  # failures within the window (a counter)
     subject = UnicodeAttribute(null=True)  # the user a refresh token was issued to
-    expires_at = (
-        NumberAttribute()
-    )  # epoch seconds: the window's end, or the token's; TTL deletes the item later
+    # epoch seconds: the window's end, or the token's; TTL deletes the item later
+    expires_at = NumberAttribute()
 
 
 MODELS = (SessionRecord,)
@@ -69,9 +67,8 @@ class DynamoSignInAttempts:
                 and self._restart(current, counter, now)
             ):
                 return Taken(True, now + counter.window)
-        return Taken(
-            False, now + 1
-        )  # it keeps changing under concurrent attempts: refuse this one briefly
+        # it keeps changing under concurrent attempts: refuse this one briefly
+        return Taken(False, now + 1)
 
     def give_back(self, counter: Counter, ends_at: int) -> None:
         """Uncount an attempt that turned out not to be a failure (the password was right), in its own window."""

@@ -97,6 +97,5 @@ def test_every_route_with_an_id_of_something_owned_is_404_to_another_user(
         ("POST", "/orders/{order_id}/cancel"),
         ("POST", "/notifications/{notification_id}/read"),
     } <= set(checked)
-    assert (
-        shopper.get(f"/orders/{order['id']}").json["status"] == "PLACED"
-    )  # the attempts changed nothing
+    # the attempts changed nothing
+    assert shopper.get(f"/orders/{order['id']}").json["status"] == "PLACED"

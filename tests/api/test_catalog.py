@@ -103,9 +103,8 @@ def test_paging_returns_every_product_of_a_category_exactly_once(admin, anonymou
         admin.post("/products", _product(name=f"Chair {i}", category=category)).json["id"]
         for i in range(15)
     ]
-    assert (
-        all_pages(anonymous, f"/products?category={category}&limit={limit}") == made
-    )  # creation order
+    # creation order
+    assert all_pages(anonymous, f"/products?category={category}&limit={limit}") == made
 
 
 def test_paging_the_whole_catalog_returns_each_product_once(admin, anonymous):

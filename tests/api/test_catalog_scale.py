@@ -61,6 +61,5 @@ def test_a_page_of_a_2000_product_catalog_is_one_query_reading_limit_plus_one(an
             assert not [c for c in calls if c[0] == "Scan"]
     finally:
         events.unregister("after-call.dynamodb", unique_id="scale-test")
-        _write(
-            boto3.client("dynamodb"), deletions
-        )  # keep moto's per-transaction table copies small
+        # keep moto's per-transaction table copies small
+        _write(boto3.client("dynamodb"), deletions)

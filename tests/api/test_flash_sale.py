@@ -85,9 +85,8 @@ def test_after_a_restock_of_5_one_order_for_5_succeeds_whatever_buckets_hold_the
     assert _buy(shopper, kettle["id"], 1).status_code == 409
     restocked = admin.patch(f"/products/{kettle['id']}", {"stock_delta": 5})
     assert restocked.status_code == 200 and restocked.json["stock"] == 5
-    placed = _buy(
-        shopper, kettle["id"], 5
-    )  # the 5 units lie in 5 different buckets: one line takes them all
+    # the 5 units lie in 5 different buckets: one line takes them all
+    placed = _buy(shopper, kettle["id"], 5)
     assert placed.status_code == 201, placed.body
     assert _stock(anonymous, kettle["id"]) == 0
     assert _buy(shopper, kettle["id"], 1).status_code == 409
@@ -109,14 +108,12 @@ def test_turning_the_flag_off_and_on_keeps_every_unit_and_the_price(admin, shopp
     order = _buy(shopper, lamp["id"], 4).json
     on = admin.patch(f"/products/{lamp['id']}", {"flash_sale": True})
     assert on.status_code == 200 and on.json["flash_sale"] is True and on.json["stock"] == 26
-    assert (
-        shopper.post(f"/orders/{order['id']}/cancel").status_code == 200
-    )  # units return to the buckets
+    # units return to the buckets
+    assert shopper.post(f"/orders/{order['id']}/cancel").status_code == 200
     assert _stock(anonymous, lamp["id"]) == 30
     assert admin.patch(f"/products/{lamp['id']}", {"price_cents": 450}).status_code == 200
-    assert (
-        _buy(shopper, lamp["id"], 10).json["total_cents"] == 4500
-    )  # every bucket has the new price
+    # every bucket has the new price
+    assert _buy(shopper, lamp["id"], 10).json["total_cents"] == 4500
     off = admin.patch(f"/products/{lamp['id']}", {"flash_sale": False})
     assert off.status_code == 200 and off.json["stock"] == 20 and off.json["flash_sale"] is False
     assert _buy(shopper, lamp["id"], 20).status_code == 201
@@ -158,7 +155,6 @@ def test_deleting_a_flash_sale_product_leaves_no_stock_behind(admin, shopper, an
     assert admin.delete(f"/products/{kettle['id']}").status_code == 204
     assert anonymous.get(f"/products/{kettle['id']}", headers=NO_CACHE).status_code == 404
     assert bootstrap.services().stock.levels([kettle["id"]]) == {kettle["id"]: {}}
-    assert (
-        shopper.post(f"/orders/{order['id']}/cancel").status_code == 200
-    )  # nothing to give back to
+    # nothing to give back to
+    assert shopper.post(f"/orders/{order['id']}/cancel").status_code == 200
     assert bootstrap.services().stock.levels([kettle["id"]]) == {kettle["id"]: {}}

@@ -203,9 +203,8 @@ def test_a_crash_between_authorizing_and_placing_is_swept_and_never_races_the_or
     assert [i["status"] for i in mine] == ["requires_capture"] and shopper.get("/orders").json[
         "items"
     ] == []
-    assert (
-        bootstrap.services().sweeper.sweep(now=int(time.time())).abandoned == 0
-    )  # its lease has not ended
+    # its lease has not ended
+    assert bootstrap.services().sweeper.sweep(now=int(time.time())).abandoned == 0
     swept = bootstrap.services().sweeper.sweep(now=int(time.time()) + 61)
     assert swept.abandoned == 1 and stripe.intent(stripe_api, mine[0]["id"])["status"] == "canceled"
     assert _stock(anonymous, stool["id"]) == 3 and shopper.get("/orders").json["items"] == []
@@ -337,9 +336,8 @@ def test_a_capture_whose_answer_is_lost_is_finished_by_the_sweep_without_capturi
     with pytest.raises(Crash):
         admin.post(f"/orders/{order['id']}/ship")
     assert admin.get(f"/orders/{order['id']}").json["status"] == "PLACED"
-    assert (
-        admin.post(f"/orders/{order['id']}/ship").status_code == 409
-    )  # another request's, until its lease ends
+    # another request's, until its lease ends
+    assert admin.post(f"/orders/{order['id']}/ship").status_code == 409
     swept = bootstrap.services().sweeper.sweep(now=int(time.time()) + 61)
     assert swept.settled >= 1 and faulty.calls.count("capture") == 1
     now = admin.get(f"/orders/{order['id']}").json
@@ -466,9 +464,8 @@ def test_an_event_over_512_kib_is_413_and_stripes_own_fields_are_taken_as_they_c
     duplicated = stripe.signed(
         stripe.event("payment_intent.succeeded", order["payment"]["reference"])
     )[0]
-    duplicated = (
-        duplicated[:-1] + b', "type": "payment_intent.succeeded"}'
-    )  # a key twice: Stripe's body, not ours
+    # a key twice: Stripe's body, not ours
+    duplicated = duplicated[:-1] + b', "type": "payment_intent.succeeded"}'
     stamp = int(time.time())
     import hashlib
     import hmac

@@ -163,9 +163,8 @@ def test_units_returned_above_the_cap_are_counted_and_do_not_lock_the_product(
     assert _read(anonymous, lamp["id"]).json["stock"] == MAX_STOCK + 2
     renamed = admin.patch(f"/products/{lamp['id']}", {"name": "Brass Lamp II", "price_cents": 4600})
     assert renamed.status_code == 200 and renamed.json["stock"] == MAX_STOCK + 2
-    assert (
-        admin.patch(f"/products/{lamp['id']}", {"stock": MAX_STOCK + 1}).status_code == 400
-    )  # an admin's own limit
+    # an admin's own limit
+    assert admin.patch(f"/products/{lamp['id']}", {"stock": MAX_STOCK + 1}).status_code == 400
 
 
 @pytest.mark.parametrize(

@@ -50,9 +50,8 @@ def test_the_sixth_attempt_from_one_address_is_429_with_retry_after_even_with_th
     status, headers, body = sign_in_from(live_url, "127.0.0.2", account.email, PASSWORD)
     assert status == 429 and body["Code"] == "TooManyRequestsError"
     assert 850 <= int(headers["Retry-After"]) <= 900 and headers["Cache-Control"] == "no-store"
-    assert (
-        sign_in_from(live_url, "127.0.0.3", account.email, PASSWORD)[0] == 200
-    )  # another address may
+    # another address may
+    assert sign_in_from(live_url, "127.0.0.3", account.email, PASSWORD)[0] == 200
 
 
 def test_an_unknown_email_is_answered_exactly_as_a_known_one(live_url, account):

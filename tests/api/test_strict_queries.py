@@ -47,9 +47,8 @@ def _get(callers, path, who, query):
     [
         ("limit=%C2%B2", "limit"),  # '²'.isdigit() is true, int('²') fails
         ("limit=", "limit"),
-        pytest.param(
-            "limit=" + "9" * 5000, "limit", id="limit=5000-digits"
-        ),  # past Python's int-string limit
+        # past Python's int-string limit
+        pytest.param("limit=" + "9" * 5000, "limit", id="limit=5000-digits"),
         ("limit=%EF%BC%95", "limit"),  # a full-width 5
         ("limit=5&limit=5", "limit"),
         ("cursor=x.%C3%A9", "cursor"),  # hmac.compare_digest refuses non-ASCII text

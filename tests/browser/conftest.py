@@ -39,9 +39,8 @@ def page(browser, live_url, pump):
     context = browser.new_context(viewport={"width": 1280, "height": 860}, base_url=live_url)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    expect.set_options(
-        timeout=10_000
-    )  # assertions wait as long as actions (a CI runner is slower than a laptop)
+    # assertions wait as long as actions (a CI runner is slower than a laptop)
+    expect.set_options(timeout=10_000)
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.dialogs = dialogs

@@ -43,9 +43,8 @@ def test_a_product_created_before_the_catalog_first_page_arrives_is_shown_once(
     there = _product(admin, category, "Already There")
     sign_in(page, admin.email, PASSWORD)
     held = []
-    page.route(
-        "**/products?limit=50", lambda route: held.append(route)
-    )  # the first page is slow to come
+    # the first page is slow to come
+    page.route("**/products?limit=50", lambda route: held.append(route))
     page.goto("/#/admin")
     page.locator("#save-product").wait_for()
     _create_in_form(page, "Made Early", category)
@@ -166,9 +165,8 @@ def test_moves_on_the_first_page_then_more_neither_repeat_nor_skip(page, admin, 
     cards = page.locator("#admin-orders-placed [data-order]")
     expect(cards.first).to_be_visible()
     count = cards.count()
-    chosen = [
-        cards.nth(i).get_attribute("data-order") for i in (0, 5, count - 1)
-    ]  # its last one among them
+    # its last one among them
+    chosen = [cards.nth(i).get_attribute("data-order") for i in (0, 5, count - 1)]
     for order_id in chosen:
         page.click(f"#admin-orders-placed [data-order='{order_id}'] [data-action=ship]")
         expect(page.locator(f"#admin-orders-placed [data-order='{order_id}']")).to_have_count(0)

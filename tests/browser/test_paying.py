@@ -54,9 +54,8 @@ def test_an_approved_card_pays_then_the_admin_ships_and_refunds_it(
     sent = _orders_sent(page)
     page.click("#place-order")
     page.wait_for_url(re.compile(r"#/orders\?placed="))
-    assert sent == [
-        {"payment_method": "pm_card_visa"}
-    ]  # the payment method's id, and nothing of a card
+    # the payment method's id, and nothing of a card
+    assert sent == [{"payment_method": "pm_card_visa"}]
     order = page.locator("[data-order]").first
     order_id = order.get_attribute("data-order")
     expect(order.locator("[data-status]")).to_have_text("PLACED")
@@ -168,9 +167,8 @@ def test_a_ship_whose_authorization_is_gone_cancels_the_order_and_says_why(
     page.goto("/#/admin")
     card = page.locator(f"[data-order='{order['id']}']")
     expect(card.locator("[data-action=ship]")).to_be_visible()
-    payments.cancel_at_stripe(
-        stripe_api, order["payment"]["reference"]
-    )  # as Stripe does after 7 days
+    # as Stripe does after 7 days
+    payments.cancel_at_stripe(stripe_api, order["payment"]["reference"])
     card.locator("[data-action=ship]").click()
     expect(card.locator("[data-status]")).to_have_text("CANCELLED")
     expect(card.locator(".error")).to_have_text(
@@ -195,9 +193,8 @@ def test_stripe_js_is_the_local_stripes_and_the_policy_opens_to_it_and_nothing_e
         directives["script-src"] == f"'self' {stripe_api}"
         and directives["connect-src"] == f"'self' {stripe_api}"
     )
-    assert (
-        "frame-src" not in directives and directives["default-src"] == "'none'"
-    )  # localstripe's makes no frames
+    # localstripe's makes no frames
+    assert "frame-src" not in directives and directives["default-src"] == "'none'"
     assert not [
         value
         for name, value in directives.items()

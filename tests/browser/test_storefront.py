@@ -158,9 +158,8 @@ def _edit(page, product_id):
 def test_an_admin_edit_never_puts_back_units_sold_after_the_form_was_loaded(
     page, admin, shopper, category
 ):
-    with ThreadPoolExecutor(
-        8
-    ) as pool:  # more than a page of products before it: a save keeps the pages shown
+    # more than a page of products before it: a save keeps the pages shown
+    with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda n: _product(admin, category, f"Filler {n}"), range(50)))
     lamp = _product(admin, category, "Sold While Editing", stock=10)
     row = page.locator(f"[data-admin-product='{lamp['id']}']")
@@ -207,9 +206,8 @@ def test_an_admin_edit_never_puts_back_units_sold_after_the_form_was_loaded(
     expect(page.locator("#product-form-status")).to_contain_text("15 in stock")
     expect(row.locator("td").nth(3)).to_have_text("15")
 
-    _edit(
-        page, lamp["id"]
-    )  # setting the stock outright after a sale is refused, and the form reloads
+    # setting the stock outright after a sale is refused, and the form reloads
+    _edit(page, lamp["id"])
     assert (
         shopper.post(
             "/orders",
@@ -359,9 +357,8 @@ def test_every_list_that_grows_pages_on_to_its_oldest_item(page, admin, shopper,
     expect(page.locator("[data-order]")).to_have_count(21)
     expect(page.locator("#more-orders")).to_be_hidden()
 
-    for _ in range(
-        120
-    ):  # the notifications arrive asynchronously, through the stream and the queue
+    # the notifications arrive asynchronously, through the stream and the queue
+    for _ in range(120):
         if len(shopper.get("/notifications?limit=100").json["items"]) >= 21:
             break
         page.wait_for_timeout(250)

@@ -47,9 +47,8 @@ def parts(request):
     from chalicelib import bootstrap
 
     s = bootstrap.services()
-    for user in (
-        FIXED_USERS
-    ):  # the orders' events reach the notification consumer, which mails their owners
+    # the orders' events reach the notification consumer, which mails their owners
+    for user in FIXED_USERS:
         s.users.add(Profile(user, f"{user.lower()}@example.com", "Contract Shopper", "t"))
     return Parts(s.catalog, s.stock, s.carts, s.orders, s.checkout_store, s.inbox, s.users)
 
@@ -354,9 +353,8 @@ def test_the_admins_pages_hold_every_order_once_newest_first(parts):
             if after is None:
                 break
             if len(newer) < 3:
-                order = _order(
-                    product, 1
-                )  # placed while an admin pages: newer than every page, so on none
+                # placed while an admin pages: newer than every page, so on none
+                order = _order(product, 1)
                 _place(parts, order, [_take(product)])
                 newer.append(order.id)
         assert [o for o in seen if o in made] == expected and len(seen) == len(set(seen))
@@ -408,9 +406,8 @@ def test_an_operation_is_claimed_once_released_or_taken_over_and_found_in_flight
     capture = Claim(Operation("capture", 5000), (orders.PLACED,))
     claimed = parts.orders.claim(order.id, capture)
     assert claimed.operation == Operation("capture", 5000) and claimed.status == orders.PLACED
-    assert (
-        parts.orders.claim(order.id, Claim(Operation("void", 5001), (orders.PLACED,))) is None
-    )  # one at a time
+    # one at a time
+    assert parts.orders.claim(order.id, Claim(Operation("void", 5001), (orders.PLACED,))) is None
     assert (
         parts.orders.claim(
             order.id, Claim(Operation("x", 5002), (orders.SHIPPED,), replacing=claimed.operation)
@@ -420,9 +417,8 @@ def test_an_operation_is_claimed_once_released_or_taken_over_and_found_in_flight
     assert parts.orders.claim(ids.new_id(), capture) is None
     assert order.id in [o.id for o in parts.orders.in_flight_since(5001)]
     assert order.id not in [o.id for o in parts.orders.in_flight_since(5000)]
-    assert (
-        parts.orders.transition(order.id, orders.PLACED, orders.SHIPPED, "t") is None
-    )  # not while in flight
+    # not while in flight
+    assert parts.orders.transition(order.id, orders.PLACED, orders.SHIPPED, "t") is None
     taken = parts.orders.claim(
         order.id, Claim(Operation("sweep", 6000), (orders.PLACED,), replacing=claimed.operation)
     )
@@ -453,9 +449,8 @@ def test_a_move_records_the_providers_event_once(parts):
     tx.record_event("evt_contract_1", orders.CANCELLED)
     assert tx.commit() is None and parts.orders.get(order.id).payment.status == "VOIDED"
     again = parts.checkout.begin()
-    again.move(
-        parts.orders.get(order.id), placed.moved("cancel", "t3")
-    )  # would fail anyway; the event says first
+    # would fail anyway; the event says first
+    again.move(parts.orders.get(order.id), placed.moved("cancel", "t3"))
     again.record_event("evt_contract_1", orders.CANCELLED)
     with pytest.raises(AlreadyHandled):
         again.commit()

@@ -52,9 +52,8 @@ def test_an_attempt_given_back_makes_room_within_its_window_only(attempts):
     attempts.give_back(counter, first.ends_at)
     second = attempts.take(counter, NOW + 1)
     assert second.counted and not attempts.take(counter, NOW + 2).counted
-    attempts.give_back(
-        counter, first.ends_at - 1
-    )  # an attempt of another window: nothing to give back
+    # an attempt of another window: nothing to give back
+    attempts.give_back(counter, first.ends_at - 1)
     assert not attempts.take(counter, NOW + 3).counted
 
 

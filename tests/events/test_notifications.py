@@ -245,9 +245,8 @@ def test_ses_failing_for_one_message_spares_its_neighbours_and_emails_it_once_la
         "batchItemFailures": [{"itemIdentifier": "bad"}]
     }
     assert len(sent_emails(shopper.email)) == 1 and sent_emails(other_shopper.email) == []
-    assert _types_for(other_shopper, theirs) == [
-        "ORDER_PLACED"
-    ]  # the inbox item is there, the email is not
+    # the inbox item is there, the email is not
+    assert _types_for(other_shopper, theirs) == ["ORDER_PLACED"]
     failing.clear()
     for _ in range(2):  # SES is back; the message comes again (twice, to be sure)
         app_module.deliver_notifications(event, None)
@@ -269,9 +268,8 @@ def test_without_partial_batch_responses_a_failed_message_fails_the_invocation(
             app_module.deliver_notifications(
                 _sqs_event([("good", good), ("poison", {"not": "an event"})]), None
             )
-        assert _types_for(shopper, good["order_id"]) == [
-            "ORDER_PLACED"
-        ]  # done once; the retry will skip it
+        # done once; the retry will skip it
+        assert _types_for(shopper, good["order_id"]) == ["ORDER_PLACED"]
     finally:
         monkeypatch.undo()
         settings.reset()
@@ -287,9 +285,8 @@ def test_a_poison_message_reaches_the_dead_letter_queue_and_is_replayed_once_it_
         queue_url("shop-test-notifications"),
         queue_url("shop-test-notifications-dlq"),
     )
-    newcomer = str(
-        uuid.uuid4()
-    )  # a user whose profile does not exist yet: the consumer cannot email them
+    # a user whose profile does not exist yet: the consumer cannot email them
+    newcomer = str(uuid.uuid4())
     order_id = f"POISON-{uuid.uuid4().hex[:8]}"
     sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(_event(order_id, newcomer)))
 
@@ -299,9 +296,8 @@ def test_a_poison_message_reaches_the_dead_letter_queue_and_is_replayed_once_it_
         )
         return int(attributes["Attributes"]["ApproximateNumberOfMessages"]) == 1
 
-    assert eventually(
-        in_dead_letters, seconds=45
-    )  # five receives, a second apart; slower on a busy machine
+    # five receives, a second apart; slower on a busy machine
+    assert eventually(in_dead_letters, seconds=45)
     email = f"newcomer-{uuid.uuid4().hex[:6]}@example.com"
     boto3.client("dynamodb").put_item(
         TableName="shop-test-users",

@@ -91,9 +91,10 @@ def test_a_dynamodb_outage_at_checkout_is_503_and_never_half_an_order(shopper, a
     assert _stock(anonymous, product["id"]) == 10
     assert shopper.get("/orders").json["items"] == []
     assert [l["quantity"] for l in shopper.get("/cart").json["items"]] == [2]
+    # the client retries later
     retried = shopper.post(
         "/orders", {"payment_method": "pm_card_visa"}, headers={"Idempotency-Key": "outage-1"}
-    )  # the client retries later
+    )
     assert retried.status_code == 201 and _stock(anonymous, product["id"]) == 8
 
 
@@ -203,9 +204,8 @@ def test_sqs_refusing_the_publisher_loses_no_event(pump, shopper, admin):
                 "items": [{"product_id": product["id"], "quantity": 1}],
             },
         ).json
-        assert eventually(
-            lambda: fault["seen"] >= 6, seconds=10
-        )  # the stream batch failed, and came again
+        # the stream batch failed, and came again
+        assert eventually(lambda: fault["seen"] >= 6, seconds=10)
         assert not any(
             n["order_id"] == order["id"] for n in shopper.get("/notifications").json["items"]
         )

@@ -133,9 +133,8 @@ def test_json_with_bytes_that_are_not_utf8_inside_a_string_is_always_400(
     api, op, url = _request(app, callers, method, path)
     fields = list(op.request.__struct_fields__)
     text = json.dumps({name: "VALUE" for name in fields}).encode()
-    quotes = [m.start() + 1 for m in re.finditer(rb'"', text)][
-        ::2
-    ]  # just inside each key and value
+    # just inside each key and value
+    quotes = [m.start() + 1 for m in re.finditer(rb'"', text)][::2]
     where = data.draw(st.sampled_from(quotes))
     body = text[:where] + data.draw(NOT_UTF8) + text[where:]
     answer = api.request(method, url, body=body)

@@ -58,12 +58,10 @@ def test_the_matcher_refuses_attributes_tables_and_actions_beyond_the_grant():
         "dynamodb:PutItem:orders",
     }
     assert recorder.covered(checkout, "dynamodb:UpdateItem:products(id,listed,stock)")
-    assert not recorder.covered(
-        checkout, "dynamodb:UpdateItem:products(id,price_cents,stock,name)"
-    )  # a name
-    assert not recorder.covered(
-        checkout, "dynamodb:UpdateItem:products"
-    )  # attributes unknown: not within
+    # a name
+    assert not recorder.covered(checkout, "dynamodb:UpdateItem:products(id,price_cents,stock,name)")
+    # attributes unknown: not within
+    assert not recorder.covered(checkout, "dynamodb:UpdateItem:products")
     assert not recorder.covered(checkout, "dynamodb:UpdateItem:orders(id,status)")
     assert not recorder.covered(checkout, "dynamodb:DeleteItem:products(id)")
     assert recorder.covered(

@@ -191,9 +191,8 @@ def test_the_role_touches_only_the_stages_resources(stage, prod_template):
     assert allowed(
         document, "iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/shop-{stage}-PlaceOrderRole-1A2B"
     )
-    assert (
-        len(json.dumps(document, separators=(",", ":"))) <= 10_240
-    )  # IAM's limit for a role's inline policies
+    # IAM's limit for a role's inline policies
+    assert len(json.dumps(document, separators=(",", ":"))) <= 10_240
 
 
 def test_production_may_use_the_sam_transform_and_change_sets(prod_template):

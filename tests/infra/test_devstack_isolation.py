@@ -44,9 +44,8 @@ def _read_during_a_cancelled_transaction(tables, monkeypatch, read) -> dict:
         if table_name == tables["streamed"] and "thread" not in answer:
             answer["thread"] = threading.Thread(target=lambda: answer.update(read()))
             answer["thread"].start()
-            answer["thread"].join(
-                1.0
-            )  # a reader that is not held back reads the uncommitted write now
+            # a reader that is not held back reads the uncommitted write now
+            answer["thread"].join(1.0)
         return done
 
     monkeypatch.setattr(DynamoDBBackend, "put_item", put_item)

@@ -30,5 +30,6 @@ def test_every_module_imports_alone_in_a_fresh_interpreter():
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "chalicelib").rglob("*.py")), ids=lambda p: p.name)
-def test_no_module_is_longer_than_about_200_lines(path):
-    assert len(path.read_text().splitlines()) <= 215, path
+def test_no_module_is_longer_than_about_250_lines(path):
+    # about 200 at 120 columns before `ruff format` (100 columns) gave each module a fifth more lines
+    assert len(path.read_text().splitlines()) <= 280, path

@@ -69,9 +69,8 @@ def test_every_alarm_notifies_the_topic_directly_or_through_a_composite_that_doe
         assert len(members) == 2 and all(m in template["Resources"] for m in members)
         paged_through.update(members)
     standalone = _of_type(template, ALARM)
-    assert (
-        len(standalone) > 40 and "DeadLetterAlarm" in standalone
-    )  # infra/template.yaml's alarm too
+    # infra/template.yaml's alarm too
+    assert len(standalone) > 40 and "DeadLetterAlarm" in standalone
     for name, alarm in standalone.items():
         assert (topic in alarm["Properties"].get("AlarmActions", [])) != (name in paged_through), (
             name
@@ -159,9 +158,8 @@ def test_every_stream_consumer_queue_and_scheduled_function_has_its_alarm(templa
 
 def test_lambda_is_watched_for_the_whole_account_and_against_the_concurrency_parameter(template):
     for metric in ("Errors", "Throttles"):
-        assert _watches(
-            template, "AWS/Lambda", metric
-        )  # no dimension: every function, those added later too
+        # no dimension: every function, those added later too
+        assert _watches(template, "AWS/Lambda", metric)
     concurrency = template["Resources"]["LambdaConcurrencyAlarm"]["Properties"]
     assert {"Fn::Sub": "claimed / ${ConcurrencyLimit}"} in [
         q.get("Expression") for q in concurrency["Metrics"]
@@ -200,9 +198,8 @@ def test_availability_pages_need_both_windows_at_the_workbooks_thresholds(templa
 def test_the_api_publishes_under_the_name_its_metrics_are_watched_by(template):
     api = template["Resources"]["RestAPI"]["Properties"]
     assert api["Name"] == api["DefinitionBody"]["info"]["title"] == {"Ref": "AWS::StackName"}
-    assert any(
-        s["ResourcePath"] == "/*" and s["MetricsEnabled"] for s in api["MethodSettings"]
-    )  # per operation
+    # per operation
+    assert any(s["ResourcePath"] == "/*" and s["MetricsEnabled"] for s in api["MethodSettings"])
 
 
 def test_every_alarm_watches_a_published_metric_and_chooses_its_missing_data(template):
@@ -347,9 +344,8 @@ def test_what_others_add_to_the_template_is_watched_without_a_change_to_ops(temp
     )
 
 
-@pytest.mark.parametrize(
-    "stage", ["prod", "test"]
-)  # the test stage has SnapStart: a version and alias each
+# the test stage has SnapStart: a version and alias each
+@pytest.mark.parametrize("stage", ["prod", "test"])
 def test_the_deployed_stack_stays_well_under_cloudformations_limits(stage, template, tmp_path):
     from samtranslator.translator.transform import transform
 
@@ -372,9 +368,7 @@ def test_the_deployed_stack_stays_well_under_cloudformations_limits(stage, templ
     deployed = transform(
         packaged, {"Stage": stage, "SenderEmail": "shop@example.com"}, NoManagedPolicies()
     )
-    assert len(deployed["Resources"]) <= 400, len(
-        deployed["Resources"]
-    )  # CloudFormation's limit: 500
-    assert (
-        len(json.dumps(deployed, separators=(",", ":"))) < 1_000_000
-    )  # a template from S3: at most 1 MB
+    # CloudFormation's limit: 500
+    assert len(deployed["Resources"]) <= 400, len(deployed["Resources"])
+    # a template from S3: at most 1 MB
+    assert len(json.dumps(deployed, separators=(",", ":"))) < 1_000_000

@@ -49,9 +49,8 @@ def test_every_api_operation_has_a_function_and_a_role_of_its_own(template, app)
     targets = [uri.split("${")[-1].split(".Arn}")[0] for uri in integrations.values()]
     assert len(set(targets)) == len(operations)  # no two operations share a function
     functions = _resources(template, "AWS::Serverless::Function")
-    assert (
-        set(targets) <= set(functions) and len(functions) == len(operations) + 4
-    )  # + authorizer, 3 handlers
+    # + authorizer, 3 handlers
+    assert set(targets) <= set(functions) and len(functions) == len(operations) + 4
     roles = [f["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions.values()]
     assert len(set(roles)) == len(functions)
     permissions = _resources(template, "AWS::Lambda::Permission")
@@ -562,6 +561,5 @@ def test_every_library_the_code_imports_is_in_the_zip_or_the_runtime(package):
     with zipfile.ZipFile(package[1]) as zip_file:
         tops = {n.split("/")[0].removesuffix(".py") for n in zip_file.namelist()}
     assert {"stripe", "jwt", "pynamodb"} <= third_party
-    assert (
-        third_party - tops - {"boto3", "botocore", "snapshot_restore_py"} == set()
-    )  # the runtime's own
+    # the runtime's own
+    assert third_party - tops - {"boto3", "botocore", "snapshot_restore_py"} == set()

@@ -46,9 +46,8 @@ def test_pynamodb_and_every_client_share_the_one_loader():
     shared = sdk.session().get_component("data_loader")
     assert connection.session.get_component("data_loader") is shared
     assert connection.client.meta.service_model.service_name == "dynamodb"
-    assert (
-        sdk.session() is not sdk.session()
-    )  # sessions are not shared between threads; the loader is
+    # sessions are not shared between threads; the loader is
+    assert sdk.session() is not sdk.session()
 
 
 def test_an_assume_role_profile_works_through_the_shops_sessions(tmp_path, monkeypatch):
@@ -70,10 +69,8 @@ def test_an_assume_role_profile_works_through_the_shops_sessions(tmp_path, monke
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_PROFILE", "deployer")
-    monkeypatch.setenv(
-        "AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9"
-    )  # nothing listens: no call leaves
-    with pytest.raises(
-        botocore.exceptions.EndpointConnectionError, match="127.0.0.1:9"
-    ):  # it got as far as STS
+    # nothing listens: no call leaves
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")
+    # it got as far as STS
+    with pytest.raises(botocore.exceptions.EndpointConnectionError, match="127.0.0.1:9"):
         sdk.client("sqs", "us-east-1").list_queues()

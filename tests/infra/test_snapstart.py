@@ -217,10 +217,8 @@ def test_after_a_restore_a_rotated_key_is_fetched_at_once(stack, monkeypatch):
     rotated = jwt.encode(
         {"sub": "x"}, tokens.private_key(), algorithm="RS256", headers={"kid": "rotated"}
     )
-    assert (
-        auth.verify(rotated) is None and fetched == []
-    )  # a fresh key set: an unknown kid is not refetched
+    # a fresh key set: an unknown kid is not refetched
+    assert auth.verify(rotated) is None and fetched == []
     snapstart.restored()
-    assert (
-        auth.verify(rotated) is None and len(fetched) == 1
-    )  # the snapshot's key set counts as old
+    # the snapshot's key set counts as old
+    assert auth.verify(rotated) is None and len(fetched) == 1

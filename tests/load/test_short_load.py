@@ -11,9 +11,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def test_a_short_load_run_keeps_every_invariant():
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("SHOP_", "AWS_"))
-    }  # a stack of its own
+    # a stack of its own
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOP_", "AWS_"))}
     run = subprocess.run(
         [sys.executable, "-m", "bench.load", "--seconds", "8", "--users", "6"],
         cwd=ROOT,

@@ -648,9 +648,8 @@ class FakePayments:
         self.faults: Dict[str, Exception] = {}
         self.lost: set = set()
         self.calls: List[Tuple[str, str]] = []
-        self.during: Dict[
-            str, Callable[[], object]
-        ] = {}  # runs once inside the next call of that operation
+        # runs once inside the next call of that operation
+        self.during: Dict[str, Callable[[], object]] = {}
 
     def authorize(self, request: Authorization) -> Intent:
         self._called("authorize", request.key)

@@ -98,9 +98,8 @@ def test_a_lambda_duration_is_the_apps_cpu_time_on_its_share_of_a_vcpu_plus_stat
         2.9 * 1769 / 512 + waits + 500 + cost_model.RUNTIME_MS
     )
     parallel = {"app_cpu_ms": 0.0, "rounds": [["dynamodb:Query"] * 32, ["dynamodb:BatchGetItem"]]}
-    assert cost_model.duration_ms(parallel, 1769) == math.ceil(
-        8 + 8 + cost_model.RUNTIME_MS
-    )  # a round waits once
+    # a round waits once
+    assert cost_model.duration_ms(parallel, 1769) == math.ceil(8 + 8 + cost_model.RUNTIME_MS)
 
 
 def test_x_ray_records_its_reservoir_then_five_percent():

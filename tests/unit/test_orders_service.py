@@ -55,9 +55,8 @@ def test_a_replayed_key_returns_the_first_answer_and_takes_nothing(shop, checkou
     assert first.replayed is False
     fakes.FakeOrders(shop).transition(first.order.id, model.PLACED, model.SHIPPED, "later")
     again = checkout.place(order((chair, 2), key="K1"))
-    assert (
-        again.replayed is True and again.order == first.order
-    )  # the answer as given, not the order as it is now
+    # the answer as given, not the order as it is now
+    assert again.replayed is True and again.order == first.order
     assert stock_of(shop, chair) == 8 and len(shop.placed) == 1
 
 
@@ -199,9 +198,8 @@ def test_lines_split_over_more_buckets_than_a_transaction_holds_are_503_not_sold
     kettles = [
         product(shop, stock=FLASH_BUCKETS, flash=True, name=f"Kettle {n}") for n in range(50)
     ]
-    with pytest.raises(
-        errors.Unavailable
-    ):  # every bucket holds 1: each line of 2 takes two buckets, 100 + the order
+    # every bucket holds 1: each line of 2 takes two buckets, 100 + the order
+    with pytest.raises(errors.Unavailable):
         checkout.place(order(*[(k, 2) for k in kettles]))
     assert all(stock_of(shop, k) == FLASH_BUCKETS for k in kettles)
     placed = checkout.place(order(*[(k, 2) for k in kettles[:49]]))  # 98 takes and the order fit
@@ -209,9 +207,8 @@ def test_lines_split_over_more_buckets_than_a_transaction_holds_are_503_not_sold
 
 
 def test_a_flash_sale_ended_between_a_short_bucket_and_the_retry_is_no_sold_out(shop, checkout):
-    kettle = product(
-        shop, stock=FLASH_BUCKETS, flash=True
-    )  # one unit a bucket: a line of 2 finds its bucket short
+    # one unit a bucket: a line of 2 finds its bucket short
+    kettle = product(shop, stock=FLASH_BUCKETS, flash=True)
     shop.afterwards.append(lambda: change(shop, kettle, flash_sale=False))
     placed = checkout.place(order((kettle, 2)))
     assert placed.order.lines[0].quantity == 2 and stock_of(shop, kettle) == FLASH_BUCKETS - 2

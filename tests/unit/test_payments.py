@@ -107,9 +107,8 @@ def test_a_declined_card_changes_nothing_and_the_key_may_be_sent_again_with_anot
     assert fakes.FakeOrders(shop).page_for_user(ADA, 10, None) == ([], None)
     placed = checkout.place(order(method="pm_card_visa", key="K1"))
     first, second = calls(shop, "authorize")
-    assert (
-        placed.order.status == model.PLACED and first != second
-    )  # a new attempt: a new idempotency key
+    # a new attempt: a new idempotency key
+    assert placed.order.status == model.PLACED and first != second
     assert carts.quantities(ADA) == {} and stock_of(shop, chair) == 7
 
 
@@ -157,9 +156,8 @@ def test_the_provider_failing_is_503_with_the_stock_back_and_no_authorization_le
     with pytest.raises(errors.Unavailable):
         checkout.place(order((chair, 2), key="K1"))
     assert stock_of(shop, chair) == 10 and shop.payments.authorized() == []
-    assert (
-        checkout.place(order((chair, 2), key="K1")).order.status == model.PLACED
-    )  # the key is free again
+    # the key is free again
+    assert checkout.place(order((chair, 2), key="K1")).order.status == model.PLACED
 
 
 def test_an_authorization_whose_answer_was_lost_is_found_and_cancelled_before_the_503(
@@ -205,9 +203,8 @@ def test_a_replay_answers_the_first_order_and_calls_nobody(shop, checkout):
 
 def test_a_key_whose_request_died_while_paying_is_abandoned_and_placed_anew(shop, checkout):
     chair = product(shop)
-    shop.payments.faults["authorize"] = SystemExit(
-        "the function was stopped"
-    )  # no except clause catches it
+    # no except clause catches it
+    shop.payments.faults["authorize"] = SystemExit("the function was stopped")
     with pytest.raises(SystemExit):
         checkout.place(order((chair, 1), key="K1"))
     pending = next(iter(shop.orders.values()))[0]
@@ -329,9 +326,8 @@ def test_a_capture_whose_answer_is_lost_is_503_and_the_next_ship_finishes_it_wit
     shop, fulfilment, placed
 ):
     made, _ = placed
-    shop.payments.lost.add(
-        "capture"
-    )  # captured, and neither its answer nor a re-read reached the shop
+    # captured, and neither its answer nor a re-read reached the shop
+    shop.payments.lost.add("capture")
     with pytest.raises(errors.Unavailable):
         fulfilment.ship(ShipOrder(made.id))
     stuck = fakes.FakeOrders(shop).get(made.id)
@@ -426,9 +422,8 @@ def test_an_event_about_the_shops_own_void_arriving_mid_operation_finishes_it_on
     shop.payments.during["void"] = event_meanwhile
     cancelled = fulfilment.cancel(CancelOrder(made.id, Requester(ADA)))
     assert outcomes == ["settled"]  # the event finished the void; the request then found it done
-    assert (
-        cancelled.status == model.CANCELLED and stock_of(shop, chair) == 10
-    )  # the units back once
+    # the units back once
+    assert cancelled.status == model.CANCELLED and stock_of(shop, chair) == 10
 
 
 def test_events_that_are_not_acted_on_or_not_signed(shop, placed):

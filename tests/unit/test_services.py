@@ -42,9 +42,8 @@ def test_register_confirms_and_writes_the_profile_where_the_stage_auto_confirms(
 
 
 def test_a_second_sign_up_finishes_one_whose_profile_write_was_lost(accounts, identity, profiles):
-    identity.sign_up(
-        "ada@example.com", "Sturdy-Passw0rd", "Ada"
-    )  # the profile write never happened
+    # the profile write never happened
+    identity.sign_up("ada@example.com", "Sturdy-Passw0rd", "Ada")
     with pytest.raises(errors.Conflict):
         accounts.register("ada@example.com", "Wrong-Passw0rd1", "Eve")
     profile = accounts.register("ada@example.com", "Sturdy-Passw0rd", "Ada")

@@ -70,9 +70,8 @@ def test_the_publishable_key_defaults_to_a_local_one_only_beside_localstripe():
         ).stripe_publishable_key
         == "pk_test_local"
     )
-    assert (
-        settings.from_environ({}).stripe_publishable_key == ""
-    )  # Stripe's own takes only the account's key
+    # Stripe's own takes only the account's key
+    assert settings.from_environ({}).stripe_publishable_key == ""
     assert (
         settings.from_environ({"STRIPE_PUBLISHABLE_KEY": "pk_live_abc"}).stripe_publishable_key
         == "pk_live_abc"
