@@ -123,7 +123,7 @@ class Adapters:
         from chalicelib.orders.cart_repository import DynamoCarts
         from chalicelib.orders.records import CartRecord
 
-        return DynamoCarts(self._bound(CartRecord))
+        return DynamoCarts(self._bound(CartRecord), self.catalog)
 
     @once
     def orders(self) -> "DynamoOrders":
@@ -137,7 +137,9 @@ class Adapters:
         from chalicelib.orders.checkout import DynamoCheckout
         from chalicelib.orders.records import CartRecord, EventRecord, OrderRecord
 
-        return DynamoCheckout(self._bound(CartRecord, OrderRecord, EventRecord), self.stock)
+        return DynamoCheckout(
+            self._bound(CartRecord, OrderRecord, EventRecord), self.stock, self.catalog
+        )
 
     @once
     def inbox(self) -> "DynamoInbox":

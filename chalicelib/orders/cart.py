@@ -20,9 +20,14 @@ class Cart:
 
     def put(self, user_id: str, product_id: str, quantity: int) -> CartView:
         """Put a product into the cart with this quantity (replacing any earlier quantity)."""
-        if not (ids.looks_like_id(product_id) and self._offers.of([product_id])):
+        known, new = self._offers.cached([product_id]), False
+        if ids.looks_like_id(product_id) and not known:
+            look = self._carts.look(user_id, [product_id])  # the offer and the cart in one call
+            self._offers.remember(look.offers)
+            known, new = look.offers, look.lines is None
+        if product_id not in known:
             raise errors.NotFound(f"product {product_id} does not exist")
-        return self._priced(self._carts.put(user_id, product_id, quantity))
+        return self._priced(self._carts.put(user_id, product_id, quantity, new))
 
     def remove(self, user_id: str, product_id: str) -> CartView:
         """Take a product out of the cart (one that is not in it, or no product at all, changes nothing)."""

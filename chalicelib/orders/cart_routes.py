@@ -27,7 +27,13 @@ class CartOut(msgspec.Struct):
 
 
 OFFERS = "dynamodb:BatchGetItem:products"
-CART = "dynamodb:GetItem:carts", "dynamodb:UpdateItem:carts", "dynamodb:PutItem:carts"
+# a line put: the offer and the cart in one BatchGetItem where the offer is not cached, then one write
+CART = (
+    "dynamodb:BatchGetItem:carts,products",
+    "dynamodb:GetItem:carts",
+    "dynamodb:UpdateItem:carts",
+    "dynamodb:PutItem:carts",
+)
 
 
 @route(

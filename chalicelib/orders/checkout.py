@@ -23,8 +23,7 @@ from chalicelib.orders.records import (
     shard,
     status_shard,
 )
-from chalicelib.products.records import ProductRecord, product_of
-from chalicelib.products.stock import DynamoStock
+from chalicelib.orders.ports import OfferKeys, StockWrites
 from chalicelib.products.takes import Take
 from chalicelib.retry import BucketShort, CartChanged, Contention, StatusMoved, StockMoved
 
@@ -33,9 +32,10 @@ EVENT_KEEP_SECONDS = 30 * 24 * 3600  # Stripe retries an event for 3 days
 
 
 class DynamoCheckout:
-    def __init__(self, shared, stock: DynamoStock) -> None:
+    def __init__(self, shared, stock: StockWrites, offers: OfferKeys) -> None:
         self._shared = shared
         self._stock = stock
+        self._offers = offers
 
     def read(
         self, user_id: str, order_id: Optional[str], with_cart: bool, product_ids: Sequence[str]
@@ -45,7 +45,7 @@ class DynamoCheckout:
         wanted = (
             ([(OrderRecord, order_id)] if order_id else [])
             + ([(CartRecord, user_id)] if with_cart else [])
-            + [(ProductRecord, pid) for pid in product_ids]
+            + self._offers.offer_keys(product_ids)
         )
         found = storage.read_together(self._shared, wanted)
         existing = found.pop(0) if order_id else None
@@ -54,7 +54,7 @@ class DynamoCheckout:
             existing=Existing(order_of(existing), existing.body_hash) if existing else None,
             cart=quantities_of(cart),
             cart_version=cart.version if cart else 0,
-            offers={r.id: product_of(r, 0).offer for r in found if isinstance(r, ProductRecord)},
+            offers=self._offers.offers_in(found),
         )
 
     def begin(self) -> "DynamoOrderTransaction":
@@ -65,7 +65,7 @@ class DynamoOrderTransaction:
     """All or nothing. `commit()` returns None when written, the order already placed when the idempotency key
     was taken; a final refusal (sold out) raises its error, anything worth another attempt a retry signal."""
 
-    def __init__(self, shared, stock: DynamoStock) -> None:
+    def __init__(self, shared, stock: StockWrites) -> None:
         self._tx = storage.Transaction(shared)
         self._stock = stock
         self._takes: List[Take] = []

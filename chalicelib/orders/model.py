@@ -169,6 +169,15 @@ class CheckoutView:
     offers: Dict[str, Offer] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class CartLook:
+    """What one read before a cart's change found: the shopper's lines (None: no cart yet) and the offers asked
+    for."""
+
+    lines: Optional[Dict[str, int]] = None
+    offers: Dict[str, Offer] = field(default_factory=dict)
+
+
 class AlreadyHandled(Exception):
     """The payment provider's event was acted on before: nothing is written again."""
 

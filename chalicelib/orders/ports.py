@@ -4,7 +4,7 @@ memory in tests/unit/fakes.py; tests/contract runs one suite against both, and m
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 from chalicelib.orders.commands import IdempotencyKey
-from chalicelib.orders.model import CheckoutView, Claim, Existing, Order, Pending
+from chalicelib.orders.model import CartLook, CheckoutView, Claim, Existing, Order, Pending
 from chalicelib.products.model import Offer
 from chalicelib.products.takes import Take
 
@@ -14,7 +14,11 @@ Position = Optional[dict]
 class CartRepository(Protocol):
     def quantities(self, user_id: str) -> Dict[str, int]: ...
 
-    def put(self, user_id: str, product_id: str, quantity: int) -> Dict[str, int]: ...
+    def look(self, user_id: str, product_ids: Sequence[str]) -> CartLook: ...
+
+    def put(
+        self, user_id: str, product_id: str, quantity: int, new: bool = False
+    ) -> Dict[str, int]: ...
 
     def remove(self, user_id: str, product_id: str) -> Dict[str, int]: ...
 
@@ -81,6 +85,27 @@ class OfferSource(Protocol):
     """The catalog, as carts and checkouts read it."""
 
     def offers(self, product_ids: Iterable[str]) -> Dict[str, Offer]: ...
+
+
+class OfferKeys(Protocol):
+    """The catalog's items that hold offers, for an orders adapter that reads them in the same call as its own
+    items (the products adapter says which items, and what they hold: orders never see its records)."""
+
+    def offer_keys(self, product_ids: Iterable[str]) -> List[Tuple[Any, str]]: ...
+
+    def offers_in(self, records: Iterable[Any]) -> Dict[str, Offer]: ...
+
+
+class StockWrites(Protocol):
+    """The catalog's part of an order's transaction: units taken, units given back, and why a take was refused."""
+
+    def take(self, tx: Any, name: str, take: Take) -> None: ...
+
+    def give_back(
+        self, tx: Any, name: str, product_id: str, quantity: int, flash_sale: bool
+    ) -> None: ...
+
+    def refusal(self, take: Take, failure: Any) -> Exception: ...
 
 
 class StockLevels(Protocol):

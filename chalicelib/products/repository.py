@@ -1,12 +1,12 @@
 """The catalog in the products table (item kinds: products/records.py)."""
 
-import random
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
 from chalicelib import errors, storage
 from chalicelib.retry import ProductChanged
 from chalicelib.products.model import FLASH_BUCKETS, Category, Current, Offer, Product
-from chalicelib.products.takes import spread, takes_from_buckets
+from chalicelib.products import buckets
+from chalicelib.products.takes import spread
 from chalicelib.products.records import (
     LISTED,
     TALLY,
@@ -27,21 +27,38 @@ FIELDS = ("name", "description", "category", "price_cents", "image_url")
 class DynamoCatalog:
     def __init__(self, shared) -> None:
         self._shared = shared
+        # products this container has seen on flash sale: read with their buckets in one call from then on
+        self._flash: Set[str] = set()
 
     # --- reads ------------------------------------------------------------------------------------
 
     def current(self, product_id: str) -> Optional[Current]:
-        """The product and its buckets in one BatchGetItem (a product that is not on flash sale has none)."""
-        keys = [product_id] + [bucket_id(product_id, b) for b in range(FLASH_BUCKETS)]
-        found = {r.id: r for r in CatalogItem.batch_get(keys, consistent_read=True)}
+        """The product as it is now, strongly read: one GetItem for a product that is not on flash sale, and
+        for one that is, a second call for its buckets (one call, with them, once this container knows)."""
+        if product_id in self._flash:
+            found = self._with_buckets(product_id, [product_id])
+        else:
+            try:
+                found = {product_id: CatalogItem.get(product_id, consistent_read=True)}
+            except CatalogItem.DoesNotExist:
+                return None
         record = found.get(product_id)
         if not isinstance(record, ProductRecord):
+            self._flash.discard(product_id)
             return None
-        levels = _levels(product_id, found) if record.flash_sale else {}
-        return Current(
-            product_of(record, sum(levels.values()) if record.flash_sale else int(record.stock)),
-            levels,
-        )
+        if not record.flash_sale:
+            self._flash.discard(product_id)
+            return Current(product_of(record, int(record.stock)), {})
+        if product_id not in self._flash:
+            self._flash.add(product_id)
+            found = self._with_buckets(product_id, [])
+        levels = _levels(product_id, found)
+        return Current(product_of(record, sum(levels.values())), levels)
+
+    @staticmethod
+    def _with_buckets(product_id: str, keys: List[str]) -> Dict[str, Any]:
+        keys = keys + [bucket_id(product_id, b) for b in range(FLASH_BUCKETS)]
+        return {r.id: r for r in CatalogItem.batch_get(keys, consistent_read=True)}
 
     def get(self, product_id: str) -> Optional[Product]:
         current = self.current(product_id)
@@ -50,7 +67,17 @@ class DynamoCatalog:
     def offers(self, product_ids: Iterable[str]) -> Dict[str, Offer]:
         """What carts and checkouts need of these products, read strongly (one BatchGetItem per 100)."""
         keys = list(dict.fromkeys(product_ids))
-        records = CatalogItem.batch_get(keys, consistent_read=True) if keys else []
+        return self.offers_in(CatalogItem.batch_get(keys, consistent_read=True) if keys else [])
+
+    @staticmethod
+    def offer_keys(product_ids: Iterable[str]) -> List[Tuple[Any, str]]:
+        """The items that hold these products' offers, for an orders adapter that reads them in one call with
+        its own items (storage.read_together)."""
+        return [(ProductRecord, pid) for pid in product_ids]
+
+    @staticmethod
+    def offers_in(records: Iterable[Any]) -> Dict[str, Offer]:
+        """The offers among items read (what is not a product is left out)."""
         return {r.id: product_of(r, 0).offer for r in records if isinstance(r, ProductRecord)}
 
     def page(
@@ -107,7 +134,7 @@ class DynamoCatalog:
         tx = storage.Transaction(self._shared)
         tx.save("product", record_of(product), condition=ProductRecord.id.does_not_exist())
         if product.flash_sale:
-            _fill_buckets(tx, product, spread(product.stock))
+            buckets.fill_buckets(tx, product, spread(product.stock))
         _count(tx, product.category, +1)
         if tx.commit():
             raise errors.Conflict(f"product {product.id} already exists")
@@ -141,10 +168,10 @@ class DynamoCatalog:
             condition &= ProductRecord.revision == before.revision
         tx = storage.Transaction(self._shared)
         if after.flash_sale != before.flash_sale:
-            actions += self._move_stock(tx, before, after, levels)
+            actions += buckets.move_stock(tx, before, after, levels)
             condition &= ProductRecord.stock == (0 if before.flash_sale else before.stock)
         elif after.flash_sale:
-            self._change_buckets(tx, before, after, levels, delta, exact)
+            buckets.change_buckets(tx, before, after, levels, delta, exact)
         elif delta is not None:
             actions.append(ProductRecord.stock.add(delta))
             if delta < 0:
@@ -160,53 +187,9 @@ class DynamoCatalog:
         if tx.commit():
             raise ProductChanged(before.id)
 
-    def _move_stock(self, tx, before: Product, after: Product, levels: Mapping[int, int]) -> list:
-        """Turning flash sale on puts the stock into buckets; off, back into the product's item. Each bucket
-        must still hold what was read, so a sale in between makes the change start again."""
-        if after.flash_sale:
-            _fill_buckets(tx, after, spread(after.stock))
-            return [ProductRecord.flash_sale.set(True), ProductRecord.stock.set(0)]
-        for bucket in range(FLASH_BUCKETS):
-            tx.delete(
-                f"bucket {bucket}",
-                BucketRecord(bucket_id(before.id, bucket)),
-                condition=BucketRecord.stock == levels.get(bucket, 0),
-            )
-        return [ProductRecord.flash_sale.set(False), ProductRecord.stock.set(after.stock)]
-
-    def _change_buckets(
-        self,
-        tx,
-        before: Product,
-        after: Product,
-        levels: Mapping[int, int],
-        delta: Optional[int],
-        exact: bool,
-    ) -> None:
-        """A flash-sale product's price goes to every bucket (each checks it); its stock changes bucket by bucket."""
-        changes: Dict[int, list] = {b: [] for b in range(FLASH_BUCKETS)}
-        conditions: Dict[int, Any] = {b: BucketRecord.id.exists() for b in range(FLASH_BUCKETS)}
-        if after.price_cents != before.price_cents:
-            for bucket in changes:
-                changes[bucket].append(BucketRecord.price_cents.set(after.price_cents))
-        if delta is not None:
-            _add_to_buckets(changes, conditions, before, delta, levels)
-        elif after.stock != before.stock or exact:
-            for bucket, units in enumerate(spread(after.stock)):
-                changes[bucket].append(BucketRecord.stock.set(units))
-                if exact:
-                    conditions[bucket] &= BucketRecord.stock == levels.get(bucket, 0)
-        for bucket, actions in changes.items():
-            if actions:
-                tx.update(
-                    f"bucket {bucket}",
-                    BucketRecord(bucket_id(before.id, bucket)),
-                    actions=actions,
-                    condition=conditions[bucket],
-                )
-
     def remove(self, current: Current) -> None:
         product = current.product
+        self._flash.discard(product.id)
         tx = storage.Transaction(self._shared)
         tx.delete(
             "product",
@@ -222,46 +205,12 @@ class DynamoCatalog:
             raise ProductChanged(product.id)
 
 
-def _add_to_buckets(
-    changes: Dict[int, list],
-    conditions: Dict[int, Any],
-    before: Product,
-    delta: int,
-    levels: Mapping[int, int],
-) -> None:
-    """Units added spread over every bucket (from a random one on); units taken come from where they are, each
-    bucket checking it still holds what is taken."""
-    if delta > 0:
-        for bucket, units in enumerate(spread(delta, start=random.randrange(FLASH_BUCKETS))):
-            if units:
-                changes[bucket].append(BucketRecord.stock.add(units))
-        return
-    for take in takes_from_buckets(before.offer, -delta, levels):
-        bucket = take.bucket if take.bucket is not None else 0
-        changes[bucket].append(BucketRecord.stock.add(-take.quantity))
-        conditions[bucket] &= BucketRecord.stock >= take.quantity
-
-
 def _levels(product_id: str, found: Mapping[str, Any]) -> Dict[int, int]:
     return {
         b: found[bucket_id(product_id, b)].stock
         for b in range(FLASH_BUCKETS)
         if bucket_id(product_id, b) in found
     }
-
-
-def _fill_buckets(tx, product: Product, shares: List[int]) -> None:
-    for bucket, units in enumerate(shares):
-        tx.save(
-            f"bucket {bucket}",
-            BucketRecord(
-                bucket_id(product.id, bucket),
-                product_id=product.id,
-                price_cents=product.price_cents,
-                stock=units,
-            ),
-            condition=BucketRecord.id.does_not_exist(),
-        )
 
 
 def _count(tx, category: str, change: int) -> None:

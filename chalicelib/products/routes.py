@@ -92,6 +92,8 @@ class CategoryList(msgspec.Struct):
 
 PAGING = (("limit", "limit"), ("cursor", "cursor"))
 READ_STOCK = "dynamodb:BatchGetItem:products"
+# one product: GetItem, and for one on flash sale its buckets by BatchGetItem
+READ_ONE = ("dynamodb:GetItem:products", READ_STOCK)
 
 
 @route(
@@ -133,7 +135,7 @@ def list_products(request):
     response=ProductOut,
     errors=(404,),
     cacheable=True,
-    needs=(READ_STOCK,),
+    needs=READ_ONE,
 )
 def get_product(request, product_id):
     return _cached(request, _out(products().get(product_id, fresh=parse.wants_fresh(request))))
@@ -190,7 +192,7 @@ def create_product(request, form):
     response=ProductOut,
     errors=(400, 404, 409, 412),
     headers=(("If-Match", "if-match"),),
-    needs=(READ_STOCK,) + WRITES,
+    needs=READ_ONE + WRITES,
 )
 def update_product(request, product_id, form):
     changes = {k: v for k, v in msgspec.structs.asdict(form).items() if v is not UNSET}
@@ -207,7 +209,7 @@ def update_product(request, product_id, form):
     admin=True,
     status=204,
     errors=(404, 409),
-    needs=(READ_STOCK,) + WRITES,
+    needs=READ_ONE + WRITES,
 )
 def delete_product(request, product_id):
     products().delete(product_id)

@@ -236,6 +236,25 @@ def test_a_cart_holds_50_products_and_refuses_the_51st_unchanged(parts):
     assert parts.carts.quantities(user) == {}
 
 
+def test_a_look_at_the_cart_tells_no_cart_from_an_emptied_one_and_finds_only_existing_offers(parts):
+    product = _product(parts, stock=1)
+    user = f"U-{uuid.uuid4().hex}"
+    look = parts.carts.look(user, [product.id, "NO-SUCH-PRODUCT"])
+    assert look.lines is None and look.offers == {product.id: product.offer}
+    parts.carts.put(user, product.id, 2)
+    assert parts.carts.look(user, []).lines == {product.id: 2}
+    parts.carts.clear(user)
+    assert parts.carts.look(user, [product.id]).lines == {}
+
+
+def test_a_first_line_is_set_whether_or_not_the_cart_was_there_as_read(parts):
+    fresh, raced = f"U-{uuid.uuid4().hex}", f"U-{uuid.uuid4().hex}"
+    assert parts.carts.put(fresh, "P1", 2) == {"P1": 2}  # no cart, and not told so
+    parts.carts.put(raced, "P1", 1)  # another request made the cart after this one looked
+    assert parts.carts.put(raced, "P2", 4, new=True) == {"P1": 1, "P2": 4}
+    assert parts.carts.quantities(raced) == {"P1": 1, "P2": 4}
+
+
 # --- the checkout, orders and the cancel ---------------------------------------------------------------
 
 

@@ -172,7 +172,7 @@ def test_endless_transaction_conflicts_are_503_with_retry_after_and_change_nothi
 
 def test_throttled_reads_answer_503_with_retry_after(anonymous, admin):
     product = _product(admin)
-    with failing("dynamodb", "BatchGetItem", 400, "ThrottlingException"):
+    with failing("dynamodb", "GetItem", 400, "ThrottlingException"):
         response = anonymous.get(
             f"/products/{product['id']}", headers={"Cache-Control": "no-cache"}
         )
@@ -264,6 +264,7 @@ def test_a_dynamodb_outage_leaves_the_catalog_a_warm_function_served_readable_an
     ).json
     before = app_log.stat().st_size
     with (
+        failing("dynamodb", "GetItem", 500, "InternalServerError"),
         failing("dynamodb", "BatchGetItem", 500, "InternalServerError"),
         failing("dynamodb", "Query", 400, "ProvisionedThroughputExceededException"),
         failing("dynamodb", "TransactWriteItems", 500, "InternalServerError"),

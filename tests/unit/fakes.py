@@ -354,7 +354,13 @@ class FakeCarts:
     def quantities(self, user_id):
         return dict(self.shop.carts.get(user_id, {}).get("lines", {}))
 
-    def put(self, user_id, product_id, quantity):
+    def look(self, user_id, product_ids):
+        with self.shop.lock:
+            cart = self.shop.carts.get(user_id)
+            lines = None if cart is None else dict(cart["lines"])
+            return orders_model.CartLook(lines, FakeCatalog(self.shop).offers(product_ids))
+
+    def put(self, user_id, product_id, quantity, new=False):
         with self.shop.lock:
             cart = self.shop.carts.setdefault(user_id, {"lines": {}, "version": 0})
             if product_id not in cart["lines"] and len(cart["lines"]) >= orders_model.MAX_LINES:

@@ -1,0 +1,74 @@
+"""What a product read and a cart line cost in DynamoDB calls, counted on the app's own client (`make bench`
+prints them with their read units; here they are a behaviour: a product that is not on flash sale is one key)."""
+
+import contextlib
+
+from chalicelib import bootstrap
+
+FRESH = {"Cache-Control": "no-cache"}
+
+
+@contextlib.contextmanager
+def dynamodb_calls():
+    made = []
+    events = bootstrap.services().client("dynamodb").meta.events
+
+    def count(model, **_):
+        made.append(model.name)
+
+    events.register("before-call.dynamodb", count)
+    try:
+        yield made
+    finally:
+        events.unregister("before-call.dynamodb", count)
+
+
+def _product(admin, **fields):
+    body = {"name": "Costed Lamp", "category": "costs", "price_cents": 900, "stock": 40, **fields}
+    return admin.post("/products", body).json
+
+
+def test_a_product_not_on_flash_sale_is_read_as_one_key(anonymous, admin):
+    product = _product(admin)
+    with dynamodb_calls() as made:
+        assert anonymous.get(f"/products/{product['id']}", headers=FRESH).json["stock"] == 40
+    assert made == ["GetItem"]
+
+
+def test_a_flash_sale_product_takes_a_second_call_until_the_container_knows_it(anonymous, admin):
+    product = _product(admin, flash_sale=True)
+    with dynamodb_calls() as first:
+        assert anonymous.get(f"/products/{product['id']}", headers=FRESH).json["stock"] == 40
+    with dynamodb_calls() as known:
+        assert anonymous.get(f"/products/{product['id']}", headers=FRESH).json["stock"] == 40
+    assert first == ["GetItem", "BatchGetItem"] and known == ["BatchGetItem"]
+    admin.patch(f"/products/{product['id']}", {"flash_sale": False})
+    with dynamodb_calls() as ended:
+        assert anonymous.get(f"/products/{product['id']}", headers=FRESH).json["stock"] == 40
+    assert ended == [
+        "BatchGetItem"
+    ]  # read as it was known; the answer says it is off, and so will the flag
+    with dynamodb_calls() as after:
+        anonymous.get(f"/products/{product['id']}", headers=FRESH)
+    assert after == ["GetItem"]
+
+
+def test_a_shoppers_first_cart_line_takes_two_calls_like_every_other(shopper, admin):
+    lamp, vase = _product(admin), _product(admin, name="Costed Vase")
+    with dynamodb_calls() as first:
+        assert shopper.put(f"/cart/items/{lamp['id']}", {"quantity": 2}).status_code == 200
+    with dynamodb_calls() as second:
+        answer = shopper.put(f"/cart/items/{vase['id']}", {"quantity": 1})
+    assert first == ["BatchGetItem", "PutItem"] and second == ["BatchGetItem", "UpdateItem"]
+    assert [line["quantity"] for line in answer.json["items"]] == [2, 1]
+
+
+def test_a_first_line_for_a_product_the_container_knows_writes_at_most_twice(
+    shopper, other_shopper, admin
+):
+    lamp = _product(admin)
+    assert other_shopper.put(f"/cart/items/{lamp['id']}", {"quantity": 1}).status_code == 200
+    with dynamodb_calls() as made:
+        assert shopper.put(f"/cart/items/{lamp['id']}", {"quantity": 3}).status_code == 200
+    assert made == ["UpdateItem", "PutItem"]  # the update finds no cart; the put makes it
+    assert shopper.get("/cart").json["items"][0]["quantity"] == 3
