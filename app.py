@@ -51,9 +51,9 @@ NOTIFICATIONS_QUEUE = os.environ.get("SHOP_NOTIFICATIONS_QUEUE", "shop-dev-notif
     name="publish_order_events",
 )
 def publish_order_events(event):
-    from chalicelib.notifications import handlers
+    from chalicelib.orders import outbox
 
-    handlers.publish(event.to_dict())
+    outbox.publish(event.to_dict())
 
 
 @app.on_sqs_message(queue=NOTIFICATIONS_QUEUE, batch_size=10, name="deliver_notifications")

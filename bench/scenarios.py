@@ -469,7 +469,7 @@ def _admin_orders(world):
 
 
 def _an_inbox_item(world):
-    from chalicelib.notifications.model import OrderEvent
+    from chalicelib.orders.events import OrderEvent
 
     event = OrderEvent(
         "BENCH.PLACED",

@@ -14,7 +14,8 @@ from chalicelib.lazy import once
 
 # each service's module is imported where it is built, so a cold start pays only for its own
 if TYPE_CHECKING:
-    from chalicelib.notifications.service import Notifications, Publisher
+    from chalicelib.notifications.service import Notifications
+    from chalicelib.orders.outbox import Publisher
     from chalicelib.orders.cart import Cart
     from chalicelib.orders.offers import Offers
     from chalicelib.orders.fulfilment import Fulfilment
@@ -110,7 +111,7 @@ class Services(Adapters):
 
     @once
     def publisher(self) -> "Publisher":
-        from chalicelib.notifications.service import Publisher
+        from chalicelib.orders.outbox import Publisher
 
         return Publisher(self.event_queue)
 

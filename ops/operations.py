@@ -40,10 +40,10 @@ def api_operations(app) -> List[Function]:
 
 def event_handlers() -> List[Function]:
     from chalicelib.notifications import handlers
-    from chalicelib.orders import sweeping
+    from chalicelib.orders import outbox, sweeping
 
     return [
-        Function("PublishOrderEvents", "app.publish_order_events", handlers.PUBLISH.needs),
+        Function("PublishOrderEvents", "app.publish_order_events", outbox.PUBLISH.needs),
         Function("DeliverNotifications", "app.deliver_notifications", handlers.DELIVER.needs),
         Function("SweepPayments", "app.sweep_payments", sweeping.SWEEP.needs),
     ]

@@ -1,11 +1,10 @@
-"""The queue and the mail service behind small interfaces."""
+"""The notifications' queue (the orders' events go to it: orders/ports.py's EventQueue) and the mail service."""
 
 import json
-from dataclasses import asdict
 from typing import Dict, List
 
 from chalicelib import retry
-from chalicelib.notifications.model import OrderEvent
+from chalicelib.orders.events import OrderEvent
 
 SEND = retry.Policy(attempts=3)
 
@@ -41,7 +40,7 @@ class SqsEventQueue:
     def _send_once(self, pending: Dict[str, OrderEvent]) -> None:
         answer = self._sqs.send_message_batch(
             QueueUrl=self._url,
-            Entries=[{"Id": i, "MessageBody": json.dumps(asdict(e))} for i, e in pending.items()],
+            Entries=[{"Id": i, "MessageBody": json.dumps(e.payload())} for i, e in pending.items()],
         )
         refused = {f["Id"]: pending[f["Id"]] for f in answer.get("Failed", [])}
         if refused:

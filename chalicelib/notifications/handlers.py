@@ -1,4 +1,5 @@
-"""The two event handlers' bodies: the orders stream to SQS, and SQS to the inbox and SES.
+"""The queue consumer's body: the orders' events from SQS to the inbox and SES (the stream to SQS is the orders'
+own: orders/outbox.py).
 
 The consumer uses Powertools' batch processing, so one bad message does not fail its neighbours. Where the
 event source mapping reports partial batch failures (the production template sets ReportBatchItemFailures),
@@ -11,24 +12,10 @@ from typing import Any, Mapping
 
 from chalicelib import bootstrap, observability, operation, settings
 from chalicelib.operation import Operation
-from chalicelib.notifications import model
+from chalicelib.orders.events import parse_event
 
 
-# what each handler may touch in AWS, its event source mapping's reads included (its IAM role is made from this)
-PUBLISH = Operation(
-    "STREAM",
-    "publish_order_events",
-    "Publish order events",
-    needs=(
-        "sqs:SendMessage",
-        "sqs:GetQueueUrl",
-        "dynamodb:DescribeStream:orders",
-        "dynamodb:GetRecords:orders",
-        "dynamodb:GetShardIterator:orders",
-        "dynamodb:ListStreams:orders",
-        "sqs:SendMessage:stream-failures",
-    ),
-)
+# what the handler may touch in AWS, its event source mapping's reads included (its IAM role is made from this)
 DELIVER = Operation(
     "SQS",
     "deliver_notifications",
@@ -48,24 +35,6 @@ DELIVER = Operation(
 
 class BatchFailed(Exception):
     pass
-
-
-def publish(event) -> int:
-    with operation.serving(PUBLISH):
-        changes = [
-            (
-                _image(r.get("dynamodb", {}).get("OldImage")),
-                _image(r.get("dynamodb", {}).get("NewImage")),
-            )
-            for r in event.get("Records", [])
-        ]
-        events = bootstrap.services().publisher.publish(changes)
-    if events:
-        observability.logger().info(
-            "order events published", extra={"events": [e.id for e in events]}
-        )
-        observability.count(observability.ORDER_EVENT_PUBLISHED, len(events))
-    return len(events)
 
 
 def deliver(event, context=None) -> Mapping[str, Any]:
@@ -93,7 +62,7 @@ def _deliver(event, context) -> Mapping[str, Any]:
 
 
 def _deliver_one(record) -> None:
-    event = model.parse_event(json.loads(record.body))
+    event = parse_event(json.loads(record.body))
     emailed = bootstrap.services().notifications.deliver(event)
     observability.logger().info(
         "notification delivered" if emailed else "duplicate event ignored",
@@ -101,23 +70,4 @@ def _deliver_one(record) -> None:
     )
     observability.count(
         observability.NOTIFICATION_EMAILED if emailed else observability.NOTIFICATION_DUPLICATE
-    )
-
-
-def _image(raw):
-    """An orders stream image as the fields an event needs (the stream carries DynamoDB's attribute shapes)."""
-    from chalicelib.orders.repository import order_of_image
-
-    order = order_of_image(raw)
-    return (
-        None
-        if order is None
-        else {
-            "id": order.id,
-            "user_id": order.user_id,
-            "status": order.status,
-            "total_cents": order.total_cents,
-            "lines": [{"quantity": line.quantity} for line in order.lines],
-            "updated_at": order.updated_at,
-        }
     )

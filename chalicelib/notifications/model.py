@@ -1,50 +1,10 @@
-"""Order events and the notifications they become; standard library only."""
+"""The notifications the orders' events become; standard library only (the events: orders/events.py)."""
 
 import re
 from dataclasses import dataclass
-from typing import Optional
 
-from chalicelib import display, errors
-
-EVENT_TYPES = {
-    "PLACED": "ORDER_PLACED",
-    "SHIPPED": "ORDER_SHIPPED",
-    "DELIVERED": "ORDER_DELIVERED",
-    "CANCELLED": "ORDER_CANCELLED",
-    "REFUNDED": "ORDER_REFUNDED",
-}
-
-
-@dataclass(frozen=True)
-class OrderEvent:
-    """Something that happened to an order, named in the past tense; the id is the same however often
-    the stream delivers the change (order id + new status), so every consumer can be idempotent on it."""
-
-    id: str
-    type: str
-    order_id: str
-    user_id: str
-    total_cents: int
-    item_count: int
-    occurred_at: str
-
-
-def event_of_change(old: Optional[dict], new: Optional[dict]) -> Optional[OrderEvent]:
-    """The event an order write stands for, if any (a write that does not change the status stands for none)."""
-    if not new:
-        return None
-    status = new.get("status")
-    if status not in EVENT_TYPES or (old or {}).get("status") == status:
-        return None
-    return OrderEvent(
-        id=f"{new['id']}.{status}",
-        type=EVENT_TYPES[status],
-        order_id=new["id"],
-        user_id=new["user_id"],
-        total_cents=new.get("total_cents", 0),
-        item_count=sum(line.get("quantity", 0) for line in new.get("lines", [])),
-        occurred_at=new.get("updated_at", ""),
-    )
+from chalicelib import display
+from chalicelib.orders.events import OrderEvent
 
 
 @dataclass(frozen=True)
@@ -114,10 +74,3 @@ _TEXTS = {
         "We refunded {amount} for your order {order} to the card you paid with.",
     ),
 }
-
-
-def parse_event(payload: dict) -> OrderEvent:
-    try:
-        return OrderEvent(**{f: payload[f] for f in OrderEvent.__dataclass_fields__})
-    except (KeyError, TypeError) as exc:
-        raise errors.InvalidInput(f"not an order event: {exc}") from exc

@@ -1,9 +1,9 @@
-"""What the notification services need: the inbox's storage, the users' profiles, the queue and the mail service
+"""What the notification services need: the inbox's storage, the users' profiles and the mail service
 (mypy checks the DynamoDB, SQS and SES adapters and the in-memory fakes against these)."""
 
 from typing import List, Optional, Protocol, Tuple
 
-from chalicelib.notifications.model import Notification, OrderEvent
+from chalicelib.notifications.model import Notification
 from chalicelib.users.model import Profile
 
 
@@ -23,10 +23,6 @@ class InboxRepository(Protocol):
 
 class Profiles(Protocol):
     def get(self, user_id: str) -> Optional[Profile]: ...
-
-
-class EventQueue(Protocol):
-    def send(self, events: List[OrderEvent]) -> None: ...
 
 
 class Mailer(Protocol):

@@ -1,32 +1,17 @@
-"""What the shop does with order events: publish them, and turn each into one inbox item and one email. Built
-once with its collaborators (bootstrap.py)."""
+"""What the shop does with the orders' events: each becomes one inbox item and one email. Built once with its
+collaborators (bootstrap.py)."""
 
-from typing import Iterable, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from chalicelib import errors
+from chalicelib.orders.events import OrderEvent
 from chalicelib.notifications.model import (
     Notification,
-    OrderEvent,
-    event_of_change,
     looks_like_notification_id,
     notification_of,
 )
-from chalicelib.notifications.ports import EventQueue, InboxRepository, Mailer, Profiles
+from chalicelib.notifications.ports import InboxRepository, Mailer, Profiles
 from chalicelib.paging import PageRequest
-
-Change = Tuple[Optional[dict], Optional[dict]]
-
-
-class Publisher:
-    def __init__(self, queue: EventQueue) -> None:
-        self._queue = queue
-
-    def publish(self, changes: Iterable[Change]) -> List[OrderEvent]:
-        """The stream is the outbox: every order status change becomes one event on the queue."""
-        events = [e for e in (event_of_change(old, new) for old, new in changes) if e is not None]
-        if events:
-            self._queue.send(events)
-        return events
 
 
 class Notifications:

@@ -4,6 +4,7 @@ memory in tests/unit/fakes.py; tests/contract runs one suite against both, and m
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 from chalicelib.orders.commands import IdempotencyKey
+from chalicelib.orders.events import OrderEvent
 from chalicelib.orders.model import CartLook, CheckoutView, Claim, Existing, Order, Pending
 from chalicelib.products.model import Offer
 from chalicelib.products.takes import Take
@@ -79,6 +80,12 @@ class CheckoutStore(Protocol):
     ) -> CheckoutView: ...
 
     def begin(self) -> OrderTransaction: ...
+
+
+class EventQueue(Protocol):
+    """Where the orders' events go (SQS: notifications/gateways.py)."""
+
+    def send(self, events: List[OrderEvent]) -> None: ...
 
 
 class OfferSource(Protocol):

@@ -2,9 +2,10 @@
 
 import contextvars
 from concurrent.futures import ThreadPoolExecutor
-from typing import List, Optional, Tuple
+from typing import Any, List, Mapping, Optional, Tuple
 
 from chalicelib import storage
+from chalicelib.orders.events import Change
 from chalicelib.orders.model import PENDING, Claim, Order, Pending
 from chalicelib.orders.records import (
     ORDER_SHARDS,
@@ -174,6 +175,14 @@ class DynamoOrders:
         )
 
 
-def order_of_image(raw: Optional[dict]) -> Optional[Order]:
-    """An order as the table's stream shows it (DynamoDB's attribute shapes); None for no image."""
+def changes_in(stream_event: Mapping[str, Any]) -> List[Change]:
+    """The orders table's stream records as the orders before and after each write (images in DynamoDB's
+    attribute shapes; an image that is no order, or none, is None)."""
+    images = (record.get("dynamodb", {}) for record in stream_event.get("Records", []))
+    return [
+        (_order_of_image(i.get("OldImage")), _order_of_image(i.get("NewImage"))) for i in images
+    ]
+
+
+def _order_of_image(raw: Optional[dict]) -> Optional[Order]:
     return order_of(OrderRecord.from_raw_data(raw)) if raw and "status" in raw else None

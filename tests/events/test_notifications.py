@@ -200,14 +200,14 @@ def test_the_same_stream_record_twice_still_gives_one_item_and_one_email(pump, s
 
 
 def test_records_that_change_no_status_publish_nothing(app):
-    from chalicelib.notifications import handlers
+    from chalicelib.orders import outbox
 
     same = _order_image("NOCHANGE", "u", "PLACED", old_status="PLACED")
     cart = {
         "eventName": "MODIFY",
         "dynamodb": {"NewImage": {"id": {"S": "cart#u"}, "q_P": {"N": "1"}}},
     }
-    assert handlers.publish({"Records": [same, cart]}) == 0
+    assert outbox.publish({"Records": [same, cart]}) == 0
 
 
 def test_the_same_message_three_times_still_gives_one_item_and_one_email(shopper, app):

@@ -226,7 +226,7 @@ def test_sqs_refusing_the_publisher_loses_no_event(pump, shopper, admin):
 
 def test_entries_sqs_reports_as_failed_are_sent_again():
     from chalicelib.notifications.gateways import SqsEventQueue
-    from chalicelib.notifications.model import OrderEvent
+    from chalicelib.orders.events import OrderEvent
 
     class FlakySqs:
         def __init__(self):

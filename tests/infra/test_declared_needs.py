@@ -9,7 +9,7 @@ from tests import recorder
 def test_every_operation_makes_only_the_calls_it_declares(app, client, stack, pump):
     from bench import scenarios
     from chalicelib.notifications import handlers
-    from chalicelib.orders import sweeping
+    from chalicelib.orders import outbox, sweeping
     from tests.support import eventually
 
     world = scenarios.World.create(stack)
@@ -25,7 +25,7 @@ def test_every_operation_makes_only_the_calls_it_declares(app, client, stack, pu
     declared.update(
         {
             (h.method, h.path): set(h.needs)
-            for h in (handlers.PUBLISH, handlers.DELIVER, sweeping.SWEEP)
+            for h in (outbox.PUBLISH, handlers.DELIVER, sweeping.SWEEP)
         }
     )
     sweeping.sweep()  # the scheduled sweep's calls, whatever it finds

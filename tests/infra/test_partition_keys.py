@@ -13,7 +13,8 @@ from collections import defaultdict
 
 from bench import capacity, workloads
 from chalicelib import bootstrap
-from chalicelib.notifications.model import event_of_change
+from chalicelib.orders.events import event_of_change
+from chalicelib.orders.model import Line, Order
 
 MIN_SHARDS = 8
 
@@ -48,17 +49,20 @@ def _as(subject, call):
 
 def _deliver(app_module, order):
     """The consumer, handed this order's events as SQS would (the publisher itself writes no table)."""
-    from dataclasses import asdict
     import json
 
-    new = {
-        "id": order["id"],
-        "user_id": order["user_id"],
-        "status": order["status"],
-        "total_cents": order["total_cents"],
-        "lines": [{"quantity": line["quantity"]} for line in order["items"]],
-        "updated_at": order["updated_at"],
-    }
+    lines = tuple(
+        Line(i["product_id"], i["name"], i["unit_price_cents"], i["quantity"])
+        for i in order["items"]
+    )
+    new = Order(
+        order["id"],
+        order["user_id"],
+        order["status"],
+        lines,
+        order["created_at"],
+        order["updated_at"],
+    )
     event = event_of_change(None, new)
     app_module.deliver_notifications(
         {
@@ -66,7 +70,7 @@ def _deliver(app_module, order):
                 {
                     "messageId": str(uuid.uuid4()),
                     "receiptHandle": "r",
-                    "body": json.dumps(asdict(event)),
+                    "body": json.dumps(event.payload()),
                     "attributes": {},
                     "messageAttributes": {},
                     "md5OfBody": "",

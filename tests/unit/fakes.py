@@ -23,7 +23,8 @@ from chalicelib.products import model as products_model
 from chalicelib.products.model import FLASH_BUCKETS, Current
 from chalicelib.products.service import Products
 from chalicelib.products.takes import OutOfStock, Rotation, Take, spread, takes_from_buckets
-from chalicelib.notifications.service import Notifications, Publisher
+from chalicelib.notifications.service import Notifications
+from chalicelib.orders.outbox import Publisher
 from chalicelib.users.identity import Account, Tokens
 from chalicelib.users.model import Taken
 from chalicelib.users.service import Accounts

@@ -1,7 +1,8 @@
 import pytest
 
 from chalicelib import errors
-from chalicelib.notifications import model as events
+from chalicelib.notifications.model import notification_of
+from chalicelib.orders import events
 from chalicelib.orders import model
 from chalicelib.orders.model import Line, Order
 from chalicelib.products.model import Product, check
@@ -130,21 +131,35 @@ def test_product_rules_name_the_field(field, value):
 
 
 def test_only_status_changes_of_orders_are_events():
-    placed = {
-        "id": "O1",
-        "kind": "order",
-        "user_id": "U1",
-        "status": "PLACED",
-        "lines": [{"quantity": 2}],
-        "total_cents": 500,
-        "updated_at": "t",
-    }
+    from dataclasses import replace
+
+    placed = _order()
     event = events.event_of_change(None, placed)
-    assert (event.id, event.type, event.item_count) == ("O1.PLACED", "ORDER_PLACED", 2)
+    assert (event.id, event.type, event.item_count, event.total_cents, event.occurred_at) == (
+        "O1.PLACED",
+        "ORDER_PLACED",
+        3,
+        2 * 1250 + 999,
+        placed.updated_at,
+    )
+    shipped = replace(placed, status="SHIPPED", updated_at="2026-11-28T09:00:00Z")
     assert events.event_of_change(placed, placed) is None
-    assert events.event_of_change(None, {"id": "cart#U1"}) is None
     assert events.event_of_change(placed, None) is None
-    assert events.event_of_change(placed, dict(placed, status="SHIPPED")).id == "O1.SHIPPED"
+    assert events.event_of_change(None, replace(placed, status=model.PENDING)) is None
+    assert events.event_of_change(placed, shipped).occurred_at == "2026-11-28T09:00:00Z"
+    assert (
+        events.event_of_change(shipped, replace(shipped, status="REFUNDED")).type
+        == "ORDER_REFUNDED"
+    )
+
+
+def test_an_event_reads_back_from_its_message_and_nothing_else_passes_for_one():
+    event = events.event_of_change(None, _order())
+    assert events.parse_event(event.payload()) == event
+    without_user = {k: v for k, v in event.payload().items() if k != "user_id"}
+    for payload in ({}, dict(event.payload(), type="ORDER_LOST"), without_user):
+        with pytest.raises(errors.InvalidInput, match="not an order event"):
+            events.parse_event(payload)
 
 
 def test_notification_texts_show_money_and_the_order_as_the_storefront_does():
@@ -157,7 +172,7 @@ def test_notification_texts_show_money_and_the_order_as_the_storefront_does():
         1,
         "t",
     )
-    notification = events.notification_of(event, "USD")
+    notification = notification_of(event, "USD")
     assert notification.subject == "We received your order VA87AQGN"
     assert notification.message == (
         "Thank you! Your order VA87AQGN for 1 item, $1,167.00, is placed. "

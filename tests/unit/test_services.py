@@ -1,8 +1,10 @@
 import pytest
 
 from chalicelib import errors
-from chalicelib.notifications.model import OrderEvent
-from chalicelib.notifications.service import Notifications, Publisher
+from chalicelib.notifications.service import Notifications
+from chalicelib.orders.events import OrderEvent
+from chalicelib.orders.model import PENDING, PLACED, Order
+from chalicelib.orders.outbox import Publisher
 from chalicelib.users.model import Profile
 from chalicelib.users.service import Accounts, Session
 from tests.unit.fakes import (
@@ -97,14 +99,7 @@ def test_a_mail_failure_leaves_the_item_unemailed_so_the_retry_sends_it(notifica
 
 def test_publishing_sends_only_status_changes():
     queue = FakeQueue()
-    placed = {
-        "id": "O1",
-        "kind": "order",
-        "user_id": "U1",
-        "status": "PLACED",
-        "lines": [],
-        "total_cents": 0,
-        "updated_at": "t",
-    }
-    Publisher(queue).publish([(None, placed), (placed, placed), (None, {"id": "cart#U1"})])
+    placed = Order("O1", "U1", PLACED, (), "t", "t")
+    pending = Order("O2", "U1", PENDING, (), "t", "t")
+    Publisher(queue).publish([(None, placed), (placed, placed), (None, pending), (placed, None)])
     assert [e.id for e in queue.events] == ["O1.PLACED"]
