@@ -33,3 +33,32 @@ def test_every_module_imports_alone_in_a_fresh_interpreter():
 def test_no_module_is_longer_than_about_250_lines(path):
     # about 200 at 120 columns before `ruff format` (100 columns) gave each module a fifth more lines
     assert len(path.read_text().splitlines()) <= 280, path
+
+
+# a package reaches another's data only through what that package hands it (ports, events, domain values)
+BOUNDARIES = {
+    "chalicelib/notifications": ("chalicelib.orders.repository", "chalicelib.orders.records"),
+    "chalicelib/orders": (
+        "chalicelib.products.records",
+        "chalicelib.products.repository",
+        "chalicelib.products.stock",
+    ),
+}
+
+
+@pytest.mark.parametrize("package", sorted(BOUNDARIES))
+def test_no_package_imports_another_packages_storage(package):
+    import ast
+
+    crossing = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            crossing += [(path.name, n) for n in names if n.startswith(BOUNDARIES[package])]
+    assert crossing == []
