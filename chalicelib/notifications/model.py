@@ -2,9 +2,12 @@
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chalicelib import display
-from chalicelib.orders.events import OrderEvent
+
+if TYPE_CHECKING:  # the API's inbox routes never load the orders' model
+    from chalicelib.orders.events import OrderEvent
 
 
 @dataclass(frozen=True)
@@ -20,7 +23,7 @@ class Notification:
     emailed: bool = False
 
 
-def notification_id(event: OrderEvent) -> str:
+def notification_id(event: "OrderEvent") -> str:
     """The same for every delivery of the event, and sorting by it sorts by when the event happened:
     `<time, digits only>-<event id>`."""
     return "".join(c for c in event.occurred_at if c in "0123456789") + "-" + event.id
@@ -33,7 +36,7 @@ def looks_like_notification_id(text: str) -> bool:
 _NOTIFICATION_ID = re.compile(r"^[0-9]{1,20}-[0-9A-Za-z]{1,64}\.[A-Z]{1,16}$")
 
 
-def notification_of(event: OrderEvent, currency: str) -> Notification:
+def notification_of(event: "OrderEvent", currency: str) -> Notification:
     subject, message = _TEXTS[event.type]
     values = {
         "order": display.order_reference(event.order_id),

@@ -1,10 +1,9 @@
 """What the shop does with the orders' events: each becomes one inbox item and one email. Built once with its
 collaborators (bootstrap.py)."""
 
-from typing import List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
 from chalicelib import errors
-from chalicelib.orders.events import OrderEvent
 from chalicelib.notifications.model import (
     Notification,
     looks_like_notification_id,
@@ -12,6 +11,9 @@ from chalicelib.notifications.model import (
 )
 from chalicelib.notifications.ports import InboxRepository, Mailer, Profiles
 from chalicelib.paging import PageRequest
+
+if TYPE_CHECKING:  # the API's inbox routes never load the orders' model
+    from chalicelib.orders.events import OrderEvent
 
 
 class Notifications:
@@ -23,7 +25,7 @@ class Notifications:
         self._mailer = mailer
         self._currency = currency
 
-    def deliver(self, event: OrderEvent) -> bool:
+    def deliver(self, event: "OrderEvent") -> bool:
         """One inbox item and one email per event, however often it arrives. Returns whether it emailed now."""
         stored = self._inbox.add_once(notification_of(event, self._currency))
         if stored.emailed:
