@@ -1,9 +1,11 @@
 """The storefront: one HTML page and its assets, served by the app itself.
 
-Assets are served under names that carry their content hash (`app.3f2a9c1b.js`), so they can be cached for a
+Assets are served under names that carry their content hash (`app.3f2a9c1b04de.js`), so they can be cached for a
 year (they are the same for everyone and never change under a name); the page names the current ones and is not
-stored (no-store, like every answer but the catalog's reads), so a release shows at the next visit. Hashes are computed once per container,
-from the files themselves: there is no build step.
+stored (no-store, like every answer but the catalog's reads), so a release shows at the next visit. The script is
+ES modules: the page names the entry module (app.js), and each module's imports are rewritten to the hashed names
+of what it imports, so a change renames every module that reaches it (modules.py). Hashes are computed once per
+container, from the files themselves: there is no build step.
 """
 
 import functools
@@ -17,7 +19,7 @@ from chalicelib import display, errors, settings
 from chalicelib.http import responses
 from chalicelib.http import request as parse
 from chalicelib.http.routing import route
-from chalicelib.storefront import stripe_js
+from chalicelib.storefront import modules, stripe_js
 from chalicelib.storefront.stripe_js import StripeJs
 
 bp = Blueprint(__name__)
@@ -88,14 +90,25 @@ def _answer(request, body: str, content_type: str, tag: str, cache_control: str)
 
 @functools.lru_cache(maxsize=1)
 def _assets() -> Dict[str, Tuple[str, str, str]]:
-    """hashed name -> (text, content type, ETag), for every file in assets/ but the page itself."""
+    """hashed name -> (text, content type, ETag), for every file in assets/ but the page itself; the modules with
+    their imports rewritten to the hashed names of what they import (modules.py)."""
+    files = {p.name: p.read_text() for p in sorted(ASSETS.iterdir()) if p.suffix in TYPES}
+    scripts = modules.hashed({n: t for n, t in files.items() if n.endswith(".js")}, _hashed_name)
     served = {}
-    for path in sorted(ASSETS.iterdir()):
-        if path.suffix in TYPES:
-            text = path.read_text()
-            tag = responses.etag_of(text.encode())
-            served[f"{path.stem}.{tag[1:13]}{path.suffix}"] = (text, TYPES[path.suffix], tag)
+    for name, text in files.items():
+        hashed_name, text = scripts.get(name) or (_hashed_name(name, text), text)
+        served[hashed_name] = (
+            text,
+            TYPES[pathlib.Path(name).suffix],
+            responses.etag_of(text.encode()),
+        )
     return served
+
+
+def _hashed_name(name: str, text: str) -> str:
+    """`app.js` -> `app.3f2a9c1b04de.js`: the first 12 hex digits of its ETag, that of the text as served."""
+    path = pathlib.Path(name)
+    return f"{path.stem}.{responses.etag_of(text.encode())[1:13]}{path.suffix}"
 
 
 @functools.lru_cache(maxsize=1)

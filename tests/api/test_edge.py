@@ -331,6 +331,30 @@ def test_the_storefront_page_is_not_stored_and_its_hashed_assets_are_immutable(a
         assert again.status_code == 304 and secure(again)
 
 
+def test_the_storefronts_modules_are_each_served_under_the_hashed_name_their_importer_names(
+    anonymous,
+):
+    import re
+
+    page = anonymous.get("/").body.decode()
+    waiting = re.findall(r'<script type="module" src="(/static/[\w.-]+\.js)"', page)
+    assert len(waiting) == 1  # the entry module; it imports the rest
+    served = set()
+    while waiting:
+        path = waiting.pop()
+        served.add(path)
+        module = anonymous.get(path)
+        assert module.status_code == 200, path
+        assert module.headers["Content-Type"] == "text/javascript; charset=utf-8"
+        assert cache_control(module) == "public, max-age=31536000, immutable"
+        imported = re.findall(
+            r'^(?:import|export)[^"\n]*"\./([\w.-]+)";$', module.body.decode(), re.M
+        )
+        assert all(re.fullmatch(r"[\w-]+\.[0-9a-f]{12}\.js", name) for name in imported), path
+        waiting += [f"/static/{name}" for name in imported if f"/static/{name}" not in served]
+    assert len(served) >= 10
+
+
 GATEWAY_ANSWERS = [
     ("GET", "/users/me", {}, 401),
     ("GET", "/users/me", {"Authorization": "Bearer forged"}, 403),
