@@ -123,6 +123,11 @@ def render(stripe: StripeJs, publishable_key: str, currency: str) -> Tuple[str, 
     for hashed in _assets():
         stem, _, suffix = hashed.split(".")
         html = html.replace(f"/static/{stem}.{suffix}", f"/static/{hashed}")
+    preloads = [h for h in _assets() if h.endswith(".js") and not h.startswith("app.")]
+    html = html.replace(
+        "<!-- modulepreload -->",
+        "\n  ".join(f'<link rel="modulepreload" href="/static/{h}">' for h in preloads),
+    )
     for name, value in (
         ("currency_prefix", display.currency_prefix(currency)),
         ("currency", currency),

@@ -93,6 +93,15 @@ def test_the_entry_imports_every_module_so_a_first_visit_fetches_them_in_one_rou
     assert set(modules.imports(ENTRY, text)) == {p.name for p in SCRIPTS} - {ENTRY}
 
 
+def test_the_page_preloads_every_module_beside_the_entry_so_a_first_visit_takes_one_round():
+    html, _ = routes.render(stripe_js.for_api(""), "pk_test_storefront", "USD")
+    preloaded = re.findall(r'<link rel="modulepreload" href="/static/([^"]+)">', html)
+    served = _served()
+    assert sorted(preloaded) == sorted(
+        h for f, (h, _) in served.items() if f.endswith(".js") and f != ENTRY
+    )
+
+
 def test_changing_an_imported_module_renames_its_importers_up_to_the_page_and_nothing_else(assets):
     before = _served()
     entry = _entry_in_page()
