@@ -36,7 +36,7 @@ def test_a_throttled_dependency_is_still_called_busy(anonymous, admin):
     product = admin.post(
         "/products", {"name": "Busy Bee Mug", "category": "mugs", "price_cents": 900, "stock": 3}
     ).json
-    with failing("dynamodb", "BatchGetItem", 400, "ThrottlingException"):
+    with failing("dynamodb", "GetItem", 400, "ThrottlingException"):
         answer = anonymous.get(f"/products/{product['id']}", headers={"Cache-Control": "no-cache"})
     assert (
         answer.status_code == 503
