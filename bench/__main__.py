@@ -1,5 +1,8 @@
 """`make bench`: cold start against a baseline, DynamoDB calls per API operation, warm memory,
-authorizer cost. Prints a table and writes bench/results.json. Reports; never fails the build."""
+authorizer cost. Prints a table and writes bench/results.json. Reports; never fails the build.
+
+`python -m bench --only dynamodb_calls` (or any step's key in results.json, repeatable) runs only those steps
+and prints their part of the report; it writes no results.json (that file holds one whole run)."""
 
 import json
 import os
@@ -25,7 +28,7 @@ def steps(results: dict):
     return [
         ("cold start, Lambda-like", "cold_start", cold_start),
         (
-            "DynamoDB calls and Stripe requests per operation",
+            "DynamoDB calls, Stripe requests and DynamoDB units per operation",
             "dynamodb_calls",
             scenarios.count_calls,
         ),
@@ -40,12 +43,23 @@ def steps(results: dict):
     ]
 
 
-def main() -> int:
+def main(argv=None) -> int:
+    import argparse
+
     from devstack import aws, provision
 
     began = time.monotonic()
-    results, server = {}, None
+    results: dict = {}
+    server = None
     todo = steps(results)
+    keys = [key for _, key, _ in todo if key not in (None, COST)]
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--only", action="append", choices=keys, metavar="STEP", help=f"one of {', '.join(keys)}"
+    )
+    only = parser.parse_args(argv).only
+    if only:
+        todo = [step for step in todo if step[1] in only]
     count = len(todo) + 1
     from bench import stripe_meter
 
@@ -76,12 +90,19 @@ def main() -> int:
         if server is not None:
             server.stop()
         stripe.__exit__(None, None, None)
-    estimated = results.pop(COST)
-    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    report(results)
-    from bench import cost
+    if "dynamodb_calls" in results:
+        results["reads"] = scenarios.reads(results["dynamodb_calls"])
+    if only:
+        report(results)
+    else:
+        estimated = results.pop(COST)
+        (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+        report(results)
+        from bench import cost
 
-    cost.report(estimated)
+        cost.report(estimated)
+    if "reads" in results:
+        print(f"\n{scenarios.reads_line(results['reads'])}")
     print(f"make bench took {progress.elapsed(time.monotonic() - began)}")
     return 0
 
@@ -144,7 +165,36 @@ def authorizer_cost(world) -> float:
 
 
 def report(results: dict) -> None:
-    cold = results["cold_start"]
+    """The steps' figures (those that ran: `--only` runs some)."""
+    if "cold_start" in results:
+        report_cold_start(results["cold_start"])
+    if "warm" in results:
+        warm = results["warm"]
+        print(
+            f"warm function peak RSS after {warm['requests']} requests: {warm['peak_rss_mb']} MB "
+            f"(budget {warm['budget_mb']} MB)"
+        )
+    if "authorizer_ms" in results:
+        print(f"authorizer: {results['authorizer_ms']} ms per token with warm keys")
+    for key, value in results.items():
+        if key not in (
+            "cold_start",
+            "warm",
+            "authorizer_ms",
+            "dynamodb_calls",
+            "capacity",
+            "reads",
+        ):
+            print(f"{key}: {value}")
+    if "capacity" in results:
+        report_capacity(results["capacity"])
+    if "dynamodb_calls" in results:
+        report_calls(results["dynamodb_calls"])
+    if "cold_start" in results:  # a whole run (`--only` writes none)
+        print(f"\nwritten to {ROOT / 'bench' / 'results.json'}")
+
+
+def report_cold_start(cold: dict) -> None:
     print(
         f"\ncold start, Lambda-like ({cold['request']}, Python {cold['python']}, x86_64 zips, "
         f"{cold['runs']} interleaved runs each):"
@@ -161,36 +211,43 @@ def report(results: dict) -> None:
         f"shop / baseline with bytecode: {cold['ratio_to_baseline_with_bytecode']}x; "
         f"in CPU time: {cold['cpu_ratio']}x (less disturbed by other load on the machine)"
     )
-    warm = results["warm"]
+
+
+def report_calls(calls: dict) -> None:
+    """Per operation: its DynamoDB calls, Stripe requests, and the read and write units the capacity model charges
+    its DynamoDB calls (bench/capacity.py: item sizes, consistency, a missing key's minimum unit)."""
     print(
-        f"warm function peak RSS after {warm['requests']} requests: {warm['peak_rss_mb']} MB "
-        f"(budget {warm['budget_mb']} MB)"
+        "\nDynamoDB calls, Stripe requests and DynamoDB units per operation (RCU: per item 1 per 4 KB strongly "
+        "consistent, 0.5 eventually, 2 in a transaction, a missing key 1; a Query its items' size):"
     )
-    print(f"authorizer: {results['authorizer_ms']} ms per token with warm keys")
-    for key, value in results.items():
-        if key not in ("cold_start", "warm", "authorizer_ms", "dynamodb_calls", "capacity"):
-            print(f"{key}: {value}")
-    report_capacity(results["capacity"])
-    print("\nDynamoDB calls and Stripe requests per operation:")
-    width = max(len(name) for name in results["dynamodb_calls"])
-    print(f"  {'':<{width}}  {'DynamoDB':>8}  {'Stripe':>6}")
-    for name, row in results["dynamodb_calls"].items():
+    width = max(len(name) for name in calls)
+    print(f"  {'':<{width}}  {'DynamoDB':>8}  {'Stripe':>6}  {'RCU':>5}  {'WCU':>5}")
+    for name, row in calls.items():
         print(
-            f"  {name:<{width}}  {row['calls']:>8}  {row['stripe']:>6}  {', '.join(row['operations'])}"
+            f"  {name:<{width}}  {row['calls']:>8}  {row['stripe']:>6}  {row['rcu']:>5g}  {row['wcu']:>5g}  "
+            + ", ".join(row["operations"])
             + (f"  | {', '.join(row['stripe_requests'])}" if row["stripe_requests"] else "")
         )
-    print(f"\nwritten to {ROOT / 'bench' / 'results.json'}")
 
 
 def report_capacity(capacity: dict) -> None:
     print(
-        "\npartition heat (bench/capacity.py; DynamoDB takes 1,000 WCU/s and 3,000 RCU/s per partition key):"
+        "\npartition heat (bench/capacity.py; DynamoDB takes 1,000 WCU/s and 3,000 RCU/s per partition key; "
+        "a shopper reads each product's page before ordering, no-cache as the storefront does):"
     )
     for name, row in capacity.items():
+        hot_wcu = row["hottest_write_keys"][0][1] if row["hottest_write_keys"] else 0
+        hot_rcu = row["hottest_read_keys"][0][1] if row["hottest_read_keys"] else 0
         print(
-            f"  {name}: {row['orders']} orders, sustainable {row['sustainable_orders_per_second']:,} orders/s "
-            f"(goal 10,000); all writes {row['wcu_per_order_total']} WCU per order (budget 22), reads "
-            f"{row['rcu_per_order_total']} RCU, {row['dynamodb_calls_per_order']} DynamoDB calls"
+            f"  {name}: {row['orders']} orders, sustainable {_rate(row['sustainable_orders_per_second'])} "
+            f"orders/s (goal 10,000; hottest key {hot_wcu} WCU and hottest key {hot_rcu} RCU per order), "
+            f"{_rate(row.get('sustainable_orders_per_second_without_product_pages'))} without the product page "
+            "reads"
+        )
+        print(
+            f"    per order: {row['wcu_per_order_total']} WCU in all (budget 22), {row['rcu_per_order_total']} RCU "
+            f"({row.get('rcu_per_order_product_pages', 0)} of them for {row.get('product_page_reads_per_order', 0)} "
+            f"product page reads), {row['dynamodb_calls_per_order']} DynamoDB calls"
         )
         print(
             f"    Stripe: {row['stripe_requests_per_order']} requests per order, {row['stripe_writes_per_order']} "
@@ -200,6 +257,10 @@ def report_capacity(capacity: dict) -> None:
         )
         for label, keys in (("WCU", row["hottest_write_keys"]), ("RCU", row["hottest_read_keys"])):
             print(f"    hottest {label} per order: " + ", ".join(f"{k} {v}" for k, v in keys[:3]))
+
+
+def _rate(orders_per_second) -> str:
+    return "no limit" if orders_per_second is None else f"{orders_per_second:,}"
 
 
 if __name__ == "__main__":

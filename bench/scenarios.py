@@ -1,6 +1,11 @@
 """The data the benchmarks run against, and one scenario per API operation whose DynamoDB calls
 are counted (botocore's before-call hook on the app's own client), and whose cost to the app is measured
-(bench/probe.py: its own time, its AWS calls and round trips, DynamoDB units, log bytes) for bench/cost.py."""
+(bench/probe.py: its own time, its AWS calls and round trips, log bytes, and the read and write units the
+capacity model charges its DynamoDB calls, bench/capacity.py) for bench/cost.py.
+
+Some operations are measured in a cold container (`cold_container()`: caches empty) as well as a warm one, and
+`reads()` gathers the figures `make bench` ends with: read units per product read, per page and per refused
+flash-sale order, and the DynamoDB calls of a shopper's first cart line."""
 
 import contextlib
 import os
@@ -26,12 +31,15 @@ class World:
     admin: Api
     token: str
     product_id: str = "none"  # a product with plenty of stock
+    flash_id: str = ""  # a flash-sale product with plenty of stock
+    newcomer: Optional[Api] = None  # a shopper with no cart yet
     many: List[str] = field(default_factory=list)  # 50 products of one category
     cursor: Optional[str] = None  # the second page of that category
     created: str = ""  # made by POST /products, changed and deleted by the next scenarios
     order_id: str = ""  # placed with an idempotency key, then shipped and delivered
     to_cancel: str = ""
     sold_out: str = ""
+    flash_sold_out: str = ""  # a flash-sale product with no unit left
     event_order: dict = field(default_factory=dict)
     refresh_token: str = ""  # the sign-in scenario's, refreshed and then signed out by the next two
     cold_start_event: dict = field(default_factory=dict)
@@ -61,7 +69,15 @@ class World:
             account("bench-shopper@example.com"),
             account("bench-admin@example.com", admin=True),
         )
-        world = cls(stack=stack, client=client, shopper=shopper, admin=admin, token=shopper.token)
+        newcomer = account("bench-newcomer@example.com")
+        world = cls(
+            stack=stack,
+            client=client,
+            shopper=shopper,
+            admin=admin,
+            token=shopper.token,
+            newcomer=newcomer,
+        )
         world.cold_start_event = {"method": "GET", "path": "/health"}
         world.warm_requests = [
             {"method": "GET", "path": "/health"},
@@ -89,6 +105,14 @@ def counting():
         yield counter
     finally:
         events.unregister("before-call.dynamodb", unique_id="bench-counter")
+
+
+@contextlib.contextmanager
+def cold_container():
+    """A container that has served nothing yet: a fresh composition root, every warm cache empty, over the same
+    AWS clients (the meters hooked on them see its calls). The root in use comes back afterwards."""
+    with bootstrap.replaced():
+        yield
 
 
 SCENARIOS: List[Callable[[World], Dict]] = []
@@ -207,9 +231,10 @@ def _sign_out(world):
 # --- catalog ----------------------------------------------------------------------------------------
 
 
-def _new_product(world, name="Bench Chair", stock=1000, category="bench"):
+def _new_product(world, name="Bench Chair", stock=1000, category="bench", flash_sale=False):
+    fields = {"name": name, "category": category, "price_cents": 1999, "stock": stock}
     return world.admin.post(
-        "/products", {"name": name, "category": category, "price_cents": 1999, "stock": stock}
+        "/products", {**fields, **({"flash_sale": True} if flash_sale else {})}
     ).json["id"]
 
 
@@ -243,6 +268,31 @@ def _product(world):
 @scenario("GET /products/{id} (warm cache)")
 def _product_warm(world):
     return Api(world.client).get(f"/products/{world.product_id}")
+
+
+@scenario("GET /products/{id} (cold container)")
+def _product_cold(world):
+    with cold_container():
+        return Api(world.client).get(f"/products/{world.product_id}")
+
+
+def _a_flash_sale_product(world):
+    world.flash_id = _new_product(
+        world, name="Bench Flash Kettle", category="bench-flash", flash_sale=True
+    )
+
+
+@scenario("GET /products/{id} (flash sale, cold container)", setup=_a_flash_sale_product)
+def _flash_cold(world):
+    with cold_container():
+        return Api(world.client).get(f"/products/{world.flash_id}")
+
+
+# a container that has served the product before (read once more beforehand, as every GET scenario is): what it
+# remembers of it (its flash-sale flag) may spare reads; the answer cache is skipped
+@scenario("GET /products/{id} (flash sale, warm container)")
+def _flash_warm(world):
+    return Api(world.client).get(f"/products/{world.flash_id}", headers=NO_CACHE)
 
 
 @scenario("GET /products (a page)")
@@ -297,6 +347,13 @@ def _fill_cart(world):
         world.shopper.put(f"/cart/items/{product_id}", {"quantity": 1})
 
 
+@scenario("PUT /cart/items/{id} (first line: new shopper, cold container)")
+def _cart_first_line(world):
+    with cold_container():
+        return world.newcomer.put(f"/cart/items/{world.product_id}", {"quantity": 1})
+
+
+# the 10th line of a cart (the other 9 put beforehand)
 @scenario("PUT /cart/items/{id}", setup=_fill_cart)
 def _cart_put(world):
     return world.shopper.put(f"/cart/items/{world.product_id}", {"quantity": 2})
@@ -374,6 +431,45 @@ def _order_sold_out(world):
             "items": [{"product_id": world.sold_out, "quantity": 1}],
         },
     )
+
+
+def _a_sold_out_flash_sale_product(world):
+    world.flash_sold_out = _new_product(
+        world, name="Bench Flash Sold Out", category="bench-flash", stock=0, flash_sale=True
+    )
+
+
+def _order_flash_sold_out(world):
+    import uuid
+
+    return world.shopper.post(
+        "/orders",
+        {
+            "payment_method": "pm_card_visa",
+            "items": [{"product_id": world.flash_sold_out, "quantity": 1}],
+        },
+        headers={"Idempotency-Key": str(uuid.uuid4())},  # as the storefront sends one
+    )
+
+
+# the first refusal since the product changed: its offer not yet read, nothing known of its buckets
+@scenario("POST /orders (flash sale, sold out)", setup=_a_sold_out_flash_sale_product, status=409)
+def _flash_refused(world):
+    return _order_flash_sold_out(world)
+
+
+def _refused_just_now(world):
+    assert _order_flash_sold_out(world).status_code == 409
+
+
+# another refusal within the second the container remembers a sold-out product for
+@scenario(
+    "POST /orders (flash sale, sold out, known to the container)",
+    setup=_refused_just_now,
+    status=409,
+)
+def _flash_refused_known(world):
+    return _order_flash_sold_out(world)
 
 
 @scenario("POST /orders (replayed key)")
@@ -491,3 +587,71 @@ def _inbox(world):
 @scenario("POST /notifications/{id}/read")
 def _read(world):
     return world.shopper.post("/notifications/20261127000000-BENCH.PLACED/read")
+
+
+# --- what `make bench` ends with ------------------------------------------------------------------
+
+# (label in results.json, scenario, field of its row)
+READS = {
+    "product_read_rcu": {
+        "not_flash_sale_cold": ("GET /products/{id} (cold container)", "rcu"),
+        "not_flash_sale_warm": ("GET /products/{id}", "rcu"),
+        "flash_sale_cold": ("GET /products/{id} (flash sale, cold container)", "rcu"),
+        "flash_sale_warm": ("GET /products/{id} (flash sale, warm container)", "rcu"),
+    },
+    "page_rcu": {
+        "catalog": ("GET /products (a page)", "rcu"),
+        "category": ("GET /products?category= (next page)", "rcu"),
+    },
+    "refused_flash_sale_order_rcu": {
+        "fresh": ("POST /orders (flash sale, sold out)", "rcu"),
+        "known": ("POST /orders (flash sale, sold out, known to the container)", "rcu"),
+    },
+    "cart_line_calls": {
+        "first": ("PUT /cart/items/{id} (first line: new shopper, cold container)", "calls"),
+        "later": ("PUT /cart/items/{id}", "calls"),
+    },
+}
+
+
+def reads(counted: Dict[str, Dict]) -> Dict[str, Dict]:
+    """The figures of READS from count_calls' rows (a scenario that did not run is left out)."""
+    return {
+        group: {k: counted[name][field] for k, (name, field) in figures.items() if name in counted}
+        for group, figures in READS.items()
+    }
+
+
+def reads_line(found: Dict[str, Dict]) -> str:
+    """One line: read units per product read, per page and per refused flash-sale order; a cart line's calls."""
+
+    def figures(group: str, *labelled) -> str:
+        shown = [(found.get(group, {}).get(k), label) for k, label in labelled]
+        return ", ".join(f"{value:g} {label}" for value, label in shown if value is not None)
+
+    return "; ".join(
+        (
+            "read units per product read: "
+            + figures(
+                "product_read_rcu",
+                ("not_flash_sale_cold", "not on flash sale (cold container)"),
+                ("not_flash_sale_warm", "not on flash sale (warm, no-cache)"),
+                ("flash_sale_cold", "flash sale (cold container)"),
+                ("flash_sale_warm", "flash sale (warm, no-cache)"),
+            ),
+            "per page: "
+            + figures("page_rcu", ("catalog", "catalog (20)"), ("category", "category (10)")),
+            "per refused flash-sale order: "
+            + figures(
+                "refused_flash_sale_order_rcu",
+                ("fresh", "fresh"),
+                ("known", "known sold out"),
+            ),
+            "DynamoDB calls of a shopper's first cart line: "
+            + figures(
+                "cart_line_calls",
+                ("first", "(new shopper, cold container)"),
+                ("later", "for a later line"),
+            ),
+        )
+    )

@@ -5,6 +5,12 @@
   them refunded, a sixth of all cancelled (voided); and every notification delivered;
 - flash: 2,000 one-line orders for one flash-sale product from 1,000 shoppers, and their notifications.
 
+Before ordering, the shopper reads the page of each product ordered (PAGE_READS_PER_LINE) as the storefront
+reads it: with `Cache-Control: no-cache` (chalicelib/storefront/assets/app.js, productPage), so no warm cache
+answers it and every read reaches DynamoDB. The capacity meter counts those reads apart too
+(capacity.product_page), so the summary says what the shop sustains with them and without them (as if a cache
+answered every product page).
+
 Setting up (products, profiles, tokens) is not metered; everything from the first order on is.
 """
 
@@ -19,6 +25,7 @@ from chalicelib import bootstrap
 from devstack.api import Api
 
 SHOPPERS, ORDERS, PRODUCTS, CATEGORIES = 1000, 2000, 300, 6
+PAGE_READS_PER_LINE = 1  # product page reads per order line, before the order
 
 
 class Minted(Api):
@@ -88,6 +95,21 @@ def _placed(response) -> dict:
     return response.json
 
 
+def _read_pages(api: Api, product_ids) -> int:
+    """The shopper reads each product's page as the storefront does (no-cache); returns the reads made."""
+    from bench.capacity import product_page
+
+    token = product_page.set(True)
+    try:
+        for product_id in product_ids:
+            for _ in range(PAGE_READS_PER_LINE):
+                read = api.get(f"/products/{product_id}", headers={"Cache-Control": "no-cache"})
+                assert read.status_code == 200, (read.status_code, read.body)
+    finally:
+        product_page.reset(token)
+    return len(product_ids) * PAGE_READS_PER_LINE
+
+
 def _moved(response) -> None:
     assert response.status_code == 200, (response.status_code, response.body)
     progress.advance()
@@ -111,11 +133,12 @@ def spread(world, meter, rng: random.Random) -> Dict:
     people = shoppers(world, SHOPPERS)
     events = _pump(world)
     meter.reset()
-    owners = {}
+    owners, pages = {}, 0
     for n in range(ORDERS):
         api = rng.choice(people)
         lines = [(p, rng.randint(1, 3)) for p in rng.sample(products, rng.randint(1, 3))]
         key = {"Idempotency-Key": str(uuid.UUID(int=rng.getrandbits(128)))}
+        pages += _read_pages(api, [p for p, _ in lines])
         if n % 4 == 0:
             for product_id, quantity in lines:
                 put = api.put(f"/cart/items/{product_id}", {"quantity": quantity})
@@ -145,7 +168,7 @@ def spread(world, meter, rng: random.Random) -> Dict:
     for order_id in rng.sample(sorted(set(made) - set(shipped)), len(made) // 6):
         _moved(owners[order_id].post(f"/orders/{order_id}/cancel"))
     _drain(events)
-    return meter.summary(ORDERS)
+    return {**meter.summary(ORDERS), "product_page_reads_per_order": round(pages / ORDERS, 2)}
 
 
 def flash(world, meter, rng: random.Random) -> Dict:
@@ -167,8 +190,10 @@ def flash(world, meter, rng: random.Random) -> Dict:
     events = _pump(world)
     meter.reset()
     for _ in range(ORDERS):
+        shopper = rng.choice(people)
+        _read_pages(shopper, [product])
         _placed(
-            rng.choice(people).post(
+            shopper.post(
                 "/orders",
                 {
                     "payment_method": "pm_card_visa",
@@ -178,7 +203,7 @@ def flash(world, meter, rng: random.Random) -> Dict:
             )
         )
     _drain(events)
-    return meter.summary(ORDERS)
+    return {**meter.summary(ORDERS), "product_page_reads_per_order": PAGE_READS_PER_LINE}
 
 
 def run(world) -> Dict:
