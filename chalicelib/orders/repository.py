@@ -8,12 +8,12 @@ from chalicelib import storage
 from chalicelib.orders.events import Change
 from chalicelib.orders.model import PENDING, Claim, Order, Pending
 from chalicelib.orders.records import (
-    ORDER_SHARDS,
     OrderRecord,
     in_flight,
     order_of,
     pending_of,
-    shard,
+    FLIGHT_SHARDS,
+    flight_shard,
     status_shard,
 )
 
@@ -75,7 +75,7 @@ class DynamoOrders:
 
         with ThreadPoolExecutor(max_workers=16) as pool:
             found = pool.map(
-                lambda n: contextvars.copy_context().run(query, n), range(ORDER_SHARDS)
+                lambda n: contextvars.copy_context().run(query, n), range(FLIGHT_SHARDS)
             )
             merged = sorted(
                 (r for records in found for r in records), key=lambda r: r.seq, reverse=True
@@ -119,7 +119,7 @@ class DynamoOrders:
                 actions=[
                     OrderRecord.payment_op.set(claim.operation.name),
                     OrderRecord.op_since.set(claim.operation.since),
-                    OrderRecord.flight_shard.set(shard(order_id)),
+                    OrderRecord.flight_shard.set(flight_shard(order_id)),
                 ],
                 condition=condition,
             )
@@ -165,7 +165,7 @@ class DynamoOrders:
             found = [
                 r
                 for records in pool.map(
-                    lambda n: contextvars.copy_context().run(query, n), range(ORDER_SHARDS)
+                    lambda n: contextvars.copy_context().run(query, n), range(FLIGHT_SHARDS)
                 )
                 for r in records
             ]

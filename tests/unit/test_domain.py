@@ -194,3 +194,14 @@ def test_money_is_shown_with_the_currencys_symbol_or_code():
     ]
     assert (display.money(16700, "EUR"), display.money(16700, "CHF")) == ("€167.00", "CHF 167.00")
     assert (display.count(1, "item"), display.count(2, "item")) == ("1 item", "2 items")
+
+
+def test_orders_in_flight_spread_over_128_index_shards_evenly_enough_for_the_capacity_model():
+    import collections
+
+    from chalicelib import ids
+    from chalicelib.orders.records import FLIGHT_SHARDS, flight_shard
+
+    counts = collections.Counter(flight_shard(ids.new_id()) for _ in range(12_800))
+    assert FLIGHT_SHARDS == 128 and set(counts) == {str(n) for n in range(128)}
+    assert max(counts.values()) < 2 * 100  # no shard takes twice its share
