@@ -6,10 +6,11 @@
 - flash: 2,000 one-line orders for one flash-sale product from 1,000 shoppers, and their notifications.
 
 Before ordering, the shopper reads the page of each product ordered (PAGE_READS_PER_LINE) as the storefront
-reads it: with `Cache-Control: no-cache` (chalicelib/storefront/assets/app.js, productPage), so no warm cache
-answers it and every read reaches DynamoDB. The capacity meter counts those reads apart too
-(capacity.product_page), so the summary says what the shop sustains with them and without them (as if a cache
-answered every product page).
+reads it (`Cache-Control: no-cache`, chalicelib/storefront/assets/catalog.js), so here every read reaches
+DynamoDB. The capacity meter counts those reads apart (capacity.product_page): in production API Gateway's stage
+cache answers GET /products/{id} for 30 s (ops/template.py's CACHED_GETS), and a client's no-cache does not pass
+it (only `max-age=0` from a caller allowed to invalidate the cache, which shoppers are not), so the headline rate
+leaves them out and the summary also says what a stage without the cache sustains.
 
 Setting up (products, profiles, tokens) is not metered; everything from the first order on is.
 """
