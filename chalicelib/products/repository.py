@@ -21,6 +21,8 @@ from chalicelib.products.records import (
 )
 
 STOCK_FIELDS = ["id", "kind", "stock", "flash_sale"]
+# reads of a flash-sale product caught mid-way through a change, before it is answered 503
+READ_ATTEMPTS = 4
 FIELDS = ("name", "description", "category", "price_cents", "image_url")
 
 
@@ -33,27 +35,26 @@ class DynamoCatalog:
     # --- reads ------------------------------------------------------------------------------------
 
     def current(self, product_id: str) -> Optional[Current]:
-        """The product as it is now, strongly read: one GetItem for a product that is not on flash sale, and
-        for one that is, a second call for its buckets (one call, with them, once this container knows)."""
-        if product_id in self._flash:
-            found = self._with_buckets(product_id, [product_id])
-        else:
-            try:
-                found = {product_id: CatalogItem.get(product_id, consistent_read=True)}
-            except CatalogItem.DoesNotExist:
-                return None
-        record = found.get(product_id)
-        if not isinstance(record, ProductRecord):
-            self._flash.discard(product_id)
-            return None
-        if not record.flash_sale:
-            self._flash.discard(product_id)
-            return Current(product_of(record, int(record.stock)), {})
-        if product_id not in self._flash:
+        """The product as it is now, strongly read: one GetItem for a product that is not on flash sale; for
+        one that is, the product again with its 24 buckets in one BatchGetItem (only that call, once this
+        container knows the flag). A sale that starts, ends or is deleted between or during the calls (a
+        BatchGetItem is not isolated from a transaction) shows as buckets missing: read again."""
+        for _ in range(READ_ATTEMPTS):
+            known = product_id in self._flash
+            found = self._with_buckets(product_id, [product_id]) if known else _alone(product_id)
+            record = found.get(product_id)
+            if not isinstance(record, ProductRecord) or not record.flash_sale:
+                self._flash.discard(product_id)
+                return (
+                    None if record is None else Current(product_of(record, int(record.stock)), {})
+                )
             self._flash.add(product_id)
-            found = self._with_buckets(product_id, [])
-        levels = _levels(product_id, found)
-        return Current(product_of(record, sum(levels.values())), levels)
+            levels = _levels(product_id, found)
+            if known and len(levels) == FLASH_BUCKETS:
+                return Current(product_of(record, sum(levels.values())), levels)
+        raise errors.Unavailable(
+            f"product {product_id} is changing (its flash sale); retry shortly"
+        )
 
     @staticmethod
     def _with_buckets(product_id: str, keys: List[str]) -> Dict[str, Any]:
@@ -109,6 +110,17 @@ class DynamoCatalog:
         moved = {pid for pid, r in items.items() if r.flash_sale and pid not in flash}
         if moved:
             found.update(self._read_stock([], moved))
+        # read mid-way through a sale's start or end: the product and its buckets once more
+        torn = [
+            pid
+            for pid, r in items.items()
+            if r.flash_sale and len(_levels(pid, found)) < FLASH_BUCKETS
+        ]
+        if torn:
+            found.update(self._read_stock(torn, torn))
+            items.update(
+                {r.id: r for r in found.values() if isinstance(r, ProductRecord) and r.id in torn}
+            )
         return {
             pid: (sum(_levels(pid, found).values()) if r.flash_sale else int(r.stock))
             for pid, r in items.items()
@@ -203,6 +215,13 @@ class DynamoCatalog:
         _count(tx, product.category, -1)
         if tx.commit():
             raise ProductChanged(product.id)
+
+
+def _alone(product_id: str) -> Dict[str, Any]:
+    try:
+        return {product_id: CatalogItem.get(product_id, consistent_read=True)}
+    except CatalogItem.DoesNotExist:
+        return {}
 
 
 def _levels(product_id: str, found: Mapping[str, Any]) -> Dict[int, int]:
