@@ -1,8 +1,13 @@
 """localstripe, a stateful fake of Stripe's API, as the local stack's Stripe.
 
-It is GPL-3.0 and a development tool: it runs as a process of its own (`python -m localstripe`), is never imported
-by the shop's code and never ships to Lambda (requirements-local.txt, not requirements.txt). Its command line has
-no host option: it listens on every interface of the port, IPv4 and IPv6.
+It is GPL-3.0 and a development tool: it runs as a process of its own, is never imported by the shop's code and
+never ships to Lambda (requirements-local.txt, not requirements.txt). Its command line has no host option: it
+listens on every interface of the port, IPv4 and IPv6.
+
+Its store pickles itself whole to /tmp/localstripe.pickle on every write (one file for every localstripe on the
+machine), so each request costs more than the last: 4,000 orders took `make bench`'s partition heat past half an
+hour, localstripe using most of a core. The stack starts it with an empty store (`--from-scratch`) and never
+reads the file, so its process starts with that write turned off: the store lives in memory only.
 """
 
 import os
@@ -16,6 +21,11 @@ from dataclasses import dataclass
 from typing import Dict, Optional
 
 DEFAULT_PORT = 8420
+# `python -m localstripe`, its store kept in memory (its arguments follow: argparse reads sys.argv[1:])
+IN_MEMORY = (
+    "import localstripe.resources as r; r.Store.dump_to_disk = lambda store: None; "
+    "from localstripe import server; server.start()"
+)
 WEBHOOK_ID = "shop"  # one endpoint per stack: registering again replaces it
 WEBHOOK_PATH = "/payments/webhook"  # the app's route for Stripe's events
 
@@ -40,7 +50,7 @@ def start(port: int, log_file: pathlib.Path, timeout: float = 30.0) -> LocalStri
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with open(log_file, "wb") as log:  # its access log: one line per request, never on the console
         process = subprocess.Popen(
-            [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
+            [sys.executable, "-c", IN_MEMORY, "--port", str(port), "--from-scratch"],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
