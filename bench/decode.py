@@ -28,7 +28,7 @@ def _bodies() -> Dict[str, tuple]:
         "sign-in": ({"email": "ada@example.com", "password": "Sturdy-Passw0rd"}, TokenRequest),
         "cart line": ({"quantity": 3}, CartQuantity),
         "new product": (product, NewProduct),
-        "order of 50 lines": ({"items": lines}, NewOrder),
+        "order of 50 lines": ({"payment_method": "pm_card_visa", "items": lines}, NewOrder),
     }
 
 
