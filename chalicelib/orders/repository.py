@@ -13,6 +13,7 @@ from chalicelib.orders.records import (
     order_of,
     pending_of,
     FLIGHT_SHARDS,
+    ORDER_SHARDS,
     flight_shard,
     status_shard,
 )
@@ -75,7 +76,7 @@ class DynamoOrders:
 
         with ThreadPoolExecutor(max_workers=16) as pool:
             found = pool.map(
-                lambda n: contextvars.copy_context().run(query, n), range(FLIGHT_SHARDS)
+                lambda n: contextvars.copy_context().run(query, n), range(ORDER_SHARDS)
             )
             merged = sorted(
                 (r for records in found for r in records), key=lambda r: r.seq, reverse=True

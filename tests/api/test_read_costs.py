@@ -72,3 +72,11 @@ def test_a_first_line_for_a_product_the_container_knows_writes_at_most_twice(
         assert shopper.put(f"/cart/items/{lamp['id']}", {"quantity": 3}).status_code == 200
     assert made == ["UpdateItem", "PutItem"]  # the update finds no cart; the put makes it
     assert shopper.get("/cart").json["items"][0]["quantity"] == 3
+
+
+def test_an_admin_page_of_orders_queries_each_of_the_admins_shards_once(admin):
+    from chalicelib.orders.records import ORDER_SHARDS
+
+    with dynamodb_calls() as made:
+        assert admin.get("/admin/orders?status=PLACED&limit=5").status_code == 200
+    assert made.count("Query") == ORDER_SHARDS and len(made) <= ORDER_SHARDS + 1

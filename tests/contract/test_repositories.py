@@ -447,6 +447,21 @@ def test_an_operation_is_claimed_once_released_or_taken_over_and_found_in_flight
     assert order.id not in [o.id for o in parts.orders.in_flight_since(10**10)]
 
 
+def test_operations_in_flight_are_found_in_every_shard_of_the_index(parts):
+    from chalicelib.orders.records import ORDER_SHARDS, flight_shard
+
+    product = _product(parts, stock=50)
+    user = _user(parts)
+    placed = [_order(product, user=user) for _ in range(12)]
+    for order in placed:
+        _place(parts, order, [_take(product)])
+        assert parts.orders.claim(order.id, Claim(Operation("capture", 7000), (orders.PLACED,)))
+    # most land past the admins' 32 shards: the sweep must look there too
+    assert any(int(flight_shard(o.id)) >= ORDER_SHARDS for o in placed)
+    found = {o.id for o in parts.orders.in_flight_since(7001)}
+    assert {o.id for o in placed} <= found
+
+
 def test_a_shoppers_claim_is_refused_on_another_shoppers_order(parts):
     product = _product(parts)
     order = _order(product, user=_user(parts))
