@@ -2,7 +2,7 @@
 
 import contextvars
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, List, Mapping, Optional, Tuple
+from typing import Any, Callable, List, Mapping, Optional, Tuple, TypeVar
 
 from chalicelib import storage
 from chalicelib.orders.events import Change
@@ -19,6 +19,8 @@ from chalicelib.orders.records import (
 )
 
 Position = Optional[dict]
+
+T = TypeVar("T")
 
 
 class DynamoOrders:
@@ -75,9 +77,7 @@ class DynamoOrders:
             )
 
         with ThreadPoolExecutor(max_workers=16) as pool:
-            found = pool.map(
-                lambda n: contextvars.copy_context().run(query, n), range(ORDER_SHARDS)
-            )
+            found = pool.map(_in_this_context(query), range(ORDER_SHARDS))
             merged = sorted(
                 (r for records in found for r in records), key=lambda r: r.seq, reverse=True
             )
@@ -165,15 +165,20 @@ class DynamoOrders:
         with ThreadPoolExecutor(max_workers=8) as pool:
             found = [
                 r
-                for records in pool.map(
-                    lambda n: contextvars.copy_context().run(query, n), range(FLIGHT_SHARDS)
-                )
+                for records in pool.map(_in_this_context(query), range(FLIGHT_SHARDS))
                 for r in records
             ]
         ids = list(dict.fromkeys(r.id for r in found))
         return (
             [order_of(r) for r in OrderRecord.batch_get(ids, consistent_read=True)] if ids else []
         )
+
+
+def _in_this_context(work: Callable[[int], T]) -> Callable[[int], T]:
+    """`work` for a pool's threads, each call in a copy of the calling thread's context (the operation being
+    served, which its calls are charged to), taken here: a copy taken in the worker would be the worker's own."""
+    contexts = [contextvars.copy_context() for _ in range(max(ORDER_SHARDS, FLIGHT_SHARDS))]
+    return lambda n: contexts[n].run(work, n)
 
 
 def changes_in(stream_event: Mapping[str, Any]) -> List[Change]:

@@ -2,25 +2,32 @@
 prints them with their read units; here they are a behaviour: a product that is not on flash sale is one key)."""
 
 import contextlib
+import contextvars
 
 from chalicelib import bootstrap
 
 FRESH = {"Cache-Control": "no-cache"}
+_counting: contextvars.ContextVar = contextvars.ContextVar("counting", default=False)
 
 
 @contextlib.contextmanager
 def dynamodb_calls():
     made = []
     events = bootstrap.services().client("dynamodb").meta.events
+    # the request's calls, in this thread or in threads it hands its context to (the admin page's shard
+    # queries); the event pump's calls, in its own thread, are not the request's
+    token = _counting.set(True)
 
     def count(model, **_):
-        made.append(model.name)
+        if _counting.get():
+            made.append(model.name)
 
     events.register("before-call.dynamodb", count)
     try:
         yield made
     finally:
         events.unregister("before-call.dynamodb", count)
+        _counting.reset(token)
 
 
 def _product(admin, **fields):
