@@ -8,12 +8,12 @@ from chalicelib import storage
 from chalicelib.orders.events import Change
 from chalicelib.orders.model import PENDING, Claim, Order, Pending
 from chalicelib.orders.records import (
+    FLIGHT_SHARDS,
+    ORDER_SHARDS,
     OrderRecord,
     in_flight,
     order_of,
     pending_of,
-    FLIGHT_SHARDS,
-    ORDER_SHARDS,
     flight_shard,
     status_shard,
 )
@@ -77,7 +77,7 @@ class DynamoOrders:
             )
 
         with ThreadPoolExecutor(max_workers=16) as pool:
-            found = pool.map(_in_this_context(query), range(ORDER_SHARDS))
+            found = pool.map(_in_this_context(query, ORDER_SHARDS), range(ORDER_SHARDS))
             merged = sorted(
                 (r for records in found for r in records), key=lambda r: r.seq, reverse=True
             )
@@ -165,7 +165,9 @@ class DynamoOrders:
         with ThreadPoolExecutor(max_workers=8) as pool:
             found = [
                 r
-                for records in pool.map(_in_this_context(query), range(FLIGHT_SHARDS))
+                for records in pool.map(
+                    _in_this_context(query, FLIGHT_SHARDS), range(FLIGHT_SHARDS)
+                )
                 for r in records
             ]
         ids = list(dict.fromkeys(r.id for r in found))
@@ -174,10 +176,10 @@ class DynamoOrders:
         )
 
 
-def _in_this_context(work: Callable[[int], T]) -> Callable[[int], T]:
+def _in_this_context(work: Callable[[int], T], shards: int) -> Callable[[int], T]:
     """`work` for a pool's threads, each call in a copy of the calling thread's context (the operation being
     served, which its calls are charged to), taken here: a copy taken in the worker would be the worker's own."""
-    contexts = [contextvars.copy_context() for _ in range(max(ORDER_SHARDS, FLIGHT_SHARDS))]
+    contexts = [contextvars.copy_context() for _ in range(shards)]
     return lambda n: contexts[n].run(work, n)
 
 
