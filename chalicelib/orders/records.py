@@ -9,7 +9,7 @@ import hashlib
 from typing import Any, Optional
 
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.orders.model import PENDING, Line, Operation, Order, Pending
@@ -41,7 +41,8 @@ class PaymentMap(MapAttribute):
 class UserIndex(GlobalSecondaryIndex):
     class Meta:
         index_name = "by_user"
-        projection = AllProjection()
+        # the page reads the orders themselves: a change of an order writes no entry here
+        projection = KeysOnlyProjection()
 
     user_id = UnicodeAttribute(hash_key=True)
     seq = UnicodeAttribute(range_key=True)

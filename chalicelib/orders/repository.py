@@ -38,19 +38,20 @@ class DynamoOrders:
     def page_for_user(
         self, user_id: str, limit: int, after: Position
     ) -> Tuple[List[Order], Position]:
-        """One Query of the shopper's index, newest first, reading limit + 1 to know whether more follow."""
+        """One Query of the shopper's index (keys only), newest first, reading limit + 1 to know whether more
+        follow; then one BatchGetItem for the page's orders."""
         start = (
             {"user_id": {"S": user_id}, "seq": {"S": after["seq"]}, "id": {"S": after["id"]}}
             if after
             else None
         )
-        records = list(
+        keys = list(
             OrderRecord.by_user.query(
                 user_id, scan_index_forward=False, limit=limit + 1, last_evaluated_key=start
             )
         )
-        last = records[limit - 1] if len(records) > limit else None
-        return [order_of(r) for r in records[:limit]], (
+        last = keys[limit - 1] if len(keys) > limit else None
+        return _whole([r.id for r in keys[:limit]]), (
             {"seq": last.seq, "id": last.id} if last else None
         )
 
@@ -82,12 +83,7 @@ class DynamoOrders:
                 (r for records in found for r in records), key=lambda r: r.seq, reverse=True
             )
         page = merged[:limit]
-        full = (
-            {r.id: r for r in OrderRecord.batch_get([r.id for r in page], consistent_read=True)}
-            if page
-            else {}
-        )
-        orders = [order_of(full[r.id]) for r in page if r.id in full]
+        orders = _whole([r.id for r in page])
         if status is not None:
             orders = [o for o in orders if o.status == status]  # moved on since the index was read
         return orders, ({"seq": page[-1].seq} if len(merged) > limit else None)
@@ -194,3 +190,12 @@ def changes_in(stream_event: Mapping[str, Any]) -> List[Change]:
 
 def _order_of_image(raw: Optional[dict]) -> Optional[Order]:
     return order_of(OrderRecord.from_raw_data(raw)) if raw and "status" in raw else None
+
+
+def _whole(order_ids: List[str]) -> List[Order]:
+    """The orders of a page in its order, read in one strongly consistent BatchGetItem (an order gone since the
+    index was read is left out)."""
+    if not order_ids:
+        return []
+    found = {r.id: r for r in OrderRecord.batch_get(order_ids, consistent_read=True)}
+    return [order_of(found[i]) for i in order_ids if i in found]

@@ -87,3 +87,30 @@ def test_an_admin_page_of_orders_queries_each_of_the_admins_shards_once(admin):
     with dynamodb_calls() as made:
         assert admin.get("/admin/orders?status=PLACED&limit=5").status_code == 200
     assert made.count("Query") == ORDER_SHARDS and len(made) <= ORDER_SHARDS + 1
+
+
+def test_a_shoppers_page_of_orders_is_two_calls_however_long_and_the_orders_as_they_are_now(
+    shopper, admin
+):
+    """Keys from the shopper's index (which holds no copy of an order, so that recording a payment operation or
+    moving a status writes no entry there), then the page's orders in one BatchGetItem."""
+    product = _product(admin, stock=50)
+    made_orders = []
+    for _ in range(3):
+        placed = shopper.post(
+            "/orders",
+            {
+                "payment_method": "pm_card_visa",
+                "items": [{"product_id": product["id"], "quantity": 1}],
+            },
+        )
+        assert placed.status_code == 201, placed.body
+        made_orders.append(placed.json["id"])
+    assert admin.post(f"/orders/{made_orders[0]}/ship").status_code == 200
+    for limit in (1, 3):
+        with dynamodb_calls() as made:
+            page = shopper.get(f"/orders?limit={limit}")
+        assert page.status_code == 200 and len(page.json["items"]) == limit
+        assert sorted(made) == ["BatchGetItem", "Query"]
+    shown = {o["id"]: o["status"] for o in shopper.get("/orders?limit=3").json["items"]}
+    assert shown == {made_orders[0]: "SHIPPED", made_orders[1]: "PLACED", made_orders[2]: "PLACED"}
