@@ -37,6 +37,7 @@ class Services(Adapters):
 
     @once
     def checkout(self) -> "Checkout":
+        from chalicelib import retry
         from chalicelib.orders.service import Checkout
 
         return Checkout(
@@ -49,6 +50,7 @@ class Services(Adapters):
             sold_out=self.sold_out,
             caches=(self.warm_cache,),
             rotation=self.rotation,
+            policy=retry.PLACING,
         )
 
     @once
@@ -61,10 +63,16 @@ class Services(Adapters):
 
     @once
     def fulfilment(self) -> "Fulfilment":
+        from chalicelib import retry
         from chalicelib.orders.fulfilment import Fulfilment
 
         return Fulfilment(
-            self.orders, self.checkout_store, self.offers, self.payments, caches=(self.warm_cache,)
+            self.orders,
+            self.checkout_store,
+            self.offers,
+            self.payments,
+            caches=(self.warm_cache,),
+            policy=retry.MOVING,
         )
 
     @once

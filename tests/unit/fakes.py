@@ -769,7 +769,7 @@ def checkout(shop: FakeShop, rotation=None) -> Checkout:
         shop.payments,
         sold_out=shop.sold_out,
         rotation=rotation or Rotation(start=0),
-        policy=retry.Policy(sleep=shop.sleeps.append),
+        policy=replace(retry.PLACING, sleep=shop.sleeps.append),
     )
 
 
@@ -783,7 +783,7 @@ def fulfilment(shop: FakeShop) -> Fulfilment:
         FakeCheckout(shop),
         offers(shop),
         shop.payments,
-        policy=retry.Policy(sleep=shop.sleeps.append),
+        policy=replace(retry.MOVING, sleep=shop.sleeps.append),
     )
 
 
@@ -808,7 +808,7 @@ def products(shop: FakeShop) -> Products:
         FakeCatalog(shop),
         NoCache(),
         forget=(shop.offer_cache,),
-        policy=retry.Policy(attempts=5, sleep=shop.sleeps.append),
+        policy=replace(retry.PRODUCT_WRITES, sleep=shop.sleeps.append),
     )
 
 

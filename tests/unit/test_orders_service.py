@@ -108,10 +108,10 @@ def test_contention_is_retried_with_backoff_then_503(shop, checkout):
     shop.failures = [retry.Contention(), retry.Contention()]
     checkout.place(order((chair, 1)))
     assert len(shop.sleeps) == 2 and stock_of(shop, chair) == 9
-    shop.failures = [retry.Contention()] * retry.Policy().attempts
+    shop.failures = [retry.Contention()] * retry.PLACING.attempts
     with pytest.raises(errors.Unavailable):
         checkout.place(order((chair, 1)))
-    assert stock_of(shop, chair) == 9 and len(shop.sleeps) == 2 + retry.Policy().attempts - 1
+    assert stock_of(shop, chair) == 9 and len(shop.sleeps) == 2 + retry.PLACING.attempts - 1
 
 
 def test_a_cart_that_changes_during_checkout_is_read_again_and_ordered_as_it_is_now(shop, checkout):
@@ -130,7 +130,7 @@ def test_a_cart_that_changes_during_checkout_is_read_again_and_ordered_as_it_is_
 def test_a_cart_that_keeps_changing_is_a_409_not_a_503(shop, checkout):
     chair = product(shop)
     fakes.FakeCarts(shop).put(USER, chair.id, 1)
-    shop.failures = [retry.CartChanged()] * retry.Policy().attempts
+    shop.failures = [retry.CartChanged()] * retry.PLACING.attempts
     with pytest.raises(errors.Conflict, match="cart changed"):
         checkout.place(order())
 
