@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from chalicelib.orders.fulfilment import Fulfilment
     from chalicelib.orders.reservations import Reservations
     from chalicelib.orders.service import Checkout
+    from chalicelib.orders.use_cases import Orders
     from chalicelib.orders.settlement import PaymentEvents, Sweeper
     from chalicelib.products.service import Products
     from chalicelib.users.service import Accounts
@@ -34,6 +35,13 @@ class Services(Adapters):
         from chalicelib.orders.offers import Offers
 
         return Offers(self.catalog, self.offer_cache)
+
+    @once
+    def order_use_cases(self) -> "Orders":
+        """The order routes' one service; its checkout and fulfilment are built when first used."""
+        from chalicelib.orders.use_cases import Orders
+
+        return Orders(lambda: self.checkout, lambda: self.fulfilment)
 
     @once
     def checkout(self) -> "Checkout":

@@ -17,6 +17,7 @@ from chalicelib.orders.offers import Offers
 from chalicelib.orders.fulfilment import Fulfilment
 from chalicelib.orders.reservations import Reservations
 from chalicelib.orders.service import Checkout
+from chalicelib.orders.use_cases import Orders
 from chalicelib.orders.settlement import PaymentEvents, Sweeper
 from chalicelib.payments.model import Authorization, Event, Intent, PaymentRefused
 from chalicelib.products import model as products_model
@@ -757,6 +758,12 @@ class FakePayments:
 
 
 # --- the services on the in-memory store, as bootstrap.py builds them on DynamoDB ------------------------
+
+
+def orders(shop: FakeShop, rotation: Optional[Rotation] = None) -> Orders:
+    """The order use cases on the in-memory store: `fakes.orders(shop).place(PlaceOrder(...))`."""
+    placing, moving = checkout(shop, rotation), fulfilment(shop)
+    return Orders(lambda: placing, lambda: moving)
 
 
 def checkout(shop: FakeShop, rotation=None) -> Checkout:
