@@ -66,7 +66,7 @@ def verify(header_value: str) -> Optional[Dict[str, Any]]:
     import jwt
 
     token = bearer(header_value)
-    pool = bootstrap.services().user_pool
+    pool = user_pool()
     issuer = _issuer(pool["pool_id"])
     try:
         header = jwt.get_unverified_header(token)
@@ -137,6 +137,11 @@ def _fetch_keys(url: str) -> Dict[str, Any]:
     return keys
 
 
+def user_pool() -> Dict[str, str]:
+    """The blueprint's user pool and app client ids, found once per container by the composition root."""
+    return bootstrap.services().user_pool
+
+
 def forget_keys() -> None:
     global _keys_fetched_at
     _keys.clear()
@@ -145,7 +150,7 @@ def forget_keys() -> None:
 
 def prime_keys() -> None:
     """Fetch the pool's key set now (before a SnapStart snapshot) instead of at the first request."""
-    pool_id = bootstrap.services().user_pool["pool_id"]
+    pool_id = user_pool()["pool_id"]
     _key("", _issuer(pool_id), pool_id)
 
 

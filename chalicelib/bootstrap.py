@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from chalicelib.orders.fulfilment import Fulfilment
     from chalicelib.orders.reservations import Reservations
     from chalicelib.orders.service import Checkout
+    from chalicelib.orders.use_cases import Orders
     from chalicelib.orders.settlement import PaymentEvents, Sweeper
     from chalicelib.products.service import Products
     from chalicelib.users.service import Accounts
@@ -36,7 +37,15 @@ class Services(Adapters):
         return Offers(self.catalog, self.offer_cache)
 
     @once
+    def order_use_cases(self) -> "Orders":
+        """The order routes' one service; its checkout and fulfilment are built when first used."""
+        from chalicelib.orders.use_cases import Orders
+
+        return Orders(lambda: self.checkout, lambda: self.fulfilment)
+
+    @once
     def checkout(self) -> "Checkout":
+        from chalicelib import retry
         from chalicelib.orders.service import Checkout
 
         return Checkout(
@@ -49,6 +58,7 @@ class Services(Adapters):
             sold_out=self.sold_out,
             caches=(self.warm_cache,),
             rotation=self.rotation,
+            policy=retry.PLACING,
         )
 
     @once
@@ -61,10 +71,16 @@ class Services(Adapters):
 
     @once
     def fulfilment(self) -> "Fulfilment":
+        from chalicelib import retry
         from chalicelib.orders.fulfilment import Fulfilment
 
         return Fulfilment(
-            self.orders, self.checkout_store, self.offers, self.payments, caches=(self.warm_cache,)
+            self.orders,
+            self.checkout_store,
+            self.offers,
+            self.payments,
+            caches=(self.warm_cache,),
+            policy=retry.MOVING,
         )
 
     @once

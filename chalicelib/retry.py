@@ -91,6 +91,10 @@ class StatusMoved(RetrySignal):
         return errors.Conflict(f"order {self.order_id} keeps changing; read it again")
 
 
+class CartRaced(RetrySignal):
+    """The shopper's first cart was written by another request between the read and the write: write again."""
+
+
 class ProductChanged(RetrySignal):
     """The product changed (or went) between an admin's read and the write: read it again."""
 
@@ -130,6 +134,7 @@ class Policy:
     first_wait: float = 0.02
     max_wait: float = 0.5
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+    jitter: Callable[[float, float], float] = field(default=random.uniform, compare=False)
 
     def run(self, attempt: Callable[[Signals], T]) -> T:
         """`attempt(signals so far)` until it returns. A signal makes it try again (waiting first where the signal
@@ -149,7 +154,20 @@ class Policy:
     def wait(self, number: int) -> float:
         """min(max_wait, first_wait * 2**n), less up to half at random, so that retries that collided do not
         collide again."""
-        return min(self.max_wait, self.first_wait * 2**number) * random.uniform(0.5, 1.0)
+        return min(self.max_wait, self.first_wait * 2**number) * self.jitter(0.5, 1.0)
+
+
+# The loops and their policies (the signals each meets say whether it waits and when it gives up):
+# placing an order meets contention, short buckets, moved stock or prices and a changed cart;
+PLACING = Policy(attempts=8)
+# cancelling, shipping, delivering and refunding meet an order moved by another request meanwhile;
+MOVING = Policy(attempts=8)
+# an admin's update or delete of a product meets sales changing its stock;
+PRODUCT_WRITES = Policy(attempts=5)
+# a cart's write meets only the shopper's own other requests;
+CART_WRITES = Policy(attempts=3)
+# sending the orders' events meets SQS refusing some entries of a batch.
+EVENT_SENDS = Policy(attempts=3)
 
 
 def _exhausted(signal: RetrySignal) -> Exception:

@@ -1,7 +1,7 @@
 """Health and the API's own description."""
 
 import functools
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 from chalice import Blueprint, Response
@@ -50,12 +50,16 @@ def tables_answer() -> bool:
     )
     try:
         return all(
-            bootstrap.services().dynamodb.describe_table(TableName=t)["Table"]["TableStatus"]
-            in _USABLE
+            dynamodb().describe_table(TableName=t)["Table"]["TableStatus"] in _USABLE
             for t in tables
         )
     except Exception:
         return False
+
+
+def dynamodb() -> Any:
+    """The blueprint's DynamoDB client (botocore's), made once per container by the composition root."""
+    return bootstrap.services().dynamodb
 
 
 @route(bp, "/openapi.json", "GET", "This document", public=True)

@@ -6,8 +6,6 @@ from typing import Dict, List
 from chalicelib import retry
 from chalicelib.orders.events import OrderEvent
 
-SEND = retry.Policy(attempts=3)
-
 
 class EventsNotSent(Exception):
     """SQS refused some entries even after retries: the stream must deliver the batch again."""
@@ -35,7 +33,7 @@ class SqsEventQueue:
         """Send in batches of 10, retrying just the entries SQS reports as failed."""
         for start in range(0, len(events), 10):
             batch = {str(i): e for i, e in enumerate(events[start : start + 10])}
-            SEND.run(lambda signals: self._send_once(_unsent(signals, batch)))
+            retry.EVENT_SENDS.run(lambda signals: self._send_once(_unsent(signals, batch)))
 
     def _send_once(self, pending: Dict[str, OrderEvent]) -> None:
         answer = self._sqs.send_message_batch(

@@ -9,13 +9,6 @@ from chalicelib.orders.model import MAX_LINES, CartLook
 from chalicelib.orders.ports import OfferKeys
 from chalicelib.orders.records import CartRecord, quantities_of
 
-# a refused write reads the cart once and writes again: a shopper's own requests are all that contend
-POLICY = retry.Policy(attempts=3)
-
-
-class CartRaced(retry.RetrySignal):
-    """The shopper's first cart was written by another request between the read and the write."""
-
 
 class DynamoCarts:
     def __init__(self, shared, offers: OfferKeys) -> None:
@@ -44,7 +37,7 @@ class DynamoCarts:
         """Set one line and return the lines: one write (two for the shopper's first line, unless `new` says
         there is no cart yet). The 51st product is refused by the write's own condition, so concurrent requests
         cannot overfill the cart, and a refused request changes nothing."""
-        return POLICY.run(
+        return retry.CART_WRITES.run(
             lambda signals: self._put_once(user_id, product_id, quantity, new and not signals.seen)
         )
 
@@ -65,7 +58,7 @@ class DynamoCarts:
         lines = self.quantities(user_id)  # there is a cart: full, or changed since
         if product_id not in lines and len(lines) >= MAX_LINES:
             raise errors.InvalidInput(f"a cart holds at most {MAX_LINES} different products")
-        raise CartRaced()
+        raise retry.CartRaced()
 
     @staticmethod
     def _start(user_id: str, product_id: str, quantity: int) -> bool:

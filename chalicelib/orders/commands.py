@@ -1,7 +1,10 @@
-"""What a caller asks of the order service: one frozen dataclass per use case."""
+"""What a caller asks of the order service: one frozen dataclass per use case (orders/use_cases.py's Orders has a
+method for each)."""
 
 from dataclasses import dataclass
 from typing import Optional, Tuple
+
+from chalicelib.paging import PageRequest
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,30 @@ class DeliverOrder:
 @dataclass(frozen=True)
 class RefundOrder:
     order_id: str
+
+
+@dataclass(frozen=True)
+class FindOrder:
+    """One order, if the requester may see it (its owner, or an admin)."""
+
+    order_id: str
+    requester: Requester
+
+
+@dataclass(frozen=True)
+class OrderHistory:
+    """A page of one shopper's orders, newest first."""
+
+    user_id: str
+    page: PageRequest
+
+
+@dataclass(frozen=True)
+class AllOrders:
+    """A page of all users' orders (of one status when given), newest first."""
+
+    status: Optional[str]
+    page: PageRequest
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from chalicelib.http import responses
 from chalicelib.http.request import Caller
 from chalicelib.http.routing import route
 from chalicelib.orders.commands import CancelOrder, DeliverOrder, RefundOrder, Requester, ShipOrder
-from chalicelib.orders.fulfilment import Fulfilment
 from chalicelib.orders.shapes import OrderOut, order_out
+from chalicelib.orders.use_cases import Orders
 
 bp = Blueprint(__name__)
 
@@ -28,7 +28,7 @@ MOVES = ("dynamodb:UpdateItem:orders", "dynamodb:GetItem:orders", STRIPE)
     needs=MOVES + (OFFERS, "dynamodb:UpdateItem:products(flash_sale,id,listed,stock)"),
 )
 def cancel_order(request, order_id: str, caller: Caller):
-    order = fulfilment().cancel(CancelOrder(order_id, Requester(caller.user_id, caller.is_admin)))
+    order = orders().cancel(CancelOrder(order_id, Requester(caller.user_id, caller.is_admin)))
     observability.count(observability.ORDER_CANCELLED)
     return responses.answer(order_out(order))
 
@@ -44,7 +44,7 @@ def cancel_order(request, order_id: str, caller: Caller):
     needs=MOVES + (OFFERS, "dynamodb:UpdateItem:products(flash_sale,id,listed,stock)"),
 )
 def ship_order(request, order_id: str):
-    return responses.answer(order_out(fulfilment().ship(ShipOrder(order_id))))
+    return responses.answer(order_out(orders().ship(ShipOrder(order_id))))
 
 
 @route(
@@ -58,7 +58,7 @@ def ship_order(request, order_id: str):
     needs=MOVES + (OFFERS, "dynamodb:UpdateItem:products(flash_sale,id,listed,stock)"),
 )
 def deliver_order(request, order_id: str):
-    return responses.answer(order_out(fulfilment().deliver(DeliverOrder(order_id))))
+    return responses.answer(order_out(orders().deliver(DeliverOrder(order_id))))
 
 
 @route(
@@ -72,11 +72,11 @@ def deliver_order(request, order_id: str):
     needs=MOVES,
 )
 def refund_order(request, order_id: str):
-    order = fulfilment().refund(RefundOrder(order_id))
+    order = orders().refund(RefundOrder(order_id))
     observability.count(observability.ORDER_REFUNDED)
     return responses.answer(order_out(order))
 
 
-def fulfilment() -> Fulfilment:
+def orders() -> Orders:
     """The blueprint's service, built once per container by the composition root."""
-    return bootstrap.services().fulfilment
+    return bootstrap.services().order_use_cases

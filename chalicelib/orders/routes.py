@@ -12,11 +12,18 @@ from chalicelib.http import cursors, responses
 from chalicelib.http import request as parse
 from chalicelib.http.request import Caller
 from chalicelib.http.routing import route
-from chalicelib.orders.commands import IdempotencyKey, PlaceOrder, Requester
+from chalicelib.orders.commands import (
+    AllOrders,
+    FindOrder,
+    IdempotencyKey,
+    OrderHistory,
+    PlaceOrder,
+    Requester,
+)
 from chalicelib.orders.model import MAX_LINES, STATUSES
 from chalicelib.orders.shapes import OrderOut, ProductId, Quantity, order_out
 from chalicelib.payments.model import PAYMENT_METHOD
-from chalicelib.orders.service import Checkout
+from chalicelib.orders.use_cases import Orders
 from chalicelib.paging import PageRequest
 from chalicelib.products.takes import OutOfStock
 
@@ -89,7 +96,7 @@ def place_order(request, form: NewOrder, caller: Caller):
         IdempotencyKey(key, _body_hash(form)) if key is not None else None,
     )
     try:
-        placed = checkout().place(command)
+        placed = orders().place(command)
     except OutOfStock:
         observability.count(observability.OUT_OF_STOCK)
         raise
@@ -111,8 +118,8 @@ def place_order(request, form: NewOrder, caller: Caller):
 )
 def list_orders(request, caller: Caller):
     scope = f"orders:user:{caller.user_id}"
-    orders, after = checkout().history(caller.user_id, _page_request(request, scope))
-    return responses.answer(_page(orders, after, scope))
+    found, after = orders().history(OrderHistory(caller.user_id, _page_request(request, scope)))
+    return responses.answer(_page(found, after, scope))
 
 
 @route(
@@ -125,7 +132,7 @@ def list_orders(request, caller: Caller):
     needs=("dynamodb:GetItem:orders",),
 )
 def get_order(request, order_id: str, caller: Caller):
-    return responses.answer(order_out(checkout().find(order_id, _requester(caller))))
+    return responses.answer(order_out(orders().find(FindOrder(order_id, _requester(caller)))))
 
 
 @route(
@@ -148,13 +155,13 @@ def list_all_orders(request):
     if status is not None and status not in STATUSES:
         raise errors.InvalidInput(f"query parameter `status`: one of {', '.join(STATUSES)}")
     scope = f"orders:status:{status or '*'}"
-    orders, after = checkout().everything(status, _page_request(request, scope))
-    return responses.answer(_page(orders, after, scope))
+    found, after = orders().everything(AllOrders(status, _page_request(request, scope)))
+    return responses.answer(_page(found, after, scope))
 
 
-def checkout() -> Checkout:
+def orders() -> Orders:
     """The blueprint's service, built once per container by the composition root."""
-    return bootstrap.services().checkout
+    return bootstrap.services().order_use_cases
 
 
 def _requester(caller: Caller) -> Requester:
@@ -177,5 +184,5 @@ def _body_hash(form: NewOrder) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _page(orders, after, scope: str) -> OrderPage:
-    return OrderPage([order_out(o) for o in orders], cursors.next_cursor(scope, after))
+def _page(found, after, scope: str) -> OrderPage:
+    return OrderPage([order_out(o) for o in found], cursors.next_cursor(scope, after))

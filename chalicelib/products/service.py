@@ -7,7 +7,7 @@ from chalicelib import clock, errors, ids
 from chalicelib.paging import PageRequest
 from chalicelib.products.model import Category, Current, Product, check
 from chalicelib.products.ports import CatalogRepository, Forgettable, ReadCache
-from chalicelib.retry import Policy, ProductChanged
+from chalicelib.retry import PRODUCT_WRITES, Policy, ProductChanged
 
 # a test of the product as it is now: an If-Match header's ETags
 Precondition = Callable[[Product], bool]
@@ -25,7 +25,7 @@ class Products:
         cache: ReadCache,
         *,
         forget: Sequence[Forgettable] = (),
-        policy: Policy = Policy(attempts=5),
+        policy: Policy = PRODUCT_WRITES,
     ) -> None:
         self._catalog = catalog
         self._cache = cache
@@ -61,6 +61,9 @@ class Products:
     def create(self, fields: Mapping[str, object]) -> Product:
         """Add a product to the catalog and count it in its category."""
         now = clock.now_iso()
+        # `fields` are the route's validated form (products/routes.py's NewProduct: each field of its type, by
+        # msgspec), but as a Mapping[str, object] mypy cannot match them to Product's parameters; check() then
+        # applies the catalog's own rules
         product = check(Product(id=ids.new_id(), created_at=now, updated_at=now, **fields))  # type: ignore[arg-type]
         self._catalog.add(product)
         self._forget()

@@ -26,11 +26,24 @@ def test_the_composition_root_builds_the_services_from_the_parts_it_is_given(cli
 
 
 def test_no_route_reaches_into_the_composition_root_but_through_its_blueprints_accessor():
-    """Each blueprint reads its ready-made service in one accessor; a route names no collaborator of it."""
+    """Each blueprint reads its ready-made service in one accessor (a function that only returns it); a route
+    names no collaborator of it. Every module that defines a blueprint is held to it, whatever its name."""
+    import ast
     import pathlib
-    import re
 
     root = pathlib.Path(__file__).resolve().parents[2] / "chalicelib"
-    for routes in root.glob("**/*routes.py"):
-        uses = re.findall(r"bootstrap\.services\(\)\.(\w+)", routes.read_text())
-        assert len(uses) <= 1, (routes.name, uses)
+    blueprints = [m for m in root.glob("**/*.py") if "Blueprint(" in m.read_text()]
+    assert {"routes.py", "system.py", "auth.py"} <= {m.name for m in blueprints}
+    for module in blueprints:
+        source = module.read_text()
+        reaching = [
+            f
+            for f in ast.walk(ast.parse(source))
+            if isinstance(f, ast.FunctionDef) and "bootstrap.services()" in ast.unparse(f)
+        ]
+        where = str(module.relative_to(root))
+        assert source.count("bootstrap.services()") <= 1, where
+        for accessor in reaching:
+            body = [s for s in accessor.body if not isinstance(s, ast.Expr)]  # less its docstring
+            assert not accessor.decorator_list, (where, accessor.name)
+            assert len(body) == 1 and isinstance(body[0], ast.Return), (where, accessor.name)

@@ -5,44 +5,46 @@ import json
 import random
 import threading
 from dataclasses import replace
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from chalicelib import errors, ids, retry
 from chalicelib.cache import NoCache, WarmCache
 from chalicelib.orders import model as orders_model
 from chalicelib.orders.cart import Cart
 from chalicelib.orders.commands import IdempotencyKey
+from chalicelib.orders.events import OrderEvent
 from chalicelib.orders.model import AlreadyHandled, Order
 from chalicelib.orders.offers import Offers
+from chalicelib.orders.ports import Position
 from chalicelib.orders.fulfilment import Fulfilment
 from chalicelib.orders.reservations import Reservations
 from chalicelib.orders.service import Checkout
+from chalicelib.orders.use_cases import Orders
 from chalicelib.orders.settlement import PaymentEvents, Sweeper
 from chalicelib.payments.model import Authorization, Event, Intent, PaymentRefused
 from chalicelib.products import model as products_model
-from chalicelib.products.model import FLASH_BUCKETS, Current
+from chalicelib.products.model import FLASH_BUCKETS, Current, Offer, Product
 from chalicelib.products.service import Products
 from chalicelib.products.takes import OutOfStock, Rotation, Take, spread, takes_from_buckets
+from chalicelib.notifications.model import Notification
 from chalicelib.notifications.service import Notifications
 from chalicelib.orders.outbox import Publisher
 from chalicelib.users.identity import Account, Tokens
-from chalicelib.users.model import Taken
+from chalicelib.users.model import Counter, Profile, Taken
 from chalicelib.users.service import Accounts
 
 
 class FakeUsers:
-    def __init__(self):
-        self.profiles = {}
+    def __init__(self) -> None:
+        self.profiles: Dict[str, Profile] = {}
 
-    def get(self, user_id):
+    def get(self, user_id: str) -> Optional[Profile]:
         return self.profiles.get(user_id)
 
-    def add(self, profile):
+    def add(self, profile: Profile) -> Profile:
         return self.profiles.setdefault(profile.id, profile)
 
-    def rename(self, user_id, name):
-        from dataclasses import replace
-
+    def rename(self, user_id: str, name: str) -> Profile:
         if user_id not in self.profiles:
             raise errors.NotFound(user_id)
         self.profiles[user_id] = replace(self.profiles[user_id], name=name)
@@ -50,25 +52,26 @@ class FakeUsers:
 
 
 class FakeIdentity:
-    def __init__(self):
-        self.accounts = {}  # email -> [Account, password]
-        self.sessions = {}  # refresh token -> subject
-        self.revoked = set()
+    def __init__(self) -> None:
+        self.accounts: Dict[str, Tuple[Account, str]] = {}  # email -> (Account, password)
+        self.sessions: Dict[str, str] = {}  # refresh token -> subject
+        self.revoked: Set[str] = set()
 
-    def sign_up(self, email, password, name):
+    def sign_up(self, email: str, password: str, name: str) -> str:
         if email in self.accounts:
             raise errors.Conflict(email)
-        self.accounts[email] = [Account(f"sub-{len(self.accounts)}", email, name, False), password]
+        self.accounts[email] = (Account(f"sub-{len(self.accounts)}", email, name, False), password)
         return self.accounts[email][0].id
 
-    def confirm_now(self, email):
-        account = self.accounts[email][0]
-        self.accounts[email][0] = Account(account.id, account.email, account.name, True)
+    def confirm_now(self, email: str) -> None:
+        account, password = self.accounts[email]
+        self.accounts[email] = (replace(account, confirmed=True), password)
 
-    def account(self, email):
-        return self.accounts.get(email, [None])[0]
+    def account(self, email: str) -> Optional[Account]:
+        found = self.accounts.get(email)
+        return found[0] if found else None
 
-    def sign_in(self, email, password):
+    def sign_in(self, email: str, password: str) -> Tokens:
         account, secret = self.accounts.get(email, (None, None))
         if account is None or secret != password:
             raise errors.Unauthenticated("email or password is incorrect")
@@ -78,28 +81,28 @@ class FakeIdentity:
         self.sessions[refresh_token] = account.id
         return Tokens("access", "id", refresh_token, 3600, account.id)
 
-    def refresh(self, refresh_token):
+    def refresh(self, refresh_token: str) -> Tokens:
         if refresh_token not in self.sessions or refresh_token in self.revoked:
             raise errors.Unauthenticated("the refresh token is invalid or has expired")
         return Tokens("access", "id", refresh_token, 3600, self.sessions[refresh_token])
 
-    def revoke(self, refresh_token):
+    def revoke(self, refresh_token: str) -> None:
         self.revoked.add(refresh_token)
 
-    def account_of_token(self, token):
-        return next(a for a, _ in self.accounts.values() if a.id == token)
+    def account_of_token(self, access_token: str) -> Account:
+        return next(a for a, _ in self.accounts.values() if a.id == access_token)
 
-    def confirm_with_code(self, email, code):
+    def confirm_with_code(self, email: str, code: str) -> None:
         if email not in self.accounts or code != "123456":
             raise errors.InvalidInput("field `code`: the code is wrong or has expired")
         self.confirm_now(email)
 
 
 class FakeSignInAttempts:
-    def __init__(self):
-        self.counters = {}  # key -> (count, window's end)
+    def __init__(self) -> None:
+        self.counters: Dict[str, Tuple[int, int]] = {}  # key -> (count, window's end)
 
-    def take(self, counter, now):
+    def take(self, counter: Counter, now: int) -> Taken:
         count, ends_at = self.counters.get(counter.key, (0, 0))
         if ends_at <= now:
             count, ends_at = 0, now + counter.window
@@ -108,43 +111,39 @@ class FakeSignInAttempts:
         self.counters[counter.key] = (count + 1, ends_at)
         return Taken(True, ends_at)
 
-    def give_back(self, counter, ends_at):
+    def give_back(self, counter: Counter, ends_at: int) -> None:
         count, current_end = self.counters.get(counter.key, (0, 0))
         if current_end == ends_at and count > 0:
             self.counters[counter.key] = (count - 1, ends_at)
 
 
 class FakeRefreshTokens:
-    def __init__(self):
-        self.owners = {}  # digest -> subject
+    def __init__(self) -> None:
+        self.owners: Dict[str, str] = {}  # digest -> subject
 
-    def issued(self, digest, subject, expires_at):
+    def issued(self, digest: str, subject: str, expires_at: int) -> None:
         self.owners[digest] = subject
 
-    def owner(self, digest):
+    def owner(self, digest: str) -> Optional[str]:
         return self.owners.get(digest)
 
 
 class FakeInbox:
-    def __init__(self):
-        self.items = {}  # (user, id) -> Notification
+    def __init__(self) -> None:
+        self.items: Dict[Tuple[str, str], Notification] = {}  # (user, id) -> Notification
 
-    def add_once(self, notification):
+    def add_once(self, notification: Notification) -> Notification:
         return self.items.setdefault((notification.user_id, notification.id), notification)
 
-    def get(self, user_id, notification_id):
+    def get(self, user_id: str, notification_id: str) -> Optional[Notification]:
         return self.items.get((user_id, notification_id))
 
-    def mark_emailed(self, user_id, notification_id):
-        from dataclasses import replace
-
+    def mark_emailed(self, user_id: str, notification_id: str) -> None:
         self.items[(user_id, notification_id)] = replace(
             self.items[(user_id, notification_id)], emailed=True
         )
 
-    def mark_read(self, notification_id, user_id):
-        from dataclasses import replace
-
+    def mark_read(self, notification_id: str, user_id: str) -> Notification:
         if (user_id, notification_id) not in self.items:
             raise errors.NotFound(f"notification {notification_id} does not exist")
         self.items[(user_id, notification_id)] = replace(
@@ -152,7 +151,9 @@ class FakeInbox:
         )
         return self.items[(user_id, notification_id)]
 
-    def page_for_user(self, user_id, limit, after):
+    def page_for_user(
+        self, user_id: str, limit: int, after: Optional[dict]
+    ) -> Tuple[List[Notification], Optional[dict]]:
         mine = sorted(
             (n for (u, _), n in self.items.items() if u == user_id),
             key=lambda n: n.id,
@@ -164,21 +165,21 @@ class FakeInbox:
 
 
 class FakeMailer:
-    def __init__(self):
-        self.sent = []
+    def __init__(self) -> None:
+        self.sent: List[Tuple[str, str]] = []  # (to, subject)
         self.down = False
 
-    def send(self, to, subject, body):
+    def send(self, to: str, subject: str, body: str) -> None:
         if self.down:
             raise RuntimeError("mail service unavailable")
         self.sent.append((to, subject))
 
 
 class FakeQueue:
-    def __init__(self):
-        self.events = []
+    def __init__(self) -> None:
+        self.events: List[OrderEvent] = []
 
-    def send(self, events):
+    def send(self, events: List[OrderEvent]) -> None:
         self.events.extend(events)
 
 
@@ -195,33 +196,34 @@ class FakeShop:
     `placed` lists the orders committed with their takes; `level_reads` the bucket reads; `sleeps` the retry
     policy's waits; `offer_cache` is the warm container's cache of offers."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.products = {}  # id -> Product (a flash-sale product's own stock is 0)
-        self.buckets = {}  # (id, n) -> [stock, price]
-        self.counts = {}
-        self.carts = {}  # user -> {"lines": {}, "version": n}
-        self.orders = {}  # id -> (Order, seq, body hash)
-        (
-            self.failures,
-            self.meanwhile,
-            self.afterwards,
-            self.placed,
-            self.level_reads,
-            self.sleeps,
-        ) = [], [], [], [], [], []
-        self.paying = {}  # order id -> (payment method, attempt) while PENDING
-        self.events = set()  # the provider's event ids acted on
+        # id -> Product (a flash-sale product's own stock is 0)
+        self.products: Dict[str, Product] = {}
+        self.buckets: Dict[Tuple[str, int], List[int]] = {}  # (id, n) -> [stock, price]
+        self.counts: Dict[str, int] = {}
+        self.carts: Dict[str, Dict[str, Any]] = {}  # user -> {"lines": {}, "version": n}
+        # id -> (Order, seq, body hash)
+        self.orders: Dict[str, Tuple[Order, str, Optional[str]]] = {}
+        self.failures: List[Exception] = []
+        self.meanwhile: List[Callable[[], object]] = []
+        self.afterwards: List[Callable[[], object]] = []
+        self.placed: List[Tuple[Order, List[Take]]] = []
+        self.level_reads: List[List[str]] = []
+        self.sleeps: List[float] = []
+        # order id -> (payment method, attempt) while PENDING
+        self.paying: Dict[str, Tuple[str, str]] = {}
+        self.events: Set[str] = set()  # the provider's event ids acted on
         self.payments = FakePayments()
         self.sold_out = WarmCache(1)
         self.offer_cache = WarmCache(30)
 
 
 class FakeCatalog:
-    def __init__(self, shop: FakeShop):
+    def __init__(self, shop: FakeShop) -> None:
         self.shop = shop
 
-    def current(self, product_id):
+    def current(self, product_id: str) -> Optional[Current]:
         with self.shop.lock:
             product = self.shop.products.get(product_id)
             if product is None:
@@ -232,26 +234,28 @@ class FakeCatalog:
                 levels,
             )
 
-    def get(self, product_id):
+    def get(self, product_id: str) -> Optional[Product]:
         current = self.current(product_id)
         return current.product if current else None
 
-    def offers(self, product_ids):
+    def offers(self, product_ids: Iterable[str]) -> Dict[str, Offer]:
         return {p: self.shop.products[p].offer for p in product_ids if p in self.shop.products}
 
-    def page(self, category, limit, after):
+    def page(
+        self, category: Optional[str], limit: int, after: Optional[str]
+    ) -> Tuple[List[Product], Optional[str]]:
         chosen = sorted(
             p
             for p, product in self.shop.products.items()
             if (category is None or product.category == category) and (after is None or p > after)
         )
-        shown = [self.get(p) for p in chosen[:limit]]
+        shown = [c.product for c in map(self.current, chosen[:limit]) if c is not None]
         return shown, (shown[-1].id if len(chosen) > limit else None)
 
-    def categories(self):
+    def categories(self) -> List[products_model.Category]:
         return [products_model.Category(c, n) for c, n in sorted(self.shop.counts.items()) if n > 0]
 
-    def add(self, product):
+    def add(self, product: Product) -> None:
         with self.shop.lock:
             if product.id in self.shop.products:
                 raise errors.Conflict(product.id)
@@ -263,7 +267,9 @@ class FakeCatalog:
                     self.shop.buckets[(product.id, bucket)] = [units, product.price_cents]
             self.shop.counts[product.category] = self.shop.counts.get(product.category, 0) + 1
 
-    def update(self, current, after, delta=None, exact=False):
+    def update(
+        self, current: Current, after: Product, delta: Optional[int] = None, exact: bool = False
+    ) -> None:
         shop, before = self.shop, current.product
         with shop.lock:
             now = shop.products.get(before.id)
@@ -300,10 +306,12 @@ class FakeCatalog:
                     if delta is not None and delta < 0
                     else []
                 )
-                if any(levels.get(t.bucket, 0) < t.quantity for t in takes):
+                # (bucket, units): every take from buckets names its bucket
+                taken = [(t.bucket, t.quantity) for t in takes if t.bucket is not None]
+                if any(levels.get(bucket, 0) < units for bucket, units in taken):
                     raise retry.ProductChanged(before.id)
-                for t in takes:
-                    shop.buckets[(before.id, t.bucket)][0] -= t.quantity
+                for bucket, units in taken:
+                    shop.buckets[(before.id, bucket)][0] -= units
                 if delta is not None and delta > 0:
                     for bucket, units in enumerate(
                         spread(delta, start=random.randrange(FLASH_BUCKETS))
@@ -325,7 +333,7 @@ class FakeCatalog:
                 shop.counts[before.category] -= 1
                 shop.counts[after.category] = shop.counts.get(after.category, 0) + 1
 
-    def remove(self, current):
+    def remove(self, current: Current) -> None:
         shop, product = self.shop, current.product
         with shop.lock:
             now = shop.products.get(product.id)
@@ -338,30 +346,31 @@ class FakeCatalog:
 
 
 class FakeStock:
-    def __init__(self, shop: FakeShop):
+    def __init__(self, shop: FakeShop) -> None:
         self.shop = shop
 
-    def levels(self, product_ids):
-        self.shop.level_reads.append(sorted(product_ids))
-        return {
-            p: {b: v[0] for (q, b), v in self.shop.buckets.items() if q == p} for p in product_ids
-        }
+    def levels(self, product_ids: Iterable[str]) -> Dict[str, Dict[int, int]]:
+        wanted = sorted(product_ids)
+        self.shop.level_reads.append(wanted)
+        return {p: {b: v[0] for (q, b), v in self.shop.buckets.items() if q == p} for p in wanted}
 
 
 class FakeCarts:
-    def __init__(self, shop: FakeShop):
+    def __init__(self, shop: FakeShop) -> None:
         self.shop = shop
 
-    def quantities(self, user_id):
+    def quantities(self, user_id: str) -> Dict[str, int]:
         return dict(self.shop.carts.get(user_id, {}).get("lines", {}))
 
-    def look(self, user_id, product_ids):
+    def look(self, user_id: str, product_ids: Sequence[str]) -> orders_model.CartLook:
         with self.shop.lock:
             cart = self.shop.carts.get(user_id)
             lines = None if cart is None else dict(cart["lines"])
             return orders_model.CartLook(lines, FakeCatalog(self.shop).offers(product_ids))
 
-    def put(self, user_id, product_id, quantity, new=False):
+    def put(
+        self, user_id: str, product_id: str, quantity: int, new: bool = False
+    ) -> Dict[str, int]:
         with self.shop.lock:
             cart = self.shop.carts.setdefault(user_id, {"lines": {}, "version": 0})
             if product_id not in cart["lines"] and len(cart["lines"]) >= orders_model.MAX_LINES:
@@ -372,7 +381,7 @@ class FakeCarts:
             cart["version"] += 1
             return dict(cart["lines"])
 
-    def remove(self, user_id, product_id):
+    def remove(self, user_id: str, product_id: str) -> Dict[str, int]:
         with self.shop.lock:
             cart = self.shop.carts.get(user_id)
             if cart is None:
@@ -381,7 +390,7 @@ class FakeCarts:
             cart["version"] += 1
             return dict(cart["lines"])
 
-    def clear(self, user_id):
+    def clear(self, user_id: str) -> None:
         with self.shop.lock:
             if user_id in self.shop.carts:
                 self.shop.carts[user_id] = {
@@ -391,14 +400,16 @@ class FakeCarts:
 
 
 class FakeOrders:
-    def __init__(self, shop: FakeShop):
+    def __init__(self, shop: FakeShop) -> None:
         self.shop = shop
 
-    def get(self, order_id):
+    def get(self, order_id: str) -> Optional[Order]:
         found = self.shop.orders.get(order_id)
         return found[0] if found and found[0].status != orders_model.PENDING else None
 
-    def _page(self, keep, limit, after):
+    def _page(
+        self, keep: Callable[[Order], bool], limit: int, after: Position
+    ) -> Tuple[List[Order], Position]:
         chosen = sorted(
             (
                 (seq, o)
@@ -413,13 +424,17 @@ class FakeOrders:
         last = chosen[limit - 1] if len(chosen) > limit else None
         return [o for _, o in chosen[:limit]], ({"seq": last[0]} if last else None)
 
-    def page_for_user(self, user_id, limit, after):
+    def page_for_user(
+        self, user_id: str, limit: int, after: Position
+    ) -> Tuple[List[Order], Position]:
         return self._page(lambda o: o.user_id == user_id, limit, after)
 
-    def page_all(self, status, limit, after):
+    def page_all(
+        self, status: Optional[str], limit: int, after: Position
+    ) -> Tuple[List[Order], Position]:
         return self._page(lambda o: status is None or o.status == status, limit, after)
 
-    def transition(self, order_id, before, after, at):
+    def transition(self, order_id: str, before: str, after: str, at: str) -> Optional[Order]:
         with self.shop.lock:
             found = self.shop.orders.get(order_id)
             if found is None or found[0].status != before or found[0].operation is not None:
@@ -465,10 +480,12 @@ class FakeOrders:
 
 
 class FakeCheckout:
-    def __init__(self, shop: FakeShop):
+    def __init__(self, shop: FakeShop) -> None:
         self.shop = shop
 
-    def read(self, user_id, order_id, with_cart, product_ids):
+    def read(
+        self, user_id: str, order_id: Optional[str], with_cart: bool, product_ids: Sequence[str]
+    ) -> orders_model.CheckoutView:
         shop = self.shop
         existing = shop.orders.get(order_id) if order_id else None
         cart: dict = (
@@ -490,7 +507,7 @@ class FakeCheckout:
 class FakeOrderTransaction:
     """The unit of work in memory: what DynamoDB's transaction checks, checked under one lock, all or nothing."""
 
-    def __init__(self, checkout: FakeCheckout):
+    def __init__(self, checkout: FakeCheckout) -> None:
         self.shop = checkout.shop
         self.takes: List[Take] = []
         self.returns: List[Tuple[str, int, bool]] = []
@@ -546,7 +563,7 @@ class FakeOrderTransaction:
         finally:
             _run(self.shop.afterwards)
 
-    def _check(self):
+    def _check(self) -> None:
         shop = self.shop
         if self.event is not None and self.event in shop.events:
             raise AlreadyHandled()
@@ -554,8 +571,9 @@ class FakeOrderTransaction:
         final = [r for r in refusals if not isinstance(r, retry.BucketShort)]
         if final:
             raise final[0]
-        if refusals:
-            raise retry.BucketShort(*sorted({p for r in refusals for p in r.product_ids}))
+        shorts = [r for r in refusals if isinstance(r, retry.BucketShort)]
+        if shorts:
+            raise retry.BucketShort(*sorted({p for r in shorts for p in r.product_ids}))
         if (
             self.cart is not None
             and shop.carts.get(self.cart[0], {}).get("version") != self.cart[1]
@@ -580,7 +598,7 @@ class FakeOrderTransaction:
             if product is None or product.flash_sale != flash_sale:
                 raise retry.StockMoved(product_id)
 
-    def _apply(self):
+    def _apply(self) -> None:
         shop = self.shop
         for take in self.takes:
             if take.bucket is None:
@@ -618,7 +636,7 @@ class FakeOrderTransaction:
         seq = ids.new_id() if before.status == orders_model.PENDING else found[1]
         self.shop.orders[before.id] = (after, seq, found[2])
 
-    def _refusal(self, take):
+    def _refusal(self, take: Take) -> Optional[Exception]:
         if take.bucket is None:
             product = self.shop.products.get(take.product_id)
             if product is None or product.flash_sale:
@@ -634,7 +652,7 @@ class FakeOrderTransaction:
         return retry.BucketShort(take.product_id) if bucket[0] < take.quantity else None
 
 
-def _run(hooks):
+def _run(hooks: List[Callable[[], object]]) -> None:
     due = list(hooks)
     hooks.clear()
     for hook in due:
@@ -649,11 +667,11 @@ class FakePayments:
 
     DECLINED, NEEDS_ACTION = "pm_card_chargeCustomerFail", "pm_card_authenticationRequired"
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.intents: Dict[str, Intent] = {}
         self.keys: Dict[str, str] = {}
         self.faults: Dict[str, Exception] = {}
-        self.lost: set = set()
+        self.lost: Set[str] = set()
         self.calls: List[Tuple[str, str]] = []
         # runs once inside the next call of that operation
         self.during: Dict[str, Callable[[], object]] = {}
@@ -759,7 +777,13 @@ class FakePayments:
 # --- the services on the in-memory store, as bootstrap.py builds them on DynamoDB ------------------------
 
 
-def checkout(shop: FakeShop, rotation=None) -> Checkout:
+def orders(shop: FakeShop, rotation: Optional[Rotation] = None) -> Orders:
+    """The order use cases on the in-memory store: `fakes.orders(shop).place(PlaceOrder(...))`."""
+    placing, moving = checkout(shop, rotation), fulfilment(shop)
+    return Orders(lambda: placing, lambda: moving)
+
+
+def checkout(shop: FakeShop, rotation: Optional[Rotation] = None) -> Checkout:
     return Checkout(
         FakeCheckout(shop),
         FakeOrders(shop),
@@ -769,7 +793,7 @@ def checkout(shop: FakeShop, rotation=None) -> Checkout:
         shop.payments,
         sold_out=shop.sold_out,
         rotation=rotation or Rotation(start=0),
-        policy=retry.Policy(sleep=shop.sleeps.append),
+        policy=replace(retry.PLACING, sleep=shop.sleeps.append),
     )
 
 
@@ -783,7 +807,7 @@ def fulfilment(shop: FakeShop) -> Fulfilment:
         FakeCheckout(shop),
         offers(shop),
         shop.payments,
-        policy=retry.Policy(sleep=shop.sleeps.append),
+        policy=replace(retry.MOVING, sleep=shop.sleeps.append),
     )
 
 
@@ -808,7 +832,7 @@ def products(shop: FakeShop) -> Products:
         FakeCatalog(shop),
         NoCache(),
         forget=(shop.offer_cache,),
-        policy=retry.Policy(attempts=5, sleep=shop.sleeps.append),
+        policy=replace(retry.PRODUCT_WRITES, sleep=shop.sleeps.append),
     )
 
 
