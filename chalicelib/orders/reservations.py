@@ -6,14 +6,14 @@ request, should it still be running, cannot place it any more."""
 import time
 from typing import Dict, Optional
 
-from chalicelib import errors
+from chalicelib import errors, observability
 from chalicelib.orders import model
 from chalicelib.orders.model import Claim, Operation, Order, Pending
 from chalicelib.orders.offers import Offers, give_back
 from chalicelib.orders.ports import CheckoutStore, OrderRepository
 from chalicelib.payments.model import AUTHORIZED, Authorization, Intent, Payment
 from chalicelib.payments.ports import PaymentProvider
-from chalicelib.retry import StatusMoved
+from chalicelib.retry import CartChanged, Policy, Signals, StatusMoved
 
 
 class PaymentLost(errors.Unavailable):
@@ -32,9 +32,11 @@ class Reservations:
         offers: Offers,
         payments: PaymentProvider,
         currency: str,
+        policy: Policy = Policy(),
     ) -> None:
         self._orders, self._store, self._offers, self._payments = orders, store, offers, payments
         self._currency = currency
+        self._policy = policy
 
     def authorization(self, pending: Pending) -> Authorization:
         order = pending.order
@@ -74,13 +76,39 @@ class Reservations:
     def release(
         self, pending: Pending, cart: Optional[Dict[str, int]] = None, emptied: int = 0
     ) -> None:
-        """Give the held units back and forget the PENDING order; put its lines back into the cart it emptied."""
+        """Give the held units back and forget the PENDING order; put its lines back into the cart it emptied,
+        unless the shopper changed the cart since (then the cart stays as they made it, and the units come back
+        all the same). Contention is tried again; an order taken over meanwhile is the sweep's to release."""
+        self._policy.run(lambda signals: self._release_once(pending, cart, emptied, signals))
+
+    def _release_once(
+        self, pending: Pending, cart: Optional[Dict[str, int]], emptied: int, signals: Signals
+    ) -> None:
+        if signals.fresh:
+            self._offers.forget()  # a product's flash-sale flag moved: give back where it keeps stock now
         tx = self._store.begin()
         tx.discard(pending.order)
         give_back(tx, pending.order, self._offers)
-        if cart:
+        if cart and not signals.count(CartChanged):
             tx.restore_cart(pending.order.user_id, cart, emptied)
-        tx.commit()
+        try:
+            tx.commit()
+        except StatusMoved:
+            pass  # no longer this request's PENDING order: whoever took it over releases it
+
+    def release_quietly(
+        self, pending: Pending, cart: Optional[Dict[str, int]] = None, emptied: int = 0
+    ) -> None:
+        """`release`, never failing its caller (whose answer is already decided): what cannot be released now,
+        the sweep releases within minutes."""
+        try:
+            self.release(pending, cart, emptied)
+        except Exception as exc:
+            observability.count(observability.RELEASE_DEFERRED)
+            observability.logger().warning(
+                "reservation left to the sweep",
+                extra={"order_id": pending.order.id, "error": type(exc).__name__},
+            )
 
     def abandon(self, pending: Pending) -> bool:
         """Take over a PENDING order whose request never finished: cancel any authorization its request made,

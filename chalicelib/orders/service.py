@@ -118,7 +118,9 @@ class Checkout:
         try:
             intent = self._payments.authorize(self._reservations.authorization(pending))
         except PaymentRefused:
-            self._reservations.release(pending, basket.cart, basket.cart_version + 1)
+            # the refusal is the answer: a cart changed meanwhile stays as it is, and units that cannot be given
+            # back now are the sweep's to give back
+            self._reservations.release_quietly(pending, basket.cart, basket.cart_version + 1)
             self._forget()
             raise
         except errors.Unavailable:

@@ -103,6 +103,29 @@ def test_a_declined_card_is_402_naming_stripes_reason_and_changes_nothing(
     assert shopper.get("/cart").json["items"] == []
 
 
+def test_a_declined_card_while_the_shopper_changes_the_cart_is_402_and_gives_the_stock_back(
+    shopper, admin, anonymous, faulty
+):
+    from chalicelib import bootstrap
+
+    stool, lamp = _product(admin, stock=4), _product(admin, stock=4)
+    shopper.put(f"/cart/items/{stool['id']}", {"quantity": 3})
+    authorize = faulty.inner.authorize
+
+    def authorize_while_the_cart_changes(request):
+        # another tab adds a lamp while Stripe answers
+        bootstrap.services().carts.put(shopper.user_id, lamp["id"], 1)
+        return authorize(request)
+
+    faulty.authorize = authorize_while_the_cart_changes
+    refused = shopper.post("/orders", {"payment_method": "pm_card_chargeCustomerFail"})
+    assert refused.status_code == 402 and "card_declined" in refused.json["Message"]
+    assert _stock(anonymous, stool["id"]) == 4  # not held by a PENDING order until the sweep
+    assert [(i["product_id"], i["quantity"]) for i in shopper.get("/cart").json["items"]] == [
+        (lamp["id"], 1)
+    ]
+
+
 def test_an_unknown_payment_method_is_402(shopper, admin, anonymous):
     stool = _product(admin, stock=2)
     refused = _order(shopper, stool, method="pm_" + uuid.uuid4().hex)

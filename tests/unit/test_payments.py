@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from chalicelib import errors, ids
+from chalicelib import errors, ids, retry
 from chalicelib.orders import model
 from chalicelib.orders.commands import (
     CancelOrder,
@@ -110,6 +110,44 @@ def test_a_declined_card_changes_nothing_and_the_key_may_be_sent_again_with_anot
     # a new attempt: a new idempotency key
     assert placed.order.status == model.PLACED and first != second
     assert carts.quantities(ADA) == {} and stock_of(shop, chair) == 7
+
+
+def test_a_declined_card_while_the_shopper_changes_the_cart_is_402_with_the_units_back_and_the_new_cart(
+    shop, checkout
+):
+    chair, stool = product(shop), product(shop)
+    carts = fakes.FakeCarts(shop)
+    carts.put(ADA, chair.id, 3)
+    # the shopper adds a stool in another tab while Stripe answers
+    shop.payments.during["authorize"] = lambda: carts.put(ADA, stool.id, 1)
+    with pytest.raises(PaymentRefused, match="card_declined"):
+        checkout.place(order(method=fakes.FakePayments.DECLINED, key="K1"))
+    assert stock_of(shop, chair) == 10 and carts.quantities(ADA) == {stool.id: 1}
+    assert shop.orders == {}  # no PENDING order holds the chairs until the sweep
+
+
+def test_a_declined_card_whose_release_meets_contention_is_402_with_everything_back(shop, checkout):
+    chair = product(shop)
+    carts = fakes.FakeCarts(shop)
+    carts.put(ADA, chair.id, 2)
+    shop.payments.during["authorize"] = lambda: shop.failures.append(retry.Contention())
+    with pytest.raises(PaymentRefused, match="card_declined"):
+        checkout.place(order(method=fakes.FakePayments.DECLINED))
+    assert stock_of(shop, chair) == 10 and carts.quantities(ADA) == {chair.id: 2}
+    assert shop.orders == {}
+
+
+def test_a_declined_card_whose_release_keeps_failing_is_402_and_the_sweep_gives_the_units_back(
+    shop, checkout
+):
+    chair = product(shop)
+    shop.payments.during["authorize"] = lambda: shop.failures.extend([retry.Contention()] * 8)
+    with pytest.raises(PaymentRefused, match="card_declined"):
+        checkout.place(order((chair, 2), method=fakes.FakePayments.DECLINED))
+    pending = next(iter(shop.orders.values()))[0]
+    assert stock_of(shop, chair) == 8 and pending.status == model.PENDING
+    fakes.sweeper(shop).sweep(now=pending.operation.since + 61)
+    assert stock_of(shop, chair) == 10 and shop.orders == {}
 
 
 def test_a_card_that_needs_authentication_is_402_and_its_authorization_cancelled(shop, checkout):
