@@ -24,6 +24,16 @@ class PaymentLost(errors.Unavailable):
         super().__init__("the order could not be completed in time; nothing was charged, retry")
 
 
+class OrderNotRecorded(errors.Unavailable):
+    """The order could not be written once its payment was authorized: the authorization is cancelled."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the order could not be recorded; its payment authorization is cancelled and nothing was "
+            "charged, retry shortly"
+        )
+
+
 class Reservations:
     def __init__(
         self,
@@ -69,9 +79,41 @@ class Reservations:
         try:
             tx.commit()
         except StatusMoved as swept:
-            self._payments.void(intent.reference, f"{order.id}:void:{pending.attempt}")
+            self._payments.void(intent.reference, _void_key(pending))
             raise PaymentLost() from swept
+        except Exception as exc:
+            return self._placed_after_all(pending, intent, exc)
         return placed
+
+    def _placed_after_all(self, pending: Pending, intent: Intent, exc: Exception) -> Order:
+        """The placing write failed (DynamoDB): the order if it was written after all (its answer lost); else
+        the authorization is cancelled before the 503 and the reservation released (or left to the sweep)."""
+        order = pending.order
+        try:
+            taken = self._take_over(order)
+            found = None if taken else self._orders.get(order.id)
+        except Exception:
+            # DynamoDB still failing: most likely never written, and nothing may stay held
+            taken = found = None
+        if found is not None and found.payment and found.payment.reference == intent.reference:
+            return found
+        try:
+            self._payments.void(intent.reference, _void_key(pending))
+        except errors.Unavailable:
+            pass  # the sweep finds it and cancels it within minutes
+        if taken is not None:
+            self.release_quietly(Pending(taken, pending.payment_method, pending.attempt))
+        observability.logger().warning(
+            "order not placed", extra={"order_id": order.id, "error": type(exc).__name__}
+        )
+        raise OrderNotRecorded() from exc
+
+    def _take_over(self, order: Order) -> Optional[Order]:
+        """The PENDING order as the sweep's (its request can no longer place it); None when it moved."""
+        claim = Claim(
+            Operation(model.SWEEP, int(time.time())), (model.PENDING,), replacing=order.operation
+        )
+        return self._orders.claim(order.id, claim)
 
     def release(
         self, pending: Pending, cart: Optional[Dict[str, int]] = None, emptied: int = 0
@@ -113,19 +155,16 @@ class Reservations:
     def abandon(self, pending: Pending) -> bool:
         """Take over a PENDING order whose request never finished: cancel any authorization its request made,
         then release it. False when it moved meanwhile (its request placed or released it after all)."""
-        order = pending.order
-        taken = self._orders.claim(
-            order.id,
-            Claim(
-                Operation(model.SWEEP, int(time.time())),
-                (model.PENDING,),
-                replacing=order.operation,
-            ),
-        )
+        taken = self._take_over(pending.order)
         if taken is None:
             return False
         intent = self._payments.recover(self.authorization(pending))
         if intent is not None and not intent.cancelled:
-            self._payments.void(intent.reference, f"{order.id}:void:{pending.attempt}")
+            self._payments.void(intent.reference, _void_key(pending))
         self.release(Pending(taken, pending.payment_method, pending.attempt))
         return True
+
+
+def _void_key(pending: Pending) -> str:
+    """One key for every cancel of one attempt's authorization (the request's, the sweep's): Stripe acts once."""
+    return f"{pending.order.id}:void:{pending.attempt}"

@@ -210,6 +210,38 @@ def test_an_authorization_whose_answer_was_lost_is_cancelled_before_the_503(
     assert len(mine) == 1 and mine[0]["status"] == "canceled"
 
 
+def test_dynamodb_failing_after_authorizing_is_503_with_retry_after_and_the_intent_cancelled(
+    shopper, admin, anonymous, faulty, stripe_api, monkeypatch
+):
+    from botocore.exceptions import ClientError
+
+    from chalicelib import bootstrap
+    from chalicelib.orders.checkout import DynamoOrderTransaction
+
+    stool = _product(admin, stock=3)
+    authorize = faulty.inner.authorize
+
+    def failing_write(self):
+        raise ClientError({"Error": {"Code": "ValidationException"}}, "TransactWriteItems")
+
+    def authorize_then_fail_the_placing(request):
+        monkeypatch.setattr(DynamoOrderTransaction, "commit", failing_write)
+        return authorize(request)
+
+    faulty.authorize = authorize_then_fail_the_placing
+    answer = _order(shopper, stool, 2)
+    monkeypatch.undo()
+    assert answer.status_code == 503 and answer.headers["Retry-After"]
+    mine = [
+        i for i in stripe.intents(stripe_api) if i["metadata"].get("user_id") == shopper.user_id
+    ]
+    assert [i["status"] for i in mine] == ["canceled"]
+    # every transaction failed, so the units are still held: the sweep gives them back
+    assert _stock(anonymous, stool["id"]) == 1
+    assert bootstrap.services().sweeper.sweep(now=int(time.time()) + 61).abandoned == 1
+    assert _stock(anonymous, stool["id"]) == 3 and shopper.get("/orders").json["items"] == []
+
+
 def test_a_crash_between_authorizing_and_placing_is_swept_and_never_races_the_order(
     shopper, admin, anonymous, faulty, stripe_api
 ):

@@ -275,6 +275,58 @@ def test_the_sweep_taking_a_slow_order_over_cancels_its_authorization_and_it_is_
     assert shop.payments.authorized() == [] and stock_of(shop, chair) == 10 and shop.orders == {}
 
 
+class DynamoDBFailing(Exception):
+    """What botocore raises when DynamoDB fails a write (no domain error, no retry signal)."""
+
+
+def test_the_database_failing_after_authorizing_cancels_the_authorization_before_the_503(
+    shop, checkout
+):
+    chair = product(shop)
+    # the write that places the order fails
+    shop.payments.during["authorize"] = lambda: shop.failures.append(DynamoDBFailing())
+    with pytest.raises(errors.Unavailable, match="authorization is cancelled"):
+        checkout.place(order((chair, 2), key="K1"))
+    (made,) = shop.payments.intents.values()
+    assert made.cancelled and calls(shop, "void") == [made.reference]
+    assert stock_of(shop, chair) == 10 and shop.orders == {}
+    assert checkout.place(order((chair, 2), key="K1")).order.status == model.PLACED
+
+
+def test_the_database_failing_throughout_still_cancels_the_authorization_and_the_sweep_releases(
+    shop, checkout, monkeypatch
+):
+    chair = product(shop)
+
+    def claim_failing(*_):
+        raise DynamoDBFailing()
+
+    def failing_everywhere():
+        shop.failures.append(DynamoDBFailing())
+        monkeypatch.setattr(fakes.FakeOrders, "claim", claim_failing)
+
+    shop.payments.during["authorize"] = failing_everywhere
+    with pytest.raises(errors.Unavailable):
+        checkout.place(order((chair, 2)))
+    assert shop.payments.authorized() == [] and stock_of(shop, chair) == 8
+    monkeypatch.undo()
+    pending = next(iter(shop.orders.values()))[0]
+    fakes.sweeper(shop).sweep(now=pending.operation.since + 61)
+    assert stock_of(shop, chair) == 10 and shop.orders == {}
+
+
+def test_a_placing_write_that_landed_but_lost_its_answer_is_the_order(shop, checkout):
+    chair = product(shop)
+
+    def answer_lost():
+        raise DynamoDBFailing()
+
+    shop.payments.during["authorize"] = lambda: shop.afterwards.append(answer_lost)
+    placed = checkout.place(order((chair, 2)))
+    assert placed.order.status == model.PLACED and shop.payments.authorized() != []
+    assert calls(shop, "void") == [] and stock_of(shop, chair) == 8
+
+
 # --- ship, cancel, refund ----------------------------------------------------------------------------------
 
 
