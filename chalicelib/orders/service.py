@@ -26,7 +26,12 @@ from chalicelib.orders.ports import (
 )
 from chalicelib.orders.reservations import Reservations
 from chalicelib.paging import PageRequest
-from chalicelib.payments.model import PaymentRefused, check_amount, check_method
+from chalicelib.payments.model import (
+    NothingAuthorized,
+    PaymentRefused,
+    check_amount,
+    check_method,
+)
 from chalicelib.payments.ports import PaymentProvider
 from chalicelib.products.model import Offer
 from chalicelib.products.takes import OutOfStock, Rotation
@@ -120,6 +125,11 @@ class Checkout:
         except PaymentRefused:
             # the refusal is the answer: a cart changed meanwhile stays as it is, and units that cannot be given
             # back now are the sweep's to give back
+            self._reservations.release_quietly(pending, basket.cart, basket.cart_version + 1)
+            self._forget()
+            raise
+        except NothingAuthorized:
+            # throttled or unreachable: nothing to look for at the provider, the reservation simply goes
             self._reservations.release_quietly(pending, basket.cart, basket.cart_version + 1)
             self._forget()
             raise

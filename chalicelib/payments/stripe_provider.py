@@ -8,11 +8,19 @@ a "captured" intent that is in fact cancelled, as localstripe answers) is report
 """
 
 import json
+import socket
+import threading
 import time
 from typing import Any, Callable, Iterator, Optional
 
 from chalicelib import errors, observability
-from chalicelib.payments.model import Authorization, Event, Intent, PaymentRefused
+from chalicelib.payments.model import (
+    Authorization,
+    Event,
+    Intent,
+    NothingAuthorized,
+    PaymentRefused,
+)
 
 WEBHOOK_TOLERANCE_SECONDS = 300
 TIMEOUT_SECONDS = 10
@@ -26,11 +34,13 @@ class StripeProvider:
         self._webhook_secret = webhook_secret
         self._api_base = api_base  # localstripe's address on the local stack; empty: Stripe's own
         self._client: Any = None
+        self._reach = _Reach()
 
     # --- moving money -------------------------------------------------------------------------------------
 
     def authorize(self, request: Authorization) -> Intent:
         stripe = _stripe()
+        self._reach.reached = False
         try:
             answer = self._create(request)
         except stripe.CardError as exc:
@@ -42,6 +52,10 @@ class StripeProvider:
                 _reason(exc),
             ) from exc
         except stripe.StripeError as exc:
+            if (
+                not self._reach.reached
+            ):  # throttled, or never connected: Stripe surely holds nothing
+                raise _unavailable(exc, NothingAuthorized) from exc
             raise _unavailable(exc) from exc
         intent = _intent(answer)
         # 3-D Secure: the shopper must be there; this API cannot ask
@@ -193,12 +207,48 @@ class StripeProvider:
                 if self._api_base
                 else {"max_network_retries": 2}
             )  # Stripe's own retries reuse the idempotency key: safe
-            self._client = stripe.StripeClient(
-                self._secret_key(),
-                http_client=stripe.new_default_http_client(timeout=TIMEOUT_SECONDS),
-                **local,
-            )
+            http_client = stripe.new_default_http_client(timeout=TIMEOUT_SECONDS)
+            self._reach.watch(http_client)
+            self._client = stripe.StripeClient(self._secret_key(), http_client=http_client, **local)
         return self._client
+
+
+class _Reach(threading.local):
+    """Whether the current call (in this thread) may have reached Stripe's API: an attempt (the library's own
+    retries included) that got an answer other than 429, or that failed after connecting. A call that was only
+    throttled, or never connected, surely did nothing at Stripe."""
+
+    reached = False
+
+    def watch(self, http_client: Any) -> None:
+        request = http_client.request
+
+        def noted(method, url, headers, post_data=None):
+            try:
+                answer = request(method, url, headers, post_data)
+            except Exception as exc:
+                self.reached = self.reached or not _never_connected(exc)
+                raise
+            self.reached = self.reached or answer[1] != 429
+            return answer
+
+        http_client.request = noted  # the library's retry loop calls it once per attempt
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """A connection refused, a name that does not resolve, or a connect timeout, anywhere in the error's causes
+    (requests wraps urllib3's, which wraps the socket's): nothing was sent."""
+    from urllib3.exceptions import ConnectTimeoutError  # NewConnectionError is one
+
+    seen: Optional[BaseException] = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, (ConnectionRefusedError, socket.gaierror, ConnectTimeoutError)):
+            return True
+        inner = [getattr(seen, "reason", None), *seen.args[:1], seen.__cause__, seen.__context__]
+        seen = next((e for e in inner if isinstance(e, BaseException)), None)
+    return False
 
 
 def _stripe() -> Any:
@@ -224,15 +274,13 @@ def _intent(answer: Any) -> Intent:
     )
 
 
-def _unavailable(exc: Any) -> errors.Unavailable:
+def _unavailable(exc: Any, kind: type = errors.Unavailable) -> errors.Unavailable:
     observability.count(observability.STRIPE_ERROR)
     observability.logger().warning(
         "payment provider failed",
         extra={"error": type(exc).__name__, "status": getattr(exc, "http_status", None)},
     )
-    return errors.Unavailable(
-        "the payment provider is not answering; nothing was charged, retry shortly"
-    )
+    return kind("the payment provider is not answering; nothing was charged, retry shortly")
 
 
 def _reason(exc: Any) -> str:

@@ -18,7 +18,7 @@ from chalicelib.orders.commands import (
     ShipOrder,
 )
 from chalicelib.orders.reservations import PaymentLost
-from chalicelib.payments.model import PaymentRefused
+from chalicelib.payments.model import NothingAuthorized, PaymentRefused
 from chalicelib.products.model import FLASH_BUCKETS, Product
 from chalicelib.products.takes import OutOfStock
 from tests.unit import fakes
@@ -196,6 +196,20 @@ def test_the_provider_failing_is_503_with_the_stock_back_and_no_authorization_le
     assert stock_of(shop, chair) == 10 and shop.payments.authorized() == []
     # the key is free again
     assert checkout.place(order((chair, 2), key="K1")).order.status == model.PLACED
+
+
+def test_the_provider_throttling_is_503_and_keeps_nothing_without_asking_it_anything_more(
+    shop, checkout
+):
+    chair = product(shop)
+    carts = fakes.FakeCarts(shop)
+    carts.put(ADA, chair.id, 2)
+    shop.payments.faults["authorize"] = NothingAuthorized("Stripe is throttling")
+    with pytest.raises(NothingAuthorized):
+        checkout.place(order(key="K1"))
+    assert [name for name, _ in shop.payments.calls] == ["authorize"]  # no recover, no void
+    assert stock_of(shop, chair) == 10 and carts.quantities(ADA) == {chair.id: 2}
+    assert shop.orders == {}
 
 
 def test_an_authorization_whose_answer_was_lost_is_found_and_cancelled_before_the_503(
