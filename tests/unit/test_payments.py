@@ -443,6 +443,30 @@ def test_a_capture_whose_answer_is_lost_is_503_and_the_next_ship_finishes_it_wit
     assert len(calls(shop, "capture")) == 1
 
 
+def test_a_ship_tried_again_after_a_capture_that_failed_uses_a_new_idempotency_key(
+    shop, fulfilment, placed, monkeypatch
+):
+    from chalicelib.orders import fulfilment as module
+
+    made, _ = placed
+    keys, capture = [], shop.payments.capture
+    now = iter(range(1_000_000, 1_000_100))  # a second later each time the shop looks
+    monkeypatch.setattr(
+        module, "time", type("Clock", (), {"time": staticmethod(lambda: next(now))})
+    )
+
+    def capture_failing_once(reference, key):
+        keys.append(key)
+        # Stripe answered 500 and stored that answer under the key; the intent is still authorized
+        return capture(reference, key) if len(keys) > 1 else shop.payments.intents[reference]
+
+    monkeypatch.setattr(shop.payments, "capture", capture_failing_once)
+    with pytest.raises(errors.Unavailable, match="did not ship"):
+        fulfilment.ship(ShipOrder(made.id))
+    assert fulfilment.ship(ShipOrder(made.id)).status == model.SHIPPED
+    assert keys == [f"{made.id}:capture:1000000", f"{made.id}:capture:1000001"]
+
+
 def test_the_sweep_settles_operations_whose_requests_never_finished(shop, fulfilment, placed):
     made, chair = placed
     shop.payments.lost.add("void")
