@@ -23,7 +23,29 @@ from chalicelib.payments.model import (
 )
 
 WEBHOOK_TOLERANCE_SECONDS = 300
-TIMEOUT_SECONDS = 10
+# A function that calls Stripe must outlive Stripe's slowest answer, or Lambda kills it (API Gateway's 502) in the
+# middle of a payment: each attempt waits TIMEOUT_SECONDS (to connect, then between bytes), the library tries
+# RETRIES more times (the same idempotency key: safe), and a request makes at most CALLS_PER_REQUEST calls one
+# after another (an authorization, the look for it when its answer was lost, its cancel; a capture, void or
+# refund, then the intent and its refunds read again). ops/template.py sizes those functions' timeout from these.
+TIMEOUT_SECONDS = 4
+RETRIES = 1
+CALLS_PER_REQUEST = 3
+
+
+def worst_call_seconds() -> float:
+    """How long one call may take when Stripe answers nothing: every attempt timing out, and the library's
+    waits between attempts (at most its MAX_DELAY, at least its INITIAL_DELAY)."""
+    from stripe._http_client import HTTPClient
+
+    waits = sum(
+        max(
+            HTTPClient.INITIAL_DELAY,
+            min(HTTPClient.INITIAL_DELAY * 2 ** (n - 1), HTTPClient.MAX_DELAY),
+        )
+        for n in range(1, RETRIES + 1)
+    )
+    return TIMEOUT_SECONDS * (RETRIES + 1) + waits
 
 
 class StripeProvider:
@@ -205,7 +227,7 @@ class StripeProvider:
             local = (
                 {"base_addresses": {"api": self._api_base}, "max_network_retries": 0}
                 if self._api_base
-                else {"max_network_retries": 2}
+                else {"max_network_retries": RETRIES}
             )  # Stripe's own retries reuse the idempotency key: safe
             http_client = stripe.new_default_http_client(timeout=TIMEOUT_SECONDS)
             self._reach.watch(http_client)
