@@ -536,6 +536,6 @@ def test_the_scheduled_sweep_runs_as_eventbridge_calls_it(app, placed):
     from devstack import pump
 
     swept = sys.modules["app"].sweep_payments(pump.scheduled_event(), pump.Context())
-    assert set(swept) == {"abandoned", "settled"} and all(
+    assert set(swept) == {"abandoned", "settled", "failed"} and all(
         isinstance(n, int) for n in swept.values()
     )

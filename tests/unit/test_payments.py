@@ -482,6 +482,35 @@ def test_the_sweep_settles_operations_whose_requests_never_finished(shop, fulfil
     )
 
 
+def test_one_order_the_sweep_cannot_settle_is_logged_and_counted_and_the_others_are_settled(
+    shop, checkout, fulfilment, monkeypatch
+):
+    from chalicelib import observability
+    from chalicelib.orders.settlement import Swept
+
+    counted, logged = [], []
+    monkeypatch.setattr(observability, "count", lambda name, value=1: counted.append(name))
+    monkeypatch.setattr(
+        observability,
+        "logger",
+        lambda: type("Log", (), {"warning": lambda _, *a, **kw: logged.append((a, kw))})(),
+    )
+    chairs = [product(shop) for _ in range(3)]
+    made = [checkout.place(order((chair, 1))).order for chair in chairs]
+    for placed in made:
+        shop.payments.lost.add("void")
+        with pytest.raises(errors.Unavailable):
+            fulfilment.cancel(CancelOrder(placed.id, Requester(ADA)))
+    shop.payments.faults["intent"] = RuntimeError("Stripe answered something unreadable")
+    since = fakes.FakeOrders(shop).get(made[0].id).operation.since
+    assert fakes.sweeper(shop).sweep(now=since + 61) == Swept(abandoned=0, settled=2, failed=1)
+    stuck = [o.id for o in made if fakes.FakeOrders(shop).get(o.id).status == model.PLACED]
+    assert stuck == [made[0].id] and counted.count(observability.SWEEP_FAILED) == 1
+    assert [kw["extra"]["order_id"] for _, kw in logged] == [made[0].id]
+    # the next run settles it
+    assert fakes.sweeper(shop).sweep(now=since + 62) == Swept(abandoned=0, settled=1, failed=0)
+
+
 # --- the provider's events ------------------------------------------------------------------------------
 
 
