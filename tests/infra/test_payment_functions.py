@@ -1,6 +1,11 @@
-"""Every function that calls Stripe outlives Stripe's slowest answers: its timeout holds the most Stripe calls a
+"""The payment functions in the generated production template.
+
+Every function that calls Stripe outlives Stripe's slowest answers: its timeout holds the most Stripe calls a
 request makes, each with every attempt timing out and the library's waits between them, plus its own work; and an
-API function's stays under API Gateway's 29 s (past it the shopper gets a 504 whatever the function does)."""
+API function's stays under API Gateway's 29 s (past it the shopper gets a 504 whatever the function does).
+
+The webhook is public (Stripe has no token): a throttle of its own keeps a flood of forged or replayed events
+from using the stage's whole limit, and Stripe delivers again what was throttled (it retries for 3 days)."""
 
 import json
 
@@ -12,9 +17,13 @@ from ops import template as templating
 
 
 @pytest.fixture(scope="module")
-def functions(tmp_path_factory):
+def resources(tmp_path_factory):
     out = packaging.build("prod", tmp_path_factory.mktemp("dist") / "prod", with_zip=False)
-    resources = json.loads((out / "sam.json").read_text())["Resources"]
+    return json.loads((out / "sam.json").read_text())["Resources"]
+
+
+@pytest.fixture(scope="module")
+def functions(resources):
     return {
         name: resource
         for name, resource in resources.items()
@@ -69,3 +78,13 @@ def test_functions_that_do_not_call_stripe_keep_the_default_timeout(functions):
         for name in by_name
         if name not in callers and name not in templating.TIMEOUT
     } == {templating.TIMEOUT["default"]}
+
+
+def test_the_webhook_has_a_throttle_of_its_own_below_the_stages(resources):
+    settings = {
+        (s["HttpMethod"], s["ResourcePath"]): (s["ThrottlingRateLimit"], s["ThrottlingBurstLimit"])
+        for s in resources["RestAPI"]["Properties"]["MethodSettings"]
+    }
+    stage = settings[("*", "/*")]
+    rate, burst = settings[("POST", "/~1payments~1webhook")]
+    assert 0 < rate < stage[0] and rate <= burst < stage[1]
