@@ -241,10 +241,8 @@ def test_only_the_operations_behind_cognito_quotas_and_the_webhook_have_tighter_
         ("POST", "/~1users"),
         ("POST", "/~1users~1confirm"),
         ("POST", "/~1auth~1token"),
-        (
-            "POST",
-            "/~1payments~1webhook",
-        ),  # public, for Stripe (tests/infra/test_payment_functions.py)
+        # public, for Stripe (tests/infra/test_payment_functions.py)
+        ("POST", "/~1payments~1webhook"),
     }
     # Cognito's UserCreation quota is 50 requests/s and UserAuthentication 120, each for the whole account
     assert tighter[("POST", "/~1users")][0] + tighter[("POST", "/~1users~1confirm")][0] <= 50
