@@ -116,9 +116,9 @@ class Checkout:
         return _Reserved(pending, basket)
 
     def _pay(self, reserved: _Reserved) -> Order:
-        """Authorize the held order's total once; a refusal gives the units and the cart back (402), a provider
-        that does not answer leaves the order to be abandoned (503: at once if the provider answers again, else
-        by the sweep)."""
+        """Authorize the held order's total once; a refusal gives the units and the cart back (402); a provider
+        that surely did nothing (throttled, unreachable) too, at once (503); one that may have acted leaves the
+        order to be abandoned (503: at once if the provider answers again, else by the sweep)."""
         pending, basket = reserved.pending, reserved.basket
         try:
             intent = self._payments.authorize(self._reservations.authorization(pending))
