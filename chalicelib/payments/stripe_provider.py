@@ -24,11 +24,14 @@ from chalicelib.payments.model import (
 
 WEBHOOK_TOLERANCE_SECONDS = 300
 # A function that calls Stripe must outlive Stripe's slowest answer, or Lambda kills it (API Gateway's 502) in the
-# middle of a payment: each attempt waits TIMEOUT_SECONDS (to connect, then between bytes), the library tries
-# RETRIES more times (the same idempotency key: safe), and a request makes at most CALLS_PER_REQUEST calls one
-# after another (an authorization, the look for it when its answer was lost, its cancel; a capture, void or
-# refund, then the intent and its refunds read again). ops/template.py sizes those functions' timeout from these.
-TIMEOUT_SECONDS = 4
+# middle of a payment: each attempt waits at most CONNECT_SECONDS to connect and READ_SECONDS for the answer
+# (requests' timeouts: the read one bounds each wait between bytes, and Stripe sends its answer at once), the
+# library tries RETRIES more times (the same idempotency key: safe), and a request makes at most
+# CALLS_PER_REQUEST calls one after another (an authorization, the look for it when its answer was lost, its
+# cancel; a capture, void or refund, then the intent and its refunds read again). ops/template.py sizes those
+# functions' timeout from these.
+CONNECT_SECONDS = 1
+READ_SECONDS = 3
 RETRIES = 1
 CALLS_PER_REQUEST = 3
 
@@ -45,7 +48,7 @@ def worst_call_seconds() -> float:
         )
         for n in range(1, RETRIES + 1)
     )
-    return TIMEOUT_SECONDS * (RETRIES + 1) + waits
+    return (CONNECT_SECONDS + READ_SECONDS) * (RETRIES + 1) + waits
 
 
 class StripeProvider:
@@ -229,7 +232,7 @@ class StripeProvider:
                 if self._api_base
                 else {"max_network_retries": RETRIES}
             )  # Stripe's own retries reuse the idempotency key: safe
-            http_client = stripe.new_default_http_client(timeout=TIMEOUT_SECONDS)
+            http_client = stripe.new_default_http_client(timeout=(CONNECT_SECONDS, READ_SECONDS))
             self._reach.watch(http_client)
             self._client = stripe.StripeClient(self._secret_key(), http_client=http_client, **local)
         return self._client

@@ -16,7 +16,7 @@ from tests.stripe_server import stripe_that
 
 @pytest.fixture(autouse=True)
 def short_timeout(monkeypatch):
-    monkeypatch.setattr(stripe_provider, "TIMEOUT_SECONDS", 1)
+    monkeypatch.setattr(stripe_provider, "READ_SECONDS", 1)
 
 
 def _provider(url):

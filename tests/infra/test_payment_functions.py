@@ -42,8 +42,16 @@ def _stripe_callers(resources):
 def test_the_stripe_clients_slowest_call_is_every_attempt_timing_out_and_the_waits_between():
     from stripe._http_client import HTTPClient
 
+    from chalicelib.payments.stripe_provider import StripeProvider
+
+    client = StripeProvider(lambda: "sk_test_budget", lambda: "whsec_budget")._stripe()
+    http = client._requestor._client
+    assert http._timeout == (stripe_provider.CONNECT_SECONDS, stripe_provider.READ_SECONDS)
+    assert client._requestor._options.max_network_retries == stripe_provider.RETRIES
+
     assert stripe_provider.worst_call_seconds() == pytest.approx(
-        stripe_provider.TIMEOUT_SECONDS * (stripe_provider.RETRIES + 1)
+        (stripe_provider.CONNECT_SECONDS + stripe_provider.READ_SECONDS)
+        * (stripe_provider.RETRIES + 1)
         + stripe_provider.RETRIES * HTTPClient.INITIAL_DELAY
     )
 
