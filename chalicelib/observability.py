@@ -28,6 +28,10 @@ NOTIFICATION_DUPLICATE = "NotificationDuplicate"
 CONTENTION_EXHAUSTED = "ContentionExhausted"
 STALE_SERVED = "StaleServed"
 STRIPE_ERROR = "StripeError"
+# work left to the sweep: a reservation a request could not give back (its answer already decided), and an order
+# the sweep could not settle on this run (it tries again on the next)
+RELEASE_DEFERRED = "ReleaseDeferred"
+SWEEP_FAILED = "SweepFailed"
 METRICS = (
     ORDER_PLACED,
     ORDER_REPLAYED,
@@ -40,6 +44,8 @@ METRICS = (
     CONTENTION_EXHAUSTED,
     STALE_SERVED,
     STRIPE_ERROR,
+    RELEASE_DEFERRED,
+    SWEEP_FAILED,
 )
 
 

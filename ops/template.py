@@ -6,6 +6,7 @@ cache; X-Ray, contract-shaped gateway errors; SnapStart where the stage asks for
 
 import copy
 import json
+import math
 import re
 from typing import Dict, List
 
@@ -30,7 +31,19 @@ MEMORY = {
     "DeliverNotifications": 256,
     "TokenAuthorizer": 256,
 }
-TIMEOUT = {"default": 10, "DeliverNotifications": 30, "PublishOrderEvents": 30}
+# the sweep is scheduled (no API Gateway in front): it settles every order left in flight, each with a few Stripe
+# calls, and what it has not reached when its time runs out is the next run's
+TIMEOUT = {
+    "default": 10,
+    "DeliverNotifications": 30,
+    "PublishOrderEvents": 30,
+    "SweepPayments": 240,
+}
+# API Gateway answers 504 after 29 s whatever the function does; a function that calls Stripe waits for Stripe's
+# slowest answers (chalicelib/payments/stripe_provider.py) plus its own work (DynamoDB, the cold start's imports)
+API_GATEWAY_SECONDS = 29
+STRIPE_CALLER = "secretsmanager:GetSecretValue:stripe"
+OWN_WORK_SECONDS = 2
 CACHED_GETS = {
     "/products": ("category", "limit", "cursor"),
     "/products/{product_id}": (),
@@ -232,9 +245,27 @@ def _production_settings(resource: dict, fn: Function, options: dict) -> None:
             "Tracing": "Active",
             "Role": {"Fn::GetAtt": [fn.logical_id + "Role", "Arn"]},
             "MemorySize": MEMORY.get(fn.logical_id, MEMORY["default"]),
-            "Timeout": TIMEOUT.get(fn.logical_id, TIMEOUT["default"]),
+            "Timeout": timeout(fn),
             "CodeUri": "./deployment.zip",
         }
+    )
+
+
+def timeout(fn: Function) -> int:
+    """Seconds: the function's own where it has one; for one that calls Stripe, time for its Stripe calls at
+    their slowest and its own work (below API Gateway's limit); else the default."""
+    if fn.logical_id in TIMEOUT:
+        return TIMEOUT[fn.logical_id]
+    if STRIPE_CALLER in fn.needs:
+        return stripe_timeout()
+    return TIMEOUT["default"]
+
+
+def stripe_timeout() -> int:
+    from chalicelib.payments import stripe_provider
+
+    return math.ceil(
+        stripe_provider.CALLS_PER_REQUEST * stripe_provider.worst_call_seconds() + OWN_WORK_SECONDS
     )
 
 

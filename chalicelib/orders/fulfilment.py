@@ -131,9 +131,7 @@ class Fulfilment:
         }
         # the provider failing (and its payment unreadable) leaves the operation recorded: whether it happened is
         # unknown, and the next request after the lease, or the sweep, settles it from the payment's state then
-        return call[order.operation.name](
-            order.payment.reference, f"{order.id}:{order.operation.name}"
-        )
+        return call[order.operation.name](order.payment.reference, order.operation.key(order.id))
 
     # --- settling: from the payment's state as the provider reports it ------------------------------------
 

@@ -78,6 +78,11 @@ class Operation:
     def stale(self, now: int) -> bool:
         return now - self.since >= payments.OPERATION_LEASE_SECONDS
 
+    def key(self, order_id: str) -> str:
+        """The provider's idempotency key for this operation: the same while it is in flight, a new one for an
+        operation recorded anew after one that ended (Stripe replays a stored answer, a 500 too, for 24 hours)."""
+        return f"{order_id}:{self.name}:{self.since}"
+
 
 @dataclass(frozen=True)
 class Claim:

@@ -6,14 +6,14 @@ request, should it still be running, cannot place it any more."""
 import time
 from typing import Dict, Optional
 
-from chalicelib import errors
+from chalicelib import errors, observability
 from chalicelib.orders import model
 from chalicelib.orders.model import Claim, Operation, Order, Pending
 from chalicelib.orders.offers import Offers, give_back
 from chalicelib.orders.ports import CheckoutStore, OrderRepository
 from chalicelib.payments.model import AUTHORIZED, Authorization, Intent, Payment
 from chalicelib.payments.ports import PaymentProvider
-from chalicelib.retry import StatusMoved
+from chalicelib.retry import CartChanged, Policy, Signals, StatusMoved
 
 
 class PaymentLost(errors.Unavailable):
@@ -24,6 +24,16 @@ class PaymentLost(errors.Unavailable):
         super().__init__("the order could not be completed in time; nothing was charged, retry")
 
 
+class OrderNotRecorded(errors.Unavailable):
+    """The order could not be written once its payment was authorized: the authorization is cancelled."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the order could not be recorded; its payment authorization is cancelled and nothing was "
+            "charged, retry shortly"
+        )
+
+
 class Reservations:
     def __init__(
         self,
@@ -32,9 +42,11 @@ class Reservations:
         offers: Offers,
         payments: PaymentProvider,
         currency: str,
+        policy: Policy = Policy(),
     ) -> None:
         self._orders, self._store, self._offers, self._payments = orders, store, offers, payments
         self._currency = currency
+        self._policy = policy
 
     def authorization(self, pending: Pending) -> Authorization:
         order = pending.order
@@ -67,37 +79,92 @@ class Reservations:
         try:
             tx.commit()
         except StatusMoved as swept:
-            self._payments.void(intent.reference, f"{order.id}:void:{pending.attempt}")
+            self._payments.void(intent.reference, _void_key(pending))
             raise PaymentLost() from swept
+        except Exception as exc:
+            return self._placed_after_all(pending, intent, exc)
         return placed
+
+    def _placed_after_all(self, pending: Pending, intent: Intent, exc: Exception) -> Order:
+        """The placing write failed (DynamoDB): the order if it was written after all (its answer lost); else
+        the authorization is cancelled before the 503 and the reservation released (or left to the sweep)."""
+        order = pending.order
+        try:
+            taken = self._take_over(order)
+            found = None if taken else self._orders.get(order.id)
+        except Exception:
+            # DynamoDB still failing: most likely never written, and nothing may stay held
+            taken = found = None
+        if found is not None and found.payment and found.payment.reference == intent.reference:
+            return found
+        try:
+            self._payments.void(intent.reference, _void_key(pending))
+        except errors.Unavailable:
+            pass  # the sweep finds it and cancels it within minutes
+        if taken is not None:
+            self.release_quietly(Pending(taken, pending.payment_method, pending.attempt))
+        observability.logger().warning(
+            "order not placed", extra={"order_id": order.id, "error": type(exc).__name__}
+        )
+        raise OrderNotRecorded() from exc
+
+    def _take_over(self, order: Order) -> Optional[Order]:
+        """The PENDING order as the sweep's (its request can no longer place it); None when it moved."""
+        claim = Claim(
+            Operation(model.SWEEP, int(time.time())), (model.PENDING,), replacing=order.operation
+        )
+        return self._orders.claim(order.id, claim)
 
     def release(
         self, pending: Pending, cart: Optional[Dict[str, int]] = None, emptied: int = 0
     ) -> None:
-        """Give the held units back and forget the PENDING order; put its lines back into the cart it emptied."""
+        """Give the held units back and forget the PENDING order; put its lines back into the cart it emptied,
+        unless the shopper changed the cart since (then the cart stays as they made it, and the units come back
+        all the same). Contention is tried again; an order taken over meanwhile is the sweep's to release."""
+        self._policy.run(lambda signals: self._release_once(pending, cart, emptied, signals))
+
+    def _release_once(
+        self, pending: Pending, cart: Optional[Dict[str, int]], emptied: int, signals: Signals
+    ) -> None:
+        if signals.fresh:
+            self._offers.forget()  # a product's flash-sale flag moved: give back where it keeps stock now
         tx = self._store.begin()
         tx.discard(pending.order)
         give_back(tx, pending.order, self._offers)
-        if cart:
+        if cart and not signals.count(CartChanged):
             tx.restore_cart(pending.order.user_id, cart, emptied)
-        tx.commit()
+        try:
+            tx.commit()
+        except StatusMoved:
+            pass  # no longer this request's PENDING order: whoever took it over releases it
+
+    def release_quietly(
+        self, pending: Pending, cart: Optional[Dict[str, int]] = None, emptied: int = 0
+    ) -> None:
+        """`release`, never failing its caller (whose answer is already decided): what cannot be released now,
+        the sweep releases within minutes."""
+        try:
+            self.release(pending, cart, emptied)
+        except Exception as exc:
+            observability.count(observability.RELEASE_DEFERRED)
+            observability.logger().warning(
+                "reservation left to the sweep",
+                extra={"order_id": pending.order.id, "error": type(exc).__name__},
+            )
 
     def abandon(self, pending: Pending) -> bool:
         """Take over a PENDING order whose request never finished: cancel any authorization its request made,
         then release it. False when it moved meanwhile (its request placed or released it after all)."""
-        order = pending.order
-        taken = self._orders.claim(
-            order.id,
-            Claim(
-                Operation(model.SWEEP, int(time.time())),
-                (model.PENDING,),
-                replacing=order.operation,
-            ),
-        )
+        taken = self._take_over(pending.order)
         if taken is None:
             return False
         intent = self._payments.recover(self.authorization(pending))
         if intent is not None and not intent.cancelled:
-            self._payments.void(intent.reference, f"{order.id}:void:{pending.attempt}")
+            self._payments.void(intent.reference, _void_key(pending))
         self.release(Pending(taken, pending.payment_method, pending.attempt))
         return True
+
+
+def _void_key(pending: Pending) -> str:
+    """One key for every cancel of one attempt's authorization (the request's, the sweep's): Stripe acts once."""
+    return f"{pending.order.id}:void:{pending.attempt}"

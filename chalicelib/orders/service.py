@@ -26,7 +26,12 @@ from chalicelib.orders.ports import (
 )
 from chalicelib.orders.reservations import Reservations
 from chalicelib.paging import PageRequest
-from chalicelib.payments.model import PaymentRefused, check_amount, check_method
+from chalicelib.payments.model import (
+    NothingAuthorized,
+    PaymentRefused,
+    check_amount,
+    check_method,
+)
 from chalicelib.payments.ports import PaymentProvider
 from chalicelib.products.model import Offer
 from chalicelib.products.takes import OutOfStock, Rotation
@@ -111,14 +116,21 @@ class Checkout:
         return _Reserved(pending, basket)
 
     def _pay(self, reserved: _Reserved) -> Order:
-        """Authorize the held order's total once; a refusal gives the units and the cart back (402), a provider
-        that does not answer leaves the order to be abandoned (503: at once if the provider answers again, else
-        by the sweep)."""
+        """Authorize the held order's total once; a refusal gives the units and the cart back (402); a provider
+        that surely did nothing (throttled, unreachable) too, at once (503); one that may have acted leaves the
+        order to be abandoned (503: at once if the provider answers again, else by the sweep)."""
         pending, basket = reserved.pending, reserved.basket
         try:
             intent = self._payments.authorize(self._reservations.authorization(pending))
         except PaymentRefused:
-            self._reservations.release(pending, basket.cart, basket.cart_version + 1)
+            # the refusal is the answer: a cart changed meanwhile stays as it is, and units that cannot be given
+            # back now are the sweep's to give back
+            self._reservations.release_quietly(pending, basket.cart, basket.cart_version + 1)
+            self._forget()
+            raise
+        except NothingAuthorized:
+            # throttled or unreachable: nothing to look for at the provider, the reservation simply goes
+            self._reservations.release_quietly(pending, basket.cart, basket.cart_version + 1)
             self._forget()
             raise
         except errors.Unavailable:

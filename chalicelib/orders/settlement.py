@@ -6,12 +6,13 @@ orders' sparse index of operations in flight): a PENDING order's authorization i
 back; a capture, void or refund is finished or forgotten from the payment's state."""
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Literal, Optional
 
-from chalicelib import ids
+from chalicelib import ids, observability
 from chalicelib.orders import model
-from chalicelib.orders.model import AlreadyHandled
+from chalicelib.orders.model import AlreadyHandled, Order
 from chalicelib.orders.fulfilment import Fulfilment
 from chalicelib.orders.ports import OrderRepository
 from chalicelib.orders.reservations import Reservations
@@ -58,6 +59,7 @@ class PaymentEvents:
 class Swept:
     abandoned: int  # PENDING orders whose authorization was cancelled and units given back
     settled: int  # capture, void or refund operations finished or forgotten
+    failed: int = 0  # orders that could not be settled this run (the next run tries again)
 
 
 class Sweeper:
@@ -69,12 +71,23 @@ class Sweeper:
     def sweep(self, now: Optional[int] = None) -> Swept:
         """Settle every payment operation recorded more than a lease ago and never finished."""
         now = now or int(time.time())
-        abandoned = settled = 0
+        done: Counter = Counter()
         for order in self._orders.in_flight_since(now - OPERATION_LEASE_SECONDS):
-            if order.status == model.PENDING:
-                pending = self._orders.pending(order.id)
-                abandoned += bool(pending and self._reservations.abandon(pending))
-            else:
-                self._fulfilment.settle_stale(order, now)
-                settled += 1
-        return Swept(abandoned, settled)
+            try:
+                done[self._settle(order, now)] += 1
+            except Exception as exc:  # one order failing never keeps the sweep from the others
+                done["failed"] += 1
+                observability.count(observability.SWEEP_FAILED)
+                observability.logger().warning(
+                    "order not swept",
+                    extra={"order_id": order.id, "error": type(exc).__name__},
+                    exc_info=True,
+                )
+        return Swept(done["abandoned"], done["settled"], done["failed"])
+
+    def _settle(self, order: Order, now: int) -> str:
+        if order.status != model.PENDING:
+            self._fulfilment.settle_stale(order, now)
+            return "settled"
+        pending = self._orders.pending(order.id)
+        return "abandoned" if pending and self._reservations.abandon(pending) else "moved"

@@ -91,6 +91,11 @@ class PaymentRefused(errors.PaymentRequired):
         self.reason = reason
 
 
+class NothingAuthorized(errors.Unavailable):
+    """The provider surely did nothing with an authorization (it throttled the call, or could not be reached):
+    there is nothing to look for or cancel."""
+
+
 def check_method(payment_method: str) -> str:
     if not PAYMENT_METHOD.fullmatch(payment_method):
         raise errors.InvalidInput(

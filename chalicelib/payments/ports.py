@@ -9,8 +9,9 @@ from chalicelib.payments.model import Authorization, Event, Intent
 
 class PaymentProvider(Protocol):
     def authorize(self, request: Authorization) -> Intent:
-        """Hold the amount on the payment method (refused: PaymentRefused; the provider failing: Unavailable).
-        An authorization that needs the shopper's action is cancelled and refused."""
+        """Hold the amount on the payment method (refused: PaymentRefused; the provider failing: Unavailable, or
+        NothingAuthorized when it surely did nothing). An authorization that needs the shopper's action is
+        cancelled and refused."""
         ...
 
     def recover(self, request: Authorization) -> Optional[Intent]:

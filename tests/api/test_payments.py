@@ -103,6 +103,29 @@ def test_a_declined_card_is_402_naming_stripes_reason_and_changes_nothing(
     assert shopper.get("/cart").json["items"] == []
 
 
+def test_a_declined_card_while_the_shopper_changes_the_cart_is_402_and_gives_the_stock_back(
+    shopper, admin, anonymous, faulty
+):
+    from chalicelib import bootstrap
+
+    stool, lamp = _product(admin, stock=4), _product(admin, stock=4)
+    shopper.put(f"/cart/items/{stool['id']}", {"quantity": 3})
+    authorize = faulty.inner.authorize
+
+    def authorize_while_the_cart_changes(request):
+        # another tab adds a lamp while Stripe answers
+        bootstrap.services().carts.put(shopper.user_id, lamp["id"], 1)
+        return authorize(request)
+
+    faulty.authorize = authorize_while_the_cart_changes
+    refused = shopper.post("/orders", {"payment_method": "pm_card_chargeCustomerFail"})
+    assert refused.status_code == 402 and "card_declined" in refused.json["Message"]
+    assert _stock(anonymous, stool["id"]) == 4  # not held by a PENDING order until the sweep
+    assert [(i["product_id"], i["quantity"]) for i in shopper.get("/cart").json["items"]] == [
+        (lamp["id"], 1)
+    ]
+
+
 def test_an_unknown_payment_method_is_402(shopper, admin, anonymous):
     stool = _product(admin, stock=2)
     refused = _order(shopper, stool, method="pm_" + uuid.uuid4().hex)
@@ -185,6 +208,38 @@ def test_an_authorization_whose_answer_was_lost_is_cancelled_before_the_503(
         i for i in stripe.intents(stripe_api) if i["metadata"].get("user_id") == shopper.user_id
     ]
     assert len(mine) == 1 and mine[0]["status"] == "canceled"
+
+
+def test_dynamodb_failing_after_authorizing_is_503_with_retry_after_and_the_intent_cancelled(
+    shopper, admin, anonymous, faulty, stripe_api, monkeypatch
+):
+    from botocore.exceptions import ClientError
+
+    from chalicelib import bootstrap
+    from chalicelib.orders.checkout import DynamoOrderTransaction
+
+    stool = _product(admin, stock=3)
+    authorize = faulty.inner.authorize
+
+    def failing_write(self):
+        raise ClientError({"Error": {"Code": "ValidationException"}}, "TransactWriteItems")
+
+    def authorize_then_fail_the_placing(request):
+        monkeypatch.setattr(DynamoOrderTransaction, "commit", failing_write)
+        return authorize(request)
+
+    faulty.authorize = authorize_then_fail_the_placing
+    answer = _order(shopper, stool, 2)
+    monkeypatch.undo()
+    assert answer.status_code == 503 and answer.headers["Retry-After"]
+    mine = [
+        i for i in stripe.intents(stripe_api) if i["metadata"].get("user_id") == shopper.user_id
+    ]
+    assert [i["status"] for i in mine] == ["canceled"]
+    # every transaction failed, so the units are still held: the sweep gives them back
+    assert _stock(anonymous, stool["id"]) == 1
+    assert bootstrap.services().sweeper.sweep(now=int(time.time()) + 61).abandoned == 1
+    assert _stock(anonymous, stool["id"]) == 3 and shopper.get("/orders").json["items"] == []
 
 
 def test_a_crash_between_authorizing_and_placing_is_swept_and_never_races_the_order(
@@ -481,6 +536,6 @@ def test_the_scheduled_sweep_runs_as_eventbridge_calls_it(app, placed):
     from devstack import pump
 
     swept = sys.modules["app"].sweep_payments(pump.scheduled_event(), pump.Context())
-    assert set(swept) == {"abandoned", "settled"} and all(
+    assert set(swept) == {"abandoned", "settled", "failed"} and all(
         isinstance(n, int) for n in swept.values()
     )

@@ -228,7 +228,7 @@ def test_the_stage_is_throttled_at_the_account_quota_not_below(template):
     )  # the cached reads keep the stage's
 
 
-def test_only_the_operations_behind_cognito_quotas_have_tighter_limits(template):
+def test_only_the_operations_behind_cognito_quotas_and_the_webhook_have_tighter_limits(template):
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["prod"][
         "production"
     ]
@@ -241,6 +241,8 @@ def test_only_the_operations_behind_cognito_quotas_have_tighter_limits(template)
         ("POST", "/~1users"),
         ("POST", "/~1users~1confirm"),
         ("POST", "/~1auth~1token"),
+        # public, for Stripe (tests/infra/test_payment_functions.py)
+        ("POST", "/~1payments~1webhook"),
     }
     # Cognito's UserCreation quota is 50 requests/s and UserAuthentication 120, each for the whole account
     assert tighter[("POST", "/~1users")][0] + tighter[("POST", "/~1users~1confirm")][0] <= 50
@@ -291,7 +293,18 @@ def test_the_zip_holds_the_app_and_arm64_dependencies_but_no_development_tools(p
         "stripe",
         "requests",
     } <= tops
-    assert not tops & {"moto", "pytest", "devstack", "tests", "bench", "ops", "cfnlint", "bin"}
+    assert not tops & {
+        "moto",
+        "pytest",
+        "devstack",
+        "tests",
+        "bench",
+        "ops",
+        "cfnlint",
+        "bin",
+        "localstripe",  # GPL-3.0, the local stack's Stripe: never shipped
+        "aiohttp",  # localstripe's server
+    }
     assert not any(n.startswith("chalice/cli/") for n in names)
     assert any("aarch64" in n for n in names if n.startswith("msgspec/") and n.endswith(".so"))
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from chalicelib import errors, ids
+from chalicelib import errors, ids, retry
 from chalicelib.orders import model
 from chalicelib.orders.commands import (
     CancelOrder,
@@ -18,7 +18,7 @@ from chalicelib.orders.commands import (
     ShipOrder,
 )
 from chalicelib.orders.reservations import PaymentLost
-from chalicelib.payments.model import PaymentRefused
+from chalicelib.payments.model import NothingAuthorized, PaymentRefused
 from chalicelib.products.model import FLASH_BUCKETS, Product
 from chalicelib.products.takes import OutOfStock
 from tests.unit import fakes
@@ -112,6 +112,44 @@ def test_a_declined_card_changes_nothing_and_the_key_may_be_sent_again_with_anot
     assert carts.quantities(ADA) == {} and stock_of(shop, chair) == 7
 
 
+def test_a_declined_card_while_the_shopper_changes_the_cart_is_402_with_the_units_back_and_the_new_cart(
+    shop, checkout
+):
+    chair, stool = product(shop), product(shop)
+    carts = fakes.FakeCarts(shop)
+    carts.put(ADA, chair.id, 3)
+    # the shopper adds a stool in another tab while Stripe answers
+    shop.payments.during["authorize"] = lambda: carts.put(ADA, stool.id, 1)
+    with pytest.raises(PaymentRefused, match="card_declined"):
+        checkout.place(order(method=fakes.FakePayments.DECLINED, key="K1"))
+    assert stock_of(shop, chair) == 10 and carts.quantities(ADA) == {stool.id: 1}
+    assert shop.orders == {}  # no PENDING order holds the chairs until the sweep
+
+
+def test_a_declined_card_whose_release_meets_contention_is_402_with_everything_back(shop, checkout):
+    chair = product(shop)
+    carts = fakes.FakeCarts(shop)
+    carts.put(ADA, chair.id, 2)
+    shop.payments.during["authorize"] = lambda: shop.failures.append(retry.Contention())
+    with pytest.raises(PaymentRefused, match="card_declined"):
+        checkout.place(order(method=fakes.FakePayments.DECLINED))
+    assert stock_of(shop, chair) == 10 and carts.quantities(ADA) == {chair.id: 2}
+    assert shop.orders == {}
+
+
+def test_a_declined_card_whose_release_keeps_failing_is_402_and_the_sweep_gives_the_units_back(
+    shop, checkout
+):
+    chair = product(shop)
+    shop.payments.during["authorize"] = lambda: shop.failures.extend([retry.Contention()] * 8)
+    with pytest.raises(PaymentRefused, match="card_declined"):
+        checkout.place(order((chair, 2), method=fakes.FakePayments.DECLINED))
+    pending = next(iter(shop.orders.values()))[0]
+    assert stock_of(shop, chair) == 8 and pending.status == model.PENDING
+    fakes.sweeper(shop).sweep(now=pending.operation.since + 61)
+    assert stock_of(shop, chair) == 10 and shop.orders == {}
+
+
 def test_a_card_that_needs_authentication_is_402_and_its_authorization_cancelled(shop, checkout):
     chair = product(shop)
     with pytest.raises(PaymentRefused, match="authentication_required"):
@@ -158,6 +196,20 @@ def test_the_provider_failing_is_503_with_the_stock_back_and_no_authorization_le
     assert stock_of(shop, chair) == 10 and shop.payments.authorized() == []
     # the key is free again
     assert checkout.place(order((chair, 2), key="K1")).order.status == model.PLACED
+
+
+def test_the_provider_throttling_is_503_and_keeps_nothing_without_asking_it_anything_more(
+    shop, checkout
+):
+    chair = product(shop)
+    carts = fakes.FakeCarts(shop)
+    carts.put(ADA, chair.id, 2)
+    shop.payments.faults["authorize"] = NothingAuthorized("Stripe is throttling")
+    with pytest.raises(NothingAuthorized):
+        checkout.place(order(key="K1"))
+    assert [name for name, _ in shop.payments.calls] == ["authorize"]  # no recover, no void
+    assert stock_of(shop, chair) == 10 and carts.quantities(ADA) == {chair.id: 2}
+    assert shop.orders == {}
 
 
 def test_an_authorization_whose_answer_was_lost_is_found_and_cancelled_before_the_503(
@@ -235,6 +287,58 @@ def test_the_sweep_taking_a_slow_order_over_cancels_its_authorization_and_it_is_
     with pytest.raises(PaymentLost):
         checkout.place(order((chair, 1)))
     assert shop.payments.authorized() == [] and stock_of(shop, chair) == 10 and shop.orders == {}
+
+
+class DynamoDBFailing(Exception):
+    """What botocore raises when DynamoDB fails a write (no domain error, no retry signal)."""
+
+
+def test_the_database_failing_after_authorizing_cancels_the_authorization_before_the_503(
+    shop, checkout
+):
+    chair = product(shop)
+    # the write that places the order fails
+    shop.payments.during["authorize"] = lambda: shop.failures.append(DynamoDBFailing())
+    with pytest.raises(errors.Unavailable, match="authorization is cancelled"):
+        checkout.place(order((chair, 2), key="K1"))
+    (made,) = shop.payments.intents.values()
+    assert made.cancelled and calls(shop, "void") == [made.reference]
+    assert stock_of(shop, chair) == 10 and shop.orders == {}
+    assert checkout.place(order((chair, 2), key="K1")).order.status == model.PLACED
+
+
+def test_the_database_failing_throughout_still_cancels_the_authorization_and_the_sweep_releases(
+    shop, checkout, monkeypatch
+):
+    chair = product(shop)
+
+    def claim_failing(*_):
+        raise DynamoDBFailing()
+
+    def failing_everywhere():
+        shop.failures.append(DynamoDBFailing())
+        monkeypatch.setattr(fakes.FakeOrders, "claim", claim_failing)
+
+    shop.payments.during["authorize"] = failing_everywhere
+    with pytest.raises(errors.Unavailable):
+        checkout.place(order((chair, 2)))
+    assert shop.payments.authorized() == [] and stock_of(shop, chair) == 8
+    monkeypatch.undo()
+    pending = next(iter(shop.orders.values()))[0]
+    fakes.sweeper(shop).sweep(now=pending.operation.since + 61)
+    assert stock_of(shop, chair) == 10 and shop.orders == {}
+
+
+def test_a_placing_write_that_landed_but_lost_its_answer_is_the_order(shop, checkout):
+    chair = product(shop)
+
+    def answer_lost():
+        raise DynamoDBFailing()
+
+    shop.payments.during["authorize"] = lambda: shop.afterwards.append(answer_lost)
+    placed = checkout.place(order((chair, 2)))
+    assert placed.order.status == model.PLACED and shop.payments.authorized() != []
+    assert calls(shop, "void") == [] and stock_of(shop, chair) == 8
 
 
 # --- ship, cancel, refund ----------------------------------------------------------------------------------
@@ -339,6 +443,30 @@ def test_a_capture_whose_answer_is_lost_is_503_and_the_next_ship_finishes_it_wit
     assert len(calls(shop, "capture")) == 1
 
 
+def test_a_ship_tried_again_after_a_capture_that_failed_uses_a_new_idempotency_key(
+    shop, fulfilment, placed, monkeypatch
+):
+    from chalicelib.orders import fulfilment as module
+
+    made, _ = placed
+    keys, capture = [], shop.payments.capture
+    now = iter(range(1_000_000, 1_000_100))  # a second later each time the shop looks
+    monkeypatch.setattr(
+        module, "time", type("Clock", (), {"time": staticmethod(lambda: next(now))})
+    )
+
+    def capture_failing_once(reference, key):
+        keys.append(key)
+        # Stripe answered 500 and stored that answer under the key; the intent is still authorized
+        return capture(reference, key) if len(keys) > 1 else shop.payments.intents[reference]
+
+    monkeypatch.setattr(shop.payments, "capture", capture_failing_once)
+    with pytest.raises(errors.Unavailable, match="did not ship"):
+        fulfilment.ship(ShipOrder(made.id))
+    assert fulfilment.ship(ShipOrder(made.id)).status == model.SHIPPED
+    assert keys == [f"{made.id}:capture:1000000", f"{made.id}:capture:1000001"]
+
+
 def test_the_sweep_settles_operations_whose_requests_never_finished(shop, fulfilment, placed):
     made, chair = placed
     shop.payments.lost.add("void")
@@ -352,6 +480,35 @@ def test_the_sweep_settles_operations_whose_requests_never_finished(shop, fulfil
         and now.operation is None
         and stock_of(shop, chair) == 10
     )
+
+
+def test_one_order_the_sweep_cannot_settle_is_logged_and_counted_and_the_others_are_settled(
+    shop, checkout, fulfilment, monkeypatch
+):
+    from chalicelib import observability
+    from chalicelib.orders.settlement import Swept
+
+    counted, logged = [], []
+    monkeypatch.setattr(observability, "count", lambda name, value=1: counted.append(name))
+    monkeypatch.setattr(
+        observability,
+        "logger",
+        lambda: type("Log", (), {"warning": lambda _, *a, **kw: logged.append((a, kw))})(),
+    )
+    chairs = [product(shop) for _ in range(3)]
+    made = [checkout.place(order((chair, 1))).order for chair in chairs]
+    for placed in made:
+        shop.payments.lost.add("void")
+        with pytest.raises(errors.Unavailable):
+            fulfilment.cancel(CancelOrder(placed.id, Requester(ADA)))
+    shop.payments.faults["intent"] = RuntimeError("Stripe answered something unreadable")
+    since = fakes.FakeOrders(shop).get(made[0].id).operation.since
+    assert fakes.sweeper(shop).sweep(now=since + 61) == Swept(abandoned=0, settled=2, failed=1)
+    stuck = [o.id for o in made if fakes.FakeOrders(shop).get(o.id).status == model.PLACED]
+    assert stuck == [made[0].id] and counted.count(observability.SWEEP_FAILED) == 1
+    assert [kw["extra"]["order_id"] for _, kw in logged] == [made[0].id]
+    # the next run settles it
+    assert fakes.sweeper(shop).sweep(now=since + 62) == Swept(abandoned=0, settled=1, failed=0)
 
 
 # --- the provider's events ------------------------------------------------------------------------------
