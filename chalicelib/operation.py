@@ -16,7 +16,8 @@ class Operation:
     summary: str
     public: bool = False
     admin: bool = False
-    request: Any = None  # the msgspec model the body decodes into
+    # the msgspec model the body decodes into; on a raw_body route, only what the OpenAPI document describes
+    request: Any = None
     # a body in its sender's own format (Stripe's webhook): the view gets its bytes as `raw=`, and the JSON
     # rules (media type, UTF-8, a key given once, known fields) are the view's to apply, not the edge's
     raw_body: bool = False
