@@ -62,14 +62,19 @@ def document(app) -> str:
             op = getattr(entry.view_function, "operation", None)
             if op is not None:
                 operations.append((path, method, entry.view_function.__name__, op))
-    models = {m for _, _, _, op in operations for m in (op.request, op.response) if m is not None}
+    models = {
+        m
+        for *_, op in operations
+        for m in (op.request, op.described_body, op.response)
+        if m is not None
+    }
     _, components = msgspec.json.schema_components(
         sorted(models, key=lambda m: m.__name__) + [Error],
         ref_template="#/components/schemas/{name}",
     )
     for *_, op in operations:
-        if op.raw_body and op.request is not None:
-            _allow_other_fields(components, op.request.__name__)
+        if op.described_body is not None:
+            _allow_other_fields(components, op.described_body.__name__)
     paths: Dict[str, Dict[str, Any]] = {}
     for path, method, name, op in sorted(operations):
         paths.setdefault(path, {})[method.lower()] = _operation(path, name, op)
@@ -118,10 +123,11 @@ def _operation(path: str, name: str, op) -> Dict[str, Any]:
         "responses": _responses(path, op),
         "security": [] if op.public else [{"bearer": []}],
     }
-    if op.request is not None:
+    body = op.request or op.described_body
+    if body is not None:
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": _ref(op.request)}},
+            "content": {"application/json": {"schema": _ref(body)}},
         }
     if op.admin:
         operation["description"] = "Admin only: other callers get 403."
@@ -158,8 +164,8 @@ def _error_statuses(op) -> set:
         codes |= {401, 403}
     if not op.raw_body:  # a body without the shop's media type is 415, also where none is expected
         codes |= {415}
-        if op.request is not None:
-            codes |= {400, 413}
+    if op.request is not None:
+        codes |= {400, 413}
     return codes
 
 

@@ -48,7 +48,7 @@ class Received(msgspec.Struct):
     "Stripe's events (signed with the webhook secret; 5 minutes' tolerance)",
     public=True,
     raw_body=True,
-    request=StripeEvent,
+    described_body=StripeEvent,
     max_body=MAX_EVENT_BYTES,
     response=Received,
     errors=(400, 413, 503),
