@@ -34,8 +34,8 @@ _HEADERS: Dict[str, Dict[str, Any]] = {
     },
     "X-Frame-Options": {"schema": {"type": "string", "enum": ["DENY"]}},
     "Cache-Control": {
-        "description": "`no-store`, except the catalog's cacheable reads (`public, max-age=...`) "
-        "and the storefront's content-hashed assets (immutable)",
+        "description": "`no-store`, except the catalog's cacheable reads (`public, max-age=...`); "
+        "the storefront's page and assets are not stored either",
         "schema": {"type": "string"},
     },
     "Retry-After": {

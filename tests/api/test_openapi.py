@@ -328,3 +328,8 @@ def test_docs_api_md_names_every_error_the_shop_answers_with_its_code():
     conventions = DOCS.read_text().split("## Health")[0]
     for _, status, code in responses._STATUS:
         assert f"`{status} {code}`" in conventions, (status, code)
+
+
+def test_the_document_promises_no_store_on_all_but_the_catalogs_reads(anonymous):
+    header = anonymous.get("/openapi.json").json["components"]["headers"]["Cache-Control"]
+    assert "no-store" in header["description"] and "immutable" not in header["description"]
