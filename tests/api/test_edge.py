@@ -49,6 +49,26 @@ def cache_control(response) -> str:
     return {k.lower(): v for k, v in response.headers.items()}.get("cache-control", "")
 
 
+def over_a_socket(live_url, method, path, body=b"", headers=None):
+    """The exact bytes over HTTP to the local server (http.client adds no Content-Type of its own):
+    (status, headers in lower case, the parsed JSON body or None)."""
+    import http.client
+
+    host, port = live_url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.request(method, path, body=body or None, headers=headers or {})
+        answer = connection.getresponse()
+        content = answer.read()
+        return (
+            answer.status,
+            {k.lower(): v for k, v in answer.getheaders()},
+            json.loads(content) if content else None,
+        )
+    finally:
+        connection.close()
+
+
 @pytest.fixture
 def product(admin):
     return admin.post(
@@ -108,6 +128,21 @@ def test_a_lone_surrogate_escape_is_400(anonymous):
 def test_a_key_given_twice_is_400_naming_it_and_changes_nothing(shopper, product):
     answer = shopper.put(f"/cart/items/{product['id']}", body=b'{"quantity": 1, "quantity": 99}')
     assert answer.status_code == 400 and "`quantity`" in answer.json["Message"]
+    assert shopper.get("/cart").json["items"] == []
+
+
+def test_a_key_given_twice_over_a_socket_is_400_naming_it_and_changes_nothing(
+    live_url, shopper, product
+):
+    status, headers, body = over_a_socket(
+        live_url,
+        "PUT",
+        f"/cart/items/{product['id']}",
+        b'{"quantity": 1, "quantity": 99}',
+        {"Authorization": f"Bearer {shopper.token}", "Content-Type": "application/json"},
+    )
+    assert status == 400 and body["Code"] == "BadRequestError" and "`quantity`" in body["Message"]
+    assert all(headers.get(name) == value for name, value in SECURITY.items()), headers
     assert shopper.get("/cart").json["items"] == []
 
 
@@ -255,6 +290,27 @@ def test_a_request_without_a_body_needs_no_type(client, shopper, product):
         client.http.get("/cart", headers={**headers, "Content-Type": "text/plain"}).status_code
         == 200
     )
+
+
+def test_media_types_over_a_socket_415_without_or_with_another_charset_and_none_needed_without_a_body(
+    live_url, shopper, product
+):
+    marker = "CRUNCHY-ARMCHAIR"
+    for content_type in (None, "application/json; charset=latin1", f"text/plain; {marker}"):
+        headers = {} if content_type is None else {"Content-Type": content_type}
+        status, answered, body = over_a_socket(live_url, "POST", "/users", _sign_up_body(), headers)
+        assert status == 415 and body["Code"] == "UnsupportedMediaType", (content_type, body)
+        assert marker not in body["Message"] and answered["x-content-type-options"] == "nosniff"
+    order = shopper.post(
+        "/orders",
+        {"payment_method": "pm_card_visa", "items": [{"product_id": product["id"], "quantity": 1}]},
+    ).json
+    caller = {"Authorization": f"Bearer {shopper.token}"}
+    # a body on a route that takes none still needs the type; without a body, none is needed
+    status, _, body = over_a_socket(live_url, "POST", f"/orders/{order['id']}/cancel", b"x", caller)
+    assert status == 415 and shopper.get(f"/orders/{order['id']}").json["status"] == "PLACED"
+    status, _, body = over_a_socket(live_url, "POST", f"/orders/{order['id']}/cancel", b"", caller)
+    assert status == 200 and body["status"] == "CANCELLED", body
 
 
 def test_a_chunked_body_is_read_and_needs_its_type_like_any_other(live_url):

@@ -177,6 +177,25 @@ def test_signing_out_another_users_refresh_token_is_204_and_it_stays_valid(
     assert _refresh(client, victims).status_code == 401  # its owner still can
 
 
+def test_over_http_signing_out_another_users_token_leaves_it_valid_and_ones_own_ends_it(
+    client, live_url
+):
+    caller, victim = sign_up_and_in(client), sign_up_and_in(client, name="Grace Hopper")
+
+    def post(path, body, token=None):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return requests.post(f"{live_url}{path}", json=body, headers=headers, timeout=30)
+
+    victims = {"refresh_token": victim.tokens["refresh_token"]}
+    answer = post("/auth/sign-out", victims, caller.token)
+    assert answer.status_code == 204 and not answer.content
+    assert post("/auth/token", victims).status_code == 200
+    own = {"refresh_token": caller.tokens["refresh_token"]}
+    assert post("/auth/sign-out", own, caller.token).status_code == 204
+    refused = post("/auth/token", own)
+    assert refused.status_code == 401 and refused.json()["Code"] == "UnauthorizedError"
+
+
 def test_the_shop_keeps_a_hash_of_each_refresh_token_with_its_owner_never_the_token(stack, shopper):
     import boto3
 
