@@ -20,6 +20,9 @@ class Operation:
     # a body in its sender's own format (Stripe's webhook): the view gets its bytes as `raw=`, and the JSON
     # rules (media type, UTF-8, a key given once, known fields) are the view's to apply, not the edge's
     raw_body: bool = False
+    described_body: Any = (
+        None  # on a raw_body route, a msgspec model of it for the OpenAPI document only
+    )
     max_body: int = 64 * 1024  # bytes; larger is 413
     response: Any = None
     status: int = 200

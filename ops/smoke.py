@@ -1,11 +1,14 @@
 """`make smoke URL=...`: the last step of CI's deployment, and the same check against the local stack in `make test`.
 
-Against the shop at URL: health; a catalog page; a product of its own, created and finally deleted by an admin
-account (`SHOP_ADMIN_EMAIL` / `SHOP_ADMIN_PASSWORD`, by default the local stack's seeded admin); a new shopper
-`success+<run>@simulator.amazonses.com` (SES's mailbox simulator: its sandbox accepts the address and reports the
-mail delivered); an order sent twice with one Idempotency-Key (one order, stock taken once); its notification;
-its cancellation, which returns the stock. The run id is GitHub's (`GITHUB_RUN_ID`-`GITHUB_RUN_ATTEMPT`), else
-random. The shopper stays in the user pool: the API has no way to delete an account.
+Against the shop at URL: health; a catalog page; the edge (a byte that is not UTF-8 in a JSON body is 400, a
+body without Content-Type 415, and those, an unknown path's 404 and a missing token's 401 all carry the security
+headers and no-store: the last two are API Gateway's own answers in AWS); a product of its own, created and
+finally deleted by an admin account (`SHOP_ADMIN_EMAIL` / `SHOP_ADMIN_PASSWORD`, by default the local stack's
+seeded admin); a new shopper `success+<run>@simulator.amazonses.com` (SES's mailbox simulator: its sandbox accepts
+the address and reports the mail delivered); an order sent twice with one Idempotency-Key (one order, stock taken
+once); its notification; its cancellation, which returns the stock. The run id is GitHub's
+(`GITHUB_RUN_ID`-`GITHUB_RUN_ATTEMPT`), else random. The shopper stays in the user pool: the API has no way to
+delete an account.
 """
 
 import argparse
@@ -19,6 +22,8 @@ import uuid
 from typing import Callable
 
 import requests
+
+from chalicelib.http.middleware import NOT_STORED, SECURITY_HEADERS
 
 CATEGORY = "smoke-test"
 FRESH = {"Cache-Control": "no-cache"}  # past the warm-container cache: what DynamoDB holds now
@@ -36,12 +41,15 @@ class Shop:
         self.token = token
 
     def call(self, method: str, path: str, expect: int, json=None, headers=None) -> dict:
+        response = self.send(method, path, expect, json=json, headers=headers)
+        return response.json() if response.content else {}
+
+    def send(self, method: str, path: str, expect: int, **given) -> requests.Response:
+        """The answer itself (its headers too), after checking its status."""
         sent = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        sent.update(headers or {})
+        sent.update(given.pop("headers", None) or {})
         try:
-            response = requests.request(
-                method, self.url + path, json=json, headers=sent, timeout=30
-            )
+            response = requests.request(method, self.url + path, headers=sent, timeout=30, **given)
         except requests.RequestException as exc:
             raise SmokeFailed(f"{method} {path}: {exc}") from exc
         if response.status_code != expect:
@@ -49,7 +57,7 @@ class Shop:
                 f"{method} {path} answered {response.status_code}, expected {expect}: "
                 f"{response.text[:300]}"
             )
-        return response.json() if response.content else {}
+        return response
 
     def signed_in(self, email: str, password: str) -> "Shop":
         tokens = self.call("POST", "/auth/token", 200, {"email": email, "password": password})
@@ -79,6 +87,7 @@ def smoke(
         _expect(
             isinstance(page.get("items"), list) and "next_cursor" in page, f"not a page: {page}"
         )
+    _edge(anonymous, run, step)
     with step(f"admin {admin_email} signs in"):
         admin = anonymous.signed_in(admin_email, admin_password)
     with step("admin creates the smoke product"):
@@ -137,6 +146,33 @@ def _order_and_cancel(anonymous: Shop, product: dict, run: str, wait_seconds: fl
         cancelled = shopper.call("POST", f"/orders/{order['id']}/cancel", 200)
         _expect(cancelled["status"] == "CANCELLED", f"status {cancelled['status']}")
         _expect(_stock(anonymous, product) == 3, "the stock did not come back")
+
+
+def _edge(anonymous: Shop, run: str, step) -> None:
+    """What the edge refuses, and the headers every answer carries, the gateway's own included."""
+    with step("edge: a byte that is not UTF-8 in a JSON body is 400"):
+        refused = anonymous.send(
+            "POST",
+            "/auth/token",
+            400,
+            data=b'{"email": "smoke@example.com", "password": "\xff"}',
+            headers={"Content-Type": "application/json"},
+        )
+        _expect_secure(refused, "the 400")
+    with step("edge: a body without Content-Type is 415"):
+        # requests sends bytes without a Content-Type of its own
+        _expect_secure(anonymous.send("POST", "/users", 415, data=b"{}"), "the 415")
+    with step("edge: a 404 and a 401 carry the security headers"):
+        _expect_secure(anonymous.send("GET", f"/smoke-no-such-route-{run}", 404), "a 404")
+        _expect_secure(anonymous.send("GET", "/users/me", 401), "a 401")
+
+
+def _expect_secure(response: requests.Response, what: str) -> None:
+    for name, value in {**SECURITY_HEADERS, **NOT_STORED}.items():
+        _expect(
+            response.headers.get(name) == value,
+            f"{what} has {name}: {response.headers.get(name)!r}, not {value!r}",
+        )
 
 
 def _stock(anonymous: Shop, product: dict) -> int:

@@ -58,11 +58,14 @@ def cancel_at_stripe(api: str, reference: str) -> None:
 def signed(event: dict, secret: str = "whsec_local", at: Optional[int] = None) -> tuple:
     """A webhook body and its Stripe-Signature header, as Stripe signs them (HMAC-SHA256 of `t.payload`)."""
     payload = json.dumps(event).encode()
+    return payload, signature(payload, secret, at)
+
+
+def signature(payload: bytes, secret: str = "whsec_local", at: Optional[int] = None) -> str:
+    """The Stripe-Signature header of a webhook body."""
     stamp = int(time.time()) if at is None else at
-    signature = hmac.new(
-        secret.encode(), f"{stamp}.".encode() + payload, hashlib.sha256
-    ).hexdigest()
-    return payload, f"t={stamp},v1={signature}"
+    digest = hmac.new(secret.encode(), f"{stamp}.".encode() + payload, hashlib.sha256).hexdigest()
+    return f"t={stamp},v1={digest}"
 
 
 def event(kind: str, reference: str, event_id: str = "evt_test") -> dict:

@@ -46,7 +46,7 @@ SECURITY_HEADERS = {
     "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
     "X-Frame-Options": "DENY",
 }
-# every answer that does not say otherwise (only the catalog's reads and the storefront's hashed assets do)
+# every answer that does not say otherwise (only the catalog's cacheable reads do)
 NOT_STORED = {"Cache-Control": "no-store"}
 
 

@@ -1,15 +1,21 @@
 """Request and answer shapes the cart's, the orders' and the fulfilment's routes share."""
 
-from typing import Annotated, Iterable, List, Optional
+from typing import TYPE_CHECKING, Annotated, Iterable, List, Literal, Optional
 
 import msgspec
 
 from chalicelib import ids, settings
-from chalicelib.orders.model import MAX_QUANTITY, Line, Order
+from chalicelib.orders.model import MAX_QUANTITY, STATUSES, Line, Order
 from chalicelib.payments.model import STATUSES as PAYMENT_STATUSES
 
 Quantity = Annotated[int, msgspec.Meta(ge=1, le=MAX_QUANTITY)]
 ProductId = Annotated[str, msgspec.Meta(pattern=ids.PATTERN, description="a product id")]
+# the statuses as the OpenAPI document's enums, derived from the models' own tuples (mypy sees plain text)
+if TYPE_CHECKING:
+    OrderStatus = str
+    PaymentStatus = str
+else:
+    OrderStatus, PaymentStatus = Literal[STATUSES], Literal[PAYMENT_STATUSES]
 
 
 class LineOut(msgspec.Struct):
@@ -21,7 +27,7 @@ class LineOut(msgspec.Struct):
 
 
 class PaymentOut(msgspec.Struct):
-    status: Annotated[str, msgspec.Meta(description="one of " + ", ".join(PAYMENT_STATUSES))]
+    status: PaymentStatus
     amount_cents: int
     currency: str
     reference: Annotated[
@@ -32,7 +38,7 @@ class PaymentOut(msgspec.Struct):
 class OrderOut(msgspec.Struct):
     id: str
     user_id: str
-    status: str
+    status: OrderStatus
     items: List[LineOut]
     total_cents: int
     currency: str

@@ -1,6 +1,6 @@
 """The payment provider's webhook: Stripe's events, their signature checked on the raw bytes."""
 
-from typing import Literal
+from typing import Literal, Optional
 
 import msgspec
 from chalice import Blueprint
@@ -16,6 +16,27 @@ bp = Blueprint(__name__)
 MAX_EVENT_BYTES = 512 * 1024
 
 
+class StripeObject(msgspec.Struct):
+    """The object an event is about: a PaymentIntent, or a Charge naming its PaymentIntent."""
+
+    id: str
+    object: str
+    payment_intent: Optional[str] = None
+
+
+class StripeEventData(msgspec.Struct):
+    object: StripeObject
+
+
+class StripeEvent(msgspec.Struct):
+    """A Stripe event as Stripe sends it (the OpenAPI document's description of the body, never a check: the body
+    is verified by its signature, and whatever else Stripe sends is accepted)."""
+
+    id: str
+    type: str
+    data: StripeEventData
+
+
 class Received(msgspec.Struct):
     received: Literal["settled", "unchanged", "duplicate", "ignored"]
 
@@ -27,6 +48,7 @@ class Received(msgspec.Struct):
     "Stripe's events (signed with the webhook secret; 5 minutes' tolerance)",
     public=True,
     raw_body=True,
+    described_body=StripeEvent,
     max_body=MAX_EVENT_BYTES,
     response=Received,
     errors=(400, 413, 503),

@@ -1,10 +1,10 @@
 """The storefront's ES modules under content-hashed names, with their imports rewritten to those names.
 
-A module is served as `<stem>.<hash12>.js` and cached for a year, so its name must change whenever anything it
-imports changes, however deep: each module's imports are rewritten to the hashed names of what it imports, bottom-up
-over the import graph, and its own hash is taken of that rewritten text. A change to `format.js` thus renames
-`format.js`, every module that imports it, theirs in turn, up to the entry module the page names; the modules it
-does not reach keep their names, and browsers their cached copies.
+A module is served as `<stem>.<hash12>.js`, the name its importer (or the page) gives it, so its name must change
+whenever anything it imports changes, however deep: then a page never runs modules of two releases together. Each
+module's imports are rewritten to the hashed names of what it imports, bottom-up over the import graph, and its own
+hash is taken of that rewritten text. A change to `format.js` thus renames `format.js`, every module that imports
+it, theirs in turn, up to the entry module the page names; the modules it does not reach keep their names.
 
 No build step, so no parser either: imports are written one to a line, at the start of it, of a module beside
 this one by its relative name (`import { api } from "./api.js";`, `import "./dom.js";`, `export { x } from

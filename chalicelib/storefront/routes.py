@@ -1,11 +1,12 @@
 """The storefront: one HTML page and its assets, served by the app itself.
 
-Assets are served under names that carry their content hash (`app.3f2a9c1b04de.js`), so they can be cached for a
-year (they are the same for everyone and never change under a name); the page names the current ones and is not
-stored (no-store, like every answer but the catalog's reads), so a release shows at the next visit. The script is
-ES modules: the page names the entry module (app.js), and each module's imports are rewritten to the hashed names
-of what it imports, so a change renames every module that reaches it (modules.py). Hashes are computed once per
-container, from the files themselves: there is no build step.
+Assets are served under names that carry their content hash (`app.3f2a9c1b04de.js`): the page names the current
+ones, so a page and the assets it names always belong to one release (a page of the last release never loads a
+module of this one). Like every answer but the catalog's reads, neither the page nor an asset is stored
+(`no-store`, as the contract says), so a release shows at the next visit. The script is ES modules: the page names
+the entry module (app.js), and each module's imports are rewritten to the hashed names of what it imports, so a
+change renames every module that reaches it (modules.py). Hashes are computed once per container, from the files
+themselves: there is no build step.
 """
 
 import functools
@@ -18,6 +19,7 @@ from chalice import Blueprint, Response
 from chalicelib import display, errors, settings
 from chalicelib.http import responses
 from chalicelib.http import request as parse
+from chalicelib.http.middleware import NOT_STORED
 from chalicelib.http.routing import route
 from chalicelib.storefront import modules, stripe_js
 from chalicelib.storefront.stripe_js import StripeJs
@@ -61,7 +63,7 @@ def _stripe_js() -> StripeJs:
 @route(bp, "/", "GET", "The storefront page", public=True, produces=("text/html",), errors=(304,))
 def page(request):
     body, tag = _page()
-    return _answer(request, body, "text/html; charset=utf-8", tag, "no-store")
+    return _answer(request, body, "text/html; charset=utf-8", tag)
 
 
 @route(
@@ -78,11 +80,11 @@ def asset(request, name):
     if found is None:
         raise errors.NotFound(f"asset {name} does not exist")
     body, content_type, tag = found
-    return _answer(request, body, content_type, tag, "public, max-age=31536000, immutable")
+    return _answer(request, body, content_type, tag)
 
 
-def _answer(request, body: str, content_type: str, tag: str, cache_control: str) -> Response:
-    headers: Dict[str, Any] = {"ETag": tag, "Cache-Control": cache_control, **_security()}
+def _answer(request, body: str, content_type: str, tag: str) -> Response:
+    headers: Dict[str, Any] = {"ETag": tag, **NOT_STORED, **_security()}
     if responses.etag_matches(parse.header(request, "If-None-Match"), tag):
         return Response(body="", status_code=304, headers=headers)
     return Response(body=body, status_code=200, headers={"Content-Type": content_type, **headers})

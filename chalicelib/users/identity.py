@@ -55,7 +55,11 @@ class CognitoIdentity:
         except self._idp.exceptions.InvalidPasswordException as exc:
             raise errors.InvalidInput(f"field `password`: {_message(exc)}") from exc
         except self._idp.exceptions.InvalidParameterException as exc:
-            raise errors.InvalidInput(_message(exc)) from exc
+            # Cognito's message quotes the value whole: the address is what it checks beyond the shop's rules
+            # (the name passed them, the password has its own exception)
+            raise errors.InvalidInput(
+                "field `email`: not an address the identity provider accepts"
+            ) from exc
         return answer["UserSub"]
 
     def confirm_now(self, email: str) -> None:

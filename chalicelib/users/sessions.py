@@ -108,7 +108,8 @@ class DynamoRefreshTokens:
         SessionRecord(f"refresh#{digest}", subject=subject, expires_at=expires_at).save()
 
     def owner(self, digest: str) -> Optional[str]:
+        # consistent: a sign-out right after sign-in must see the owner that sign-in just wrote
         try:
-            return SessionRecord.get(f"refresh#{digest}").subject
+            return SessionRecord.get(f"refresh#{digest}", consistent_read=True).subject
         except SessionRecord.DoesNotExist:
             return None

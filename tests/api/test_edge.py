@@ -49,6 +49,26 @@ def cache_control(response) -> str:
     return {k.lower(): v for k, v in response.headers.items()}.get("cache-control", "")
 
 
+def over_a_socket(live_url, method, path, body=b"", headers=None):
+    """The exact bytes over HTTP to the local server (http.client adds no Content-Type of its own):
+    (status, headers in lower case, the parsed JSON body or None)."""
+    import http.client
+
+    host, port = live_url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.request(method, path, body=body or None, headers=headers or {})
+        answer = connection.getresponse()
+        content = answer.read()
+        return (
+            answer.status,
+            {k.lower(): v for k, v in answer.getheaders()},
+            json.loads(content) if content else None,
+        )
+    finally:
+        connection.close()
+
+
 @pytest.fixture
 def product(admin):
     return admin.post(
@@ -108,6 +128,21 @@ def test_a_lone_surrogate_escape_is_400(anonymous):
 def test_a_key_given_twice_is_400_naming_it_and_changes_nothing(shopper, product):
     answer = shopper.put(f"/cart/items/{product['id']}", body=b'{"quantity": 1, "quantity": 99}')
     assert answer.status_code == 400 and "`quantity`" in answer.json["Message"]
+    assert shopper.get("/cart").json["items"] == []
+
+
+def test_a_key_given_twice_over_a_socket_is_400_naming_it_and_changes_nothing(
+    live_url, shopper, product
+):
+    status, headers, body = over_a_socket(
+        live_url,
+        "PUT",
+        f"/cart/items/{product['id']}",
+        b'{"quantity": 1, "quantity": 99}',
+        {"Authorization": f"Bearer {shopper.token}", "Content-Type": "application/json"},
+    )
+    assert status == 400 and body["Code"] == "BadRequestError" and "`quantity`" in body["Message"]
+    assert all(headers.get(name) == value for name, value in SECURITY.items()), headers
     assert shopper.get("/cart").json["items"] == []
 
 
@@ -257,6 +292,27 @@ def test_a_request_without_a_body_needs_no_type(client, shopper, product):
     )
 
 
+def test_media_types_over_a_socket_415_without_or_with_another_charset_and_none_needed_without_a_body(
+    live_url, shopper, product
+):
+    marker = "CRUNCHY-ARMCHAIR"
+    for content_type in (None, "application/json; charset=latin1", f"text/plain; {marker}"):
+        headers = {} if content_type is None else {"Content-Type": content_type}
+        status, answered, body = over_a_socket(live_url, "POST", "/users", _sign_up_body(), headers)
+        assert status == 415 and body["Code"] == "UnsupportedMediaType", (content_type, body)
+        assert marker not in body["Message"] and answered["x-content-type-options"] == "nosniff"
+    order = shopper.post(
+        "/orders",
+        {"payment_method": "pm_card_visa", "items": [{"product_id": product["id"], "quantity": 1}]},
+    ).json
+    caller = {"Authorization": f"Bearer {shopper.token}"}
+    # a body on a route that takes none still needs the type; without a body, none is needed
+    status, _, body = over_a_socket(live_url, "POST", f"/orders/{order['id']}/cancel", b"x", caller)
+    assert status == 415 and shopper.get(f"/orders/{order['id']}").json["status"] == "PLACED"
+    status, _, body = over_a_socket(live_url, "POST", f"/orders/{order['id']}/cancel", b"", caller)
+    assert status == 200 and body["status"] == "CANCELLED", body
+
+
 def test_a_chunked_body_is_read_and_needs_its_type_like_any_other(live_url):
     def chunks():
         yield _sign_up_body()
@@ -315,7 +371,9 @@ def test_tokens_sign_outs_and_not_modified_answers_carry_them_too(client, shoppe
     )
 
 
-def test_the_storefront_page_is_not_stored_and_its_hashed_assets_are_immutable(anonymous):
+def test_the_storefront_page_and_its_hashed_assets_are_not_stored(anonymous):
+    """The contract: every answer but the catalog's cacheable reads is no-store, the assets included (their
+    hashed names still make a release's assets change together)."""
     import re
 
     page = anonymous.get("/")
@@ -328,7 +386,7 @@ def test_the_storefront_page_is_not_stored_and_its_hashed_assets_are_immutable(a
     assert len(assets) >= 4 and all(anonymous.get(a).status_code == 200 for a in assets)
     for asset in assets:
         served = anonymous.get(asset)
-        assert secure(served) and cache_control(served) == "public, max-age=31536000, immutable"
+        assert secure(served) and cache_control(served) == "no-store"
         again = anonymous.get(asset, headers={"If-None-Match": served.headers["ETag"]})
         assert again.status_code == 304 and secure(again)
 
@@ -348,7 +406,7 @@ def test_the_storefronts_modules_are_each_served_under_the_hashed_name_their_imp
         module = anonymous.get(path)
         assert module.status_code == 200, path
         assert module.headers["Content-Type"] == "text/javascript; charset=utf-8"
-        assert cache_control(module) == "public, max-age=31536000, immutable"
+        assert cache_control(module) == "no-store"
         imported = re.findall(
             r'^(?:import|export)[^"\n]*"\./([\w.-]+)";$', module.body.decode(), re.M
         )

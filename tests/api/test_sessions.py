@@ -2,6 +2,7 @@
 most auth.MAX_TOKEN_AGE seconds after they were issued, and API Gateway's authorizer cache cannot stretch
 that past 15 minutes."""
 
+import hashlib
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -176,8 +177,26 @@ def test_signing_out_another_users_refresh_token_is_204_and_it_stays_valid(
     assert _refresh(client, victims).status_code == 401  # its owner still can
 
 
+def test_over_http_signing_out_another_users_token_leaves_it_valid_and_ones_own_ends_it(
+    client, live_url
+):
+    caller, victim = sign_up_and_in(client), sign_up_and_in(client, name="Grace Hopper")
+
+    def post(path, body, token=None):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return requests.post(f"{live_url}{path}", json=body, headers=headers, timeout=30)
+
+    victims = {"refresh_token": victim.tokens["refresh_token"]}
+    answer = post("/auth/sign-out", victims, caller.token)
+    assert answer.status_code == 204 and not answer.content
+    assert post("/auth/token", victims).status_code == 200
+    own = {"refresh_token": caller.tokens["refresh_token"]}
+    assert post("/auth/sign-out", own, caller.token).status_code == 204
+    refused = post("/auth/token", own)
+    assert refused.status_code == 401 and refused.json()["Code"] == "UnauthorizedError"
+
+
 def test_the_shop_keeps_a_hash_of_each_refresh_token_with_its_owner_never_the_token(stack, shopper):
-    import hashlib
     import boto3
 
     token = shopper.tokens["refresh_token"]
@@ -194,7 +213,6 @@ def test_the_shop_keeps_a_hash_of_each_refresh_token_with_its_owner_never_the_to
 def test_a_token_whose_owner_is_not_on_record_is_recorded_at_its_next_refresh(
     client, stack, shopper
 ):
-    import hashlib
     import boto3
 
     token = shopper.tokens["refresh_token"]
@@ -217,3 +235,32 @@ def test_owners_are_kept_as_long_as_the_pool_honours_a_refresh_token():
     properties = client["Properties"]
     assert properties["TokenValidityUnits"]["RefreshToken"] == "days"
     assert REFRESH_TOKEN_SECONDS == properties["RefreshTokenValidity"] * 86400
+
+
+def test_sign_out_reads_the_tokens_owner_with_a_strongly_consistent_read(shopper):
+    """A sign-out right after sign-in must find the owner the sign-in just wrote: an eventually consistent
+    read on DynamoDB may not see it yet, and then nothing would be revoked (moto is always consistent, so the
+    request's own parameters are what shows it)."""
+    import contextvars
+
+    from chalicelib import bootstrap
+
+    token = shopper.tokens["refresh_token"]
+    key = "refresh#" + hashlib.sha256(token.encode()).hexdigest()
+    reads = []
+    # only this request's reads: the event pump's, in its own thread, use the same client
+    mine: contextvars.ContextVar = contextvars.ContextVar("mine", default=False)
+
+    def record(params, **_):
+        if mine.get() and params.get("Key", {}).get("id", {}).get("S") == key:
+            reads.append(params)
+
+    events = bootstrap.services().dynamodb.meta.events
+    events.register("before-parameter-build.dynamodb.GetItem", record)
+    marked = mine.set(True)
+    try:
+        assert shopper.post("/auth/sign-out", {"refresh_token": token}).status_code == 204
+    finally:
+        mine.reset(marked)
+        events.unregister("before-parameter-build.dynamodb.GetItem", record)
+    assert reads and all(read.get("ConsistentRead") is True for read in reads), reads

@@ -57,7 +57,7 @@ def test_a_module_revalidates_on_its_own_etag_only(anonymous):
         again = anonymous.get(f"/static/{entry}", headers={"If-None-Match": given})
         assert again.status_code == 304 and again.body in (b"", ""), given
         assert again.headers["ETag"] == tag
-        assert again.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert again.headers["Cache-Control"] == "no-store"
     for given in (other.headers["ETag"], tag.strip('"'), '"' + "0" * 32 + '"', ""):
         again = anonymous.get(f"/static/{entry}", headers={"If-None-Match": given})
         assert again.status_code == 200 and again.body == first.body, given

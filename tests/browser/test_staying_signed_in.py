@@ -123,4 +123,4 @@ def test_the_first_page_load_requests_nothing_that_is_missing_and_has_a_favicon(
     assert re.fullmatch(r"/static/favicon\.[0-9a-f]{12}\.svg", icon)
     answer = requests.get(live_url + icon, timeout=10)
     assert answer.status_code == 200 and answer.headers["Content-Type"] == "image/svg+xml"
-    assert answer.text.startswith("<svg") and answer.headers["Cache-Control"].endswith("immutable")
+    assert answer.text.startswith("<svg") and answer.headers["Cache-Control"] == "no-store"

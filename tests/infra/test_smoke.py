@@ -105,6 +105,9 @@ def test_make_smoke_passes_against_the_local_stack(local_run):
     assert steps == [
         "ok   health",
         "ok   catalog page",
+        "ok   edge: a byte that is not UTF-8 in a JSON body is 400",
+        "ok   edge: a body without Content-Type is 415",
+        "ok   edge: a 404 and a 401 carry the security headers",
         "ok   admin smoke-admin@example.com signs in",
         "ok   admin creates the smoke product",
         "ok   the product is in its category",
@@ -127,6 +130,29 @@ def test_make_smoke_fails_loudly_on_a_wrong_admin_password(local_run):
     assert done.returncode != 0
     assert "FAIL admin smoke-admin@example.com signs in" in done.stdout
     assert "smoke test failed: POST /auth/token answered 401" in done.stderr
+
+
+def test_make_smoke_fails_when_an_answer_lacks_a_security_header(local_run, monkeypatch):
+    """The edge step reads the headers, not only the status: a 401 without nosniff fails the run."""
+    request = smoke.requests.request
+
+    def stripped(method, url, **given):
+        answer = request(method, url, **given)
+        if answer.status_code == 401:
+            del answer.headers["X-Content-Type-Options"]
+        return answer
+
+    monkeypatch.setattr(smoke.requests, "request", stripped)
+    lines = []
+    with pytest.raises(smoke.SmokeFailed, match="a 401 has X-Content-Type-Options: None"):
+        smoke.smoke(
+            local_run.url,
+            local_run.admin["SHOP_ADMIN_EMAIL"],
+            local_run.admin["SHOP_ADMIN_PASSWORD"],
+            "headers-check",
+            say=lines.append,
+        )
+    assert lines[-1].startswith("FAIL edge: a 404 and a 401 carry the security headers")
 
 
 def test_a_failed_step_still_deletes_the_smoke_product(local_run, monkeypatch):
