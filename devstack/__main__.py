@@ -39,6 +39,9 @@ def _serve(command: str, chosen: dict) -> int:
         return {"run": serve, "aws": serve_aws, "local": serve_api}[command](local)
     except KeyboardInterrupt:
         return 0
+    except ports.Taken as exc:  # taken since the check: the check's own line
+        print(ports.taken(exc.name, exc.port, f"make {command}"), file=sys.stderr)
+        return 1
     except (aws.PortInUse, local_stripe.StripeDidNotStart) as exc:  # taken since the check
         print(exc, file=sys.stderr)
         return 1

@@ -1,5 +1,6 @@
 """The whole local stack in one process: moto's server, the resources, seeds, the event pump and the API."""
 
+import errno
 import os
 import pathlib
 import sys
@@ -7,7 +8,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Optional
 
-from devstack import aws
+from devstack import aws, ports
 from devstack import stripe as local_stripe
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -98,7 +99,14 @@ class LocalStack:
             ChaliceRequestHandler.log_message = lambda *args: None
         from chalice.cli.factory import CLIFactory
 
-        self.server = CLIFactory(str(ROOT)).create_local_server(app, config, "127.0.0.1", self.port)
+        try:
+            self.server = CLIFactory(str(ROOT)).create_local_server(
+                app, config, "127.0.0.1", self.port
+            )
+        except OSError as exc:  # taken since the ports were checked
+            if exc.errno == errno.EADDRINUSE:
+                raise ports.Taken("PORT", self.port) from exc
+            raise
         if serve_in_thread:
             self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
             self._thread.start()

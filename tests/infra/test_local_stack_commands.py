@@ -2,6 +2,7 @@
 the variable that moves it; Ctrl-C and SIGTERM stop the whole stack, starting included; `make aws` + `make local`
 serve the shop on any port, notifications included."""
 
+import errno
 import os
 import re
 import signal
@@ -135,6 +136,51 @@ def test_the_embedded_aws_on_a_port_taken_after_the_check_fails_instead_of_waiti
         with pytest.raises(aws.PortInUse, match=str(held.getsockname()[1])):
             aws.start(held.getsockname()[1])
         assert time.monotonic() - began < 5
+
+
+# `python -m devstack local` whose port check passes, as it does when PORT is taken just after it
+CHECKED_TOO_EARLY = (
+    "from devstack import __main__ as devstack, ports; ports.refusals = lambda command: []; "
+    "devstack._exit(devstack.main(['local']))"
+)
+
+
+def test_the_api_port_taken_after_the_check_is_the_checks_own_line_not_a_traceback(tmp_path):
+    with listening() as held, listening() as embedded_aws:
+        port = held.getsockname()[1]
+        chosen = {**free_ports(), "PORT": port, "AWS_PORT": embedded_aws.getsockname()[1]}
+        done = subprocess.run(
+            [sys.executable, "-c", CHECKED_TOO_EARLY],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=stack_env(**chosen, SHOP_LOG_FILE=tmp_path / "app.log"),
+            timeout=60,
+        )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stdout + done.stderr
+    assert re.fullmatch(
+        rf"port {port} is in use by pid {os.getpid()} \(.*pytest.*\): set PORT to a free port, "
+        rf"e\.g\. PORT=\d+ make local",
+        done.stderr.strip(),
+    ), done.stderr
+
+
+def test_where_ipv6_is_off_stripes_port_is_checked_on_every_ipv4_interface(monkeypatch):
+    ipv4_socket = socket.socket
+
+    def without_ipv6(family=socket.AF_INET, *args, **kwargs):
+        if family == socket.AF_INET6:
+            raise OSError(errno.EAFNOSUPPORT, "Address family not supported by protocol")
+        return ipv4_socket(family, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "socket", without_ipv6)
+    with listening("0.0.0.0") as held:
+        port = held.getsockname()[1]
+        assert not ports.can_open(port, "::")
+        assert ports.problems({"STRIPE_PORT": port}, "make run")[0].startswith(f"port {port} is")
+    assert ports.can_open(port, "::")
+    assert ports.free_near(port) > port
 
 
 @pytest.mark.parametrize(
