@@ -63,7 +63,6 @@ class LocalStack:
         """Only the API's server, against the embedded AWS and Stripe that `make aws` serves in another process
         (which runs the event pump too): what `chalice local --stage local` does, on any AWS_PORT."""
         self._log_to_file(fresh=False)
-        os.environ.update(local_stripe.environment(f"http://127.0.0.1:{self.stripe_port}"))
         self._serve(*self._load_app(), serve_in_thread=False)
         return self
 
@@ -77,9 +76,11 @@ class LocalStack:
 
     def _load_app(self):
         """The app as Chalice's local server loads it, then pointed at this stack's ports: the stage's settings
-        in .chalice/config.json name AWS_PORT's default, and must not win."""
+        in .chalice/config.json name the default AWS_PORT and STRIPE_PORT (for a plain `chalice local`), and
+        must not win."""
         app, config = _load_app(self.stage)
         os.environ.update(aws.environment(self.endpoint))
+        os.environ.update(local_stripe.environment(f"http://127.0.0.1:{self.stripe_port}"))
         for name in (
             "SHOP_USER_POOL_ID",
             "SHOP_USER_POOL_CLIENT_ID",

@@ -3,6 +3,7 @@ the variable that moves it; Ctrl-C and SIGTERM stop the whole stack, starting in
 serve the shop on any port, notifications included."""
 
 import errno
+import json
 import os
 import re
 import signal
@@ -14,7 +15,9 @@ import time
 import pytest
 import requests
 
+from chalicelib import settings
 from devstack import aws, ports
+from devstack import stripe as local_stripe
 from tests.conftest import PASSWORD, ROOT
 from tests.support import eventually
 
@@ -303,3 +306,27 @@ def test_make_local_without_make_aws_says_what_to_start():
         f"nothing serves the embedded AWS on AWS_PORT={chosen['AWS_PORT']}: start "
         "`make aws` first (in another terminal, with the same AWS_PORT and STRIPE_PORT)"
     )
+
+
+def test_plain_chalice_local_on_the_local_stage_reaches_what_make_aws_serves_on_the_default_ports(
+    monkeypatch,
+):
+    """`.venv/bin/chalice local --stage local` beside `make aws` (the README): the stage's settings point the app
+    at the embedded AWS and at localstripe, never at Stripe's own API, with the secrets `make aws` gives it."""
+    for name in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_PUBLISHABLE_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    stage = {
+        **config["environment_variables"],
+        **config["stages"]["local"]["environment_variables"],
+    }
+    app = settings.from_environ(stage)
+    make_aws = {
+        **aws.environment(f"http://127.0.0.1:{ports.DEFAULTS['AWS_PORT']}"),
+        **local_stripe.environment(f"http://127.0.0.1:{ports.DEFAULTS['STRIPE_PORT']}"),
+    }
+    assert app.aws_endpoint_url == make_aws["AWS_ENDPOINT_URL"]
+    assert app.stripe_api_base == make_aws["SHOP_STRIPE_API_BASE"]
+    assert app.stripe_secret_key == make_aws["STRIPE_SECRET_KEY"]
+    assert app.stripe_webhook_secret == make_aws["STRIPE_WEBHOOK_SECRET"]
+    assert app.stripe_publishable_key == "pk_test_local"
