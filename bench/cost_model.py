@@ -107,6 +107,7 @@ def estimate(inputs: dict, orders_per_month: int = 1_000_000) -> dict:
     )
     return {
         "orders_per_month": orders_per_month,
+        "per_order": {k: volume[k] / 1e6 for k in ("requests", "events", "emails")},
         "lines": lines,
         "total": total,
         "biggest": max(lines, key=lambda line: line["dollars"]),
