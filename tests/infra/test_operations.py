@@ -372,3 +372,16 @@ def test_the_deployed_stack_stays_well_under_cloudformations_limits(stage, templ
     assert len(deployed["Resources"]) <= 400, len(deployed["Resources"])
     # a template from S3: at most 1 MB
     assert len(json.dumps(deployed, separators=(",", ":"))) < 1_000_000
+
+
+def test_the_cost_inputs_count_what_the_template_holds_now(template):
+    """What the template holds is charged by the month (bench/cost.py): a template that changed since the counts
+    were committed asks for them again, and for the README's table. Here, not in tests/unit/test_cost.py: this
+    file builds the template already; make check would build it for this test alone."""
+    from bench import cost
+
+    committed = json.loads(cost.INPUTS.read_text())["template"]
+    assert committed == cost.counts_of(template), (
+        "the template changed since bench/cost-inputs.json: run "
+        ".venv/bin/python -m bench.cost --template --readme"
+    )
