@@ -224,6 +224,20 @@ def test_every_alarm_links_a_runbook_section_that_exists(template):
         assert linked and linked.group(1) in anchors, name
 
 
+def test_every_alarm_chooses_its_missing_data_and_its_runbook_section_says_which(template):
+    with pytest.raises(TypeError, match="missing"):
+        alarms.When(0)  # every alarm says what a period without data means
+    with pytest.raises(ValueError, match="notbreaching"):
+        alarms.When(0, missing="notbreaching")
+    text = (ROOT / "docs" / "operations.md").read_text()
+    parts = re.split(r"^#+ (.+)$", text, flags=re.MULTILINE)
+    sections = {_anchor(heading): body for heading, body in zip(parts[1::2], parts[2::2])}
+    for name, alarm in _of_type(template, ALARM).items():
+        props = alarm["Properties"]
+        section = re.search(r"operations\.md#([a-z0-9-]+)", props["AlarmDescription"]).group(1)
+        assert f"`{props['TreatMissingData']}`" in sections[section], name
+
+
 def _anchor(heading: str) -> str:
     """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
     return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
