@@ -50,7 +50,7 @@ JOURNEY = (
     Step("GET /orders (a page)", 1),
     Step("GET /notifications (a page)", 2),
     Step("POST /notifications/{id}/read", 1),
-    Step("POST /payments/webhook (an authorization Stripe cancelled)", CANCELLED),
+    Step("POST /payments/webhook (an authorization Stripe cancelled)", CANCELLED, stripe_ms=200),
     Step("POST /orders/{id}/ship", SHIPPED, stripe_ms=350, changes_order=True),
     Step("POST /orders/{id}/deliver", SHIPPED, changes_order=True),
     Step(f"{CANCEL} (2 lines)", CANCELLED, stripe_ms=300, changes_order=True),
