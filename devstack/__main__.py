@@ -42,9 +42,7 @@ def _serve(command: str, chosen: dict) -> int:
     except ports.Taken as exc:  # PORT or AWS_PORT taken since the check: the check's own line
         print(ports.taken(exc.name, exc.port, f"make {command}"), file=sys.stderr)
         return 1
-    except (
-        local_stripe.StripeDidNotStart
-    ) as exc:  # its port taken since the check, or another failure
+    except local_stripe.StripeDidNotStart as exc:  # e.g. its port taken since the check
         print(exc, file=sys.stderr)
         return 1
     finally:
