@@ -6,7 +6,7 @@ import os
 import signal
 import sys
 
-from devstack import aws, ports
+from devstack import ports
 from devstack import stripe as local_stripe
 from devstack.stack import LocalStack
 
@@ -39,7 +39,10 @@ def _serve(command: str, chosen: dict) -> int:
         return {"run": serve, "aws": serve_aws, "local": serve_api}[command](local)
     except KeyboardInterrupt:
         return 0
-    except (aws.PortInUse, local_stripe.StripeDidNotStart) as exc:  # taken since the check
+    except ports.Taken as exc:  # PORT or AWS_PORT taken since the check: the check's own line
+        print(ports.taken(exc.name, exc.port, f"make {command}"), file=sys.stderr)
+        return 1
+    except local_stripe.StripeDidNotStart as exc:  # e.g. its port taken since the check
         print(exc, file=sys.stderr)
         return 1
     finally:

@@ -6,6 +6,8 @@ import socket
 import threading
 import warnings
 
+from devstack import ports
+
 REGION = "us-east-1"  # moto's global_sign_out works only there
 
 
@@ -41,8 +43,9 @@ def start(port: int):
     return server
 
 
-class PortInUse(OSError):
-    pass
+class PortInUse(ports.Taken):
+    def __init__(self, port: int):
+        super().__init__("AWS_PORT", port)
 
 
 def _moto_server_class():
@@ -50,7 +53,8 @@ def _moto_server_class():
 
     class MotoServer(ThreadedMotoServer):
         """moto's ThreadedMotoServer.start() waits for ever when its thread cannot bind the port (werkzeug prints
-        "Port ... is in use" and ends the thread); this one says so and fails."""
+        "Port ... is in use" and ends the thread); this one says so and fails, and a port it can see is taken
+        fails before werkzeug's two lines of its own."""
 
         def _server_entry(self) -> None:
             try:
@@ -62,13 +66,13 @@ def _moto_server_class():
                 pass
 
         def start(self) -> None:
+            if not ports.can_open(self._port, self._ip_address):
+                raise PortInUse(self._port)
             self._thread = threading.Thread(target=self._server_entry, daemon=True, name="moto")
             self._thread.start()
             while not self._server_ready_event.wait(0.05):
                 if not self._thread.is_alive():
-                    raise PortInUse(
-                        f"the embedded AWS cannot listen on 127.0.0.1:{self._port}: the port is in use"
-                    )
+                    raise PortInUse(self._port)
 
     return MotoServer
 

@@ -2,6 +2,7 @@
 `python -m devstack.ports run|aws|local`): one line for each port that cannot be opened, naming the variable that
 moves it, what holds it where the system tells, and a port that is free."""
 
+import errno
 import os
 import pathlib
 import shutil
@@ -18,8 +19,17 @@ OPENS = {
     "local": ("PORT",),
 }
 # where each server listens: moto and Chalice's server on 127.0.0.1, localstripe on every interface (its command
-# line has no host option), so a port taken on any address is taken for it
+# line has no host option), so a port taken on any address is taken for it; "::" is IPv4's 0.0.0.0 too, and
+# can_open falls back to 0.0.0.0 alone where IPv6 is off
 HOSTS = {"STRIPE_PORT": "::"}
+
+
+class Taken(OSError):
+    """A port taken after the check and before its server could listen on it."""
+
+    def __init__(self, name: str, port: int):
+        super().__init__(errno.EADDRINUSE, f"{name}={port} is in use")
+        self.name, self.port = name, port
 
 
 def from_environ(defaults: Dict[str, int]) -> Dict[str, int]:
@@ -58,12 +68,17 @@ def problems(ports: Dict[str, int], command: str) -> List[str]:
             continue
         seen[port] = name
         if not can_open(port, HOSTS.get(name, "127.0.0.1")):
-            holder = holder_of(port)
-            held = f"in use by {holder}" if holder else "in use by another program"
-            lines.append(
-                f"port {port} is {held}: set {name} to a free port, e.g. {name}={free_near(port)} {command}"
-            )
+            lines.append(taken(name, port, command))
     return lines
+
+
+def taken(name: str, port: int, command: str) -> str:
+    """The line for a port that is in use: what holds it, if the system says, and how to move it."""
+    holder = holder_of(port)
+    held = f"in use by {holder}" if holder else "in use by another program"
+    return (
+        f"port {port} is {held}: set {name} to a free port, e.g. {name}={free_near(port)} {command}"
+    )
 
 
 def can_open(port: int, host: str = "127.0.0.1") -> bool:
@@ -76,13 +91,15 @@ def can_open(port: int, host: str = "127.0.0.1") -> bool:
             probe.bind((host, port))
             probe.listen()
         return True
-    except OSError:
+    except OSError as exc:
+        if host == "::" and exc.errno in (errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL):
+            return can_open(port, "0.0.0.0")  # IPv6 is off: localstripe listens on IPv4 alone
         return False
 
 
 def free_near(port: int) -> int:
     for candidate in range(port + 1, min(port + 100, 65536)):
-        if can_open(candidate) and can_open(candidate, "::" if socket.has_ipv6 else "0.0.0.0"):
+        if can_open(candidate) and can_open(candidate, "::"):
             return candidate
     return 0
 

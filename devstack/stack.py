@@ -1,5 +1,6 @@
 """The whole local stack in one process: moto's server, the resources, seeds, the event pump and the API."""
 
+import errno
 import os
 import pathlib
 import sys
@@ -7,7 +8,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Optional
 
-from devstack import aws
+from devstack import aws, ports
 from devstack import stripe as local_stripe
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -62,7 +63,6 @@ class LocalStack:
         """Only the API's server, against the embedded AWS and Stripe that `make aws` serves in another process
         (which runs the event pump too): what `chalice local --stage local` does, on any AWS_PORT."""
         self._log_to_file(fresh=False)
-        os.environ.update(local_stripe.environment(f"http://127.0.0.1:{self.stripe_port}"))
         self._serve(*self._load_app(), serve_in_thread=False)
         return self
 
@@ -76,9 +76,11 @@ class LocalStack:
 
     def _load_app(self):
         """The app as Chalice's local server loads it, then pointed at this stack's ports: the stage's settings
-        in .chalice/config.json name AWS_PORT's default, and must not win."""
+        in .chalice/config.json name the default AWS_PORT and STRIPE_PORT (for a plain `chalice local`), and
+        must not win."""
         app, config = _load_app(self.stage)
         os.environ.update(aws.environment(self.endpoint))
+        os.environ.update(local_stripe.environment(f"http://127.0.0.1:{self.stripe_port}"))
         for name in (
             "SHOP_USER_POOL_ID",
             "SHOP_USER_POOL_CLIENT_ID",
@@ -98,7 +100,14 @@ class LocalStack:
             ChaliceRequestHandler.log_message = lambda *args: None
         from chalice.cli.factory import CLIFactory
 
-        self.server = CLIFactory(str(ROOT)).create_local_server(app, config, "127.0.0.1", self.port)
+        try:
+            self.server = CLIFactory(str(ROOT)).create_local_server(
+                app, config, "127.0.0.1", self.port
+            )
+        except OSError as exc:  # taken since the ports were checked
+            if exc.errno == errno.EADDRINUSE:
+                raise ports.Taken("PORT", self.port) from exc
+            raise
         if serve_in_thread:
             self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
             self._thread.start()

@@ -4,7 +4,7 @@ docs/operations.md; thresholds and the treatment of missing data are chosen ther
 What is alarmed lives in ops/signals.py (outage precursors) and ops/slo_alarms.py (burn rates, latency)."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 TOPIC = "AlarmTopic"
@@ -13,18 +13,26 @@ ALARM = "AWS::CloudWatch::Alarm"
 COMPOSITE = "AWS::CloudWatch::CompositeAlarm"
 
 
+# what a period without data counts as (CloudWatch's TreatMissingData)
+MISSING = ("notBreaching", "breaching", "ignore", "missing")
+
+
 @dataclass(frozen=True)
 class When:
-    """An alarm's condition: above `threshold` in `datapoints` of the last `periods` periods of `period` seconds."""
+    """An alarm's condition: above `threshold` in `datapoints` of the last `periods` periods of `period` seconds.
+    `missing` has no default: each alarm says what a period without data means for it (docs/operations.md says
+    why, under the alarm's anchor)."""
 
     threshold: float
     period: int = 60
     periods: int = 1
     datapoints: int = 0  # 0: all of the periods
-    missing: str = (
-        "notBreaching"  # what a period without data counts as (CloudWatch's TreatMissingData)
-    )
+    missing: str = field(kw_only=True)
     comparison: str = "GreaterThanThreshold"
+
+    def __post_init__(self) -> None:
+        if self.missing not in MISSING:
+            raise ValueError(f"missing={self.missing!r}: CloudWatch takes one of {MISSING}")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The IAM role GitHub Actions deploys a stage with: who may assume it and what it may do, generated like the
 functions' roles. `make deploy-role STAGE=dev|prod REPO=owner/name ACCOUNT=... BUCKET=...` writes
-dist/deploy-role/<stage>/trust.json and policy.json; the README's "CI and deployment" shows the aws commands.
+dist/deploy-role/<stage>/trust.json and policy.json; docs/deploying.md's "CI and deployment" shows the aws commands.
 
 Who: GitHub's OIDC tokens for this repository's GitHub environment of the stage (`dev`, `production`), nothing
 else; no long-lived keys.

@@ -42,7 +42,7 @@ def lambda_account() -> Resources:
         alarm(
             "lambda-errors",
             "Lambda functions fail (unhandled errors or timeouts).",
-            When(10, period=300, periods=2),
+            When(10, period=300, periods=2, missing="notBreaching"),
             Stat(metrics.function("Errors"), "Sum"),
         ),
     )
@@ -51,7 +51,7 @@ def lambda_account() -> Resources:
         alarm(
             "lambda-throttles",
             "Lambda refuses invocations: concurrency is used up.",
-            When(0, periods=5, datapoints=3),
+            When(0, periods=5, datapoints=3, missing="notBreaching"),
             Stat(metrics.function("Throttles"), "Sum"),
         ),
     )
@@ -60,7 +60,7 @@ def lambda_account() -> Resources:
         alarm(
             "lambda-concurrency",
             "Claimed Lambda concurrency is above 80% of the account's limit (ConcurrencyLimit).",
-            When(0.8, periods=3),
+            When(0.8, periods=3, missing="notBreaching"),
             Math(
                 "claimed / ${ConcurrencyLimit}",
                 (("claimed", Stat(metrics.function("ClaimedAccountConcurrency"), "Maximum")),),
@@ -78,7 +78,7 @@ def tables(inventory: Inventory) -> Resources:
             alarm(
                 "dynamodb-system-errors",
                 f"DynamoDB answers 500 to requests on {table.logical_id}.",
-                When(0, periods=5, datapoints=3),
+                When(0, periods=5, datapoints=3, missing="notBreaching"),
                 Query(
                     metrics.insights_sum(
                         "AWS/DynamoDB",
@@ -94,7 +94,7 @@ def tables(inventory: Inventory) -> Resources:
             alarm(
                 "transaction-conflicts",
                 f"Transactions on {table.logical_id} keep meeting each other.",
-                When(100, periods=3),
+                When(100, periods=3, missing="notBreaching"),
                 Stat(metrics.table("TransactionConflict", table.logical_id), "Sum"),
             ),
         )
@@ -107,7 +107,7 @@ def _throttles(table: Table, index) -> Resources:
         alarm(
             "table-throttled",
             f"DynamoDB throttles reads or writes on {where}.",
-            When(0, periods=5, datapoints=3),
+            When(0, periods=5, datapoints=3, missing="notBreaching"),
             _sum_of(table, index, "ReadThrottleEvents", "WriteThrottleEvents"),
         ),
     )
@@ -116,7 +116,7 @@ def _throttles(table: Table, index) -> Resources:
         alarm(
             "hot-key",
             f"One partition key of {where} takes more than a partition serves (Contributor Insights names it).",
-            When(0, periods=3, datapoints=2),
+            When(0, periods=3, datapoints=2, missing="notBreaching"),
             _sum_of(
                 table,
                 index,
@@ -159,7 +159,7 @@ def queues(inventory: Inventory) -> Resources:
             alarm(
                 "queue-consumer-behind",
                 f"Messages wait in {queue} for over {HOP_SECONDS} s.",
-                When(HOP_SECONDS, periods=5),
+                When(HOP_SECONDS, periods=5, missing="notBreaching"),
                 Stat(metrics.queue("ApproximateAgeOfOldestMessage", queue), "Maximum"),
             ),
         )
@@ -169,7 +169,7 @@ def queues(inventory: Inventory) -> Resources:
             alarm(
                 "failed-messages-waiting",
                 f"Messages wait in {queue}: work that failed all its retries.",
-                When(0),
+                When(0, missing="notBreaching"),
                 Stat(metrics.queue("ApproximateNumberOfMessagesVisible", queue), "Maximum"),
             ),
         )
@@ -199,7 +199,7 @@ def shop_metrics() -> Resources:
         alarm(
             "contention-exhausted",
             "Orders are answered 503: their transactions kept meeting others past the retries.",
-            When(4, period=300),
+            When(4, period=300, missing="notBreaching"),
             Stat(metrics.shop(observability.CONTENTION_EXHAUSTED), "Sum"),
         ),
     )
@@ -208,7 +208,7 @@ def shop_metrics() -> Resources:
         alarm(
             "stale-catalog-served",
             "Catalog reads are answered from stale copies: DynamoDB is failing the reads.",
-            When(0, period=300),
+            When(0, period=300, missing="notBreaching"),
             Stat(metrics.shop(observability.STALE_SERVED), "Sum"),
         ),
     )
@@ -217,7 +217,7 @@ def shop_metrics() -> Resources:
         alarm(
             "stripe-errors",
             "Calls to Stripe fail (authorizations, captures, voids or refunds).",
-            When(4, period=300),
+            When(4, period=300, missing="notBreaching"),
             Stat(metrics.shop(observability.STRIPE_ERROR), "Sum"),
         ),
     )

@@ -21,7 +21,7 @@ def availability(inventory: Inventory) -> Dict[str, dict]:
                 "availability-burn-rate",
                 f"The share of 5xx answers over {seconds // 60} minutes burns the "
                 f"{slo.AVAILABILITY:.1%} objective's budget {pair.factor}x too fast (one window; pages with the other).",
-                When(pair.threshold, period=seconds),
+                When(pair.threshold, period=seconds, missing="notBreaching"),
                 error_rate(inventory),
                 notify=False,
             )
@@ -59,7 +59,7 @@ def latency(inventory: Inventory) -> Dict[str, dict]:
         found[name] = alarm(
             "latency",
             f"p99 latency of {operation} is above its {objective} ms objective.",
-            When(objective, period=slo.LATENCY_WINDOW_SECONDS, periods=3),
+            When(objective, period=slo.LATENCY_WINDOW_SECONDS, periods=3, missing="notBreaching"),
             Stat(metrics.api("Latency", inventory.stage, operation), "p99"),
         )
     missing = set(slo.LATENCY_P99_MS) - {str(o) for o in inventory.operations}

@@ -1,7 +1,7 @@
 """Products, their stock and their rules; standard library only.
 
 A flash-sale product keeps its stock in FLASH_BUCKETS items of its own, each with its own `stock >= q`
-condition, so orders spread over many partition keys instead of queueing on one (see README, "Flash sales").
+condition, so orders spread over many partition keys instead of queueing on one (see docs/design.md, "Flash sales").
 """
 
 import re

@@ -2,6 +2,8 @@
 the variable that moves it; Ctrl-C and SIGTERM stop the whole stack, starting included; `make aws` + `make local`
 serve the shop on any port, notifications included."""
 
+import errno
+import json
 import os
 import re
 import signal
@@ -13,7 +15,9 @@ import time
 import pytest
 import requests
 
+from chalicelib import settings
 from devstack import aws, ports
+from devstack import stripe as local_stripe
 from tests.conftest import PASSWORD, ROOT
 from tests.support import eventually
 
@@ -129,12 +133,66 @@ def test_a_port_that_is_not_a_port_number_is_named(value):
     )
 
 
-def test_the_embedded_aws_on_a_port_taken_after_the_check_fails_instead_of_waiting_for_ever():
+@pytest.mark.parametrize("seen_first", [True, False], ids=["seen-first", "lost-the-bind"])
+def test_the_embedded_aws_on_a_port_taken_after_the_check_fails_instead_of_waiting_for_ever(
+    seen_first, monkeypatch
+):
+    if not seen_first:  # taken between its own look and werkzeug's bind, in moto's thread
+        monkeypatch.setattr(ports, "can_open", lambda *args: True)
     with listening() as held:
         began = time.monotonic()
         with pytest.raises(aws.PortInUse, match=str(held.getsockname()[1])):
             aws.start(held.getsockname()[1])
         assert time.monotonic() - began < 5
+
+
+# `python -m devstack <command>` whose port check passes, as it does when a port is taken just after it
+CHECKED_TOO_EARLY = (
+    "import sys; from devstack import __main__ as devstack, ports; ports.refusals = lambda command: []; "
+    "devstack._exit(devstack.main(sys.argv[1:]))"
+)
+
+
+@pytest.mark.parametrize("variable, command", [("PORT", "local"), ("AWS_PORT", "aws")])
+def test_a_port_taken_after_the_check_is_the_checks_own_line_not_a_traceback(
+    variable, command, tmp_path
+):
+    # `make local` finds the embedded AWS by its port being held; `make aws` its own port taken
+    with listening() as held, listening() as embedded_aws:
+        port = held.getsockname()[1]
+        chosen = {**free_ports(), "AWS_PORT": embedded_aws.getsockname()[1], variable: port}
+        done = subprocess.run(
+            [sys.executable, "-c", CHECKED_TOO_EARLY, command],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=stack_env(**chosen, SHOP_LOG_FILE=tmp_path / "app.log"),
+            timeout=60,
+        )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stdout + done.stderr
+    assert re.fullmatch(
+        rf"port {port} is in use by pid {os.getpid()} \(.*pytest.*\): set {variable} to a free port, "
+        rf"e\.g\. {variable}=\d+ make {command}",
+        done.stderr.strip(),
+    ), done.stderr
+
+
+def test_where_ipv6_is_off_stripes_port_is_checked_on_every_ipv4_interface(monkeypatch):
+    ipv4_socket = socket.socket
+
+    def without_ipv6(family=socket.AF_INET, *args, **kwargs):
+        if family == socket.AF_INET6:
+            raise OSError(errno.EAFNOSUPPORT, "Address family not supported by protocol")
+        return ipv4_socket(family, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "socket", without_ipv6)
+    with listening("0.0.0.0") as held:
+        port = held.getsockname()[1]
+        assert not ports.can_open(port, "::")
+        assert ports.problems({"STRIPE_PORT": port}, "make run")[0].startswith(f"port {port} is")
+    assert ports.can_open(port, "::")
+    assert ports.free_near(port) > port
 
 
 @pytest.mark.parametrize(
@@ -257,3 +315,27 @@ def test_make_local_without_make_aws_says_what_to_start():
         f"nothing serves the embedded AWS on AWS_PORT={chosen['AWS_PORT']}: start "
         "`make aws` first (in another terminal, with the same AWS_PORT and STRIPE_PORT)"
     )
+
+
+def test_plain_chalice_local_on_the_local_stage_reaches_what_make_aws_serves_on_the_default_ports(
+    monkeypatch,
+):
+    """`.venv/bin/chalice local --stage local` beside `make aws` (the README): the stage's settings point the app
+    at the embedded AWS and at localstripe, never at Stripe's own API, with the secrets `make aws` gives it."""
+    for name in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_PUBLISHABLE_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    stage = {
+        **config["environment_variables"],
+        **config["stages"]["local"]["environment_variables"],
+    }
+    app = settings.from_environ(stage)
+    make_aws = {
+        **aws.environment(f"http://127.0.0.1:{ports.DEFAULTS['AWS_PORT']}"),
+        **local_stripe.environment(f"http://127.0.0.1:{ports.DEFAULTS['STRIPE_PORT']}"),
+    }
+    assert app.aws_endpoint_url == make_aws["AWS_ENDPOINT_URL"]
+    assert app.stripe_api_base == make_aws["SHOP_STRIPE_API_BASE"]
+    assert app.stripe_secret_key == make_aws["STRIPE_SECRET_KEY"]
+    assert app.stripe_webhook_secret == make_aws["STRIPE_WEBHOOK_SECRET"]
+    assert app.stripe_publishable_key == "pk_test_local"

@@ -224,6 +224,20 @@ def test_every_alarm_links_a_runbook_section_that_exists(template):
         assert linked and linked.group(1) in anchors, name
 
 
+def test_every_alarm_chooses_its_missing_data_and_its_runbook_section_says_which(template):
+    with pytest.raises(TypeError, match="missing"):
+        alarms.When(0)  # every alarm says what a period without data means
+    with pytest.raises(ValueError, match="notbreaching"):
+        alarms.When(0, missing="notbreaching")
+    text = (ROOT / "docs" / "operations.md").read_text()
+    parts = re.split(r"^#+ (.+)$", text, flags=re.MULTILINE)
+    sections = {_anchor(heading): body for heading, body in zip(parts[1::2], parts[2::2])}
+    for name, alarm in _of_type(template, ALARM).items():
+        props = alarm["Properties"]
+        section = re.search(r"operations\.md#([a-z0-9-]+)", props["AlarmDescription"]).group(1)
+        assert f"`{props['TreatMissingData']}`" in sections[section], name
+
+
 def _anchor(heading: str) -> str:
     """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
     return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
@@ -372,3 +386,16 @@ def test_the_deployed_stack_stays_well_under_cloudformations_limits(stage, templ
     assert len(deployed["Resources"]) <= 400, len(deployed["Resources"])
     # a template from S3: at most 1 MB
     assert len(json.dumps(deployed, separators=(",", ":"))) < 1_000_000
+
+
+def test_the_cost_inputs_count_what_the_template_holds_now(template):
+    """What the template holds is charged by the month (bench/cost.py): a template that changed since the counts
+    were committed asks for them again, and for the README's table. Here, not in tests/unit/test_cost.py: this
+    file builds the template already; make check would build it for this test alone."""
+    from bench import cost
+
+    committed = json.loads(cost.INPUTS.read_text())["template"]
+    assert committed == cost.counts_of(template), (
+        "the template changed since bench/cost-inputs.json: run "
+        ".venv/bin/python -m bench.cost --template --readme"
+    )
