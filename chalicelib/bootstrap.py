@@ -63,10 +63,16 @@ class Services(Adapters):
 
     @once
     def reservations(self) -> "Reservations":
+        from chalicelib import retry
         from chalicelib.orders.reservations import Reservations
 
         return Reservations(
-            self.orders, self.checkout_store, self.offers, self.payments, settings.get().currency
+            self.orders,
+            self.checkout_store,
+            self.offers,
+            self.payments,
+            settings.get().currency,
+            policy=retry.PLACING,
         )
 
     @once

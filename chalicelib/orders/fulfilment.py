@@ -18,7 +18,7 @@ from chalicelib.orders.offers import Offers, give_back
 from chalicelib.orders.ports import CheckoutStore, Forgettable, OrderRepository
 from chalicelib.payments.model import Intent
 from chalicelib.payments.ports import PaymentProvider
-from chalicelib.retry import Policy, Signals, StatusMoved
+from chalicelib.retry import MOVING, Policy, Signals, StatusMoved
 
 
 class PaymentGone(errors.PaymentRequired):
@@ -38,7 +38,7 @@ class Fulfilment:
         payments: PaymentProvider,
         *,
         caches: Sequence[Forgettable] = (),
-        policy: Policy = Policy(),
+        policy: Policy = MOVING,
     ) -> None:
         self._orders, self._store, self._offers, self._payments = orders, store, offers, payments
         self._caches = caches

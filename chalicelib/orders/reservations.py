@@ -13,7 +13,7 @@ from chalicelib.orders.offers import Offers, give_back
 from chalicelib.orders.ports import CheckoutStore, OrderRepository
 from chalicelib.payments.model import AUTHORIZED, Authorization, Intent, Payment
 from chalicelib.payments.ports import PaymentProvider
-from chalicelib.retry import CartChanged, Policy, Signals, StatusMoved
+from chalicelib.retry import CartChanged, PLACING, Policy, Signals, StatusMoved
 
 
 class PaymentLost(errors.Unavailable):
@@ -42,7 +42,7 @@ class Reservations:
         offers: Offers,
         payments: PaymentProvider,
         currency: str,
-        policy: Policy = Policy(),
+        policy: Policy = PLACING,
     ) -> None:
         self._orders, self._store, self._offers, self._payments = orders, store, offers, payments
         self._currency = currency

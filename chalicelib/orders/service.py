@@ -35,7 +35,7 @@ from chalicelib.payments.model import (
 from chalicelib.payments.ports import PaymentProvider
 from chalicelib.products.model import Offer
 from chalicelib.products.takes import OutOfStock, Rotation
-from chalicelib.retry import Busy, Policy, Signals, StatusMoved
+from chalicelib.retry import Busy, PLACING, Policy, Signals, StatusMoved
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class Checkout:
         sold_out: OfferCache,
         caches: Sequence[Forgettable] = (),
         rotation: Optional[Rotation] = None,
-        policy: Policy = Policy(),
+        policy: Policy = PLACING,
     ) -> None:
         self._store, self._orders, self._offers, self._stock = store, orders, offers, stock
         self._reservations, self._payments = reservations, payments
