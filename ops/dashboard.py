@@ -89,6 +89,8 @@ def _rows(inventory: Inventory, resources: Dict[str, dict]) -> List[List[dict]]:
                         observability.CONTENTION_EXHAUSTED,
                         observability.STALE_SERVED,
                         observability.STRIPE_ERROR,
+                        observability.RELEASE_DEFERRED,
+                        observability.SWEEP_FAILED,
                     )
                 ],
                 period=300,

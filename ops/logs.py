@@ -11,7 +11,13 @@ from ops.alarms import camel
 from ops.inventory import FUNCTION
 
 TROUBLE = "|".join(
-    (observability.CONTENTION_EXHAUSTED, observability.STALE_SERVED, observability.STRIPE_ERROR)
+    (
+        observability.CONTENTION_EXHAUSTED,
+        observability.STALE_SERVED,
+        observability.STRIPE_ERROR,
+        observability.RELEASE_DEFERRED,
+        observability.SWEEP_FAILED,
+    )
 )
 
 # the runbook's first looks by name: (whose groups: every function's, or the event and schedule consumers'; the query)

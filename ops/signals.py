@@ -213,6 +213,24 @@ def shop_metrics() -> Resources:
         ),
     )
     yield (
+        logical_id(observability.RELEASE_DEFERRED),
+        alarm(
+            "release-deferred",
+            "Refused checkouts could not give their units back: the sweep will, within minutes.",
+            When(4, period=300, missing="notBreaching"),
+            Stat(metrics.shop(observability.RELEASE_DEFERRED), "Sum"),
+        ),
+    )
+    yield (
+        logical_id(observability.SWEEP_FAILED),
+        alarm(
+            "sweep-failed",
+            "The payments sweep could not settle some orders: their payments wait for its next run.",
+            When(0, period=900, missing="notBreaching"),
+            Stat(metrics.shop(observability.SWEEP_FAILED), "Sum"),
+        ),
+    )
+    yield (
         logical_id(observability.STRIPE_ERROR),
         alarm(
             "stripe-errors",

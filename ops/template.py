@@ -40,7 +40,7 @@ TIMEOUT = {
     "SweepPayments": 240,
 }
 # API Gateway answers 504 after 29 s whatever the function does; a function that calls Stripe waits for Stripe's
-# slowest answers (chalicelib/payments/stripe_provider.py) plus its own work (DynamoDB, the cold start's imports)
+# slowest answers (chalicelib/payments/stripe_transport.py) plus its own work (DynamoDB, the cold start's imports)
 API_GATEWAY_SECONDS = 29
 STRIPE_CALLER = "secretsmanager:GetSecretValue:stripe"
 OWN_WORK_SECONDS = 2
@@ -262,10 +262,11 @@ def timeout(fn: Function) -> int:
 
 
 def stripe_timeout() -> int:
-    from chalicelib.payments import stripe_provider
+    from chalicelib.payments import stripe_transport
 
     return math.ceil(
-        stripe_provider.CALLS_PER_REQUEST * stripe_provider.worst_call_seconds() + OWN_WORK_SECONDS
+        stripe_transport.CALLS_PER_REQUEST * stripe_transport.worst_call_seconds()
+        + OWN_WORK_SECONDS
     )
 
 

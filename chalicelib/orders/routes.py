@@ -114,7 +114,11 @@ def place_order(request, form: NewOrder, caller: Caller):
     response=OrderPage,
     errors=(400,),
     query=PAGING,
-    needs=("dynamodb:Query:orders", "secretsmanager:GetSecretValue:cursor-key"),
+    needs=(
+        "dynamodb:Query:orders",
+        "dynamodb:BatchGetItem:orders",
+        "secretsmanager:GetSecretValue:cursor-key",
+    ),
 )
 def list_orders(request, caller: Caller):
     scope = f"orders:user:{caller.user_id}"

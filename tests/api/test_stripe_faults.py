@@ -8,7 +8,7 @@ import time
 import pytest
 
 from chalicelib import errors
-from chalicelib.payments import stripe_provider
+from chalicelib.payments import stripe_transport
 from chalicelib.payments.model import Authorization, NothingAuthorized
 from chalicelib.payments.stripe_provider import StripeProvider
 from tests.stripe_server import stripe_that
@@ -16,7 +16,7 @@ from tests.stripe_server import stripe_that
 
 @pytest.fixture(autouse=True)
 def short_timeout(monkeypatch):
-    monkeypatch.setattr(stripe_provider, "READ_SECONDS", 1)
+    monkeypatch.setattr(stripe_transport, "READ_SECONDS", 1)
 
 
 def _provider(url):

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from chalicelib.payments import stripe_provider
+from chalicelib.payments import stripe_transport
 from ops import package as packaging
 from ops import template as templating
 
@@ -46,13 +46,13 @@ def test_the_stripe_clients_slowest_call_is_every_attempt_timing_out_and_the_wai
 
     client = StripeProvider(lambda: "sk_test_budget", lambda: "whsec_budget")._stripe()
     http = client._requestor._client
-    assert http._timeout == (stripe_provider.CONNECT_SECONDS, stripe_provider.READ_SECONDS)
-    assert client._requestor._options.max_network_retries == stripe_provider.RETRIES
+    assert http._timeout == (stripe_transport.CONNECT_SECONDS, stripe_transport.READ_SECONDS)
+    assert client._requestor._options.max_network_retries == stripe_transport.RETRIES
 
-    assert stripe_provider.worst_call_seconds() == pytest.approx(
-        (stripe_provider.CONNECT_SECONDS + stripe_provider.READ_SECONDS)
-        * (stripe_provider.RETRIES + 1)
-        + stripe_provider.RETRIES * HTTPClient.INITIAL_DELAY
+    assert stripe_transport.worst_call_seconds() == pytest.approx(
+        (stripe_transport.CONNECT_SECONDS + stripe_transport.READ_SECONDS)
+        * (stripe_transport.RETRIES + 1)
+        + stripe_transport.RETRIES * HTTPClient.INITIAL_DELAY
     )
 
 
@@ -68,7 +68,7 @@ def test_every_function_that_calls_stripe_has_time_for_its_stripe_calls_and_its_
         "SweepPayments",
     } <= callers
     needed = (
-        stripe_provider.CALLS_PER_REQUEST * stripe_provider.worst_call_seconds()
+        stripe_transport.CALLS_PER_REQUEST * stripe_transport.worst_call_seconds()
         + templating.OWN_WORK_SECONDS
     )
     for name in callers:
