@@ -41,6 +41,9 @@ ORDERS_STREAM_ARN = os.environ.get(
     "arn:aws:dynamodb:us-east-1:123456789012:table/shop-dev-orders/stream/unset",
 )
 NOTIFICATIONS_QUEUE = os.environ.get("SHOP_NOTIFICATIONS_QUEUE", "shop-dev-notifications")
+RESERVATION_CHECKS_QUEUE = os.environ.get(
+    "SHOP_RESERVATION_CHECKS_QUEUE", "shop-dev-reservation-checks"
+)
 
 
 # the handlers' module is imported where used: an API function's cold start does not pay for it
@@ -61,6 +64,15 @@ def deliver_notifications(event):
     from chalicelib.notifications import handlers
 
     return handlers.deliver(event.to_dict(), app.lambda_context)
+
+
+# each reservation checked once its lease is over (the outbox sends the check, delayed): one whose request never
+# finished is abandoned, its authorization cancelled and its units given back
+@app.on_sqs_message(queue=RESERVATION_CHECKS_QUEUE, batch_size=5, name="check_reservations")
+def check_reservations(event):
+    from chalicelib.orders import checks
+
+    return checks.check(event.to_dict(), app.lambda_context)
 
 
 # every few minutes: payments whose request never finished (an authorization without its order, a capture, void or

@@ -1,10 +1,11 @@
 """Stock held for an order while its payment is authorized: the PENDING order is placed once the payment is
 authorized, or discarded (its units given back, its cart restored) when the payment is refused; one whose request
-never finished is abandoned by the sweep (or by a retry with its key), which first takes it over, so that the
-request, should it still be running, cannot place it any more."""
+never finished is abandoned by its reservation's check (orders/checks.py), the sweep (once taken over) or a retry
+with its key, which first takes it over, so that the request, should it still be running, cannot place it any
+more."""
 
 import time
-from typing import Dict, Optional
+from typing import Dict, Literal, Optional
 
 from chalicelib import errors, observability
 from chalicelib.orders import model
@@ -32,6 +33,13 @@ class OrderNotRecorded(errors.Unavailable):
             "the order could not be recorded; its payment authorization is cancelled and nothing was "
             "charged, retry shortly"
         )
+
+
+class LeaseNotOver(Exception):
+    """The reservation's request may still be running (its lease is not over): look again later."""
+
+
+Settled = Literal["abandoned", "moved"]
 
 
 class Reservations:
@@ -151,6 +159,17 @@ class Reservations:
                 "reservation left to the sweep",
                 extra={"order_id": pending.order.id, "error": type(exc).__name__},
             )
+
+    def settle(self, order_id: str, reserved_as: Operation, now: int) -> Settled:
+        """A PENDING order whose request may never have finished, under this operation: "abandoned" once that
+        operation's lease is over; "moved" when it is not PENDING under it any more (placed, discarded, reserved
+        again, taken over, gone); LeaseNotOver while its request may still be running."""
+        pending = self._orders.pending(order_id)
+        if pending is None or pending.order.operation != reserved_as:
+            return "moved"
+        if not reserved_as.stale(now):
+            raise LeaseNotOver(order_id)
+        return "abandoned" if self.abandon(pending) else "moved"
 
     def abandon(self, pending: Pending) -> bool:
         """Take over a PENDING order whose request never finished: cancel any authorization its request made,
