@@ -586,3 +586,15 @@ def test_every_library_the_code_imports_is_in_the_zip_or_the_runtime(package):
     assert {"stripe", "jwt", "pynamodb"} <= third_party
     # the runtime's own
     assert third_party - tops - {"boto3", "botocore", "snapshot_restore_py"} == set()
+
+
+def test_every_queue_with_a_dead_letter_queue_can_be_replayed():
+    from devstack import template as source
+    from ops.replay_dlq import QUEUES
+
+    redriven = {
+        queue["Properties"]["QueueName"]["Fn::Sub"].removeprefix("shop-${Stage}-")
+        for queue in source.resources_of_type(source.load(), "AWS::SQS::Queue").values()
+        if "RedrivePolicy" in queue["Properties"]
+    }
+    assert redriven == set(QUEUES)
