@@ -168,6 +168,7 @@ def counts_of(template: dict) -> dict:
             for sorted_ in [t.sorted] + [i.sorted for i in t.indexes]
         ),
         "secrets": len(of_type("AWS::SecretsManager::Secret")),
+        "consumed_queues": len(inventory.read(template).consumed_queues),
         "web_acl_rules": [len(acl.get("Rules", [])) for acl in of_type("AWS::WAFv2::WebACL")],
         "cache_gb": api["CacheClusterSize"] if api.get("CacheClusterEnabled") else None,
         "log_retention_days": of_type("AWS::Logs::LogGroup")[0]["RetentionInDays"],
