@@ -294,6 +294,41 @@ def test_a_crash_around_authorizing_is_found_by_its_reservations_check_not_the_s
     assert faulty.calls[calls:] == ([] if when == "before" else ["void"])
 
 
+def test_a_reservation_made_again_under_the_same_key_is_checked_by_its_own_message(
+    shopper, admin, anonymous, faulty, stripe_api, monkeypatch
+):
+    import types
+
+    from chalicelib.orders import service
+
+    stool = _product(admin, stock=3)
+    made, key = _reserving(faulty), {"Idempotency-Key": f"again-{uuid.uuid4()}"}
+    faulty.after["authorize"] = Crash("the function stopped after Stripe authorized")
+    with pytest.raises(Crash):
+        _order(shopper, stool, 2, headers=key)
+    # the same key after the lease: the first reservation is abandoned, the order reserved again, and crashes
+    later = time.time() + 61
+    monkeypatch.setattr(service, "time", types.SimpleNamespace(time=lambda: later))
+    faulty.after["authorize"] = Crash("the function stopped again after Stripe authorized")
+    with pytest.raises(Crash):
+        _order(shopper, stool, 2, headers=key)
+    monkeypatch.undo()
+    first, second = made
+    assert first.order_id == second.order_id and first.id != second.id
+    assert _stock(anonymous, stool["id"]) == 1  # held by the second reservation
+    calls = len(faulty.calls)
+    # the first one's check: its reservation is gone, the second is not its to abandon
+    assert stripe.check_reservation(first, later + 61, monkeypatch) == {"batchItemFailures": []}
+    assert faulty.calls[calls:] == [] and _stock(anonymous, stool["id"]) == 1
+    statuses = [i["status"] for i in stripe.intents_of(stripe_api, first.order_id)]
+    assert sorted(statuses) == ["canceled", "requires_capture"]
+    # the second one's own check abandons it
+    assert stripe.check_reservation(second, later + 61, monkeypatch) == {"batchItemFailures": []}
+    assert faulty.calls[calls:] == ["void"] and _stock(anonymous, stool["id"]) == 3
+    statuses = [i["status"] for i in stripe.intents_of(stripe_api, first.order_id)]
+    assert statuses == ["canceled", "canceled"]
+
+
 def test_a_slow_placement_racing_its_check_is_placed_or_abandoned_never_both(
     shopper, admin, anonymous, faulty, stripe_api, monkeypatch
 ):
