@@ -235,10 +235,11 @@ def main(argv=None) -> int:
     )
     if args.bucket:
         save_record(s3, args.bucket, ROOT / ".chalice", args.stage)
-    uuid = enable_partial_batch_failures(
-        session.client("lambda"), f"shop-{args.stage}-deliver_notifications"
-    )
-    print(f"deployed shop-{args.stage}; SQS mapping {uuid} reports batch item failures")
+    for consumer in ("deliver_notifications", "check_reservations"):
+        uuid = enable_partial_batch_failures(
+            session.client("lambda"), f"shop-{args.stage}-{consumer}"
+        )
+        print(f"deployed shop-{args.stage}; SQS mapping {uuid} reports batch item failures")
     return 0
 
 
