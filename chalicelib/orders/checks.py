@@ -14,18 +14,23 @@ from chalicelib.batches import each_message
 from chalicelib.operation import Operation
 from chalicelib.orders.events import parse_reservation
 
+# what abandoning a reservation touches (Reservations.settle): the order read, taken over and deleted, its units
+# given back, the authorization found and cancelled at Stripe; the sweep does it too (orders/sweeping.py)
+ABANDONING = (
+    "dynamodb:GetItem:orders",
+    "dynamodb:UpdateItem:orders",
+    "dynamodb:DeleteItem:orders",
+    "dynamodb:BatchGetItem:products",
+    "dynamodb:UpdateItem:products(flash_sale,id,listed,stock)",
+    "secretsmanager:GetSecretValue:stripe",
+)
 # what the handler may touch in AWS, its event source mapping's reads included (its IAM role is made from this)
 CHECK = Operation(
     "SQS",
     "check_reservations",
     "Abandon reservations whose request never finished",
     needs=(
-        "dynamodb:GetItem:orders",
-        "dynamodb:UpdateItem:orders",
-        "dynamodb:DeleteItem:orders",
-        "dynamodb:BatchGetItem:products",
-        "dynamodb:UpdateItem:products(flash_sale,id,listed,stock)",
-        "secretsmanager:GetSecretValue:stripe",
+        *ABANDONING,
         "sqs:ReceiveMessage:reservation-checks",
         "sqs:DeleteMessage:reservation-checks",
         "sqs:GetQueueAttributes:reservation-checks",
