@@ -75,8 +75,9 @@ def check_reservations(event):
     return checks.check(event.to_dict(), app.lambda_context)
 
 
-# every few minutes: payments whose request never finished (an authorization without its order, a capture, void or
-# refund cut off before it was recorded) are settled from what Stripe says (the local stack runs it every 60 s)
+# every few minutes: payments whose request never finished (a capture, void or refund cut off before it was
+# recorded; a reservation taken over whose abandoning failed) are settled from what Stripe says (the local stack
+# runs it every 60 s)
 @app.schedule(Rate(5, unit=Rate.MINUTES), name="sweep_payments")
 def sweep_payments(event):
     from chalicelib.orders import sweeping

@@ -18,10 +18,10 @@ from chalicelib.payments.model import Payment
 # an index partition takes 1,000 WCU/s; a PLACED shard takes about 1.7 index writes per order (in, then out
 # when shipped or cancelled): 32 shards carry about 18,000 orders/s; an admin page queries every shard
 ORDER_SHARDS = 32
-# the in_flight index takes about 2.5 index writes per order over its life (in and out for the capture at
-# shipping, more for a cancel or refund; a PENDING order is not in it, unless a take-over put it there: a
-# delayed check finds a reservation whose request never finished, orders/checks.py): 32 shards carried about
-# 12,000 orders/s, 128 carry about 50,000; only the sweep queries them all, every few minutes
+# the in_flight index takes about 1.4 index writes per order over its life (measured: in and out for the capture
+# at shipping, more for a cancel or refund; a reservation is not in it, unless a take-over put it there: its
+# delayed check finds it, orders/checks.py). With reservations in it (3.4 writes), 32 shards carried about 7,000
+# orders/s and 128 about 28,000; only the sweep queries them all, every few minutes
 FLIGHT_SHARDS = 128
 
 
@@ -100,7 +100,7 @@ class OrderRecord(Model):
     # the hash of the request body that placed it, where it was placed with an idempotency key
     body_hash = UnicodeAttribute(null=True)
     payment = PaymentMap(null=True)
-    # while PENDING: how its payment is being authorized (what the sweep needs to find the authorization)
+    # while PENDING: how its payment is being authorized (what abandoning it needs to find the authorization)
     payment_method = UnicodeAttribute(null=True)
     attempt = UnicodeAttribute(null=True)
     # a payment operation in flight (authorize, capture, void, refund, sweep), since when (epoch seconds), and

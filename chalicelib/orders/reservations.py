@@ -18,7 +18,7 @@ from chalicelib.retry import CartChanged, PLACING, Policy, Signals, StatusMoved
 
 
 class PaymentLost(errors.Unavailable):
-    """The sweep took the order over before its payment was recorded (its request ran past the lease): nothing
+    """Its check took the order over before its payment was recorded (its request ran past the lease): nothing
     was ordered, and the authorization is cancelled."""
 
     def __init__(self) -> None:
@@ -68,7 +68,7 @@ class Reservations:
         )
 
     def place(self, pending: Pending, intent: Intent) -> Order:
-        """The PENDING order PLACED with its authorized payment, unless the sweep took it over meanwhile (then the
+        """The PENDING order PLACED with its authorized payment, unless its check took it over meanwhile (then the
         authorization is cancelled and the caller told to retry)."""
         order = pending.order
         payment = Payment(AUTHORIZED, order.total_cents, self._currency, intent.reference)
@@ -95,7 +95,7 @@ class Reservations:
 
     def _placed_after_all(self, pending: Pending, intent: Intent, exc: Exception) -> Order:
         """The placing write failed (DynamoDB): the order if it was written after all (its answer lost); else
-        the authorization is cancelled before the 503 and the reservation released (or left to the sweep)."""
+        the authorization is cancelled before the 503 and the reservation released (or left to its check)."""
         order = pending.order
         try:
             taken = self._take_over(order)
@@ -108,7 +108,7 @@ class Reservations:
         try:
             self._payments.void(intent.reference, _void_key(pending))
         except errors.Unavailable:
-            pass  # the sweep finds it and cancels it within minutes
+            pass  # its check (or the sweep, once taken over) finds it and cancels it within minutes
         if taken is not None:
             self.release_quietly(Pending(taken, pending.payment_method, pending.attempt))
         observability.logger().warning(
@@ -117,7 +117,7 @@ class Reservations:
         raise OrderNotRecorded() from exc
 
     def _take_over(self, order: Order) -> Optional[Order]:
-        """The PENDING order as the sweep's (its request can no longer place it); None when it moved."""
+        """The PENDING order taken over (its request can no longer place it); None when it moved."""
         claim = Claim(
             Operation(model.SWEEP, int(time.time())), (model.PENDING,), replacing=order.operation
         )
@@ -128,7 +128,7 @@ class Reservations:
     ) -> None:
         """Give the held units back and forget the PENDING order; put its lines back into the cart it emptied,
         unless the shopper changed the cart since (then the cart stays as they made it, and the units come back
-        all the same). Contention is tried again; an order taken over meanwhile is the sweep's to release."""
+        all the same). Contention is tried again; an order taken over meanwhile is its taker's to release."""
         self._policy.run(lambda signals: self._release_once(pending, cart, emptied, signals))
 
     def _release_once(
@@ -150,13 +150,13 @@ class Reservations:
         self, pending: Pending, cart: Optional[Dict[str, int]] = None, emptied: int = 0
     ) -> None:
         """`release`, never failing its caller (whose answer is already decided): what cannot be released now,
-        the sweep releases within minutes."""
+        its check releases within minutes."""
         try:
             self.release(pending, cart, emptied)
         except Exception as exc:
             observability.count(observability.RELEASE_DEFERRED)
             observability.logger().warning(
-                "reservation left to the sweep",
+                "reservation left to its check",
                 extra={"order_id": pending.order.id, "error": type(exc).__name__},
             )
 
@@ -185,5 +185,5 @@ class Reservations:
 
 
 def _void_key(pending: Pending) -> str:
-    """One key for every cancel of one attempt's authorization (the request's, the sweep's): Stripe acts once."""
+    """One key for every cancel of one attempt's authorization (the request's, the check's, the sweep's): Stripe acts once."""
     return f"{pending.order.id}:void:{pending.attempt}"
