@@ -110,8 +110,8 @@ package: install  ## make package STAGE=prod [ARCH=x86_64]: dist/STAGE/sam.json 
 deploy: install  ## make deploy STAGE=dev|prod: resources stack, settings, chalice deploy, batch failures on
 	$(PY) -m ops.deploy --stage $(STAGE)
 
-replay-dlq: install  ## make replay-dlq STAGE=dev: dead-letter queue back to the notifications queue
-	$(PY) -m ops.replay_dlq --stage $(STAGE)
+replay-dlq: install  ## make replay-dlq STAGE=dev [QUEUE=reservation-checks]: a dead-letter queue back to its queue
+	$(PY) -m ops.replay_dlq --stage $(STAGE) --queue $(or $(QUEUE),notifications)
 
 smoke: install  ## make smoke URL=https://...: health, catalog, sign-up, an idempotent order, its cancellation
 	$(PY) -m ops.smoke --url "$(URL)"

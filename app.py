@@ -41,6 +41,9 @@ ORDERS_STREAM_ARN = os.environ.get(
     "arn:aws:dynamodb:us-east-1:123456789012:table/shop-dev-orders/stream/unset",
 )
 NOTIFICATIONS_QUEUE = os.environ.get("SHOP_NOTIFICATIONS_QUEUE", "shop-dev-notifications")
+RESERVATION_CHECKS_QUEUE = os.environ.get(
+    "SHOP_RESERVATION_CHECKS_QUEUE", "shop-dev-reservation-checks"
+)
 
 
 # the handlers' module is imported where used: an API function's cold start does not pay for it
@@ -63,8 +66,18 @@ def deliver_notifications(event):
     return handlers.deliver(event.to_dict(), app.lambda_context)
 
 
-# every few minutes: payments whose request never finished (an authorization without its order, a capture, void or
-# refund cut off before it was recorded) are settled from what Stripe says (the local stack runs it every 60 s)
+# each reservation checked once its lease is over (the outbox sends the check, delayed): one whose request never
+# finished is abandoned, its authorization cancelled and its units given back
+@app.on_sqs_message(queue=RESERVATION_CHECKS_QUEUE, batch_size=5, name="check_reservations")
+def check_reservations(event):
+    from chalicelib.orders import checks
+
+    return checks.check(event.to_dict(), app.lambda_context)
+
+
+# every few minutes: payments whose request never finished (a capture, void or refund cut off before it was
+# recorded; a reservation taken over whose abandoning failed) are settled from what Stripe says (the local stack
+# runs it every 60 s)
 @app.schedule(Rate(5, unit=Rate.MINUTES), name="sweep_payments")
 def sweep_payments(event):
     from chalicelib.orders import sweeping

@@ -91,6 +91,7 @@ def measure_handlers(world) -> Dict[str, List[dict]]:
     handlers = types.SimpleNamespace(
         publish_order_events=one_by_one("publish", app.publish_order_events),
         deliver_notifications=one_by_one("deliver", app.deliver_notifications),
+        check_reservations=app.check_reservations,  # its checks come after the lease: not drained here
         sweep_payments=app.sweep_payments,  # the pump runs it too; its calls are not measured here
     )
     events = pump.for_stack(handlers, world.stack, threading.Event())
@@ -167,6 +168,7 @@ def counts_of(template: dict) -> dict:
             for sorted_ in [t.sorted] + [i.sorted for i in t.indexes]
         ),
         "secrets": len(of_type("AWS::SecretsManager::Secret")),
+        "consumed_queues": len(inventory.read(template).consumed_queues),
         "web_acl_rules": [len(acl.get("Rules", [])) for acl in of_type("AWS::WAFv2::WebACL")],
         "cache_gb": api["CacheClusterSize"] if api.get("CacheClusterEnabled") else None,
         "log_retention_days": of_type("AWS::Logs::LogGroup")[0]["RetentionInDays"],

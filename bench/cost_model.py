@@ -78,6 +78,15 @@ SQS_POLLS_PER_MESSAGE = (
     2  # Lambda's poller: a receive and a delete per batch, batches of one at modest traffic
 )
 SQS_IDLE_POLLS_PER_MONTH = 5 * 3 * 60 * 730  # five pollers, a 20-second long poll each, all month
+# every reservation (a POST /orders) is checked once after its lease (chalicelib/orders/checks.py), stated: the
+# publisher's send is measured with the publish handler (bench/cost.py), Lambda's poller receives and deletes the
+# check, and one invocation reads the order (strongly consistent: a read unit)
+CHECK = {
+    "app_cpu_ms": 1.0,
+    "rounds": [["dynamodb:GetItem"]],
+    "rcu": 1,
+    "sqs": SQS_POLLS_PER_MESSAGE,
+}
 XRAY_RESERVOIR_PER_SECOND, XRAY_RATE = 1, 0.05  # X-Ray's default sampling rule
 STORED_BYTES_PER_ORDER = 2048  # an order with its index entries and its notifications, stated
 AVERAGE_ORDER_DOLLARS = 50.0  # for Stripe's fee, stated
@@ -142,7 +151,11 @@ def _volume(inputs: dict, orders: int) -> Dict[str, float]:
     handler_gb_s = events * sum(handler_ms.values()) / 1000 * handler_mb / 1024
     authorizer_ms = math.ceil(inputs["authorizer_ms"] / cpu_share(handler_mb) + RUNTIME_MS)
     auth_gb_s = AUTHORIZER_PER_ORDER * authorizer_ms / 1000 * handler_mb / 1024
-    invocations = sum(n for _, n, _ in served) + AUTHORIZER_PER_ORDER + events * len(handlers)
+    checks = sum(step.per_order for step in JOURNEY if step.scenario.startswith("POST /orders ("))
+    check_gb_s = checks * duration_ms(CHECK, handler_mb) / 1000 * handler_mb / 1024
+    invocations = (
+        sum(n for _, n, _ in served) + AUTHORIZER_PER_ORDER + events * len(handlers) + checks
+    )
     init_gb_s = (
         invocations
         * COLD_START_SHARE
@@ -159,11 +172,15 @@ def _volume(inputs: dict, orders: int) -> Dict[str, float]:
         "requests": sum(step.per_order for step in JOURNEY),
         "invocations": invocations,
         "events": events,
-        "gb_seconds": api_gb_s + handler_gb_s + auth_gb_s + init_gb_s,
+        "gb_seconds": api_gb_s + handler_gb_s + auth_gb_s + init_gb_s + check_gb_s,
         "init_gb_seconds": init_gb_s,
         "wcu": sum(n * m["wcu"] for _, n, m in served) + per_handler("deliver", "wcu"),
-        "rcu": sum(n * m["rcu"] for _, n, m in served) + per_handler("deliver", "rcu"),
-        "sqs": per_handler("publish", "sqs") + events * SQS_POLLS_PER_MESSAGE,
+        "rcu": sum(n * m["rcu"] for _, n, m in served)
+        + per_handler("deliver", "rcu")
+        + checks * CHECK["rcu"],
+        "sqs": per_handler("publish", "sqs")
+        + events * SQS_POLLS_PER_MESSAGE
+        + checks * CHECK["sqs"],
         "emails": per_handler("deliver", "ses"),
         "log_bytes": sum(n * m["log_bytes"] for _, n, m in served)
         + per_handler("publish", "log_bytes")
@@ -175,7 +192,7 @@ def _volume(inputs: dict, orders: int) -> Dict[str, float]:
     volume["months"] = 1e6 / orders  # how many months of this traffic a million orders take
     # a trace per API request (the authorizer's and the function's segments in it) and per event handled
     volume["traced"] = _traced(
-        volume["requests"] + volume["events"] * len(handlers), volume["months"]
+        volume["requests"] + volume["events"] * len(handlers) + checks * 1e6, volume["months"]
     )
     return volume
 
@@ -198,7 +215,8 @@ def _usage_lines(inputs: dict, v: dict) -> List[dict]:
         ),
         _line(
             "Lambda requests",
-            f"{v['invocations'] / 1e6:.1f} invocations per order (API, authorizer, 2 per event)",
+            f"{v['invocations'] / 1e6:.1f} invocations per order (API, authorizer, 2 per event, "
+            "a reservation's check)",
             v["invocations"] / 1e6 * p["lambda_per_million_requests"],
         ),
         _line(
@@ -293,8 +311,12 @@ def _fixed_lines(inputs: dict, v: dict) -> List[dict]:
         ),
         _line(
             "SQS idle polling",
-            "Lambda's pollers on the queue",
-            months * SQS_IDLE_POLLS_PER_MONTH / 1e6 * p["sqs_per_million_requests"],
+            f"Lambda's pollers on {t['consumed_queues']} queues",
+            months
+            * t["consumed_queues"]
+            * SQS_IDLE_POLLS_PER_MONTH
+            / 1e6
+            * p["sqs_per_million_requests"],
         ),
         _line(
             "WAF",

@@ -180,6 +180,18 @@ class Adapters:
         )
 
     @once
+    def check_queue(self) -> "SqsEventQueue":
+        """The reservations' checks, each held back past the lease (orders/checks.py)."""
+        from chalicelib.notifications.gateways import SqsEventQueue
+
+        config, sqs = settings.get(), self.client("sqs")
+        return SqsEventQueue(
+            sqs,
+            sqs.get_queue_url(QueueName=config.reservation_checks_queue)["QueueUrl"],
+            delay_seconds=config.reservation_check_delay_seconds,
+        )
+
+    @once
     def mailer(self) -> "SesMailer":
         from chalicelib.notifications.gateways import SesMailer
 

@@ -135,7 +135,7 @@ class Services(Adapters):
     def publisher(self) -> "Publisher":
         from chalicelib.orders.outbox import Publisher
 
-        return Publisher(self.event_queue)
+        return Publisher(self.event_queue, self.check_queue)
 
 
 _services: Optional[Services] = None

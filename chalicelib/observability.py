@@ -28,10 +28,12 @@ NOTIFICATION_DUPLICATE = "NotificationDuplicate"
 CONTENTION_EXHAUSTED = "ContentionExhausted"
 STALE_SERVED = "StaleServed"
 STRIPE_ERROR = "StripeError"
-# work left to the sweep: a reservation a request could not give back (its answer already decided), and an order
-# the sweep could not settle on this run (it tries again on the next)
+# work left to others: a reservation a request could not give back (its answer already decided: its check or the
+# sweep gives it back), an order the sweep could not settle on this run (it tries again on the next), and a
+# reservation whose request never finished, abandoned by its check
 RELEASE_DEFERRED = "ReleaseDeferred"
 SWEEP_FAILED = "SweepFailed"
+RESERVATION_ABANDONED = "ReservationAbandoned"
 METRICS = (
     ORDER_PLACED,
     ORDER_REPLAYED,
@@ -46,6 +48,7 @@ METRICS = (
     STRIPE_ERROR,
     RELEASE_DEFERRED,
     SWEEP_FAILED,
+    RESERVATION_ABANDONED,
 )
 
 

@@ -17,6 +17,8 @@ class Settings:
     payments_table: str
     sessions_table: str
     notifications_queue: str
+    reservation_checks_queue: str
+    reservation_check_delay_seconds: int
     cursor_key_id: str
     user_pool_name: str
     user_pool_id: str
@@ -56,6 +58,13 @@ def from_environ(env=None) -> Settings:
         payments_table=env.get("SHOP_PAYMENTS_TABLE", f"{prefix}-payments"),
         sessions_table=env.get("SHOP_SESSIONS_TABLE", f"{prefix}-sessions"),
         notifications_queue=env.get("SHOP_NOTIFICATIONS_QUEUE", f"{prefix}-notifications"),
+        reservation_checks_queue=env.get(
+            "SHOP_RESERVATION_CHECKS_QUEUE", f"{prefix}-reservation-checks"
+        ),
+        # how long a reservation's check waits (past the 60 s lease; SQS takes at most 900)
+        reservation_check_delay_seconds=min(
+            900, int(env.get("SHOP_RESERVATION_CHECK_DELAY_SECONDS", "90"))
+        ),
         cursor_key_id=env.get("SHOP_CURSOR_KEY_ID", f"{prefix}-cursor-key"),
         user_pool_name=env.get("SHOP_USER_POOL_NAME", prefix),
         user_pool_id=env.get("SHOP_USER_POOL_ID", ""),

@@ -1,15 +1,17 @@
 """The local event pump: what Lambda's event source mappings (and the payments sweep's schedule) do in AWS, for
 `chalice local`.
 
-It follows the orders table's stream (from the latest position at start) and long-polls the notifications
-queue, and invokes the app's own handlers with Lambda-shaped events. A stream batch whose handler fails is
-retried from the same position; of a queue batch it deletes only the messages the handler processed,
-leaving failed ones to the visibility timeout and the redrive policy, and honours `batchItemFailures`.
+It follows the orders table's stream (from the latest position at start) and long-polls the notifications queue
+and the reservation checks' queue (whose messages SQS holds back for their delay, 90 s), and invokes the app's own
+handlers with Lambda-shaped events. A stream batch whose handler fails is retried from the same position; of a
+queue batch it deletes only the messages the handler processed, leaving failed ones to the visibility timeout and
+the redrive policy, and honours `batchItemFailures`.
 """
 
 import logging
 import threading
-from typing import Callable, List, Optional
+from dataclasses import dataclass
+from typing import Callable, List, Optional, Sequence
 
 import boto3
 
@@ -29,20 +31,27 @@ class Context:
         return 60_000
 
 
+@dataclass(frozen=True)
+class Queue:
+    """A queue and the handler its event source mapping invokes."""
+
+    handler: Callable
+    url: str
+    arn: str
+
+
 class Pump:
     def __init__(
         self,
         publish: Callable,
-        deliver: Callable,
+        queues: Sequence[Queue],
         stream_arn: str,
-        queue_url: str,
-        queue_arn: str,
         stop: threading.Event,
         idle_seconds: float = 0.1,
         sweep: Optional[Callable] = None,
     ) -> None:
-        self._publish, self._deliver, self._sweep = publish, deliver, sweep
-        self._stream_arn, self._queue_url, self._queue_arn = stream_arn, queue_url, queue_arn
+        self._publish, self._queues, self._sweep = publish, tuple(queues), sweep
+        self._stream_arn = stream_arn
         self._stop = stop
         self._idle = idle_seconds
         self._streams = boto3.client("dynamodbstreams")
@@ -51,9 +60,12 @@ class Pump:
         self._iterator = self._latest_iterator()
 
     def start(self) -> "Pump":
-        for target in (self._follow_stream, self._poll_queue):
+        steps = [self._follow_stream] + [
+            (lambda queue=queue: self._poll_queue(queue)) for queue in self._queues
+        ]
+        for n, target in enumerate(steps):
             thread = threading.Thread(
-                target=self._forever, args=(target,), daemon=True, name=target.__name__
+                target=self._forever, args=(target,), daemon=True, name=f"pump-{n}"
             )
             thread.start()
             self._threads.append(thread)
@@ -112,11 +124,13 @@ class Pump:
     # --- the queue ------------------------------------------------------------------------------------
 
     def queue_step(self, wait_seconds: int = 0) -> bool:
-        return self._poll_queue(wait_seconds)
+        """One receive from each queue (the checks' messages only once their delay is over)."""
+        busy = [self._poll_queue(queue, wait_seconds) for queue in self._queues]
+        return any(busy)
 
-    def _poll_queue(self, wait_seconds: int = 1) -> bool:
+    def _poll_queue(self, queue: Queue, wait_seconds: int = 1) -> bool:
         messages = self._sqs.receive_message(
-            QueueUrl=self._queue_url,
+            QueueUrl=queue.url,
             MaxNumberOfMessages=10,
             WaitTimeSeconds=wait_seconds,
             AttributeNames=["All"],
@@ -125,7 +139,7 @@ class Pump:
         if not messages:
             return False
         try:
-            answer = self._deliver(sqs_event(messages, self._queue_arn), Context()) or {}
+            answer = queue.handler(sqs_event(messages, queue.arn), Context()) or {}
             failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
         except Exception:
             log.warning(
@@ -135,7 +149,7 @@ class Pump:
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
             self._sqs.delete_message_batch(
-                QueueUrl=self._queue_url,
+                QueueUrl=queue.url,
                 Entries=[
                     {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
                 ],
@@ -195,23 +209,28 @@ def sqs_event(messages: list, queue_arn: str) -> dict:
 
 
 def for_stack(app_module, stack, stop: threading.Event, **options) -> Pump:
-    """A pump between a provisioned stack and the app module's two handlers (not yet started)."""
-    sqs = boto3.client("sqs")
-    queue_name = f"shop-{stack.stage}-notifications"
-    queue_url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
+    """A pump between a provisioned stack and the app module's handlers (not yet started)."""
+    queues = [
+        _queue(app_module.deliver_notifications, f"shop-{stack.stage}-notifications"),
+        _queue(app_module.check_reservations, f"shop-{stack.stage}-reservation-checks"),
+    ]
     return Pump(
         app_module.publish_order_events,
-        app_module.deliver_notifications,
+        queues,
         stack.outputs["OrdersStreamArn"],
-        queue_url,
-        queue_arn,
         stop,
         sweep=app_module.sweep_payments,
         **options,
     )
+
+
+def _queue(handler: Callable, name: str) -> Queue:
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    return Queue(handler, url, arn)
 
 
 def start(app, stack, stop: threading.Event) -> Pump:

@@ -69,6 +69,7 @@ def stage_settings(outputs: Dict[str, str]) -> Dict[str, str]:
         "SHOP_USER_POOL_CLIENT_ID": outputs["UserPoolClientId"],
         "SHOP_ORDERS_STREAM_ARN": outputs["OrdersStreamArn"],
         "SHOP_NOTIFICATIONS_QUEUE": outputs["NotificationsQueueArn"].rsplit(":", 1)[-1],
+        "SHOP_RESERVATION_CHECKS_QUEUE": outputs["ReservationChecksQueueArn"].rsplit(":", 1)[-1],
         "SHOP_CURSOR_KEY_ID": outputs["CursorKeyArn"],
         "SHOP_PARTIAL_BATCH_RESPONSE": "false",
         "SHOP_PAYMENTS_TABLE": outputs["PaymentsTableName"],
@@ -100,6 +101,7 @@ def policy(
         "NotificationsQueue.Arn": outputs["NotificationsQueueArn"],
         "OrdersTable.StreamArn": outputs["OrdersStreamArn"],
         "StreamFailureQueue.Arn": outputs["StreamFailureQueueArn"],
+        "ReservationChecksQueue.Arn": outputs["ReservationChecksQueueArn"],
     }
     for short, logical in TABLES.items():
         names[f"{logical}.Arn"] = (
@@ -233,10 +235,11 @@ def main(argv=None) -> int:
     )
     if args.bucket:
         save_record(s3, args.bucket, ROOT / ".chalice", args.stage)
-    uuid = enable_partial_batch_failures(
-        session.client("lambda"), f"shop-{args.stage}-deliver_notifications"
-    )
-    print(f"deployed shop-{args.stage}; SQS mapping {uuid} reports batch item failures")
+    for consumer in ("deliver_notifications", "check_reservations"):
+        uuid = enable_partial_batch_failures(
+            session.client("lambda"), f"shop-{args.stage}-{consumer}"
+        )
+        print(f"deployed shop-{args.stage}; SQS mapping {uuid} reports batch item failures")
     return 0
 
 

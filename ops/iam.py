@@ -16,7 +16,11 @@ TABLES = {
     "sessions": "SessionsTable",
 }
 SECRETS = {"cursor-key": "CursorKey", "stripe": "StripeSecret"}
-QUEUES = {"notifications": "NotificationsQueue", "stream-failures": "StreamFailureQueue"}
+QUEUES = {
+    "notifications": "NotificationsQueue",
+    "stream-failures": "StreamFailureQueue",
+    "reservation-checks": "ReservationChecksQueue",
+}
 STREAM_ACTIONS = {"DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"}
 
 

@@ -52,6 +52,11 @@ class Inventory:
     api: str  # the REST API's logical id
     stage: str
     operations: Tuple[Operation, ...]
+    # queues whose messages SQS holds back (DelaySeconds), and for how long: they are that much older when due
+    delays: Tuple[Tuple[str, int], ...] = ()
+
+    def delay_of(self, queue: str) -> int:
+        return dict(self.delays).get(queue, 0)
 
     @property
     def consumed_queues(self) -> Tuple[str, ...]:
@@ -98,6 +103,11 @@ def read(template: dict) -> Inventory:
             for path, methods in sorted(paths.items())
             for method in sorted(methods)
             if not method.startswith("x-")
+        ),
+        delays=tuple(
+            (name, int(r["Properties"]["DelaySeconds"]))
+            for name, r in _of_type(resources, "AWS::SQS::Queue")
+            if r["Properties"].get("DelaySeconds")
         ),
     )
 

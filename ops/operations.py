@@ -1,5 +1,5 @@
 """Every function the production template holds, read off the app: one per API operation, the authorizer and
-the two event handlers, each with the AWS access it declares."""
+the event handlers, each with the AWS access it declares."""
 
 import re
 from dataclasses import dataclass
@@ -40,11 +40,12 @@ def api_operations(app) -> List[Function]:
 
 def event_handlers() -> List[Function]:
     from chalicelib.notifications import handlers
-    from chalicelib.orders import outbox, sweeping
+    from chalicelib.orders import checks, outbox, sweeping
 
     return [
         Function("PublishOrderEvents", "app.publish_order_events", outbox.PUBLISH.needs),
         Function("DeliverNotifications", "app.deliver_notifications", handlers.DELIVER.needs),
+        Function("CheckReservations", "app.check_reservations", checks.CHECK.needs),
         Function("SweepPayments", "app.sweep_payments", sweeping.SWEEP.needs),
     ]
 

@@ -1,14 +1,19 @@
-"""`make replay-dlq STAGE=...`: move every message of the notifications dead-letter queue back to the queue.
+"""`make replay-dlq STAGE=... [QUEUE=reservation-checks]`: move every message of a dead-letter queue (the
+notifications', or the reservation checks') back to its queue.
 
 A message leaves the dead-letter queue only after the main queue has accepted it: it is sent first and
-deleted second, so a crash in between can duplicate a message (harmless: the consumer is idempotent on the
-event id) but never lose one.
+deleted second, so a crash in between can duplicate a message (harmless: the notifications' consumer is
+idempotent on the event id, a reservation's check on the order's state) but never lose one. A replayed check
+waits the queue's own delay (90 s); its reservation's lease is long over by then.
 """
 
 import argparse
 import sys
 
 import boto3
+
+# the queues with a dead-letter queue (infra/template.yaml), by the name after shop-<stage>-
+QUEUES = ("notifications", "reservation-checks")
 
 
 def replay(sqs, dead_letter_url: str, queue_url: str, wait_seconds: int = 1) -> int:
@@ -56,14 +61,14 @@ def replay(sqs, dead_letter_url: str, queue_url: str, wait_seconds: int = 1) -> 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="replay-dlq")
     parser.add_argument("--stage", required=True)
+    parser.add_argument("--queue", choices=QUEUES, default=QUEUES[0])
     args = parser.parse_args(argv)
     sqs = boto3.client("sqs")
-    queue = sqs.get_queue_url(QueueName=f"shop-{args.stage}-notifications")["QueueUrl"]
-    dead_letters = sqs.get_queue_url(QueueName=f"shop-{args.stage}-notifications-dlq")["QueueUrl"]
+    name = f"shop-{args.stage}-{args.queue}"
+    queue = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    dead_letters = sqs.get_queue_url(QueueName=f"{name}-dlq")["QueueUrl"]
     moved = replay(sqs, dead_letters, queue)
-    print(
-        f"moved {moved} message(s) from shop-{args.stage}-notifications-dlq back to shop-{args.stage}-notifications"
-    )
+    print(f"moved {moved} message(s) from {name}-dlq back to {name}")
     return 0
 
 

@@ -154,12 +154,14 @@ def streams(inventory: Inventory) -> Resources:
 
 def queues(inventory: Inventory) -> Resources:
     for queue in inventory.consumed_queues:
+        # a delayed message (a reservation's check) is due only after its delay: late past that
+        late = HOP_SECONDS + inventory.delay_of(queue)
         yield (
             logical_id(queue, "OldestMessage"),
             alarm(
                 "queue-consumer-behind",
-                f"Messages wait in {queue} for over {HOP_SECONDS} s.",
-                When(HOP_SECONDS, periods=5, missing="notBreaching"),
+                f"Messages wait in {queue} for over {late} s.",
+                When(late, periods=5, missing="notBreaching"),
                 Stat(metrics.queue("ApproximateAgeOfOldestMessage", queue), "Maximum"),
             ),
         )

@@ -29,6 +29,7 @@ MEMORY = {
     "default": 512,
     "PublishOrderEvents": 256,
     "DeliverNotifications": 256,
+    "CheckReservations": 256,
     "TokenAuthorizer": 256,
 }
 # the sweep is scheduled (no API Gateway in front): it settles every order left in flight, each with a few Stripe
@@ -37,6 +38,9 @@ TIMEOUT = {
     "default": 10,
     "DeliverNotifications": 30,
     "PublishOrderEvents": 30,
+    # a batch of 5 checks, each two Stripe calls at their slowest when it abandons (the queue's visibility
+    # timeout, 300 s, is above it)
+    "CheckReservations": 120,
     "SweepPayments": 240,
 }
 # API Gateway answers 504 after 29 s whatever the function does; a function that calls Stripe waits for Stripe's
@@ -105,6 +109,14 @@ def transform(template: dict, api: List[Function], handlers: List[Function], opt
         }
     )
     deliver["Environment"]["Variables"]["SHOP_PARTIAL_BATCH_RESPONSE"] = "true"
+    checker = resources["CheckReservations"]["Properties"]
+    checker["Events"]["CheckReservationsSqsEventSource"]["Properties"].update(
+        {
+            "Queue": {"Fn::GetAtt": ["ReservationChecksQueue", "Arn"]},
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        }
+    )
+    checker["Environment"]["Variables"]["SHOP_PARTIAL_BATCH_RESPONSE"] = "true"
 
     api_properties = resources["RestAPI"]["Properties"]
     api_properties.update(
@@ -205,6 +217,9 @@ def _environment(chalice_variables: dict) -> dict:
             "SHOP_NOTIFICATIONS_TABLE": {"Ref": "NotificationsTable"},
             "SHOP_SESSIONS_TABLE": {"Ref": "SessionsTable"},
             "SHOP_NOTIFICATIONS_QUEUE": {"Fn::GetAtt": ["NotificationsQueue", "QueueName"]},
+            "SHOP_RESERVATION_CHECKS_QUEUE": {
+                "Fn::GetAtt": ["ReservationChecksQueue", "QueueName"]
+            },
             "SHOP_USER_POOL_ID": {"Ref": "UserPool"},
             "SHOP_USER_POOL_CLIENT_ID": {"Ref": "UserPoolClient"},
             "SHOP_CURSOR_KEY_ID": {"Ref": "CursorKey"},

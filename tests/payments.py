@@ -83,6 +83,34 @@ def event(kind: str, reference: str, event_id: str = "evt_test") -> dict:
     }
 
 
+def reservation_of(order_id: str):
+    """The check the outbox sends for the order's reservation, from the PENDING order as it is now."""
+    from chalicelib import bootstrap
+    from chalicelib.orders.events import reservation_of_change
+
+    pending = bootstrap.services().orders.pending(order_id)
+    assert pending is not None, f"order {order_id} is not PENDING"
+    return reservation_of_change(None, pending.order)
+
+
+def check_reservation(made, later: float, monkeypatch) -> dict:
+    """The reservation's check handed to the app's checker function as its queue's event source mapping hands it
+    over, the checker's clock at `later`: its answer (the batch item failures)."""
+    import sys
+    import types
+
+    from chalicelib.orders import checks
+    from devstack import pump
+
+    message = {"MessageId": made.id, "ReceiptHandle": "r", "Body": json.dumps(made.payload())}
+    with monkeypatch.context() as clock:
+        clock.setattr(checks, "time", types.SimpleNamespace(time=lambda: later))
+        return sys.modules["app"].check_reservations(
+            pump.sqs_event([message], "arn:aws:sqs:us-east-1:123456789012:reservation-checks"),
+            pump.Context(),
+        )
+
+
 class Crash(BaseException):
     """The function stopped (a timeout, the container gone): nothing the shop's code catches."""
 

@@ -1,10 +1,19 @@
-"""The notifications' queue (the orders' events go to it: orders/ports.py's EventQueue) and the mail service."""
+"""The notifications' queue (the orders' events go to it: orders/ports.py's EventQueue; the reservations' checks
+go to a queue of the same kind, with a delay: CheckQueue) and the mail service."""
 
 import json
-from typing import Dict, List
+from typing import Dict, Protocol, Sequence
 
 from chalicelib import retry
-from chalicelib.orders.events import OrderEvent
+
+
+class Message(Protocol):
+    """What goes on a queue: an id that names it in failures, and its body."""
+
+    @property
+    def id(self) -> str: ...
+
+    def payload(self) -> dict: ...
 
 
 class EventsNotSent(Exception):
@@ -16,7 +25,7 @@ class EntriesRefused(retry.RetrySignal):
 
     waits = True
 
-    def __init__(self, pending: Dict[str, OrderEvent]) -> None:
+    def __init__(self, pending: Dict[str, Message]) -> None:
         super().__init__(sorted(e.id for e in pending.values()))
         self.pending = pending
 
@@ -25,27 +34,33 @@ class EntriesRefused(retry.RetrySignal):
 
 
 class SqsEventQueue:
-    def __init__(self, client, queue_url: str) -> None:
+    """A queue the shop sends to; `delay_seconds` (at most SQS's 900) holds each message back that long."""
+
+    def __init__(self, client, queue_url: str, delay_seconds: int = 0) -> None:
         self._sqs = client
         self._url = queue_url
+        self._delay = {"DelaySeconds": delay_seconds} if delay_seconds else {}
 
-    def send(self, events: List[OrderEvent]) -> None:
+    def send(self, events: Sequence[Message]) -> None:
         """Send in batches of 10, retrying just the entries SQS reports as failed."""
         for start in range(0, len(events), 10):
             batch = {str(i): e for i, e in enumerate(events[start : start + 10])}
             retry.EVENT_SENDS.run(lambda signals: self._send_once(_unsent(signals, batch)))
 
-    def _send_once(self, pending: Dict[str, OrderEvent]) -> None:
+    def _send_once(self, pending: Dict[str, Message]) -> None:
         answer = self._sqs.send_message_batch(
             QueueUrl=self._url,
-            Entries=[{"Id": i, "MessageBody": json.dumps(e.payload())} for i, e in pending.items()],
+            Entries=[
+                {"Id": i, "MessageBody": json.dumps(e.payload()), **self._delay}
+                for i, e in pending.items()
+            ],
         )
         refused = {f["Id"]: pending[f["Id"]] for f in answer.get("Failed", [])}
         if refused:
             raise EntriesRefused(refused)
 
 
-def _unsent(signals: retry.Signals, batch: Dict[str, OrderEvent]) -> Dict[str, OrderEvent]:
+def _unsent(signals: retry.Signals, batch: Dict[str, Message]) -> Dict[str, Message]:
     """What the last attempt left unsent: the whole batch at first."""
     last = signals.seen[-1] if signals.seen else None
     return last.pending if isinstance(last, EntriesRefused) else batch

@@ -1,16 +1,12 @@
 """The queue consumer's body: the orders' events from SQS to the inbox and SES (the stream to SQS is the orders'
-own: orders/outbox.py).
-
-The consumer uses Powertools' batch processing, so one bad message does not fail its neighbours. Where the
-event source mapping reports partial batch failures (the production template sets ReportBatchItemFailures),
-the failed message ids are returned; where it does not (`chalice deploy` cannot set it), any failure fails
-the invocation so nothing is lost: the whole batch comes back, and the consumer is idempotent.
-"""
+own: orders/outbox.py), message by message (chalicelib/batches.py: one bad message does not fail its
+neighbours)."""
 
 import json
 from typing import Any, Mapping
 
-from chalicelib import bootstrap, observability, operation, settings
+from chalicelib import bootstrap, observability, operation
+from chalicelib.batches import each_message
 from chalicelib.operation import Operation
 from chalicelib.orders.events import parse_event
 
@@ -33,32 +29,9 @@ DELIVER = Operation(
 )
 
 
-class BatchFailed(Exception):
-    pass
-
-
 def deliver(event, context=None) -> Mapping[str, Any]:
     with operation.serving(DELIVER):
-        return _deliver(event, context)
-
-
-def _deliver(event, context) -> Mapping[str, Any]:
-    from aws_lambda_powertools.utilities.batch import (
-        BatchProcessor,
-        EventType,
-        process_partial_response,
-    )
-
-    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-    answer = process_partial_response(
-        event=event, record_handler=_deliver_one, processor=processor, context=context
-    )
-    failures = answer.get("batchItemFailures", [])
-    if failures and not settings.get().partial_batch_response:
-        raise BatchFailed(
-            f"{len(failures)} of {len(event.get('Records', []))} messages failed; retrying the batch"
-        )
-    return answer
+        return each_message(event, context, _deliver_one)
 
 
 def _deliver_one(record) -> None:

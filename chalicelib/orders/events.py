@@ -6,7 +6,17 @@ from dataclasses import asdict, dataclass
 from typing import Any, Mapping, Optional, Tuple
 
 from chalicelib import errors
-from chalicelib.orders.model import CANCELLED, DELIVERED, PLACED, REFUNDED, SHIPPED, Order
+from chalicelib.orders.model import (
+    AUTHORIZE,
+    CANCELLED,
+    DELIVERED,
+    PENDING,
+    PLACED,
+    REFUNDED,
+    SHIPPED,
+    Operation,
+    Order,
+)
 
 # a status an order reaches, and the event that says so (PENDING, an order whose payment is being authorized,
 # is no event: nothing has happened yet that a shopper is told of)
@@ -57,6 +67,52 @@ def event_of_change(old: Optional[Order], new: Optional[Order]) -> Optional[Orde
         item_count=sum(line.quantity for line in new.lines),
         occurred_at=new.updated_at,
     )
+
+
+@dataclass(frozen=True)
+class ReservationMade:
+    """An order was reserved (written PENDING under this authorize): a message the shop sends itself, delivered
+    after the lease, to check the reservation then (orders/checks.py): still PENDING under this operation, its
+    request never finished. The id is the same however often the stream delivers the write."""
+
+    order_id: str
+    operation: str
+    since: int
+
+    @property
+    def id(self) -> str:
+        return f"{self.order_id}.{self.operation}.{self.since}"
+
+    def payload(self) -> dict:
+        return asdict(self)
+
+    @property
+    def reserved_as(self) -> Operation:
+        return Operation(self.operation, self.since)
+
+
+def reservation_of_change(old: Optional[Order], new: Optional[Order]) -> Optional[ReservationMade]:
+    """The reservation a write made, if any: PENDING under a new authorize (a take-over, under the sweep's
+    operation, is the in_flight index's to find)."""
+    if (
+        new is None
+        or new.status != PENDING
+        or new.operation is None
+        or new.operation.name != AUTHORIZE
+        or (old is not None and old.operation == new.operation)
+    ):
+        return None
+    return ReservationMade(new.id, new.operation.name, new.operation.since)
+
+
+def parse_reservation(payload: Mapping[str, Any]) -> ReservationMade:
+    """A reservation as its message carried it; 400 for anything else."""
+    try:
+        return ReservationMade(
+            str(payload["order_id"]), str(payload["operation"]), int(payload["since"])
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise errors.InvalidInput(f"not a reservation: {exc}") from exc
 
 
 def parse_event(payload: Mapping[str, Any]) -> OrderEvent:

@@ -1,13 +1,20 @@
 """The orders table's stream is the orders' outbox: every status change an order's write makes becomes one
-OrderEvent on the queue (the notifications consume it). The Publisher is built once with its queue
-(bootstrap.py); `publish` is the stream handler's body (app.py names it)."""
+OrderEvent on the queue (the notifications consume it), and every reservation one ReservationMade on the
+reservation checks' queue, delivered after the lease (orders/checks.py). The Publisher is built once with its
+queues (bootstrap.py); `publish` is the stream handler's body (app.py names it). A send that fails fails the
+batch: the stream delivers it again, so neither an event nor a check is lost."""
 
 from typing import Iterable, List
 
 from chalicelib import bootstrap, observability, operation
 from chalicelib.operation import Operation
-from chalicelib.orders.events import Change, OrderEvent, event_of_change
-from chalicelib.orders.ports import EventQueue
+from chalicelib.orders.events import (
+    Change,
+    OrderEvent,
+    event_of_change,
+    reservation_of_change,
+)
+from chalicelib.orders.ports import CheckQueue, EventQueue
 
 # what the handler may touch in AWS, its event source mapping's reads included (its IAM role is made from this)
 PUBLISH = Operation(
@@ -22,19 +29,26 @@ PUBLISH = Operation(
         "dynamodb:GetShardIterator:orders",
         "dynamodb:ListStreams:orders",
         "sqs:SendMessage:stream-failures",
+        "sqs:SendMessage:reservation-checks",
+        "sqs:GetQueueUrl:reservation-checks",
     ),
 )
 
 
 class Publisher:
-    def __init__(self, queue: EventQueue) -> None:
-        self._queue = queue
+    def __init__(self, queue: EventQueue, checks: CheckQueue) -> None:
+        self._queue, self._checks = queue, checks
 
     def publish(self, changes: Iterable[Change]) -> List[OrderEvent]:
-        """Every order status change becomes one event on the queue; other writes, none."""
+        """Every order status change becomes one event on the queue, every reservation one check on the checks'
+        queue; other writes, nothing."""
+        changes = list(changes)
         events = [e for e in (event_of_change(old, new) for old, new in changes) if e is not None]
+        reserved = [r for r in (reservation_of_change(o, n) for o, n in changes) if r is not None]
         if events:
             self._queue.send(events)
+        if reserved:
+            self._checks.send(reserved)
         return events
 
 

@@ -4,7 +4,7 @@ memory in tests/unit/fakes.py; tests/contract runs one suite against both, and m
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 from chalicelib.orders.commands import IdempotencyKey
-from chalicelib.orders.events import OrderEvent
+from chalicelib.orders.events import OrderEvent, ReservationMade
 from chalicelib.orders.model import CartLook, CheckoutView, Claim, Existing, Order, Pending
 from chalicelib.products.model import Offer
 from chalicelib.products.takes import Take
@@ -86,6 +86,13 @@ class EventQueue(Protocol):
     """Where the orders' events go (SQS: notifications/gateways.py)."""
 
     def send(self, events: List[OrderEvent]) -> None: ...
+
+
+class CheckQueue(Protocol):
+    """Where the reservations' checks go, each delivered once its delay (past the lease) is over (SQS:
+    notifications/gateways.py's queue with a delay; in memory in tests/unit/fakes.py)."""
+
+    def send(self, checks: List[ReservationMade]) -> None: ...
 
 
 class OfferSource(Protocol):

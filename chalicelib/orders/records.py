@@ -18,9 +18,10 @@ from chalicelib.payments.model import Payment
 # an index partition takes 1,000 WCU/s; a PLACED shard takes about 1.7 index writes per order (in, then out
 # when shipped or cancelled): 32 shards carry about 18,000 orders/s; an admin page queries every shard
 ORDER_SHARDS = 32
-# the in_flight index takes about 4.5 index writes per order over its life (in at the reservation, out when
-# placed, in and out again for the capture at shipping, more for a cancel or refund): 32 shards carried about
-# 7,000 orders/s, 128 carry about 28,000; only the sweep queries them all, every few minutes
+# the in_flight index takes about 1.4 index writes per order over its life (measured: in and out for the capture
+# at shipping, more for a cancel or refund; a reservation is not in it, unless a take-over put it there: its
+# delayed check finds it, orders/checks.py). With reservations in it (3.4 writes), 32 shards carried about 7,000
+# orders/s and 128 about 28,000; only the sweep queries them all, every few minutes
 FLIGHT_SHARDS = 128
 
 
@@ -68,7 +69,8 @@ class StatusIndex(GlobalSecondaryIndex):
 
 class InFlightIndex(GlobalSecondaryIndex):
     """Orders with a payment operation in flight (sparse: only they carry `flight_shard`), oldest first per shard:
-    the sweep settles those whose request never finished."""
+    the sweep settles those whose request never finished. A reservation (a PENDING order being authorized) is
+    not in it: its delayed check finds it (orders/checks.py); a PENDING order taken over is."""
 
     class Meta:
         index_name = "in_flight"
@@ -98,10 +100,11 @@ class OrderRecord(Model):
     # the hash of the request body that placed it, where it was placed with an idempotency key
     body_hash = UnicodeAttribute(null=True)
     payment = PaymentMap(null=True)
-    # while PENDING: how its payment is being authorized (what the sweep needs to find the authorization)
+    # while PENDING: how its payment is being authorized (what abandoning it needs to find the authorization)
     payment_method = UnicodeAttribute(null=True)
     attempt = UnicodeAttribute(null=True)
-    # a payment operation in flight (capture, void, refund), since when (epoch seconds), and its index shard
+    # a payment operation in flight (authorize, capture, void, refund, sweep), since when (epoch seconds), and
+    # its index shard (none for a reservation's authorize: its delayed check finds it instead)
     payment_op = UnicodeAttribute(null=True)
     op_since = NumberAttribute(null=True)
     flight_shard = UnicodeAttribute(null=True)
@@ -197,11 +200,12 @@ def record_of(order: Order, seq: str, body_hash: Optional[str] = None) -> OrderR
         )
     if order.operation is not None:
         record.payment_op, record.op_since = order.operation.name, order.operation.since
-        record.flight_shard = flight_shard(order.id)
     return record
 
 
 def pending_record(pending: Pending, body_hash: Optional[str]) -> OrderRecord:
+    """A reservation: its operation (the lease) recorded, but not in the in_flight index (two index writes per
+    order saved): the check the outbox sends for it finds it if its request never finishes."""
     record = record_of(pending.order, "", body_hash)
     record.payment_method, record.attempt = pending.payment_method, pending.attempt
     return record

@@ -1,10 +1,11 @@
 """Stock held for an order while its payment is authorized: the PENDING order is placed once the payment is
 authorized, or discarded (its units given back, its cart restored) when the payment is refused; one whose request
-never finished is abandoned by the sweep (or by a retry with its key), which first takes it over, so that the
-request, should it still be running, cannot place it any more."""
+never finished is abandoned by its reservation's check (orders/checks.py), the sweep (once taken over) or a retry
+with its key, which first takes it over, so that the request, should it still be running, cannot place it any
+more."""
 
 import time
-from typing import Dict, Optional
+from typing import Dict, Literal, Optional
 
 from chalicelib import errors, observability
 from chalicelib.orders import model
@@ -17,7 +18,7 @@ from chalicelib.retry import CartChanged, PLACING, Policy, Signals, StatusMoved
 
 
 class PaymentLost(errors.Unavailable):
-    """The sweep took the order over before its payment was recorded (its request ran past the lease): nothing
+    """Its check took the order over before its payment was recorded (its request ran past the lease): nothing
     was ordered, and the authorization is cancelled."""
 
     def __init__(self) -> None:
@@ -32,6 +33,13 @@ class OrderNotRecorded(errors.Unavailable):
             "the order could not be recorded; its payment authorization is cancelled and nothing was "
             "charged, retry shortly"
         )
+
+
+class LeaseNotOver(Exception):
+    """The reservation's request may still be running (its lease is not over): look again later."""
+
+
+Settled = Literal["abandoned", "moved"]
 
 
 class Reservations:
@@ -60,7 +68,7 @@ class Reservations:
         )
 
     def place(self, pending: Pending, intent: Intent) -> Order:
-        """The PENDING order PLACED with its authorized payment, unless the sweep took it over meanwhile (then the
+        """The PENDING order PLACED with its authorized payment, unless its check took it over meanwhile (then the
         authorization is cancelled and the caller told to retry)."""
         order = pending.order
         payment = Payment(AUTHORIZED, order.total_cents, self._currency, intent.reference)
@@ -87,7 +95,7 @@ class Reservations:
 
     def _placed_after_all(self, pending: Pending, intent: Intent, exc: Exception) -> Order:
         """The placing write failed (DynamoDB): the order if it was written after all (its answer lost); else
-        the authorization is cancelled before the 503 and the reservation released (or left to the sweep)."""
+        the authorization is cancelled before the 503 and the reservation released (or left to its check)."""
         order = pending.order
         try:
             taken = self._take_over(order)
@@ -100,7 +108,7 @@ class Reservations:
         try:
             self._payments.void(intent.reference, _void_key(pending))
         except errors.Unavailable:
-            pass  # the sweep finds it and cancels it within minutes
+            pass  # its check (or the sweep, once taken over) finds it and cancels it within minutes
         if taken is not None:
             self.release_quietly(Pending(taken, pending.payment_method, pending.attempt))
         observability.logger().warning(
@@ -109,7 +117,7 @@ class Reservations:
         raise OrderNotRecorded() from exc
 
     def _take_over(self, order: Order) -> Optional[Order]:
-        """The PENDING order as the sweep's (its request can no longer place it); None when it moved."""
+        """The PENDING order taken over (its request can no longer place it); None when it moved."""
         claim = Claim(
             Operation(model.SWEEP, int(time.time())), (model.PENDING,), replacing=order.operation
         )
@@ -120,7 +128,7 @@ class Reservations:
     ) -> None:
         """Give the held units back and forget the PENDING order; put its lines back into the cart it emptied,
         unless the shopper changed the cart since (then the cart stays as they made it, and the units come back
-        all the same). Contention is tried again; an order taken over meanwhile is the sweep's to release."""
+        all the same). Contention is tried again; an order taken over meanwhile is its taker's to release."""
         self._policy.run(lambda signals: self._release_once(pending, cart, emptied, signals))
 
     def _release_once(
@@ -142,15 +150,26 @@ class Reservations:
         self, pending: Pending, cart: Optional[Dict[str, int]] = None, emptied: int = 0
     ) -> None:
         """`release`, never failing its caller (whose answer is already decided): what cannot be released now,
-        the sweep releases within minutes."""
+        its check releases within minutes."""
         try:
             self.release(pending, cart, emptied)
         except Exception as exc:
             observability.count(observability.RELEASE_DEFERRED)
             observability.logger().warning(
-                "reservation left to the sweep",
+                "reservation left to its check",
                 extra={"order_id": pending.order.id, "error": type(exc).__name__},
             )
+
+    def settle(self, order_id: str, reserved_as: Operation, now: int) -> Settled:
+        """A PENDING order whose request may never have finished, under this operation: "abandoned" once that
+        operation's lease is over; "moved" when it is not PENDING under it any more (placed, discarded, reserved
+        again, taken over, gone); LeaseNotOver while its request may still be running."""
+        pending = self._orders.pending(order_id)
+        if pending is None or pending.order.operation != reserved_as:
+            return "moved"
+        if not reserved_as.stale(now):
+            raise LeaseNotOver(order_id)
+        return "abandoned" if self.abandon(pending) else "moved"
 
     def abandon(self, pending: Pending) -> bool:
         """Take over a PENDING order whose request never finished: cancel any authorization its request made,
@@ -166,5 +185,5 @@ class Reservations:
 
 
 def _void_key(pending: Pending) -> str:
-    """One key for every cancel of one attempt's authorization (the request's, the sweep's): Stripe acts once."""
+    """One key for every cancel of one attempt's authorization (the request's, the check's, the sweep's): Stripe acts once."""
     return f"{pending.order.id}:void:{pending.attempt}"

@@ -118,13 +118,13 @@ class Checkout:
     def _pay(self, reserved: _Reserved) -> Order:
         """Authorize the held order's total once; a refusal gives the units and the cart back (402); a provider
         that surely did nothing (throttled, unreachable) too, at once (503); one that may have acted leaves the
-        order to be abandoned (503: at once if the provider answers again, else by the sweep)."""
+        order to be abandoned (503: at once if the provider answers again, else by its check or the sweep)."""
         pending, basket = reserved.pending, reserved.basket
         try:
             intent = self._payments.authorize(self._reservations.authorization(pending))
         except PaymentRefused:
             # the refusal is the answer: a cart changed meanwhile stays as it is, and units that cannot be given
-            # back now are the sweep's to give back
+            # back now are the reservation's check's to give back
             self._reservations.release_quietly(pending, basket.cart, basket.cart_version + 1)
             self._forget()
             raise
@@ -147,7 +147,7 @@ class Checkout:
             self._reservations.abandon(pending)
             self._forget()
         except errors.Unavailable:
-            pass  # the provider is still away: the sweep abandons it within minutes
+            pass  # the provider is still away: its check (or the sweep, once taken over) abandons it
 
     def _read(
         self, command: PlaceOrder, wanted: Optional[Dict[str, int]], fresh: bool

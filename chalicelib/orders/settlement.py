@@ -2,8 +2,9 @@
 
 The webhook acts on the payment as the provider reports it when asked, never on the event's body: the event only
 says which payment to look at. The sweep settles every operation whose request never finished (found in the
-orders' sparse index of operations in flight): a PENDING order's authorization is cancelled and its units given
-back; a capture, void or refund is finished or forgotten from the payment's state."""
+orders' sparse index of operations in flight): a capture, void or refund is finished or forgotten from the
+payment's state; a PENDING order there (one taken over whose abandoning did not finish) has its authorization
+cancelled and its units given back, as its reservation's check does (orders/checks.py) for one never taken over."""
 
 import time
 from collections import Counter
@@ -89,5 +90,6 @@ class Sweeper:
         if order.status != model.PENDING:
             self._fulfilment.settle_stale(order, now)
             return "settled"
-        pending = self._orders.pending(order.id)
-        return "abandoned" if pending and self._reservations.abandon(pending) else "moved"
+        if order.operation is None:
+            return "moved"
+        return self._reservations.settle(order.id, order.operation, now)

@@ -4,21 +4,14 @@ from dataclasses import asdict
 
 from chalicelib import bootstrap, observability, operation
 from chalicelib.operation import Operation
+from chalicelib.orders.checks import ABANDONING
 
 SWEEP = Operation(
     "SCHEDULE",
     "sweep_payments",
     "Settle payments whose request never finished",
-    needs=(
-        "dynamodb:Query:orders",
-        "dynamodb:BatchGetItem:orders",
-        "dynamodb:GetItem:orders",
-        "dynamodb:UpdateItem:orders",
-        "dynamodb:DeleteItem:orders",
-        "dynamodb:BatchGetItem:products",
-        "dynamodb:UpdateItem:products(flash_sale,id,listed,stock)",
-        "secretsmanager:GetSecretValue:stripe",
-    ),
+    # the index of operations in flight and their orders, then each settled (a PENDING one abandoned)
+    needs=("dynamodb:Query:orders", "dynamodb:BatchGetItem:orders", *ABANDONING),
 )
 
 

@@ -242,27 +242,130 @@ def test_dynamodb_failing_after_authorizing_is_503_with_retry_after_and_the_inte
     assert _stock(anonymous, stool["id"]) == 3 and shopper.get("/orders").json["items"] == []
 
 
-def test_a_crash_between_authorizing_and_placing_is_swept_and_never_races_the_order(
-    shopper, admin, anonymous, faulty, stripe_api
+def _reserving(faulty):
+    """Each order's reservation as its check would name it, taken when its payment is authorized."""
+    made = []
+    authorize = faulty.authorize
+
+    def remembering(request):
+        made.append(stripe.reservation_of(request.order_id))
+        return authorize(request)
+
+    faulty.authorize = remembering
+    return made
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_crash_around_authorizing_is_found_by_its_reservations_check_not_the_sweep(
+    shopper, admin, anonymous, faulty, stripe_api, monkeypatch, when
 ):
     from chalicelib import bootstrap
 
     stool = _product(admin, stock=3)
-    faulty.after["authorize"] = Crash("the function stopped after Stripe authorized")
+    made = _reserving(faulty)
+    crash = Crash(f"the function stopped {when} Stripe authorized")
+    (faulty.before if when == "before" else faulty.after)["authorize"] = crash
     with pytest.raises(Crash):
         _order(shopper, stool, 2)
     assert _stock(anonymous, stool["id"]) == 1  # held by the PENDING order
-    mine = [
-        i for i in stripe.intents(stripe_api) if i["metadata"].get("user_id") == shopper.user_id
-    ]
-    assert [i["status"] for i in mine] == ["requires_capture"] and shopper.get("/orders").json[
-        "items"
-    ] == []
-    # its lease has not ended
-    assert bootstrap.services().sweeper.sweep(now=int(time.time())).abandoned == 0
-    swept = bootstrap.services().sweeper.sweep(now=int(time.time()) + 61)
-    assert swept.abandoned == 1 and stripe.intent(stripe_api, mine[0]["id"])["status"] == "canceled"
+    (check,) = made
+    intents = stripe.intents_of(stripe_api, check.order_id)
+    assert [i["status"] for i in intents] == ([] if when == "before" else ["requires_capture"])
+    assert shopper.get("/orders").json["items"] == []
+    # the reservation is not in the in_flight index: the sweep does not see it
+    assert bootstrap.services().sweeper.sweep(now=int(time.time()) + 61).abandoned == 0
+    assert _stock(anonymous, stool["id"]) == 1
+    # its check before the lease is over (a clock behind): the message fails, comes back later
+    early = stripe.check_reservation(check, time.time(), monkeypatch)
+    assert early == {"batchItemFailures": [{"itemIdentifier": check.id}]}
+    assert _stock(anonymous, stool["id"]) == 1
+    calls = len(faulty.calls)
+    assert stripe.check_reservation(check, time.time() + 61, monkeypatch) == {
+        "batchItemFailures": []
+    }
+    assert all(i["status"] == "canceled" for i in stripe.intents_of(stripe_api, check.order_id))
     assert _stock(anonymous, stool["id"]) == 3 and shopper.get("/orders").json["items"] == []
+    # Stripe asked to cancel once, only where it authorized (as the sweep did)
+    assert faulty.calls[calls:] == ([] if when == "before" else ["void"])
+    # delivered again (SQS delivers at least once): nothing left to do
+    assert stripe.check_reservation(check, time.time() + 61, monkeypatch) == {
+        "batchItemFailures": []
+    }
+    assert faulty.calls[calls:] == ([] if when == "before" else ["void"])
+
+
+def test_a_reservation_made_again_under_the_same_key_is_checked_by_its_own_message(
+    shopper, admin, anonymous, faulty, stripe_api, monkeypatch
+):
+    import types
+
+    from chalicelib.orders import service
+
+    stool = _product(admin, stock=3)
+    made, key = _reserving(faulty), {"Idempotency-Key": f"again-{uuid.uuid4()}"}
+    faulty.after["authorize"] = Crash("the function stopped after Stripe authorized")
+    with pytest.raises(Crash):
+        _order(shopper, stool, 2, headers=key)
+    # the same key after the lease: the first reservation is abandoned, the order reserved again, and crashes
+    later = time.time() + 61
+    monkeypatch.setattr(service, "time", types.SimpleNamespace(time=lambda: later))
+    faulty.after["authorize"] = Crash("the function stopped again after Stripe authorized")
+    with pytest.raises(Crash):
+        _order(shopper, stool, 2, headers=key)
+    monkeypatch.undo()
+    first, second = made
+    assert first.order_id == second.order_id and first.id != second.id
+    assert _stock(anonymous, stool["id"]) == 1  # held by the second reservation
+    calls = len(faulty.calls)
+    # the first one's check: its reservation is gone, the second is not its to abandon
+    assert stripe.check_reservation(first, later + 61, monkeypatch) == {"batchItemFailures": []}
+    assert faulty.calls[calls:] == [] and _stock(anonymous, stool["id"]) == 1
+    statuses = [i["status"] for i in stripe.intents_of(stripe_api, first.order_id)]
+    assert sorted(statuses) == ["canceled", "requires_capture"]
+    # the second one's own check abandons it
+    assert stripe.check_reservation(second, later + 61, monkeypatch) == {"batchItemFailures": []}
+    assert faulty.calls[calls:] == ["void"] and _stock(anonymous, stool["id"]) == 3
+    statuses = [i["status"] for i in stripe.intents_of(stripe_api, first.order_id)]
+    assert statuses == ["canceled", "canceled"]
+
+
+def test_a_slow_placement_racing_its_check_is_placed_or_abandoned_never_both(
+    shopper, admin, anonymous, faulty, stripe_api, monkeypatch
+):
+    stool = _product(admin, stock=3)
+    made, checked = _reserving(faulty), []
+    authorize = faulty.authorize
+
+    def checked_meanwhile(request):
+        intent = authorize(request)
+        checked.append(stripe.check_reservation(made[0], time.time() + 61, monkeypatch))
+        return intent
+
+    faulty.authorize = checked_meanwhile
+    answer = _order(shopper, stool, 2)
+    # the check took the order over first: the placing write fails, nothing is ordered or held
+    assert checked == [{"batchItemFailures": []}]
+    assert answer.status_code == 503 and answer.headers["Retry-After"]
+    assert _stock(anonymous, stool["id"]) == 3 and shopper.get("/orders").json["items"] == []
+    intents = stripe.intents_of(stripe_api, made[0].order_id)
+    assert [i["status"] for i in intents] == ["canceled"]
+
+
+def test_the_check_of_a_placed_order_changes_nothing(
+    shopper, admin, anonymous, faulty, stripe_api, monkeypatch
+):
+    stool = _product(admin, stock=3)
+    made = _reserving(faulty)
+    placed = _order(shopper, stool, 2).json
+    assert placed["status"] == "PLACED" and made[0].order_id == placed["id"]
+    calls = len(faulty.calls)
+    assert stripe.check_reservation(made[0], time.time() + 61, monkeypatch) == {
+        "batchItemFailures": []
+    }
+    now = shopper.get(f"/orders/{placed['id']}").json
+    assert now["status"] == "PLACED" and now["payment"]["status"] == "AUTHORIZED"
+    assert faulty.calls[calls:] == [] and _stock(anonymous, stool["id"]) == 1
+    assert stripe.intent(stripe_api, placed["payment"]["reference"])["status"] == "requires_capture"
 
 
 # --- capture on ship, void on cancel, refund ---------------------------------------------------------------

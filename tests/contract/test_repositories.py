@@ -447,6 +447,32 @@ def test_an_operation_is_claimed_once_released_or_taken_over_and_found_in_flight
     assert order.id not in [o.id for o in parts.orders.in_flight_since(10**10)]
 
 
+def test_a_reservation_is_not_in_flight_until_taken_over_and_then_cannot_be_placed(parts):
+    product = _product(parts)
+    order = _order(product, user=_user(parts))
+    _, pending = _reserve(parts, order, [_take(product)])
+    # its check finds it (orders/checks.py), not the index: no index write for a reservation
+    assert order.id not in [o.id for o in parts.orders.in_flight_since(10**10)]
+    assert parts.orders.pending(order.id).order.operation == Operation(orders.AUTHORIZE, 1000)
+    sweep = Claim(
+        Operation(orders.SWEEP, 1100), (orders.PENDING,), replacing=pending.order.operation
+    )
+    taken = parts.orders.claim(order.id, sweep)
+    assert taken.operation == Operation(orders.SWEEP, 1100)
+    assert order.id in [o.id for o in parts.orders.in_flight_since(1101)]
+    tx = parts.checkout.begin()
+    tx.move(pending.order, replace(order, payment=Payment("AUTHORIZED", 500, "USD", "pi_1")))
+    with pytest.raises(retry.StatusMoved):
+        tx.commit()
+    assert parts.orders.pending(order.id).order.operation == Operation(orders.SWEEP, 1100)
+    # whoever took it over releases it (nothing is left for the sweep)
+    tx = parts.checkout.begin()
+    tx.discard(taken)
+    tx.give_back(product.id, 1, False)
+    assert tx.commit() is None and parts.orders.pending(order.id) is None
+    assert _stock(parts, product) == 10
+
+
 def test_operations_in_flight_are_found_in_every_shard_of_the_index(parts):
     from chalicelib.orders.records import ORDER_SHARDS, flight_shard
 

@@ -258,7 +258,7 @@ def test_without_partial_batch_responses_a_failed_message_fails_the_invocation(
 ):
     import app as app_module
     from chalicelib import settings
-    from chalicelib.notifications.handlers import BatchFailed
+    from chalicelib.batches import BatchFailed
 
     monkeypatch.setenv("SHOP_PARTIAL_BATCH_RESPONSE", "false")
     settings.reset()

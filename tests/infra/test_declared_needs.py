@@ -9,7 +9,8 @@ from tests import recorder
 def test_every_operation_makes_only_the_calls_it_declares(app, client, stack, pump):
     from bench import scenarios
     from chalicelib.notifications import handlers
-    from chalicelib.orders import outbox, sweeping
+    from chalicelib.orders import checks, outbox, sweeping
+    from devstack import pump as pumps
     from tests.support import eventually
 
     world = scenarios.World.create(stack)
@@ -25,10 +26,14 @@ def test_every_operation_makes_only_the_calls_it_declares(app, client, stack, pu
     declared.update(
         {
             (h.method, h.path): set(h.needs)
-            for h in (outbox.PUBLISH, handlers.DELIVER, sweeping.SWEEP)
+            for h in (outbox.PUBLISH, handlers.DELIVER, checks.CHECK, sweeping.SWEEP)
         }
     )
     sweeping.sweep()  # the scheduled sweep's calls, whatever it finds
+    # a reservation's check (its message is delayed past the lease: this one is handed over at once)
+    message = {"MessageId": "m1", "ReceiptHandle": "r1", "Body": '{"order_id": "O1", '}
+    message["Body"] += '"operation": "authorize", "since": 1}'
+    checks.check(pumps.sqs_event([message], "arn:aws:sqs:us-east-1:123456789012:checks"))
     assert eventually(lambda: ("SQS", "deliver_notifications") in recorder.calls(), seconds=10)
     made = recorder.calls()
     undeclared = {
@@ -41,6 +46,7 @@ def test_every_operation_makes_only_the_calls_it_declares(app, client, stack, pu
         ("GET", "/products/{product_id}"),
         ("POST", "/orders"),
         ("STREAM", "publish_order_events"),
+        ("SQS", "check_reservations"),
     } <= exercised
 
 

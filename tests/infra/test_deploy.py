@@ -42,6 +42,10 @@ def test_the_resources_stack_deploys_and_its_outputs_become_the_stage_settings(
     assert stage["environment_variables"]["SHOP_ORDERS_STREAM_ARN"] == outputs["OrdersStreamArn"]
     assert stage["environment_variables"]["SHOP_USER_POOL_ID"] == "us-east-1_POOL"
     assert stage["environment_variables"]["SHOP_NOTIFICATIONS_QUEUE"] == "shop-dev-notifications"
+    assert (
+        stage["environment_variables"]["SHOP_RESERVATION_CHECKS_QUEUE"]
+        == "shop-dev-reservation-checks"
+    )
     assert stage["autogen_policy"] is False and stage["iam_policy_file"] == "policy-dev.json"
     written = json.loads((config_dir / "policy-dev.json").read_text())
     resources = [
@@ -51,6 +55,7 @@ def test_the_resources_stack_deploys_and_its_outputs_become_the_stage_settings(
     ]
     assert "*" not in resources and all(r.startswith("arn:aws:") for r in resources)
     assert "arn:aws:dynamodb:us-east-1:123456789012:table/shop-dev-products" in resources
+    assert outputs["ReservationChecksQueueArn"] in resources  # the publisher sends the checks
     assert not any("${" in r for r in resources)
 
 

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from ops import alarms, inventory, metrics, monitoring, slo
+from ops import alarms, inventory, metrics, monitoring, signals, slo
 from ops import package as packaging
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -139,6 +139,8 @@ def test_every_stream_consumer_queue_and_scheduled_function_has_its_alarm(templa
     assert set(queues) == {
         "NotificationsQueue",
         "NotificationsDeadLetterQueue",
+        "ReservationChecksQueue",
+        "ReservationChecksDeadLetterQueue",
         "StreamFailureQueue",
     }
     for queue in queues:
@@ -151,9 +153,20 @@ def test_every_stream_consumer_queue_and_scheduled_function_has_its_alarm(templa
             template, "AWS/SQS", metric, QueueName={"Fn::GetAtt": [queue, "QueueName"]}
         ), queue
     waiting = [
-        n for n, _, d in _watched(template) if "QueueName" in d and "DeadLetter" in d["QueueName"]
+        d["QueueName"]
+        for _, _, d in _watched(template)
+        if "QueueName" in d and "DeadLetter" in d["QueueName"]
     ]
-    assert len(waiting) == 1  # infra/template.yaml's alarm on the dead letters is not doubled
+    # each dead-letter queue watched once (infra/template.yaml's alarm on the notifications' is not doubled)
+    assert sorted(waiting) == sorted(
+        json.dumps({"Fn::GetAtt": [q, "QueueName"]}, sort_keys=True)
+        for q in queues
+        if "DeadLetter" in q
+    )
+    # a check is due only after its delay: late past the delay, not before
+    checks = template["Resources"][alarms.logical_id("ReservationChecksQueue", "OldestMessage")]
+    delay = queues["ReservationChecksQueue"]["Properties"]["DelaySeconds"]
+    assert checks["Properties"]["Threshold"] == signals.HOP_SECONDS + delay
 
 
 def test_lambda_is_watched_for_the_whole_account_and_against_the_concurrency_parameter(template):

@@ -95,6 +95,7 @@ def test_api_gateway_the_authorizer_and_the_event_mappings_invoke_the_alias(depl
     assert {m["FunctionName"]["Ref"] for m in mappings} == {
         f"PublishOrderEventsAlias{templating.ALIAS}",
         f"DeliverNotificationsAlias{templating.ALIAS}",
+        f"CheckReservationsAlias{templating.ALIAS}",
     }
 
 

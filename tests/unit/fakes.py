@@ -12,7 +12,7 @@ from chalicelib.cache import NoCache, WarmCache
 from chalicelib.orders import model as orders_model
 from chalicelib.orders.cart import Cart
 from chalicelib.orders.commands import IdempotencyKey
-from chalicelib.orders.events import OrderEvent
+from chalicelib.orders.events import OrderEvent, ReservationMade
 from chalicelib.orders.model import AlreadyHandled, Order
 from chalicelib.orders.offers import Offers
 from chalicelib.orders.ports import Position
@@ -181,6 +181,19 @@ class FakeQueue:
 
     def send(self, events: List[OrderEvent]) -> None:
         self.events.extend(events)
+
+
+class FakeCheckQueue:
+    """The reservations' checks as sent (their delay is the real queue's: tests pass `now` to the check)."""
+
+    def __init__(self) -> None:
+        self.checks: List[ReservationMade] = []
+        self.down = False
+
+    def send(self, checks: List[ReservationMade]) -> None:
+        if self.down:
+            raise RuntimeError("queue unavailable")
+        self.checks.extend(checks)
 
 
 # --- the catalog, carts, orders and the checkout, in one in-memory store -----------------------------
@@ -466,10 +479,15 @@ class FakeOrders:
             return True
 
     def in_flight_since(self, before: int) -> List[Order]:
+        """As the sparse index has them: a reservation (PENDING under its authorize) is not there."""
         return [
             o
             for o, _, _ in self.shop.orders.values()
-            if o.operation is not None and o.operation.since < before
+            if o.operation is not None
+            and o.operation.since < before
+            and not (
+                o.status == orders_model.PENDING and o.operation.name == orders_model.AUTHORIZE
+            )
         ]
 
     def pending(self, order_id: str) -> Optional[orders_model.Pending]:
@@ -815,6 +833,14 @@ def payment_events(shop: FakeShop) -> PaymentEvents:
     return PaymentEvents(shop.payments, FakeOrders(shop), fulfilment(shop))
 
 
+def check_reservations(shop: FakeShop, now: int) -> List[str]:
+    """Every reservation's check, as the outbox sends them for the reservations written so far (each a write of
+    an order where there was none), handled by the checker at `now`: what each check did."""
+    checks = FakeCheckQueue()
+    publisher(FakeQueue(), checks).publish([(None, order) for order, _ in shop.placed])
+    return [reservations(shop).settle(c.order_id, c.reserved_as, now) for c in checks.checks]
+
+
 def sweeper(shop: FakeShop) -> Sweeper:
     return Sweeper(FakeOrders(shop), reservations(shop), fulfilment(shop))
 
@@ -844,5 +870,5 @@ def notifications(inbox: "FakeInbox", users: "FakeUsers", mailer: "FakeMailer") 
     return Notifications(inbox, users, mailer, "USD")
 
 
-def publisher(queue: "FakeQueue") -> Publisher:
-    return Publisher(queue)
+def publisher(queue: "FakeQueue", checks: Optional["FakeCheckQueue"] = None) -> Publisher:
+    return Publisher(queue, checks or FakeCheckQueue())

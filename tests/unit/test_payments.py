@@ -1,6 +1,6 @@
 """Placing and moving orders with their payments, against in-memory fakes of the ports (FakePayments is as
 strict as Stripe): authorization once, refusals that change nothing, captures, voids and refunds once, the
-provider failing or losing its answer, its events, and the sweep."""
+provider failing or losing its answer, its events, the reservations' checks and the sweep."""
 
 import json
 
@@ -137,7 +137,7 @@ def test_a_declined_card_whose_release_meets_contention_is_402_with_everything_b
     assert shop.orders == {}
 
 
-def test_a_declined_card_whose_release_keeps_failing_is_402_and_the_sweep_gives_the_units_back(
+def test_a_declined_card_whose_release_keeps_failing_is_402_and_its_check_gives_the_units_back(
     shop, checkout
 ):
     chair = product(shop)
@@ -146,7 +146,9 @@ def test_a_declined_card_whose_release_keeps_failing_is_402_and_the_sweep_gives_
         checkout.place(order((chair, 2), method=fakes.FakePayments.DECLINED))
     pending = next(iter(shop.orders.values()))[0]
     assert stock_of(shop, chair) == 8 and pending.status == model.PENDING
-    fakes.sweeper(shop).sweep(now=pending.operation.since + 61)
+    # not in the in_flight index: the sweep does not see it, its reservation's check does
+    assert fakes.sweeper(shop).sweep(now=pending.operation.since + 61).abandoned == 0
+    assert fakes.check_reservations(shop, now=pending.operation.since + 61) == ["abandoned"]
     assert stock_of(shop, chair) == 10 and shop.orders == {}
 
 
@@ -274,16 +276,16 @@ def test_a_key_whose_request_died_while_paying_is_abandoned_and_placed_anew(shop
     assert placed.order.status == model.PLACED and stock_of(shop, chair) == 9
 
 
-def test_the_sweep_taking_a_slow_order_over_cancels_its_authorization_and_it_is_never_placed(
+def test_the_check_taking_a_slow_order_over_cancels_its_authorization_and_it_is_never_placed(
     shop, checkout
 ):
     chair = product(shop)
 
-    def sweep_meanwhile():
+    def check_meanwhile():
         pending = next(o for o, _, _ in shop.orders.values() if o.status == model.PENDING)
-        fakes.sweeper(shop).sweep(now=pending.operation.since + 61)
+        assert fakes.check_reservations(shop, now=pending.operation.since + 61) == ["abandoned"]
 
-    shop.payments.during["authorize"] = sweep_meanwhile
+    shop.payments.during["authorize"] = check_meanwhile
     with pytest.raises(PaymentLost):
         checkout.place(order((chair, 1)))
     assert shop.payments.authorized() == [] and stock_of(shop, chair) == 10 and shop.orders == {}
@@ -307,7 +309,7 @@ def test_the_database_failing_after_authorizing_cancels_the_authorization_before
     assert checkout.place(order((chair, 2), key="K1")).order.status == model.PLACED
 
 
-def test_the_database_failing_throughout_still_cancels_the_authorization_and_the_sweep_releases(
+def test_the_database_failing_throughout_still_cancels_the_authorization_and_its_check_releases(
     shop, checkout, monkeypatch
 ):
     chair = product(shop)
@@ -325,7 +327,7 @@ def test_the_database_failing_throughout_still_cancels_the_authorization_and_the
     assert shop.payments.authorized() == [] and stock_of(shop, chair) == 8
     monkeypatch.undo()
     pending = next(iter(shop.orders.values()))[0]
-    fakes.sweeper(shop).sweep(now=pending.operation.since + 61)
+    assert fakes.check_reservations(shop, now=pending.operation.since + 61) == ["abandoned"]
     assert stock_of(shop, chair) == 10 and shop.orders == {}
 
 

@@ -9,6 +9,7 @@ from chalicelib.users.model import Profile
 from chalicelib.users.service import Accounts, Session
 from tests.unit.fakes import (
     FakeIdentity,
+    FakeCheckQueue,
     FakeInbox,
     FakeMailer,
     FakeQueue,
@@ -101,5 +102,7 @@ def test_publishing_sends_only_status_changes():
     queue = FakeQueue()
     placed = Order("O1", "U1", PLACED, (), "t", "t")
     pending = Order("O2", "U1", PENDING, (), "t", "t")
-    Publisher(queue).publish([(None, placed), (placed, placed), (None, pending), (placed, None)])
+    Publisher(queue, FakeCheckQueue()).publish(
+        [(None, placed), (placed, placed), (None, pending), (placed, None)]
+    )
     assert [e.id for e in queue.events] == ["O1.PLACED"]
