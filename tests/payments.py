@@ -173,3 +173,35 @@ def unavailable() -> errors.Unavailable:
     return errors.Unavailable(
         "the payment provider is not answering; nothing was charged, retry shortly"
     )
+
+
+# --- the shop's side, through its API (the payment tests' products, stock reads and orders) ---
+
+PM = "pm_card_visa"
+
+
+def product(admin, stock=10, price=2500, flash=False, name="Sturdy Stool"):
+    return admin.post(
+        "/products",
+        {
+            "name": name,
+            "category": "payments",
+            "price_cents": price,
+            "stock": stock,
+            "flash_sale": flash,
+        },
+    ).json
+
+
+def stock(anonymous, product_id):
+    return anonymous.get(f"/products/{product_id}", headers={"Cache-Control": "no-cache"}).json[
+        "stock"
+    ]
+
+
+def order(shopper, product, quantity=1, method=PM, **kw):
+    return shopper.post(
+        "/orders",
+        {"payment_method": method, "items": [{"product_id": product["id"], "quantity": quantity}]},
+        **kw,
+    )

@@ -11,34 +11,14 @@ import requests
 from tests import payments as stripe
 from tests.payments import Crash, FaultyPayments
 
-PM = "pm_card_visa"
+PM = stripe.PM
 
 
 def _product(admin, stock=10, price=2500, flash=False):
-    return admin.post(
-        "/products",
-        {
-            "name": "Sturdy Stool",
-            "category": "payments",
-            "price_cents": price,
-            "stock": stock,
-            "flash_sale": flash,
-        },
-    ).json
+    return stripe.product(admin, stock, price, flash, name="Sturdy Stool")
 
 
-def _stock(anonymous, product_id):
-    return anonymous.get(f"/products/{product_id}", headers={"Cache-Control": "no-cache"}).json[
-        "stock"
-    ]
-
-
-def _order(shopper, product, quantity=1, method=PM, **kw):
-    return shopper.post(
-        "/orders",
-        {"payment_method": method, "items": [{"product_id": product["id"], "quantity": quantity}]},
-        **kw,
-    )
+_stock, _order = stripe.stock, stripe.order
 
 
 @pytest.fixture

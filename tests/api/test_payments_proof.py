@@ -13,34 +13,14 @@ from tests import payments as stripe
 from tests.payments import Crash, FaultyPayments
 from tests.stripe_server import stripe_that
 
-PM = "pm_card_visa"
+PM = stripe.PM
 
 
 def _product(admin, stock=10, price=2500, flash=False):
-    return admin.post(
-        "/products",
-        {
-            "name": "Honest Ledger",
-            "category": "payments",
-            "price_cents": price,
-            "stock": stock,
-            "flash_sale": flash,
-        },
-    ).json
+    return stripe.product(admin, stock, price, flash, name="Honest Ledger")
 
 
-def _stock(anonymous, product_id):
-    return anonymous.get(f"/products/{product_id}", headers={"Cache-Control": "no-cache"}).json[
-        "stock"
-    ]
-
-
-def _order(shopper, product, quantity=1, method=PM, **kw):
-    return shopper.post(
-        "/orders",
-        {"payment_method": method, "items": [{"product_id": product["id"], "quantity": quantity}]},
-        **kw,
-    )
+_stock, _order = stripe.stock, stripe.order
 
 
 def _deliver(client, payload, signature):

@@ -26,11 +26,6 @@ USER = "U-ADA"
 
 
 @pytest.fixture
-def shop():
-    return fakes.FakeShop()
-
-
-@pytest.fixture
 def orders(shop):
     return fakes.orders(shop)
 

@@ -27,16 +27,6 @@ ADA, ADMIN = "U-ADA", Requester("U-ADMIN", is_admin=True)
 
 
 @pytest.fixture
-def shop():
-    return fakes.FakeShop()
-
-
-@pytest.fixture
-def checkout(shop):
-    return fakes.checkout(shop)
-
-
-@pytest.fixture
 def fulfilment(shop):
     return fakes.fulfilment(shop)
 

@@ -17,16 +17,6 @@ from tests.unit import fakes
 ADA = "U-ADA"
 
 
-@pytest.fixture
-def shop():
-    return fakes.FakeShop()
-
-
-@pytest.fixture
-def checkout(shop):
-    return fakes.checkout(shop)
-
-
 def chair(shop, stock=10):
     made = Product(ids.new_id(), "Crunchy Armchair", "", "chairs", 1000, stock, None, "t", "t")
     fakes.FakeCatalog(shop).add(made)
