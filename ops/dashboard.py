@@ -7,7 +7,7 @@ import json
 from typing import Dict, List
 
 from chalicelib import observability
-from ops import metrics, slo
+from ops import metrics, signals, slo
 from ops.alarms import COMPOSITE
 from ops.inventory import Inventory
 
@@ -83,16 +83,7 @@ def _rows(inventory: Inventory, resources: Dict[str, dict]) -> List[List[dict]]:
             ),
             _graph(
                 "Trouble the shop counts",
-                [
-                    _line(metrics.shop(name), "Sum", name)
-                    for name in (
-                        observability.CONTENTION_EXHAUSTED,
-                        observability.STALE_SERVED,
-                        observability.STRIPE_ERROR,
-                        observability.RELEASE_DEFERRED,
-                        observability.SWEEP_FAILED,
-                    )
-                ],
+                [_line(metrics.shop(name), "Sum", name) for name in signals.TROUBLE],
                 period=300,
             ),
         ],

@@ -6,19 +6,11 @@ request id). And the runbook's first looks, saved as Logs Insights queries."""
 
 from typing import Dict, List
 
-from chalicelib import observability
+from ops import signals
 from ops.alarms import camel
 from ops.inventory import FUNCTION
 
-TROUBLE = "|".join(
-    (
-        observability.CONTENTION_EXHAUSTED,
-        observability.STALE_SERVED,
-        observability.STRIPE_ERROR,
-        observability.RELEASE_DEFERRED,
-        observability.SWEEP_FAILED,
-    )
-)
+TROUBLE = "|".join(signals.TROUBLE)
 
 # the runbook's first looks by name: (whose groups: every function's, or the event and schedule consumers'; the query)
 QUERIES = {

@@ -194,50 +194,50 @@ def schedules(inventory: Inventory) -> Resources:
         )
 
 
+# The shop's own metrics that mean a shopper met trouble: (runbook section, what it means, alarm above, period)
+TROUBLE: Dict[str, Tuple[str, str, int, int]] = {
+    observability.CONTENTION_EXHAUSTED: (
+        "contention-exhausted",
+        "Orders are answered 503: their transactions kept meeting others past the retries.",
+        4,
+        300,
+    ),
+    observability.STALE_SERVED: (
+        "stale-catalog-served",
+        "Catalog reads are answered from stale copies: DynamoDB is failing the reads.",
+        0,
+        300,
+    ),
+    observability.RELEASE_DEFERRED: (
+        "release-deferred",
+        "Refused checkouts could not give their units back: their checks will, within minutes.",
+        4,
+        300,
+    ),
+    observability.SWEEP_FAILED: (
+        "sweep-failed",
+        "The payments sweep could not settle some orders: their payments wait for its next run.",
+        0,
+        900,
+    ),
+    observability.STRIPE_ERROR: (
+        "stripe-errors",
+        "Calls to Stripe fail (authorizations, captures, voids or refunds).",
+        4,
+        300,
+    ),
+}
+
+
 def shop_metrics() -> Resources:
-    """The shop's own metrics that mean a shopper met trouble; each is published only when it happens."""
-    yield (
-        logical_id(observability.CONTENTION_EXHAUSTED),
-        alarm(
-            "contention-exhausted",
-            "Orders are answered 503: their transactions kept meeting others past the retries.",
-            When(4, period=300, missing="notBreaching"),
-            Stat(metrics.shop(observability.CONTENTION_EXHAUSTED), "Sum"),
-        ),
-    )
-    yield (
-        logical_id(observability.STALE_SERVED),
-        alarm(
-            "stale-catalog-served",
-            "Catalog reads are answered from stale copies: DynamoDB is failing the reads.",
-            When(0, period=300, missing="notBreaching"),
-            Stat(metrics.shop(observability.STALE_SERVED), "Sum"),
-        ),
-    )
-    yield (
-        logical_id(observability.RELEASE_DEFERRED),
-        alarm(
-            "release-deferred",
-            "Refused checkouts could not give their units back: the sweep will, within minutes.",
-            When(4, period=300, missing="notBreaching"),
-            Stat(metrics.shop(observability.RELEASE_DEFERRED), "Sum"),
-        ),
-    )
-    yield (
-        logical_id(observability.SWEEP_FAILED),
-        alarm(
-            "sweep-failed",
-            "The payments sweep could not settle some orders: their payments wait for its next run.",
-            When(0, period=900, missing="notBreaching"),
-            Stat(metrics.shop(observability.SWEEP_FAILED), "Sum"),
-        ),
-    )
-    yield (
-        logical_id(observability.STRIPE_ERROR),
-        alarm(
-            "stripe-errors",
-            "Calls to Stripe fail (authorizations, captures, voids or refunds).",
-            When(4, period=300, missing="notBreaching"),
-            Stat(metrics.shop(observability.STRIPE_ERROR), "Sum"),
-        ),
-    )
+    """Each of TROUBLE's metrics alarmed; each is published only when it happens (missing data: none happened)."""
+    for name, (runbook, what, above, period) in TROUBLE.items():
+        yield (
+            logical_id(name),
+            alarm(
+                runbook,
+                what,
+                When(above, period=period, missing="notBreaching"),
+                Stat(metrics.shop(name), "Sum"),
+            ),
+        )

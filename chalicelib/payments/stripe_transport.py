@@ -41,11 +41,13 @@ class Reach(threading.local):
     reached = False
 
     def watch(self, http_client: Any) -> None:
-        request = http_client.request
+        kind = type(http_client)
 
         def noted(method, url, headers, post_data=None):
             try:
-                answer = request(method, url, headers, post_data)
+                # the class's method as it is at the call (not a bound method kept from now: a wrapper put on
+                # the class later, as the benchmarks' Stripe meter is, still sees every request)
+                answer = kind.request(http_client, method, url, headers, post_data)
             except Exception as exc:
                 self.reached = self.reached or not never_connected(exc)
                 raise
