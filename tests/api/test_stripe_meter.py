@@ -8,7 +8,8 @@ from chalicelib import bootstrap
 def test_each_measurement_counts_its_own_stripe_requests(client):
     payments = bootstrap.services().payments
     with stripe_meter.counting() as first:
-        payments.intent("pi_counted_first")  # the container's client may be made here, or was made before
+        # the container's client may be made here, or was made before
+        payments.intent("pi_counted_first")
     with stripe_meter.counting() as second:
         payments.intent("pi_counted_second")
         payments.intent("pi_counted_third")
