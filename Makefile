@@ -75,7 +75,7 @@ LINT := $(PY) -m ruff check --select F,E9,E701,E702,E703 --quiet $(CODE)
 FORMAT := $(PY) -m ruff format --check --quiet $(CODE)
 COMPLEXITY := $(PY) -m ruff check --select C901 --quiet chalicelib
 
-test: install browser  ## everything CI runs (about 6 minutes on 2 cores)
+test: install browser  ## everything CI runs (about 7 minutes on 2 cores)
 	$(LINT)
 	$(FORMAT)
 	$(COMPLEXITY)
