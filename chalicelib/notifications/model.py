@@ -23,21 +23,10 @@ class Notification:
     emailed: bool = False
 
 
-# where each event comes in an order's life: events of one order in the same second sort in this order
-_STEP = {
-    "ORDER_PLACED": 0,
-    "ORDER_SHIPPED": 1,
-    "ORDER_CANCELLED": 1,
-    "ORDER_DELIVERED": 2,
-    "ORDER_REFUNDED": 3,
-}
-
-
 def notification_id(event: "OrderEvent") -> str:
-    """The same for every delivery of the event, and sorting by it sorts by when the event happened (times are
-    to the second; within one second, by the step of the order's life): `<time, digits only><step>-<event id>`."""
-    time = "".join(c for c in event.occurred_at if c in "0123456789")
-    return f"{time}{_STEP.get(event.type, 9)}-{event.id}"
+    """The same for every delivery of the event, and sorting by it sorts by when the event happened:
+    `<time, digits only>-<event id>`."""
+    return "".join(c for c in event.occurred_at if c in "0123456789") + "-" + event.id
 
 
 def looks_like_notification_id(text: str) -> bool:

@@ -205,23 +205,3 @@ def test_orders_in_flight_spread_over_128_index_shards_evenly_enough_for_the_cap
     counts = collections.Counter(flight_shard(ids.new_id()) for _ in range(12_800))
     assert FLIGHT_SHARDS == 128 and set(counts) == {str(n) for n in range(128)}
     assert max(counts.values()) < 2 * 100  # no shard takes twice its share
-
-
-def test_an_orders_notifications_of_one_second_sort_by_the_step_of_its_life():
-    """Times are to the second: a refund a moment after the shipping must still come after it, newest first."""
-    from chalicelib.notifications.model import notification_of
-    from chalicelib.orders.events import OrderEvent
-
-    at = "2026-12-06T15:30:05Z"
-    ids = {
-        kind: notification_of(
-            OrderEvent(f"O1.{kind}", f"ORDER_{kind}", "O1", "U1", 3900, 1, at), "USD"
-        ).id
-        for kind in ("PLACED", "SHIPPED", "DELIVERED", "REFUNDED")
-    }
-    newest_first = sorted(ids, key=ids.get, reverse=True)
-    assert newest_first == ["REFUNDED", "DELIVERED", "SHIPPED", "PLACED"]
-    later = notification_of(
-        OrderEvent("O2.PLACED", "ORDER_PLACED", "O2", "U1", 100, 1, "2026-12-06T15:30:06Z"), "USD"
-    ).id
-    assert later > ids["REFUNDED"]  # a later second comes first whatever its step
