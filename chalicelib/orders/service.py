@@ -212,7 +212,8 @@ class Checkout:
                 "a request with this Idempotency-Key is still being processed; retry shortly"
             )
         pending = self._orders.pending(order.id)
-        if pending is not None:
+        # only the reservation read here, whose lease is over: one made again meanwhile is its request's
+        if pending is not None and pending.order.operation == order.operation:
             self._reservations.abandon(pending)
         raise StatusMoved(order.id)  # read again: the key is free now
 

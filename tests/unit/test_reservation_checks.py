@@ -195,3 +195,37 @@ def test_a_check_the_queue_refuses_fails_the_batch_so_the_stream_delivers_it_aga
 def test_a_message_that_is_no_reservation_is_refused(body):
     with pytest.raises(errors.InvalidInput):
         parse_reservation(body)
+
+
+def test_a_retry_that_read_the_crashed_reservation_never_abandons_the_one_made_again_meanwhile(
+    shop, checkout
+):
+    # Two retries with one key after a crash (a client retrying on its timeout, say), both reading the crashed
+    # reservation, its lease over. A abandons it and reserves the order again (a new operation, its lease just
+    # begun); B, which read the crashed one, reads the order again (`Orders._existing`: `pending`) and abandons
+    # whatever reservation is there now, without looking whether it is still the one it read: A's, while A is
+    # authorizing. A's placing write then finds it taken: A answers 503 with a live request's reservation lost.
+    from chalicelib.orders.model import Existing
+
+    armchair = chair(shop)
+    crashed = crash_after_authorizing(shop, checkout, order(armchair, key="K1"))
+    stale = Order(
+        **{
+            **crashed.__dict__,
+            "operation": Operation(model.AUTHORIZE, crashed.operation.since - 61),
+        }
+    )
+    shop.orders[stale.id] = (stale, "", "body")
+    read_by_b = Existing(stale, "body")  # what B's one read found, before A went on
+    outcomes = []
+
+    def b_goes_on():
+        try:
+            checkout._existing(read_by_b, IdempotencyKey("K1", "body"))
+        except Exception as exc:  # StatusMoved (read again) or a 409 are both fine for B
+            outcomes.append(type(exc).__name__)
+
+    shop.payments.during["authorize"] = b_goes_on
+    placed = checkout.place(order(armchair, key="K1")).order  # A; fails: PaymentLost (503)
+    assert placed.status == model.PLACED and stock_of(shop, armchair) == 9
+    assert len(shop.payments.authorized()) == 1
