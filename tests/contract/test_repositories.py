@@ -550,3 +550,21 @@ def test_a_profile_is_written_once_and_renamed_only_when_it_exists(parts):
     )
     with pytest.raises(errors.NotFound):
         parts.users.rename(f"U-{uuid.uuid4().hex}", "Nobody")
+
+
+def test_a_shoppers_page_of_100_reads_every_order_in_one_batch_and_the_next_page_the_rest(parts):
+    # the by_user index holds keys only: a page is its keys, then the orders read by key (BatchGetItem takes
+    # at most 100 keys, the API's largest page); a reservation of the same shopper is on no page
+    product = _product(parts, stock=200)
+    user = _user(parts)
+    placed = []
+    for _ in range(101):
+        order = _order(product, user=user)
+        assert _place(parts, order, [_take(product)]) is None
+        placed.append(order.id)
+    _reserve(parts, _order(product, user=user), [_take(product)])
+    first, after = parts.orders.page_for_user(user, 100, None)
+    assert [o.id for o in first] == placed[:0:-1] and after is not None
+    assert all(o.status == orders.PLACED and o.lines for o in first)
+    rest, more = parts.orders.page_for_user(user, 100, after)
+    assert [o.id for o in rest] == [placed[0]] and more is None
