@@ -9,7 +9,7 @@ import hashlib
 from typing import Any, Optional
 
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.orders.model import PENDING, Line, Operation, Order, Pending
@@ -41,9 +41,21 @@ class PaymentMap(MapAttribute):
 
 class UserIndex(GlobalSecondaryIndex):
     class Meta:
-        index_name = "by_user"
+        index_name = "by_user_keys"
         # the page reads the orders themselves: a change of an order writes no entry here
         projection = KeysOnlyProjection()
+
+    user_id = UnicodeAttribute(hash_key=True)
+    seq = UnicodeAttribute(range_key=True)
+
+
+class RetiredUserIndex(GlobalSecondaryIndex):
+    """`by_user` as released (every attribute projected), read by nothing: kept in the template for one release
+    (CloudFormation cannot change an index in place); the next release deletes it (docs/deploying.md)."""
+
+    class Meta:
+        index_name = "by_user"
+        projection = AllProjection()
 
     user_id = UnicodeAttribute(hash_key=True)
     seq = UnicodeAttribute(range_key=True)
@@ -110,6 +122,7 @@ class OrderRecord(Model):
     flight_shard = UnicodeAttribute(null=True)
 
     by_user = UserIndex()
+    by_user_retired = RetiredUserIndex()  # read by nothing; deleted by the next release
     all_orders = AllOrdersIndex()
     by_status = StatusIndex()
     in_flight = InFlightIndex()

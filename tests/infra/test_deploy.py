@@ -100,3 +100,30 @@ def test_partial_batch_failures_are_switched_on_for_the_consumer(stack):
     ]
     variables = lambda_.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
     assert variables == {"SHOP_STAGE": "deploytest", "SHOP_PARTIAL_BATCH_RESPONSE": "true"}
+
+
+def test_chalice_deploy_gives_each_function_the_time_the_production_template_gives_it():
+    """`make deploy` (chalice deploy: CI's dev stage) runs one API function for every route and the event handlers
+    with the stage's settings; each must have the time the packaged template gives its function: the API the
+    time of the slowest route (those that call Stripe), the checks and the sweep theirs. With the stage's 10 s,
+    a batch of reservation checks meeting a slow Stripe timed out whole and was dead-lettered."""
+    import pathlib
+
+    from ops.template import TIMEOUT, stripe_timeout
+
+    config = json.loads((pathlib.Path(deploy.ROOT) / ".chalice" / "config.json").read_text())
+    wanted = {
+        "api_handler": stripe_timeout(),
+        "deliver_notifications": TIMEOUT["DeliverNotifications"],
+        "publish_order_events": TIMEOUT["PublishOrderEvents"],
+        "check_reservations": TIMEOUT["CheckReservations"],
+        "sweep_payments": TIMEOUT["SweepPayments"],
+    }
+    for name in ("dev", "prod"):
+        stage = config["stages"][name]
+        given = {
+            fn: stage.get("lambda_functions", {}).get(fn, {}).get("lambda_timeout")
+            or stage.get("lambda_timeout", 60)
+            for fn in wanted
+        }
+        assert all(given[fn] >= wanted[fn] for fn in wanted), (name, given, wanted)

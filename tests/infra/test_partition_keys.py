@@ -176,7 +176,7 @@ def test_no_shopper_path_writes_a_key_shared_by_the_shop_or_a_category(app, clie
         "products",
         "carts",
         "orders",
-        "orders.by_user",
+        "orders.by_user_keys",
         "orders.all_orders",
         "orders.by_status",
         "notifications",
