@@ -423,26 +423,29 @@ def test_an_operation_is_claimed_once_released_or_taken_over_and_found_in_flight
     product = _product(parts)
     order = _order(product, user=_user(parts))
     _place(parts, order, [_take(product)])
-    capture = Claim(Operation("capture", 5000), (orders.PLACED,))
+    # times from now: an operation from long ago would be stale to the API tests' own sweep, which shares the
+    # tables and would take it over in the middle of this test
+    t = int(time.time())
+    capture = Claim(Operation("capture", t), (orders.PLACED,))
     claimed = parts.orders.claim(order.id, capture)
-    assert claimed.operation == Operation("capture", 5000) and claimed.status == orders.PLACED
+    assert claimed.operation == Operation("capture", t) and claimed.status == orders.PLACED
     # one at a time
-    assert parts.orders.claim(order.id, Claim(Operation("void", 5001), (orders.PLACED,))) is None
+    assert parts.orders.claim(order.id, Claim(Operation("void", t + 1), (orders.PLACED,))) is None
     assert (
         parts.orders.claim(
-            order.id, Claim(Operation("x", 5002), (orders.SHIPPED,), replacing=claimed.operation)
+            order.id, Claim(Operation("x", t + 2), (orders.SHIPPED,), replacing=claimed.operation)
         )
         is None
     )
     assert parts.orders.claim(ids.new_id(), capture) is None
-    assert order.id in [o.id for o in parts.orders.in_flight_since(5001)]
-    assert order.id not in [o.id for o in parts.orders.in_flight_since(5000)]
+    assert order.id in [o.id for o in parts.orders.in_flight_since(t + 1)]
+    assert order.id not in [o.id for o in parts.orders.in_flight_since(t)]
     # not while in flight
     assert parts.orders.transition(order.id, orders.PLACED, orders.SHIPPED, "t") is None
     taken = parts.orders.claim(
-        order.id, Claim(Operation("sweep", 6000), (orders.PLACED,), replacing=claimed.operation)
+        order.id, Claim(Operation("sweep", t + 1000), (orders.PLACED,), replacing=claimed.operation)
     )
-    assert taken.operation == Operation("sweep", 6000)
+    assert taken.operation == Operation("sweep", t + 1000)
     assert parts.orders.release(claimed) is False and parts.orders.release(taken) is True
     assert parts.orders.get(order.id).operation is None
     assert order.id not in [o.id for o in parts.orders.in_flight_since(10**10)]
@@ -482,13 +485,14 @@ def test_operations_in_flight_are_found_in_every_shard_of_the_index(parts):
 
     product = _product(parts, stock=50)
     user = _user(parts)
+    t = int(time.time())  # not stale to the API tests' own sweep (see above)
     placed = [_order(product, user=user) for _ in range(12)]
     for order in placed:
         _place(parts, order, [_take(product)])
-        assert parts.orders.claim(order.id, Claim(Operation("capture", 7000), (orders.PLACED,)))
+        assert parts.orders.claim(order.id, Claim(Operation("capture", t), (orders.PLACED,)))
     # most land past the admins' 32 shards: the sweep must look there too
     assert any(int(flight_shard(o.id)) >= ORDER_SHARDS for o in placed)
-    found = {o.id for o in parts.orders.in_flight_since(7001)}
+    found = {o.id for o in parts.orders.in_flight_since(t + 1)}
     assert {o.id for o in placed} <= found
 
 
